@@ -1,0 +1,14 @@
+// Package model owns kvmfit's shared types and its on-disk formats.
+//
+// It defines the metrics a collector or importer records (Metric), the
+// resources a KVM host offers (Dim), a server's inventory (Inventory) and
+// samples (Series), the dataset directory format with its reader and writer
+// (docs/format.md), the candidate host catalog (Catalog, samples/hosts.yaml),
+// and the analysis steps that turn samples into packable demand: alignment
+// onto a UTC grid, the daily profile and the virtualisation overhead.
+// The plan that the packer produces is described by Plan, whose JSON form is
+// plan.json.
+//
+// model imports only the standard library, gonum and a YAML decoder; the
+// collector, the packer and the report build on it, never the reverse.
+package model

@@ -1,0 +1,200 @@
+package model
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// HostSpec is one candidate KVM host model from the catalog (samples/hosts.yaml).
+type HostSpec struct {
+	Name  string `yaml:"name" json:"name"`
+	Cores int    `yaml:"cores" json:"cores"`
+	// Threads is the number of logical CPUs; Threads > Cores means hyper-threading.
+	Threads int `yaml:"threads" json:"threads"`
+	// CPUScorePerCore is the single-core score measured by `kvmfit bench`
+	// (ReferenceCoreScore = one reference core).
+	CPUScorePerCore    float64  `yaml:"cpu_score_per_core" json:"cpu_score_per_core"`
+	MemBytes           ByteSize `yaml:"mem_bytes" json:"mem_bytes"`
+	StorageIOPS        float64  `yaml:"storage_iops" json:"storage_iops"`
+	StorageBytesPerSec ByteSize `yaml:"storage_bytes_per_sec" json:"storage_bytes_per_sec"`
+	NetBytesPerSec     ByteSize `yaml:"net_bytes_per_sec" json:"net_bytes_per_sec"`
+	Price              float64  `yaml:"price" json:"price"`
+	Watts              float64  `yaml:"watts" json:"watts"`
+	RackUnits          int      `yaml:"rack_units" json:"rack_units"`
+	Description        string   `yaml:"description" json:"description,omitempty"`
+}
+
+// Catalog is the set of candidate host models.
+type Catalog struct {
+	Currency string     `yaml:"currency" json:"currency"`
+	Hosts    []HostSpec `yaml:"hosts" json:"hosts"`
+}
+
+// Find returns the host model called name.
+func (c *Catalog) Find(name string) (HostSpec, bool) {
+	for _, h := range c.Hosts {
+		if h.Name == name {
+			return h, true
+		}
+	}
+	return HostSpec{}, false
+}
+
+// Names returns the host model names in catalog order.
+func (c *Catalog) Names() []string {
+	var n []string
+	for _, h := range c.Hosts {
+		n = append(n, h.Name)
+	}
+	return n
+}
+
+// CPUCoresRef returns the host's CPU capacity in reference cores:
+// cores × (HTFactor if hyper-threaded, else 1) × score per core / reference score.
+func (h HostSpec) CPUCoresRef(s Settings) float64 {
+	ht := 1.0
+	if h.Threads > h.Cores {
+		ht = s.HTFactor
+	}
+	return float64(h.Cores) * ht * h.CPUScorePerCore / s.ReferenceCoreScore
+}
+
+// RawCapacity returns the host's capacity per dimension before reserve and ceilings.
+func (h HostSpec) RawCapacity(s Settings) Capacity {
+	var c Capacity
+	c[DimCPU] = h.CPUCoresRef(s)
+	c[DimMem] = float64(h.MemBytes)
+	c[DimDiskIOPS] = h.StorageIOPS
+	c[DimDiskBytes] = float64(h.StorageBytesPerSec)
+	c[DimNetBytes] = float64(h.NetBytesPerSec)
+	return c
+}
+
+// UsableCapacity returns what the packer may fill: the raw capacity less the
+// host reserve (CPU and memory), times the ceiling of each dimension.
+func (h HostSpec) UsableCapacity(s Settings) Capacity {
+	c := h.RawCapacity(s)
+	refPerCore := c[DimCPU] / math.Max(float64(h.Cores), 1)
+	c[DimCPU] -= s.HostReserveCores * refPerCore
+	c[DimMem] -= s.HostReserveMemBytes
+	for d := Dim(0); d < NumDims; d++ {
+		c[d] = math.Max(c[d], 0) * s.CeilingPct[d.String()] / 100
+	}
+	return c
+}
+
+// ReadCatalog reads and validates a host catalog file (YAML).
+func ReadCatalog(path string) (*Catalog, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ParseCatalog(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseCatalog decodes and validates a host catalog. Unknown fields are errors.
+func ParseCatalog(data []byte) (*Catalog, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var c Catalog
+	if err := dec.Decode(&c); err != nil {
+		return nil, err
+	}
+	if len(c.Hosts) == 0 {
+		return nil, errors.New("no hosts in catalog")
+	}
+	seen := map[string]bool{}
+	for i, h := range c.Hosts {
+		where := fmt.Sprintf("hosts[%d]", i)
+		if h.Name == "" {
+			return nil, fmt.Errorf("%s: field name: empty", where)
+		}
+		where = fmt.Sprintf("hosts[%d] (%s)", i, h.Name)
+		if seen[h.Name] {
+			return nil, fmt.Errorf("%s: field name: duplicate", where)
+		}
+		seen[h.Name] = true
+		switch {
+		case h.Cores <= 0:
+			return nil, fmt.Errorf("%s: field cores: must be positive", where)
+		case h.Threads < h.Cores:
+			return nil, fmt.Errorf("%s: field threads: %d is less than cores %d", where, h.Threads, h.Cores)
+		case h.CPUScorePerCore <= 0:
+			return nil, fmt.Errorf("%s: field cpu_score_per_core: must be positive", where)
+		case h.MemBytes <= 0:
+			return nil, fmt.Errorf("%s: field mem_bytes: must be positive", where)
+		case h.StorageIOPS <= 0:
+			return nil, fmt.Errorf("%s: field storage_iops: must be positive", where)
+		case h.StorageBytesPerSec <= 0:
+			return nil, fmt.Errorf("%s: field storage_bytes_per_sec: must be positive", where)
+		case h.NetBytesPerSec <= 0:
+			return nil, fmt.Errorf("%s: field net_bytes_per_sec: must be positive", where)
+		case h.Price < 0 || h.Watts < 0 || h.RackUnits < 0:
+			return nil, fmt.Errorf("%s: price, watts and rack_units must not be negative", where)
+		}
+	}
+	return &c, nil
+}
+
+// ByteSize is a number of bytes. In YAML it is an integer or a string with a
+// unit: "512GiB", "1.5TB", "10Gbit" (bits are divided by 8), "800MB".
+type ByteSize int64
+
+var byteUnits = map[string]float64{
+	"": 1, "b": 1,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+	"kbit": 1e3 / 8, "mbit": 1e6 / 8, "gbit": 1e9 / 8,
+}
+
+// ParseByteSize parses "512GiB", "10Gbit", "1e9" and the like.
+func ParseByteSize(s string) (ByteSize, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && (t[i] == '.' || t[i] == 'e' && i > 0 && i+1 < len(t) && (t[i+1] >= '0' && t[i+1] <= '9') || t[i] >= '0' && t[i] <= '9') {
+		i++
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	unit = strings.TrimSuffix(unit, "/s")
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, fmt.Errorf("byte size %q: not a number", s)
+	}
+	mul, ok := byteUnits[unit]
+	if !ok {
+		units := make([]string, 0, len(byteUnits))
+		for u := range byteUnits {
+			if u != "" {
+				units = append(units, u)
+			}
+		}
+		sort.Strings(units)
+		return 0, fmt.Errorf("byte size %q: unknown unit %q (known: %s)", s, unit, strings.Join(units, ", "))
+	}
+	return ByteSize(math.Round(f * mul)), nil
+}
+
+// UnmarshalYAML accepts an integer or a string with a unit.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: expected a byte size", n.Line)
+	}
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*b = v
+	return nil
+}

@@ -1,0 +1,58 @@
+package model
+
+import "time"
+
+// FormatVersion is the dataset format version written by this build. Readers
+// accept any version up to and including it.
+const FormatVersion = 1
+
+// Inventory describes one server. It is stored as inventory.json in the
+// server's directory (docs/format.md). Zero values mean "not known".
+type Inventory struct {
+	FormatVersion int    `json:"format_version"`
+	Hostname      string `json:"hostname"`
+	// OS is the operating system as reported ("Windows Server 2008 R2", "CentOS 5.11").
+	OS string `json:"os,omitempty"`
+	// OSFamily is "linux", "windows", "aix", ... (used to group KSM savings).
+	OSFamily string `json:"os_family,omitempty"`
+	CPUModel string `json:"cpu_model,omitempty"`
+	Sockets  int    `json:"sockets,omitempty"`
+	// Cores is the number of physical cores (vCPUs for a VM) in the whole server.
+	Cores int `json:"cores,omitempty"`
+	// Threads is the number of logical CPUs; Threads > Cores means hyper-threading.
+	Threads int     `json:"threads,omitempty"`
+	CPUMHz  float64 `json:"cpu_mhz,omitempty"`
+	// CPUScorePerCore is the single-core calibration score (kvmfit bench), 0 if unknown.
+	CPUScorePerCore float64 `json:"cpu_score_per_core,omitempty"`
+	// CPUScoreAllCores is the all-core calibration score, 0 if unknown.
+	CPUScoreAllCores float64 `json:"cpu_score_all_cores,omitempty"`
+	MemTotalBytes    int64   `json:"mem_total_bytes,omitempty"`
+	Disks            []Disk  `json:"disks,omitempty"`
+	NICs             []NIC   `json:"nics,omitempty"`
+	// IsVM is true when the server is itself a virtual machine.
+	IsVM       bool   `json:"is_vm"`
+	Hypervisor string `json:"hypervisor,omitempty"`
+	// Source says where the data came from: "kvmfit-collect", "import:bitbrains", ...
+	Source string `json:"source"`
+	// SourceFiles lists the input files an importer read, as given.
+	SourceFiles []string `json:"source_files,omitempty"`
+	// Watts is the measured or nameplate power draw of the server, 0 if unknown.
+	Watts float64 `json:"watts,omitempty"`
+	// UpdatedAt is when this inventory was taken (UTC).
+	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Notes are free-form remarks from the collector or importer
+	// (for example which fields a source could not fill).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Disk is one physical disk or LUN.
+type Disk struct {
+	Name      string `json:"name"`
+	SizeBytes int64  `json:"size_bytes,omitempty"`
+}
+
+// NIC is one network interface.
+type NIC struct {
+	Name            string  `json:"name"`
+	SpeedBitsPerSec float64 `json:"speed_bits_per_sec,omitempty"`
+}
