@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sort"
@@ -110,6 +111,9 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 	dec.KnownFields(true)
 	var c Catalog
 	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("no hosts in catalog (empty file)")
+		}
 		return nil, err
 	}
 	if len(c.Hosts) == 0 {
@@ -126,23 +130,29 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("%s: field name: duplicate", where)
 		}
 		seen[h.Name] = true
+		// The float checks are written so that NaN fails them (YAML .nan),
+		// and infinities (.inf) are rejected explicitly.
 		switch {
 		case h.Cores <= 0:
 			return nil, fmt.Errorf("%s: field cores: must be positive", where)
 		case h.Threads < h.Cores:
 			return nil, fmt.Errorf("%s: field threads: %d is less than cores %d", where, h.Threads, h.Cores)
-		case h.CPUScorePerCore <= 0:
-			return nil, fmt.Errorf("%s: field cpu_score_per_core: must be positive", where)
+		case !(h.CPUScorePerCore > 0) || math.IsInf(h.CPUScorePerCore, 0):
+			return nil, fmt.Errorf("%s: field cpu_score_per_core: must be a positive number", where)
 		case h.MemBytes <= 0:
 			return nil, fmt.Errorf("%s: field mem_bytes: must be positive", where)
-		case h.StorageIOPS <= 0:
-			return nil, fmt.Errorf("%s: field storage_iops: must be positive", where)
+		case !(h.StorageIOPS > 0) || math.IsInf(h.StorageIOPS, 0):
+			return nil, fmt.Errorf("%s: field storage_iops: must be a positive number", where)
 		case h.StorageBytesPerSec <= 0:
 			return nil, fmt.Errorf("%s: field storage_bytes_per_sec: must be positive", where)
 		case h.NetBytesPerSec <= 0:
 			return nil, fmt.Errorf("%s: field net_bytes_per_sec: must be positive", where)
-		case h.Price < 0 || h.Watts < 0 || h.RackUnits < 0:
-			return nil, fmt.Errorf("%s: price, watts and rack_units must not be negative", where)
+		case !(h.Price >= 0) || math.IsInf(h.Price, 0):
+			return nil, fmt.Errorf("%s: field price: must be a non-negative number", where)
+		case !(h.Watts >= 0) || math.IsInf(h.Watts, 0):
+			return nil, fmt.Errorf("%s: field watts: must be a non-negative number", where)
+		case h.RackUnits < 0:
+			return nil, fmt.Errorf("%s: field rack_units: must not be negative", where)
 		}
 	}
 	return &c, nil
@@ -183,7 +193,13 @@ func ParseByteSize(s string) (ByteSize, error) {
 		sort.Strings(units)
 		return 0, fmt.Errorf("byte size %q: unknown unit %q (known: %s)", s, unit, strings.Join(units, ", "))
 	}
-	return ByteSize(math.Round(f * mul)), nil
+	v := math.Round(f * mul)
+	// 2^63 is the first float64 beyond int64; converting it or more to
+	// int64 is undefined (it gives a negative size on amd64).
+	if !(v < 1<<63) {
+		return 0, fmt.Errorf("byte size %q: too large", s)
+	}
+	return ByteSize(v), nil
 }
 
 // UnmarshalYAML accepts an integer or a string with a unit.

@@ -1,0 +1,461 @@
+package model
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// File names inside a server directory (docs/format.md).
+const (
+	InventoryFile = "inventory.json"
+	// SamplesFile is the file importers write; a collector writes one
+	// samples-YYYY-MM-DD.csv per UTC day and gzips closed days.
+	SamplesFile = "samples.csv"
+)
+
+// ErrNotDataset is returned when a directory holds no server.
+var ErrNotDataset = errors.New("not a kvmfit dataset")
+
+// Header returns the samples CSV header columns: timestamp, interval_sec,
+// then <metric>_mean and <metric>_max for every metric in Metric order.
+func Header() []string {
+	h := []string{"timestamp", "interval_sec"}
+	for m := Metric(0); m < NumMetrics; m++ {
+		h = append(h, m.String()+"_mean", m.String()+"_max")
+	}
+	return h
+}
+
+// HeaderLine is Header joined with commas and a trailing newline.
+func HeaderLine() string { return strings.Join(Header(), ",") + "\n" }
+
+// AppendRow appends the CSV line of x (with a trailing newline) to dst.
+func AppendRow(dst []byte, x Sample) []byte {
+	dst = x.Start.UTC().AppendFormat(dst, time.RFC3339)
+	dst = append(dst, ',')
+	dst = strconv.AppendInt(dst, int64(x.Interval/time.Second), 10)
+	for m := Metric(0); m < NumMetrics; m++ {
+		dst = appendValue(append(dst, ','), x.Mean[m])
+		dst = appendValue(append(dst, ','), x.Max[m])
+	}
+	return append(dst, '\n')
+}
+
+func appendValue(dst []byte, v float64) []byte {
+	if math.IsNaN(v) {
+		return dst
+	}
+	return strconv.AppendFloat(dst, round6(v), 'f', -1, 64)
+}
+
+// round6 rounds v to six decimals, which are far below any measurement's
+// resolution and keep files human-readable and stable. The rounding is
+// monotonic, so a mean at or below its max stays so.
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
+// Bounds of a sample that the codec accepts (docs/format.md).
+const (
+	// maxReasonable bounds every value: anything larger is a corrupt file.
+	maxReasonable = 1e18
+	// maxCPUPct is the largest cpu_busy_pct accepted (100 plus rounding).
+	maxCPUPct = 100.5
+	// maxIntervalSec is the longest interval: one day.
+	maxIntervalSec = 86400
+	// meanAboveMaxTol is how far a mean may exceed its max (relative and
+	// absolute) before the row is rejected; within it the mean is clamped.
+	meanAboveMaxTol = 1e-6
+)
+
+// Timestamps are accepted from the Unix epoch to the end of year 9999 UTC:
+// earlier ones are corrupt, later ones cannot be written in RFC 3339.
+var (
+	minTimestamp = time.Unix(0, 0).UTC()
+	maxTimestamp = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// checkStart reports whether a sample start is within the accepted range.
+func checkStart(t time.Time) error {
+	if t.Before(minTimestamp) || !t.Before(maxTimestamp) {
+		return fmt.Errorf("%s is outside 1970..9999", t.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// checkValue reports whether v is an acceptable value of metric m.
+func checkValue(m Metric, v float64) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Errorf("%g is not a number", v)
+	case v < 0 || v > maxReasonable:
+		return fmt.Errorf("%g is out of range", v)
+	case m == CPUBusyPct && v > maxCPUPct:
+		return fmt.Errorf("%g%% is above 100", v)
+	}
+	return nil
+}
+
+// checkMeanMax completes and checks metric m of x: if only one of mean and
+// max is present the other is taken equal to it; a mean above the max by
+// more than rounding is an error, within rounding it is clamped to the max.
+// It returns the name of the offending column on error.
+func checkMeanMax(x *Sample, m Metric) (string, error) {
+	mean, max := x.Mean[m], x.Max[m]
+	switch {
+	case math.IsNaN(mean) && math.IsNaN(max):
+	case math.IsNaN(mean):
+		x.Mean[m] = max // only a peak was recorded: it bounds the mean
+	case math.IsNaN(max):
+		x.Max[m] = mean
+	case mean > max*(1+meanAboveMaxTol)+meanAboveMaxTol:
+		return m.String() + "_mean", fmt.Errorf("mean %g is above max %g", mean, max)
+	case mean > max:
+		x.Mean[m] = max
+	}
+	return "", nil
+}
+
+// SampleParseError is a malformed value in a samples file.
+type SampleParseError struct {
+	File  string
+	Line  int
+	Field string
+	Err   error
+}
+
+func (e *SampleParseError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s:%d: field %s: %v", e.File, e.Line, e.Field, e.Err)
+}
+
+func (e *SampleParseError) Unwrap() error { return e.Err }
+
+// column maps a CSV column to where its value goes.
+type column struct {
+	name   string
+	metric Metric
+	isMax  bool
+	known  bool
+}
+
+// ReadSamples parses a samples CSV from r, appending rows to s. name is used
+// in errors. A last line without a newline is a torn write: it is skipped and
+// reported in warnings. Unknown columns are ignored (with one warning) so
+// that newer files stay readable; a missing metric column means "not measured".
+func ReadSamples(r io.Reader, name string, s *Series) (warnings []error, err error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	lineNo := 0
+	var cols []column
+	tsCol, ivCol := -1, -1
+	var fields []string
+	for {
+		line, rerr := br.ReadSlice('\n')
+		if rerr == bufio.ErrBufferFull {
+			// Very long line: gather it whole.
+			buf := append([]byte(nil), line...)
+			for rerr == bufio.ErrBufferFull {
+				line, rerr = br.ReadSlice('\n')
+				buf = append(buf, line...)
+			}
+			line = buf
+		}
+		if len(line) == 0 && rerr == io.EOF {
+			break
+		}
+		if rerr != nil && rerr != io.EOF {
+			return warnings, fmt.Errorf("%s: %w", name, rerr)
+		}
+		lineNo++
+		torn := rerr == io.EOF // no trailing newline
+		text := strings.TrimRight(string(line), "\r\n")
+		if torn {
+			if lineNo == 1 {
+				return warnings, &SampleParseError{File: name, Line: lineNo, Err: errors.New("header line is incomplete (no newline)")}
+			}
+			warnings = append(warnings, fmt.Errorf("%s:%d: last line is incomplete (torn write?), skipped", name, lineNo))
+			break
+		}
+		if lineNo == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+			hdr := strings.Split(text, ",")
+			var unknown []string
+			for i, h := range hdr {
+				h = strings.TrimSpace(h)
+				c := column{name: h}
+				switch {
+				case h == "timestamp":
+					tsCol = i
+				case h == "interval_sec":
+					ivCol = i
+				case strings.HasSuffix(h, "_mean") || strings.HasSuffix(h, "_max"):
+					stem, isMax := strings.TrimSuffix(h, "_mean"), false
+					if strings.HasSuffix(h, "_max") {
+						stem, isMax = strings.TrimSuffix(h, "_max"), true
+					}
+					if m, ok := MetricByName(stem); ok {
+						c.metric, c.isMax, c.known = m, isMax, true
+					} else {
+						unknown = append(unknown, h)
+					}
+				default:
+					unknown = append(unknown, h)
+				}
+				cols = append(cols, c)
+			}
+			if tsCol < 0 || ivCol < 0 {
+				return warnings, &SampleParseError{File: name, Line: 1, Err: errors.New("header must have timestamp and interval_sec columns")}
+			}
+			if len(unknown) > 0 {
+				warnings = append(warnings, fmt.Errorf("%s:1: unknown columns ignored: %s", name, strings.Join(unknown, ", ")))
+			}
+			continue
+		}
+		if text == "" {
+			continue
+		}
+		fields = splitComma(fields[:0], text)
+		if len(fields) != len(cols) {
+			return warnings, &SampleParseError{File: name, Line: lineNo, Err: fmt.Errorf("%d fields, header has %d", len(fields), len(cols))}
+		}
+		x, perr := parseRow(fields, cols, tsCol, ivCol)
+		if perr != nil {
+			perr.File, perr.Line = name, lineNo
+			return warnings, perr
+		}
+		s.Append(x)
+	}
+	if lineNo == 0 {
+		return warnings, &SampleParseError{File: name, Line: 1, Err: errors.New("empty file: no header")}
+	}
+	return warnings, nil
+}
+
+func splitComma(dst []string, s string) []string {
+	for {
+		i := strings.IndexByte(s, ',')
+		if i < 0 {
+			return append(dst, s)
+		}
+		dst = append(dst, s[:i])
+		s = s[i+1:]
+	}
+}
+
+func parseRow(fields []string, cols []column, tsCol, ivCol int) (Sample, *SampleParseError) {
+	ts, err := time.Parse(time.RFC3339, strings.TrimSpace(fields[tsCol]))
+	if err != nil {
+		return Sample{}, &SampleParseError{Field: "timestamp", Err: fmt.Errorf("%q is not an RFC 3339 time", fields[tsCol])}
+	}
+	if err := checkStart(ts); err != nil {
+		return Sample{}, &SampleParseError{Field: "timestamp", Err: err}
+	}
+	iv, err := strconv.Atoi(strings.TrimSpace(fields[ivCol]))
+	if err != nil || iv <= 0 || iv > maxIntervalSec {
+		return Sample{}, &SampleParseError{Field: "interval_sec", Err: fmt.Errorf("%q is not a whole number of seconds in 1..%d", fields[ivCol], maxIntervalSec)}
+	}
+	x := NewSample(ts, time.Duration(iv)*time.Second)
+	for i, c := range cols {
+		if !c.known {
+			continue
+		}
+		f := strings.TrimSpace(fields[i])
+		if f == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return Sample{}, &SampleParseError{Field: c.name, Err: fmt.Errorf("%q is not a number", f)}
+		}
+		if err := checkValue(c.metric, v); err != nil {
+			return Sample{}, &SampleParseError{Field: c.name, Err: err}
+		}
+		if c.isMax {
+			x.Max[c.metric] = v
+		} else {
+			x.Mean[c.metric] = v
+		}
+	}
+	for m := Metric(0); m < NumMetrics; m++ {
+		if field, err := checkMeanMax(&x, m); err != nil {
+			return Sample{}, &SampleParseError{Field: field, Err: err}
+		}
+	}
+	return x, nil
+}
+
+// ReadServer reads one server directory: inventory.json and every
+// samples*.csv and samples*.csv.gz in name order. Samples are sorted by time;
+// repeated timestamps keep the first row and are counted in a warning.
+func ReadServer(dir string) (*Server, error) {
+	// The ID is the directory's own name, also when dir is "." or "..".
+	id := filepath.Base(filepath.Clean(dir))
+	if abs, err := filepath.Abs(dir); err == nil {
+		id = filepath.Base(abs)
+	}
+	srv := &Server{ID: id, Dir: dir}
+	invPath := filepath.Join(dir, InventoryFile)
+	data, err := os.ReadFile(invPath)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&srv.Inventory); err != nil {
+		return nil, fmt.Errorf("%s: %w", invPath, err)
+	}
+	if v := srv.Inventory.FormatVersion; v < 1 || v > FormatVersion {
+		return nil, fmt.Errorf("%s: field format_version: %d is not supported (this build reads 1..%d)", invPath, v, FormatVersion)
+	}
+	files, err := sampleFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		srv.Warnings = append(srv.Warnings, fmt.Errorf("%s: no samples files", dir))
+	}
+	for _, f := range files {
+		w, err := readSampleFile(f, &srv.Series)
+		srv.Warnings = append(srv.Warnings, w...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if dups := sortSeries(&srv.Series); dups > 0 {
+		srv.Warnings = append(srv.Warnings, fmt.Errorf("%s: %d samples with a repeated timestamp ignored", dir, dups))
+	}
+	return srv, nil
+}
+
+func sampleFiles(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if e.Type().IsRegular() && strings.HasPrefix(n, "samples") && (strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".csv.gz")) {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func readSampleFile(path string, s *Series) ([]error, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	return ReadSamples(r, path, s)
+}
+
+// sortSeries sorts s by start time (stable) and drops repeated starts,
+// returning how many were dropped.
+func sortSeries(s *Series) int {
+	n := s.Len()
+	sorted := true
+	for i := 1; i < n; i++ {
+		if s.Start[i] <= s.Start[i-1] {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return 0
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return s.Start[idx[a]] < s.Start[idx[b]] })
+	keep := idx[:0]
+	for i, j := range idx {
+		if i > 0 && s.Start[j] == s.Start[keep[len(keep)-1]] {
+			continue
+		}
+		keep = append(keep, j)
+	}
+	dups := n - len(keep)
+	var out Series
+	out.Start = make([]int64, len(keep))
+	out.IntervalSec = make([]int32, len(keep))
+	for k, j := range keep {
+		out.Start[k] = s.Start[j]
+		out.IntervalSec[k] = s.IntervalSec[j]
+	}
+	for m := Metric(0); m < NumMetrics; m++ {
+		out.Mean[m] = make([]float64, len(keep))
+		out.Max[m] = make([]float64, len(keep))
+		for k, j := range keep {
+			out.Mean[m][k] = s.Mean[m][j]
+			out.Max[m][k] = s.Max[m][j]
+		}
+	}
+	*s = out
+	return dups
+}
+
+// IsServerDir reports whether dir holds an inventory.json.
+func IsServerDir(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, InventoryFile))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// ReadDataset reads every server of a dataset directory, in name order. A
+// directory that is itself a server directory is read as a one-server
+// dataset. Servers that cannot be read are an error naming the file.
+func ReadDataset(dir string) ([]*Server, error) {
+	if IsServerDir(dir) {
+		s, err := ReadServer(dir)
+		if err != nil {
+			return nil, err
+		}
+		return []*Server{s}, nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Server
+	for _, e := range ents {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		sub := filepath.Join(dir, e.Name())
+		if !IsServerDir(sub) {
+			continue
+		}
+		s, err := ReadServer(sub)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %w: no server directory with %s", dir, ErrNotDataset, InventoryFile)
+	}
+	return out, nil
+}
