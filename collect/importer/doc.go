@@ -1,0 +1,51 @@
+// Package importer turns public VM traces into kvmfit datasets, so that
+// plans can be tried on real workloads before anything is collected.
+//
+// Every importer reads its input files line by line in constant memory,
+// adds one server per file through model.CreateDataset and either commits
+// all of them or, on any error, none: a failed import leaves no partial
+// output. Malformed input is a *model.SampleParseError
+// "FILE:LINE: field NAME: problem"; non-fatal problems go to Options.Warn,
+// one call per problem and file; files that yield no server are listed in
+// Summary.Skipped.
+//
+// # Bitbrains (GWA-T-12)
+//
+// S. Shen, V. van Beek, A. Iosup, "Statistical Characterization of
+// Business-Critical Workloads Hosted in Cloud Datacenters", 15th IEEE/ACM
+// CCGrid, 2015; trace GWA-T-12 of the Grid Workloads Archive ("Rnd" and
+// "fastStorage"). One file per VM: a header line, then 11 columns separated
+// by ";\t":
+//
+//	Timestamp [ms]                         Unix seconds, despite the header
+//	CPU cores                              vCPUs; 0 = VM not running (row dropped)
+//	CPU capacity provisioned [MHZ]         inventory cpu_mhz = MHz / cores
+//	CPU usage [MHZ]                        (same information as the % column)
+//	CPU usage [%]                          cpu_busy_pct (clamped to 100)
+//	Memory capacity provisioned [KB]       mem_total_bytes = KB × 1024
+//	Memory usage [KB]                      mem_used_bytes = KB × 1024
+//	Disk read throughput [KB/s]            disk_read_bytes_per_sec = KB/s × 1024
+//	Disk write throughput [KB/s]           disk_write_bytes_per_sec
+//	Network received throughput [KB/s]     net_rx_bytes_per_sec
+//	Network transmitted throughput [KB/s]  net_tx_bytes_per_sec
+//
+// Rows are 5-minute averages, so each sample's max equals its mean; a
+// sample lasts 300 s or until the next row if that is sooner. Disk IOPS are
+// not in the trace. The server ID is "bitbrains-DIR-FILE" (for example
+// bitbrains-2013-7-1 for rnd/2013-7/1.csv), and the inventory takes the most
+// frequent provisioned cores, MHz per core and memory.
+//
+// # PlanetLab (CoMon, as shipped with CloudSim)
+//
+// A. Beloglazov, R. Buyya, "Optimal online deterministic algorithms and
+// adaptive heuristics for energy and performance efficient dynamic
+// consolidation of virtual machines in Cloud data centers", Concurrency and
+// Computation: Practice and Experience 24(13), 2012; collected by CoMon:
+// K. Park, V. S. Pai, "CoMon: a mostly-scalable monitoring system for
+// PlanetLab", ACM SIGOPS Operating Systems Review 40(1), 2006. One file per
+// sliver (a slice on a node), named NODE_SLICE, no header and no
+// timestamps: 288 lines of one whole CPU percentage each, 5 minutes apart.
+// The caller gives the time of line 1. Only cpu_busy_pct is recorded, as a
+// one-core VM; the server ID is "planetlab-DAY-FILE" and the host name the
+// file name.
+package importer

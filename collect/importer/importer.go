@@ -1,0 +1,266 @@
+package importer
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// Options are shared by every importer.
+type Options struct {
+	// Progress, if non-nil, is called with bytes read so far and total bytes
+	// of all inputs (for a progress bar); may be called often.
+	Progress func(doneBytes, totalBytes int64)
+	// Warn, if non-nil, receives non-fatal problems (one call per problem;
+	// repetitive ones are aggregated per file).
+	Warn func(error)
+}
+
+// Summary says what an import did.
+type Summary struct {
+	// Servers is the number of servers added to the dataset.
+	Servers int
+	// Samples is the number of samples written, over all servers.
+	Samples int64
+	// Skipped lists the input files that did not become a server, each as
+	// "FILE: reason". Every skipped file was also reported through Warn.
+	Skipped []string
+}
+
+// ErrNoServers is returned (wrapped) when every input file was skipped; the
+// destination is then left untouched.
+var ErrNoServers = errors.New("no server imported")
+
+// maxLineBytes bounds one input line; longer lines are an error (a binary
+// file, or a file without line breaks), which keeps memory constant.
+const maxLineBytes = 1 << 20
+
+// run is the skeleton shared by the importers: it checks the inputs, opens
+// the dataset, calls each(path) for every file in order and commits, or
+// aborts on any error so that no partial output is left.
+type run struct {
+	opts  Options
+	dw    *model.DatasetWriter
+	prog  progress
+	sum   Summary
+	files []string
+}
+
+func newRun(files []string, opts Options) (*run, error) {
+	if len(files) == 0 {
+		return nil, errors.New("no input files")
+	}
+	r := &run{opts: opts, files: files, prog: progress{fn: opts.Progress}}
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			return nil, err
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: not a regular file", f)
+		}
+		r.prog.total += st.Size()
+	}
+	return r, nil
+}
+
+// do runs each over every file and commits the dataset at out.
+func (r *run) do(out string, each func(path string) error) (Summary, error) {
+	dw, err := model.CreateDataset(out)
+	if err != nil {
+		return r.sum, err
+	}
+	r.dw = dw
+	for _, f := range r.files {
+		if err := each(f); err != nil {
+			dw.Abort()
+			return r.sum, err
+		}
+	}
+	if r.sum.Servers == 0 {
+		dw.Abort()
+		return r.sum, fmt.Errorf("%w: all %d input files were skipped", ErrNoServers, len(r.files))
+	}
+	if err := dw.Commit(); err != nil {
+		return r.sum, err
+	}
+	r.prog.finish()
+	return r.sum, nil
+}
+
+func (r *run) warn(err error) {
+	if r.opts.Warn != nil {
+		r.opts.Warn(err)
+	}
+}
+
+// skip records that path did not become a server.
+func (r *run) skip(path, reason string) {
+	r.sum.Skipped = append(r.sum.Skipped, path+": "+reason)
+	r.warn(fmt.Errorf("%s: skipped: %s", path, reason))
+}
+
+// addServer picks a unique ID for name and creates the server. A suffixed
+// ID means the name is already in the dataset (the same file imported
+// twice?): that is allowed but reported, since it would count the server
+// twice in a plan.
+func (r *run) addServer(path, name string, inv model.Inventory) (*model.ServerWriter, string, error) {
+	id := r.dw.UniqueID(name)
+	if want := model.SafeID(name); id != want {
+		r.warn(fmt.Errorf("%s: server %s already exists in the dataset, imported as %s (same file imported twice?)", path, want, id))
+	}
+	sw, err := r.dw.AddServer(id, inv)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	r.sum.Servers++
+	return sw, id, nil
+}
+
+// progress reports bytes read so far.
+type progress struct {
+	fn          func(done, total int64)
+	done, total int64
+}
+
+func (p *progress) add(n int) {
+	p.done += int64(n)
+	if p.fn != nil {
+		p.fn(p.done, p.total)
+	}
+}
+
+func (p *progress) finish() {
+	if p.fn != nil {
+		p.fn(p.total, p.total)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	p *progress
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	if n > 0 {
+		c.p.add(n)
+	}
+	return n, err
+}
+
+// lines reads path line by line (LF or CRLF), calling fn with the 1-based
+// line number and the line without its end-of-line. A UTF-8 byte order mark
+// on line 1 is dropped.
+func (r *run) lines(path string, fn func(lineNo int, line string) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(countingReader{f, &r.prog})
+	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff")
+		}
+		if err := fn(n, line); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return &model.SampleParseError{File: path, Line: n + 1, Err: fmt.Errorf("line longer than %d bytes (not a text trace?)", maxLineBytes)}
+		}
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
+// parentName returns the name of the directory holding path ("2013-7" for
+// "trace/2013-7/1.csv"), resolving relative paths so that "1.csv" read from
+// inside 2013-7 gets the same name.
+func parentName(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return filepath.Base(filepath.Dir(path))
+}
+
+// modeCounter finds the most frequent value of a stream in constant memory
+// with the Misra-Gries frequent-items summary (J. Misra, D. Gries, "Finding
+// repeated elements", Science of Computer Programming 2(2), 1982): with k
+// counters it is exact while the stream has at most k distinct values, and
+// otherwise still keeps every value seen in more than n/(k+1) of n rows.
+// The trace columns it is used for (cores, provisioned MHz and memory) have
+// a clearly dominant value, well above that bound.
+type modeCounter struct {
+	counts map[float64]int
+}
+
+const modeCounterSize = 512
+
+func (c *modeCounter) add(v float64) {
+	if c.counts == nil {
+		c.counts = make(map[float64]int)
+	}
+	if _, ok := c.counts[v]; ok || len(c.counts) < modeCounterSize {
+		c.counts[v]++
+		return
+	}
+	for k, n := range c.counts {
+		if n == 1 {
+			delete(c.counts, k)
+		} else {
+			c.counts[k] = n - 1
+		}
+	}
+}
+
+// mode returns the most frequent value (the smallest of equally frequent
+// ones, for determinism), or NaN if no value was added.
+func (c *modeCounter) mode() float64 {
+	best, bestN := math.NaN(), 0
+	keys := make([]float64, 0, len(c.counts))
+	for k := range c.counts {
+		keys = append(keys, k)
+	}
+	sort.Float64s(keys)
+	for _, k := range keys {
+		if n := c.counts[k]; n > bestN {
+			best, bestN = k, n
+		}
+	}
+	return best
+}
+
+// minMax tracks the range of a value.
+type minMax struct {
+	min, max float64
+	n        int
+}
+
+func (m *minMax) add(v float64) {
+	if m.n == 0 || v < m.min {
+		m.min = v
+	}
+	if m.n == 0 || v > m.max {
+		m.max = v
+	}
+	m.n++
+}
+
+// endOf returns the end of sample x.
+func endOf(x model.Sample) time.Time { return x.Start.Add(x.Interval) }
