@@ -127,7 +127,7 @@ type ServerProfile struct {
 	Warnings   []string
 }
 
-// dimOf lists, per dimension, the metrics summed into it.
+// dimMetrics lists, per dimension, the metrics summed into it.
 var dimMetrics = [NumDims][]Metric{
 	DimCPU:       {CPUBusyPct},
 	DimMem:       {MemUsedBytes},

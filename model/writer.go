@@ -177,6 +177,9 @@ func (w *DatasetWriter) Commit() error {
 	sort.Strings(ids)
 	for _, id := range ids {
 		if err := os.Rename(filepath.Join(w.tmp, id), filepath.Join(w.final, id)); err != nil {
+			// Servers already moved stay; the rest is removed rather than
+			// left in a hidden directory beside the dataset.
+			w.Abort()
 			return fmt.Errorf("move %s into %s: %w", id, w.final, err)
 		}
 	}

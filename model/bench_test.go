@@ -1,0 +1,50 @@
+package model
+
+import (
+	"bytes"
+	"math"
+	"testing"
+	"time"
+)
+
+// benchSeries returns n samples of ivSec seconds from t0 with every metric
+// measured.
+func benchSeries(n, ivSec int) *Series {
+	s := &Series{}
+	for i := 0; i < n; i++ {
+		x := NewSample(sec(i*ivSec), time.Duration(ivSec)*time.Second)
+		for m := Metric(0); m < NumMetrics; m++ {
+			v := 50 + 40*math.Sin(float64(i)/97+float64(m))
+			x.Set(m, v, v*1.1) // at most 99: a valid CPU %
+		}
+		s.Append(x)
+	}
+	return s
+}
+
+// BenchmarkAlign aligns one server's 30 days of 60 s samples onto 300 s.
+func BenchmarkAlign(b *testing.B) {
+	s := benchSeries(30*1440, 60)
+	g := DayGrid(s, 300*time.Second)
+	for b.Loop() {
+		Align(s, g)
+	}
+	b.ReportMetric(float64(s.Len())*float64(b.N)/b.Elapsed().Seconds(), "samples/sec")
+}
+
+// BenchmarkReadSamples parses a month of 300 s rows (8640).
+func BenchmarkReadSamples(b *testing.B) {
+	s := benchSeries(8640, 300)
+	data := []byte(HeaderLine())
+	for i := 0; i < s.Len(); i++ {
+		data = AppendRow(data, s.At(i))
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		var out Series
+		if _, err := ReadSamples(bytes.NewReader(data), "bench.csv", &out); err != nil || out.Len() != s.Len() {
+			b.Fatal(err, out.Len())
+		}
+	}
+	b.ReportMetric(float64(s.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/sec")
+}

@@ -1,0 +1,174 @@
+package model
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReadCatalog(t *testing.T) {
+	c, err := ReadCatalog(filepath.Join("testdata", "hosts.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Currency != "EUR" || strings.Join(c.Names(), ",") != "r650-2x16,small" {
+		t.Fatalf("catalog %+v", c)
+	}
+	h, ok := c.Find("r650-2x16")
+	if !ok {
+		t.Fatal("Find(r650-2x16) not found")
+	}
+	want := HostSpec{
+		Name: "r650-2x16", Cores: 32, Threads: 64, CPUScorePerCore: 2000,
+		MemBytes: 512 * GiB, StorageIOPS: 100000, StorageBytesPerSec: 2e9,
+		NetBytesPerSec: 1.25e9, Price: 24000, Watts: 650, RackUnits: 2,
+		Description: "2 × 16 cores",
+	}
+	if h != want {
+		t.Errorf("host\n got %+v\nwant %+v", h, want)
+	}
+	if _, ok := c.Find("nope"); ok {
+		t.Error("Find(nope) found")
+	}
+	if _, err := ReadCatalog(filepath.Join("testdata", "missing.yaml")); err == nil {
+		t.Error("ReadCatalog(missing): no error")
+	}
+}
+
+func TestCapacity(t *testing.T) {
+	s := DefaultSettings.Clone() // HT 1.25, reserve 2 cores and 8 GiB, ceilings 80/90/70/70/70
+	h := HostSpec{
+		Name: "x", Cores: 32, Threads: 64, CPUScorePerCore: 2000, MemBytes: 512 * GiB,
+		StorageIOPS: 100000, StorageBytesPerSec: 2e9, NetBytesPerSec: 1.25e9,
+	}
+	// Raw CPU: 32 × 1.25 × 2000/1000 = 80 reference cores.
+	raw := Capacity{80, 512 * GiB, 100000, 2e9, 1.25e9}
+	// Usable CPU: (80 − 2 × 1.25 × 2) × 0.8 = 75 × 0.8 = 60.
+	// Usable memory: (512 GiB − 8 GiB) × 0.9 = 453.6 GiB.
+	usable := Capacity{60, 504 * GiB * 0.9, 70000, 1.4e9, 0.875e9}
+	for d := Dim(0); d < NumDims; d++ {
+		if got := h.RawCapacity(s)[d]; !closeTo(got, raw[d], 1e-12) {
+			t.Errorf("raw %s = %v, want %v", d, got, raw[d])
+		}
+		if got := h.UsableCapacity(s)[d]; !closeTo(got, usable[d], 1e-12) {
+			t.Errorf("usable %s = %v, want %v", d, got, usable[d])
+		}
+	}
+	// Without hyper-threading: 16 × 1 × 1.5 = 24 raw, (24 − 2 × 1.5) × 0.8 = 16.8.
+	h2 := HostSpec{Cores: 16, Threads: 16, CPUScorePerCore: 1500, MemBytes: 4 * GiB}
+	if got := h2.CPUCoresRef(s); !closeTo(got, 24, 1e-12) {
+		t.Errorf("CPUCoresRef = %v, want 24", got)
+	}
+	u := h2.UsableCapacity(s)
+	if !closeTo(u[DimCPU], 16.8, 1e-12) {
+		t.Errorf("usable cpu = %v, want 16.8", u[DimCPU])
+	}
+	// Less memory than the reserve: zero, not negative.
+	if u[DimMem] != 0 {
+		t.Errorf("usable mem = %v, want 0", u[DimMem])
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want ByteSize
+	}{
+		{"512GiB", 549755813888},
+		{"10Gbit", 1250000000},
+		{"10Gbit/s", 1250000000},
+		{"1.5TB", 1500000000000},
+		{"800MB", 800000000},
+		{"4 KiB", 4096},
+		{"1mib", 1 << 20},
+		{"2TiB", 2 << 40},
+		{"100Mbit", 12500000},
+		{"8kbit", 1000},
+		{"123", 123},
+		{" 42 b ", 42},
+		{"1e9", 1000000000},
+		{"2.5e3KB", 2500000},
+		{"0", 0},
+	}
+	for _, tc := range tests {
+		got, err := ParseByteSize(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseByteSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+	for in, msg := range map[string]string{
+		"":           `byte size "": not a number`,
+		"GiB":        `byte size "GiB": not a number`,
+		"-5GiB":      `byte size "-5GiB": not a number`,
+		"5 parsecs":  `byte size "5 parsecs": unknown unit "parsecs" (known: b, gb, gbit, gib, kb, kbit, kib, mb, mbit, mib, tb, tib)`,
+		"1.2.3":      `byte size "1.2.3": not a number`,
+		"1e400":      `byte size "1e400": not a number`,
+		"1e30":       `byte size "1e30": too large`,
+		"8388608TiB": `byte size "8388608TiB": too large`, // 2^23 × 2^40 = 2^63
+	} {
+		if _, err := ParseByteSize(in); err == nil || err.Error() != msg {
+			t.Errorf("ParseByteSize(%q) error %v, want %s", in, err, msg)
+		}
+	}
+	if got, err := ParseByteSize("8388607TiB"); err != nil || got != ByteSize(math.MaxInt64-(1<<40)+1) {
+		t.Errorf("ParseByteSize(8388607TiB) = %d, %v", got, err)
+	}
+}
+
+func TestParseCatalogErrors(t *testing.T) {
+	host := func(extra string) string {
+		return "hosts:\n  - name: ok\n    cores: 2\n    threads: 2\n    cpu_score_per_core: 1000\n    mem_bytes: 1GiB\n" +
+			"    storage_iops: 1\n    storage_bytes_per_sec: 1\n    net_bytes_per_sec: 1\n" +
+			"  - name: big\n" + extra
+	}
+	full := "    cores: 2\n    threads: 2\n    cpu_score_per_core: 1000\n    mem_bytes: 1GiB\n" +
+		"    storage_iops: 1\n    storage_bytes_per_sec: 1\n    net_bytes_per_sec: 1\n"
+	without := func(field string) string {
+		var keep []string
+		for _, l := range strings.SplitAfter(full, "\n") {
+			if !strings.HasPrefix(strings.TrimSpace(l), field+":") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "")
+	}
+	with := func(field, value string) string { return without(field) + "    " + field + ": " + value + "\n" }
+	if _, err := ParseCatalog([]byte(host(full))); err != nil {
+		t.Fatalf("valid catalog: %v", err)
+	}
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"empty", "", "no hosts in catalog"},
+		{"no hosts", "currency: EUR\n", "no hosts in catalog"},
+		{"unknown top-level field", "currency: EUR\nhostz: []\n", "field hostz not found"},
+		{"unknown host field", host(full + "    ram: 5\n"), "line 18: field ram not found in type model.HostSpec"},
+		{"no name", "hosts:\n  - cores: 1\n", "hosts[0]: field name: empty"},
+		{"duplicate", host(full) + "  - name: ok\n" + full, "hosts[2] (ok): field name: duplicate"},
+		{"cores", host(without("cores")), "hosts[1] (big): field cores: must be positive"},
+		{"threads", host(with("threads", "1")), "hosts[1] (big): field threads: 1 is less than cores 2"},
+		{"score", host(without("cpu_score_per_core")), "hosts[1] (big): field cpu_score_per_core: must be a positive number"},
+		{"score NaN", host(with("cpu_score_per_core", ".nan")), "hosts[1] (big): field cpu_score_per_core: must be a positive number"},
+		{"score Inf", host(with("cpu_score_per_core", ".inf")), "hosts[1] (big): field cpu_score_per_core: must be a positive number"},
+		{"mem", host(without("mem_bytes")), "hosts[1] (big): field mem_bytes: must be positive"},
+		{"mem unit", host(with("mem_bytes", "5 parsecs")), `line 17: byte size "5 parsecs": unknown unit "parsecs"`},
+		{"mem list", host(with("mem_bytes", "[1]")), "line 17: expected a byte size"},
+		{"iops", host(with("storage_iops", "-1")), "hosts[1] (big): field storage_iops: must be a positive number"},
+		{"iops NaN", host(with("storage_iops", ".nan")), "hosts[1] (big): field storage_iops: must be a positive number"},
+		{"storage", host(without("storage_bytes_per_sec")), "hosts[1] (big): field storage_bytes_per_sec: must be positive"},
+		{"net", host(with("net_bytes_per_sec", "0Gbit")), "hosts[1] (big): field net_bytes_per_sec: must be positive"},
+		{"price", host(with("price", "-1")), "hosts[1] (big): field price: must be a non-negative number"},
+		{"price NaN", host(with("price", ".nan")), "hosts[1] (big): field price: must be a non-negative number"},
+		{"watts", host(with("watts", "-650")), "hosts[1] (big): field watts: must be a non-negative number"},
+		{"rack units", host(with("rack_units", "-2")), "hosts[1] (big): field rack_units: must not be negative"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseCatalog([]byte(tc.yaml))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
