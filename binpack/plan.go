@@ -62,6 +62,11 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	var cands []model.Candidate
 	for _, spec := range in.Catalog.Hosts {
 		usable := spec.UsableCapacity(s)
+		for d := model.Dim(0); d < model.NumDims; d++ {
+			if !(usable[d] > 0) {
+				return nil, fmt.Errorf("host type %s: no usable %s capacity left after the host reserve and ceiling", spec.Name, d)
+			}
+		}
 		p := Problem{Items: items, Slots: in.Demand.Slots, Capacity: usable}
 		if err := Validate(p); err != nil {
 			return nil, err

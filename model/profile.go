@@ -146,7 +146,8 @@ var dimMetrics = [NumDims][]Metric{
 //     a time of day with no data on any day takes the profile's peak;
 //  4. add the per-VM memory overhead (VMMemOverheadBytes) to every slot.
 //
-// A dimension the source never measured is zero demand, with a warning.
+// A dimension the source never measured is zero demand, with a warning;
+// memory falls back to the installed memory when the inventory knows it.
 func Profile(srv *Server, s Settings) (*ServerProfile, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -192,6 +193,15 @@ func Profile(srv *Server, s Settings) (*ServerProfile, error) {
 		}
 		if !measured {
 			p.Demand.Values[d] = make([]float64, spd)
+			if d == DimMem && srv.Inventory.MemTotalBytes > 0 {
+				// Conservative: a server whose memory use is unknown is
+				// sized at its installed memory.
+				for t := range p.Demand.Values[d] {
+					p.Demand.Values[d][t] = float64(srv.Inventory.MemTotalBytes)
+				}
+				p.Warnings = append(p.Warnings, "no memory use data: sized at the installed memory")
+				continue
+			}
 			p.Warnings = append(p.Warnings, fmt.Sprintf("no %s data: %s demand counted as 0", d, d))
 			continue
 		}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -98,12 +99,33 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("percentile %g: must be in (0, 100]", s.Percentile)
 	case s.SlotStat != "max" && s.SlotStat != "mean":
 		return fmt.Errorf("slot statistic %q: must be max or mean", s.SlotStat)
-	case s.CPUVirtFactor < 1:
-		return fmt.Errorf("cpu virtualisation factor %g: must be at least 1", s.CPUVirtFactor)
-	case s.HTFactor < 1 || s.HTFactor > 2:
+	case !(s.CPUVirtFactor >= 1 && s.CPUVirtFactor <= 10):
+		return fmt.Errorf("cpu virtualisation factor %g: must be in [1, 10]", s.CPUVirtFactor)
+	case !(s.HTFactor >= 1 && s.HTFactor <= 2):
 		return fmt.Errorf("hyper-threading factor %g: must be in [1, 2]", s.HTFactor)
-	case s.ReferenceCoreScore <= 0 || s.ReferenceCoreMHz <= 0:
-		return fmt.Errorf("reference core score and MHz must be positive")
+	case !(s.ReferenceCoreScore > 0 && s.ReferenceCoreMHz > 0) || math.IsInf(s.ReferenceCoreScore, 0) || math.IsInf(s.ReferenceCoreMHz, 0):
+		return fmt.Errorf("reference core score and MHz must be positive and finite")
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{
+		{"host reserve cores", s.HostReserveCores},
+		{"host reserve memory", s.HostReserveMemBytes},
+		{"VM memory overhead fraction", s.VMMemOverheadFraction},
+		{"VM memory overhead base", s.VMMemOverheadBaseBytes},
+		{"VM memory overhead per vCPU", s.VMMemOverheadPerVCPUBytes},
+		{"energy price", s.EnergyPricePerKWh},
+		{"years", s.Years},
+	} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s %g: must be a non-negative number", f.name, f.v)
+		}
+	}
+	for k := range s.CeilingPct {
+		if _, ok := DimByName(k); !ok {
+			return fmt.Errorf("ceiling for unknown resource %q", k)
+		}
 	}
 	for d := Dim(0); d < NumDims; d++ {
 		v, ok := s.CeilingPct[d.String()]

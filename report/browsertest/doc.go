@@ -1,0 +1,18 @@
+// Package browsertest is test support: it opens a kvmfit HTML report in
+// headless Chromium and checks that it works offline.
+//
+// It is imported only by tests (report's own and the end-to-end test of
+// cmd/kvmfit); no program links it. It drives the browser with chromedp.
+//
+// Check opens the report from a file:// URL with the network cut off: every
+// request other than the report itself is failed and recorded. It collects
+// console errors, uncaught exceptions and browser log errors (a CSP
+// violation is one), waits for the charts, verifies that every chart
+// container (an element with class "chart") holds an ECharts instance with
+// at least one series that painted its canvas, opens a tooltip on every
+// chart, and reads the XSS canary: hostile test data tries to set
+// window.__pwned, which must stay undefined.
+//
+// Without a Chromium binary Check skips the test, unless the environment
+// variable CI is set, in which case it fails it: CI must install chromium.
+package browsertest

@@ -1,0 +1,613 @@
+package report
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/report/browsertest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.html")
+
+// Hostile names: each tries to run window.__pwned=1 from a different place.
+const (
+	hostileScript = `</script><script>window.__pwned=1</script>`
+	hostileAttr   = `"><img src=x onerror="window.__pwned=1">`
+	hostileMarker = `__f__window.__pwned=1__f__`
+	hostileQuote  = `'-(window.__pwned=1)-'` + "\u2028"
+	hostileHost   = `<b>h</b>&amp;'"` + hostileScript
+	hostileType   = `<script>window.__pwned=1</script>`
+)
+
+// slots is a day of 5-minute slots.
+const slots = 288
+
+var dayStart = time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC)
+
+// bump is a smooth daily peak of height h centred on hour c (UTC).
+func bump(t int, c, width, h float64) float64 {
+	hour := float64(t) * 5 / 60
+	d := math.Abs(hour - c)
+	d = math.Min(d, 24-d)
+	return h * math.Exp(-d*d/(2*width*width))
+}
+
+// serverDemand makes a server whose CPU peaks at hour c and whose memory is
+// memGiB with a small daily swing.
+func serverDemand(id string, base, peak, c, memGiB float64) model.ServerDemand {
+	s := model.ServerDemand{ID: id}
+	for d := model.Dim(0); d < model.NumDims; d++ {
+		s.Values[d] = make([]float64, slots)
+	}
+	for t := range slots {
+		s.Values[model.DimCPU][t] = base + bump(t, c, 2, peak)
+		s.Values[model.DimMem][t] = (memGiB + bump(t, c, 3, memGiB/10)) * model.GiB
+		s.Values[model.DimDiskIOPS][t] = 50 + bump(t, c, 1, 200)
+		s.Values[model.DimDiskBytes][t] = 1e6 + bump(t, c, 1, 2e7)
+		s.Values[model.DimNetBytes][t] = 5e5 + bump(t, c, 1, 1e7)
+	}
+	return s
+}
+
+// peaks returns the server's peak per dimension as plan.json holds it.
+func peaks(s model.ServerDemand) model.DimValues {
+	out := model.DimValues{}
+	for d, v := range s.Peaks() {
+		out[model.Dim(d).String()] = v
+	}
+	return out
+}
+
+func dims(cpu, mem, iops, disk, net float64) model.DimValues {
+	return model.DimValues{"cpu": cpu, "mem": mem, "disk_iops": iops, "disk_bytes": disk, "net_bytes": net}
+}
+
+// testInput is a plan of 3 servers on 2 hosts; names are the server IDs
+// (web, batch, db), host names and host type.
+func testInput(names [3]string, host1, hostType string) Input {
+	web, batch, db := names[0], names[1], names[2]
+	demand := &model.Demand{
+		Start: dayStart, Step: 5 * time.Minute, Slots: slots, Profile: "day",
+		Servers: []model.ServerDemand{
+			serverDemand(web, 1, 10, 14, 24),
+			serverDemand(batch, 0.5, 12, 2, 32),
+			serverDemand(db, 4, 6, 11, 96),
+		},
+	}
+	raw := dims(40, 256*model.GiB, 50000, 2e9, 1.25e9)
+	usable := dims(30.4, 223.2*model.GiB, 35000, 1.4e9, 8.75e8)
+	peak := func(ids ...string) model.DimValues {
+		out := model.DimValues{}
+		for d := model.Dim(0); d < model.NumDims; d++ {
+			sum := make([]float64, slots)
+			for _, s := range demand.Servers {
+				for _, id := range ids {
+					if s.ID == id {
+						for t, v := range s.Values[d] {
+							sum[t] += v
+						}
+					}
+				}
+			}
+			m := 0.0
+			for _, v := range sum {
+				m = math.Max(m, v)
+			}
+			out[d.String()] = math.Round(1000*100*m/usable[d.String()]) / 1000
+		}
+		return out
+	}
+	settings := model.DefaultSettings.Clone()
+	p := &model.Plan{
+		FormatVersion: 1, GeneratedBy: "kvmfit test", Servers: 4, HostType: hostType,
+		HostsUsed: 2, LowerBound: 1, ConsolidationRatio: 1.5, SavingVsSumOfPeaksPct: 33.3333,
+		Grid:        model.PlanGrid{DataStart: "2024-03-04T00:00:00Z", DataEnd: "2024-03-11T00:00:00Z", StepSec: 300, Profile: "day", Slots: slots},
+		Assignments: []model.Assignment{{Server: web, Host: host1}, {Server: batch, Host: host1}, {Server: db, Host: "kvm-02"}},
+		Hosts: []model.PlanHost{
+			{Name: host1, Type: hostType, Servers: []string{web, batch}, RawCapacity: raw, UsableCapacity: usable,
+				PeakUtilPct: peak(web, batch), Binding: "cpu", BindingSlots: []int{24, 25, 26, 167, 168, 169, 170}},
+			{Name: "kvm-02", Type: hostType, Servers: []string{db}, RawCapacity: raw, UsableCapacity: usable,
+				PeakUtilPct: peak(db), Binding: "mem", BindingSlots: []int{130, 131, 132}},
+		},
+		Unplaced:  []model.Unplaced{{Server: "huge-01", Dim: "mem", Reason: "needs 1024 GiB of memory; an empty " + hostType + " offers 223.2 GiB"}},
+		Baselines: model.Baselines{SumOfPeaks: model.Baseline{HostsUsed: 3, LowerBound: 2, Method: "first-fit decreasing on peaks"}},
+		Candidates: []model.Candidate{
+			{HostType: hostType, HostsUsed: 2, LowerBound: 1, Unplaced: 1, SumOfPeaksHosts: 3, CapexTotal: 24000, EnergyCostTotal: 7008, CostTotal: 31008, RackUnitsTotal: 4, Chosen: true},
+			{HostType: "big-2u", HostsUsed: 1, LowerBound: 1, SumOfPeaksHosts: 2, CapexTotal: 35000, EnergyCostTotal: 5256.4, CostTotal: 40256.4, RackUnitsTotal: 2},
+		},
+		ServerDetails: []model.PlanServer{
+			{ID: web, Hostname: web + ".example", Source: "collect", Dataset: "data/" + web, CoveragePct: 99.5, PeakDemand: peaks(demand.Servers[0]), CPUCoresRef: 16, Host: host1},
+			{ID: batch, Hostname: batch + ".example", Source: "collect", Dataset: "data/" + batch, CoveragePct: 87.25, PeakDemand: peaks(demand.Servers[1]), CPUCoresRef: 16, Host: host1, Warnings: []string{"coverage below 90%: " + batch}},
+			{ID: db, Hostname: db + ".example", Source: "import", Dataset: "data/" + db, CoveragePct: 100, PeakDemand: peaks(demand.Servers[2]), CPUCoresRef: 32, Host: "kvm-02"},
+			{ID: "huge-01", Hostname: "huge-01.example", Source: "import", Dataset: "data/huge-01", CoveragePct: 100, PeakDemand: dims(8, 1024*model.GiB, 10, 1e6, 1e6), CPUCoresRef: 64},
+		},
+		Settings: settings,
+		Warnings: []string{"server " + batch + ": 12% of slots have no data", "server huge-01 cannot be placed"},
+	}
+	return Input{Plan: p, Demand: demand}
+}
+
+func normalInput() Input {
+	return testInput([3]string{"web-01", "batch-01", "db-01"}, "kvm-01", "std-1u")
+}
+
+func hostileInput() Input {
+	in := testInput([3]string{hostileScript, hostileAttr, hostileMarker}, hostileHost, hostileType)
+	in.Plan.Warnings = append(in.Plan.Warnings, hostileQuote, hostileScript)
+	in.Plan.ServerDetails[0].Hostname = `<img src=x onerror=window.__pwned=1>`
+	in.Plan.Settings.HostType = hostileType
+	return in
+}
+
+func render(t testing.TB, in Input, opts ...Option) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, in, opts...); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	return buf.Bytes()
+}
+
+var scriptRE = regexp.MustCompile(`(?is)<script[^>]*>(.*?)</script>`)
+
+// checkPage checks what every page must satisfy.
+func checkPage(t *testing.T, html []byte) {
+	t.Helper()
+	s := string(html)
+	// Exactly our two scripts: ECharts and the chart setup.
+	scripts := scriptRE.FindAllStringSubmatch(s, -1)
+	if len(scripts) != 2 {
+		t.Fatalf("page has %d <script> elements, want 2", len(scripts))
+	}
+	if n := strings.Count(strings.ToLower(s), "<script"); n != 2 {
+		t.Errorf("page has %d \"<script\", want 2", n)
+	}
+	if js, _ := echartsInline(); scripts[0][1] != js {
+		t.Errorf("first script is not the embedded echarts.min.js")
+	}
+	if strings.ContainsAny(scripts[0][1]+scripts[1][1], "\r\x00") {
+		t.Errorf("a script holds CR or NUL, which the HTML parser changes: the CSP hash would not match")
+	}
+	if !strings.Contains(scripts[0][1], `version="5.4.3"`) && !strings.Contains(scripts[0][1], `"5.4.3"`) {
+		t.Errorf("inlined ECharts does not carry its version 5.4.3")
+	}
+	// The CSP allows exactly these two scripts.
+	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy" content="([^"]*)">`).FindStringSubmatch(s)
+	if csp == nil {
+		t.Fatal("no Content-Security-Policy <meta>")
+	}
+	for i, sc := range scripts {
+		if h := cspHash(sc[1]); !strings.Contains(csp[1], h) {
+			t.Errorf("CSP %q lacks the hash %s of script %d", csp[1], h, i)
+		}
+	}
+	if !strings.Contains(csp[1], "default-src 'none'") {
+		t.Errorf("CSP %q does not default to 'none'", csp[1])
+	}
+	// Nothing loads from outside the file. The library itself is left out of
+	// the scan: it holds markup in strings, e.g. for its save-as-image view.
+	s = strings.Replace(s, scripts[0][1], "", 1)
+	lower := strings.ToLower(s)
+	for _, bad := range []string{`src="http`, `src='http`, `href="http`, `href='http`, `src="//`, `href="//`,
+		`@import`, `url(http`, `url(//`, `<link`, `<iframe`, `<img`, `go-echarts.github.io`, `jsdelivr`, `unpkg`, `cdnjs`} {
+		if i := strings.Index(lower, bad); i >= 0 {
+			t.Errorf("page contains %q: …%s…", bad, s[max(0, i-60):min(len(s), i+60)])
+		}
+	}
+	// Every src or href attribute is a fragment link.
+	attr := regexp.MustCompile(`(?i)\s(src|href|action|srcset|poster|data)\s*=\s*["']?([^"'\s>]*)`)
+	for _, tag := range regexp.MustCompile(`<[a-zA-Z][^>]*>`).FindAllString(s, -1) {
+		for _, m := range attr.FindAllStringSubmatch(tag, -1) {
+			if !strings.HasPrefix(m[2], "#") {
+				t.Errorf("%s: attribute %s=%q is not a fragment link", tag, m[1], m[2])
+			}
+		}
+	}
+}
+
+func TestWrite(t *testing.T) {
+	html := render(t, normalInput())
+	checkPage(t, html)
+	s := string(html)
+	for _, want := range []string{
+		"<title>kvmfit consolidation plan</title>",
+		`id="chart-summary"`, `id="chart-host-001-cpu"`, `id="chart-host-001-mem"`,
+		`id="chart-host-002-cpu"`, `id="chart-host-002-mem"`,
+		"4 → 2", "33.3 %", "std-1u", "big-2u", "31,008", "✔ chosen",
+		"web-01", "batch-01.example", "87.2", "huge-01", "needs 1024 GiB of memory",
+		"cpu (binding)", "02:00–02:15, 13:55–14:15 UTC",
+		"first-fit decreasing on peaks", "coverage below 90%: batch-01",
+		barKvmfit, barSumOfPeaks, barLowerBound,
+		// Settings, with bytes spelled out.
+		"host_reserve_mem_bytes", "8 GiB", "ceiling_pct", "cpu 80, disk_bytes 70, disk_iops 70, mem 90, net_bytes 70",
+		"host_type_requested",
+		// Capacity lines and the time axis.
+		`"name":"usable capacity"`, `"name":"raw capacity"`, `"type":"dashed"`, `"stack":"demand"`,
+		`"00:00","00:05"`, `"23:55"`,
+		"Apache ECharts 5.4.3",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// Every settings field is listed.
+	for _, r := range settingRows(model.DefaultSettings) {
+		if !strings.Contains(s, ">"+r.Key+"<") {
+			t.Errorf("settings table lacks %s", r.Key)
+		}
+	}
+	if n := len(settingRows(model.DefaultSettings)); n != 17 {
+		t.Errorf("settings rows: %d, want 17 (one per field of model.Settings)", n)
+	}
+	if got := render(t, normalInput(), WithTitle("Fleet A")); !bytes.Contains(got, []byte("<title>Fleet A</title>")) {
+		t.Error("WithTitle did not set the title")
+	}
+}
+
+func TestWriteDeterministic(t *testing.T) {
+	a := render(t, normalInput())
+	b := render(t, normalInput())
+	if !bytes.Equal(a, b) {
+		t.Fatal("two renders of the same input differ")
+	}
+	// The order of Demand.Servers does not matter: it is looked up by ID.
+	in := normalInput()
+	s := in.Demand.Servers
+	s[0], s[2] = s[2], s[0]
+	if c := render(t, in); !bytes.Equal(a, c) {
+		t.Fatal("the order of Demand.Servers changed the page")
+	}
+}
+
+// TestWriteGolden compares the page, with the ECharts library cut out, with
+// testdata/report.golden.html. Run with -update to rewrite it.
+func TestWriteGolden(t *testing.T) {
+	js, _ := echartsInline()
+	got := bytes.Replace(render(t, normalInput()), []byte(js), []byte("/* echarts.min.js "+echartsVersion+" */"), 1)
+	path := filepath.Join("testdata", "report.golden.html")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -run TestWriteGolden -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gotPath := filepath.Join(t.TempDir(), "report.got.html")
+		_ = os.WriteFile(gotPath, got, 0o644)
+		t.Errorf("page differs from %s; got is in %s (diff them, or rerun with -update)", path, gotPath)
+	}
+}
+
+func TestWriteHostileNames(t *testing.T) {
+	html := render(t, hostileInput(), WithTitle(hostileScript))
+	checkPage(t, html)
+	js, _ := echartsInline()
+	s := strings.Replace(string(html), js, "", 1) // the library holds markup in strings
+	if setup := scriptRE.FindAllStringSubmatch(s, -1)[1][1]; strings.ContainsAny(setup, "\u2028\u2029") {
+		t.Error("chart setup script holds a raw U+2028 or U+2029")
+	}
+	for _, bad := range []string{
+		"</script><script>window.__pwned", "<script>window.__pwned", `"><img`, "<img src=x",
+		"<b>h</b>", "onerror=\"window",
+		// go-echarts would strip "__f__" and unquote the string.
+		`"name":window.__pwned`, `:window.__pwned=1`,
+	} {
+		if i := strings.Index(s, bad); i >= 0 {
+			t.Errorf("page contains raw %q: …%s…", bad, s[max(0, i-80):min(len(s), i+80)])
+		}
+	}
+	for _, want := range []string{
+		// Escaped in HTML.
+		"&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;",
+		"&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;",
+		"&lt;b&gt;h&lt;/b&gt;&amp;amp;&#39;&#34;",
+		// Escaped in the chart options.
+		`"name":"\u003c/script\u003e\u003cscript\u003ewindow.__pwned=1\u003c/script\u003e"`,
+		`"name":"\"\u003e\u003cimg src=x onerror=\"window.__pwned=1\"\u003e"`,
+		`"name":"__f__window.__pwned=1__f__"`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks the escaped form %q", want)
+		}
+	}
+}
+
+func TestEmbeddedECharts(t *testing.T) {
+	lower := strings.ToLower(echartsMinJS)
+	// Inlined in <script>, the library must not close or confuse the element.
+	for _, bad := range []string{"</script", "<!--", "<script"} {
+		if strings.Contains(lower, bad) {
+			t.Errorf("echarts.min.js contains %q and cannot be inlined as is", bad)
+		}
+	}
+	versions, err := os.ReadFile(filepath.Join("assets", "VERSIONS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(echartsMinJS))
+	if !bytes.Contains(versions, []byte(hex.EncodeToString(sum[:]))) {
+		t.Errorf("assets/VERSIONS does not list the sha256 %x of echarts.min.js", sum)
+	}
+	if !bytes.Contains(versions, []byte("version:   "+echartsVersion)) {
+		t.Errorf("assets/VERSIONS does not list version %s", echartsVersion)
+	}
+	for _, f := range []string{"LICENSE-echarts", "NOTICE-echarts", "LICENSE-d3"} {
+		if _, err := os.Stat(filepath.Join("assets", f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestStackItems(t *testing.T) {
+	var members []*model.ServerDemand
+	for i := range 35 {
+		s := model.ServerDemand{ID: fmt.Sprintf("s%02d", i)}
+		s.Values[model.DimCPU] = []float64{float64(i), 1}
+		members = append(members, &s)
+	}
+	items := stackItems(members, model.DimCPU)
+	if len(items) != maxStackedSeries {
+		t.Fatalf("got %d series, want %d", len(items), maxStackedSeries)
+	}
+	if items[0].name != "s34" || items[28].name != "s06" {
+		t.Errorf("top series are %s … %s, want s34 … s06 (largest peak first)", items[0].name, items[28].name)
+	}
+	last := items[len(items)-1]
+	if last.name != "others (6 servers)" {
+		t.Errorf("last series is %q", last.name)
+	}
+	if want := []float64{0 + 1 + 2 + 3 + 4 + 5, 6}; last.values[0] != want[0] || last.values[1] != want[1] {
+		t.Errorf("others = %v, want %v", last.values, want)
+	}
+	if got := stackItems(members[:30], model.DimCPU); len(got) != 30 || got[0].name != "s00" {
+		t.Errorf("30 servers: got %d series starting with %s, want all 30 in host order", len(got), got[0].name)
+	}
+}
+
+func TestSlotRanges(t *testing.T) {
+	d := &model.Demand{Start: dayStart, Step: 5 * time.Minute, Slots: slots}
+	for _, c := range []struct {
+		slots []int
+		want  string
+	}{
+		{nil, ""},
+		{[]int{0}, "00:00–00:05 UTC"},
+		{[]int{287, 12, 13, 14}, "01:00–01:15, 23:55–00:00 UTC"},
+		{[]int{0, 2, 4, 6, 8, 10, 12, 14}, "00:00–00:05, 00:10–00:15, 00:20–00:25, 00:30–00:35, 00:40–00:45, 00:50–00:55, and 2 more UTC"},
+	} {
+		if got := slotRanges(c.slots, d, model.PlanGrid{}); got != c.want {
+			t.Errorf("slotRanges(%v) = %q, want %q", c.slots, got, c.want)
+		}
+	}
+	// Without demand, the grid's step from midnight.
+	if got := slotRanges([]int{12}, nil, model.PlanGrid{StepSec: 300}); got != "01:00–01:05 UTC" {
+		t.Errorf("from grid: %q", got)
+	}
+}
+
+func TestWriteErrors(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, Input{}); err == nil {
+		t.Error("Write without a plan succeeded")
+	}
+	in := normalInput()
+	in.Demand.Servers[1].Values[model.DimMem] = in.Demand.Servers[1].Values[model.DimMem][:10]
+	if err := Write(&buf, in); err == nil || !strings.Contains(err.Error(), "batch-01") {
+		t.Errorf("short demand row: err = %v", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("failed Write wrote %d bytes", buf.Len())
+	}
+}
+
+func TestWriteWithoutDemand(t *testing.T) {
+	in := normalInput()
+	in.Demand = nil
+	html := render(t, in)
+	checkPage(t, html)
+	if bytes.Contains(html, []byte("chart-host-")) {
+		t.Error("host charts without demand")
+	}
+	if !bytes.Contains(html, []byte("No demand data was given")) {
+		t.Error("no note about the missing demand")
+	}
+	// A server missing from the demand is named.
+	in = normalInput()
+	in.Demand.Servers = in.Demand.Servers[:2]
+	if html := render(t, in); !bytes.Contains(html, []byte("No demand data for: <span class=\"id\">db-01</span>")) {
+		t.Error("no note about db-01 missing from the demand")
+	}
+}
+
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, normalInput()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, render(t, normalInput())) {
+		t.Error("file differs from Write's output")
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode = %v, %v; want 0644", fi.Mode(), err)
+	}
+	// A failed render leaves the old file and no temporary file.
+	if err := WriteFile(path, Input{}); err == nil {
+		t.Error("WriteFile without a plan succeeded")
+	}
+	if got2, _ := os.ReadFile(path); !bytes.Equal(got2, got) {
+		t.Error("failed WriteFile changed the file")
+	}
+	if err := WriteFile(filepath.Join(dir, "missing", "r.html"), normalInput()); err == nil {
+		t.Error("WriteFile into a missing directory succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("directory holds %v, want only report.html", names)
+	}
+}
+
+// artifact returns where to write a test artifact: $KVMFIT_ARTIFACTS if set,
+// else a temporary directory.
+func artifact(t *testing.T, name string) string {
+	dir := os.Getenv("KVMFIT_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	return filepath.Join(dir, name)
+}
+
+func TestChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	dir := t.TempDir()
+	t.Run("plan", func(t *testing.T) {
+		path := filepath.Join(dir, "report.html")
+		if err := WriteFile(path, normalInput()); err != nil {
+			t.Fatal(err)
+		}
+		shot := artifact(t, "report-screenshot.png")
+		res := browsertest.Check(t, path, shot)
+		if res.Charts != 5 {
+			t.Errorf("%d charts drew (%v), want 5", res.Charts, res.ChartIDs)
+		}
+		if res.Screenshot != "" {
+			t.Logf("screenshot: %s", res.Screenshot)
+		}
+	})
+	t.Run("200 servers", func(t *testing.T) {
+		path := filepath.Join(dir, "large.html")
+		if err := WriteFile(path, benchInput()); err != nil {
+			t.Fatal(err)
+		}
+		if res := browsertest.Check(t, path, ""); res.Charts != 41 {
+			t.Errorf("%d charts drew, want 41", res.Charts)
+		}
+	})
+	t.Run("hostile", func(t *testing.T) {
+		path := filepath.Join(dir, "hostile.html")
+		if err := WriteFile(path, hostileInput(), WithTitle(hostileScript)); err != nil {
+			t.Fatal(err)
+		}
+		res := browsertest.Check(t, path, artifact(t, "hostile-screenshot.png"))
+		if res.Charts != 5 {
+			t.Errorf("%d charts drew (%v), want 5", res.Charts, res.ChartIDs)
+		}
+		// The tooltips show the hostile names as text.
+		all := strings.Join(res.Tooltips, "\n")
+		for _, name := range []string{hostileScript, hostileAttr} {
+			if !strings.Contains(all, name) {
+				t.Errorf("no tooltip shows %q as text; tooltips: %q", name, res.Tooltips)
+			}
+		}
+	})
+}
+
+// benchInput is 200 servers on 20 hosts.
+func benchInput() Input {
+	in := normalInput()
+	p := in.Plan
+	p.Hosts, p.Assignments, p.ServerDetails = nil, nil, nil
+	in.Demand.Servers = nil
+	for h := range 20 {
+		host := model.PlanHost{
+			Name: fmt.Sprintf("kvm-%02d", h+1), Type: p.HostType,
+			RawCapacity: dims(40, 256*model.GiB, 50000, 2e9, 1.25e9), UsableCapacity: dims(30.4, 223.2*model.GiB, 35000, 1.4e9, 8.75e8),
+			PeakUtilPct: dims(80, 70, 10, 10, 10), Binding: "cpu", BindingSlots: []int{150, 151},
+		}
+		for i := range 10 {
+			id := fmt.Sprintf("srv-%03d", h*10+i)
+			sd := serverDemand(id, 0.5, 2.5, float64((h+i)%24), 16)
+			in.Demand.Servers = append(in.Demand.Servers, sd)
+			host.Servers = append(host.Servers, id)
+			p.Assignments = append(p.Assignments, model.Assignment{Server: id, Host: host.Name})
+			p.ServerDetails = append(p.ServerDetails, model.PlanServer{ID: id, Hostname: id, Source: "collect", CoveragePct: 100, PeakDemand: peaks(sd), Host: host.Name})
+		}
+		p.Hosts = append(p.Hosts, host)
+	}
+	p.Servers, p.HostsUsed = 200, 20
+	return in
+}
+
+func BenchmarkWrite(b *testing.B) {
+	in := benchInput()
+	var n int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := Write(&buf, in); err != nil {
+			b.Fatal(err)
+		}
+		n = buf.Len()
+	}
+	b.ReportMetric(float64(n), "html_bytes")
+}
+
+func TestWriteCrowdedHost(t *testing.T) {
+	in := benchInput()
+	p := in.Plan
+	all := p.Hosts[0]
+	all.Servers = nil
+	for _, h := range p.Hosts {
+		all.Servers = append(all.Servers, h.Servers...)
+	}
+	p.Hosts = []model.PlanHost{all}
+	html := string(render(t, in))
+	if n := strings.Count(html, `"name":"others (171 servers)"`); n != 2 {
+		t.Errorf("%d \"others (171 servers)\" series, want one per chart (2)", n)
+	}
+	if n := strings.Count(html, `"stack":"demand"`); n != 2*maxStackedSeries {
+		t.Errorf("%d stacked series, want %d", n, 2*maxStackedSeries)
+	}
+}
+
+// TestGoEchartsScriptIsUnsafe is why report encodes chart options itself
+// instead of using the <script> of go-echarts' RenderSnippet: go-echarts
+// v2.6.7 writes the options with HTML escaping off and strips "__f__" from
+// them. If this test fails after a go-echarts upgrade, its snippet may have
+// become safe to use.
+func TestGoEchartsScriptIsUnsafe(t *testing.T) {
+	line := charts.NewLine()
+	line.SetGlobalOptions(charts.WithInitializationOpts(opts.Initialization{ChartID: "c"}))
+	line.SetXAxis([]string{"00:00"})
+	line.AddSeries(hostileScript, []opts.LineData{{Value: 1}})
+	line.AddSeries(hostileMarker, []opts.LineData{{Value: 1}})
+	snippet := line.RenderSnippet()
+	if !strings.Contains(snippet.Script, hostileScript) {
+		t.Errorf("go-echarts now escapes '<' in its option script")
+	}
+	if !strings.Contains(snippet.Script, `"name":window.__pwned=1`) {
+		t.Errorf("go-echarts no longer strips __f__ from data strings")
+	}
+}
