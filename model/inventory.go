@@ -39,7 +39,7 @@ type Inventory struct {
 	// Watts is the measured or nameplate power draw of the server, 0 if unknown.
 	Watts float64 `json:"watts,omitempty"`
 	// UpdatedAt is when this inventory was taken (UTC).
-	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	// Notes are free-form remarks from the collector or importer
 	// (for example which fields a source could not fill).
 	Notes []string `json:"notes,omitempty"`

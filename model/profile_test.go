@@ -246,8 +246,16 @@ func profileServer() *Server {
 	return srv
 }
 
-func TestProfile(t *testing.T) {
+// maxSettings are the defaults with the interval max as the slot statistic,
+// the case these hand-computed profiles were written for.
+func maxSettings() Settings {
 	s := DefaultSettings.Clone()
+	s.SlotStat = "max"
+	return s
+}
+
+func TestProfile(t *testing.T) {
+	s := maxSettings()
 	srv := profileServer()
 	p, err := Profile(srv, s)
 	if err != nil {
@@ -325,7 +333,7 @@ func TestProfile(t *testing.T) {
 		}
 	})
 	t.Run("P50", func(t *testing.T) {
-		s := DefaultSettings.Clone()
+		s := maxSettings()
 		s.Percentile = 50 // the smaller of the two days
 		p, err := Profile(srv, s)
 		if err != nil {
@@ -344,7 +352,7 @@ func TestProfile(t *testing.T) {
 		srv.Inventory.MemTotalBytes = 0
 		srv.Series.Mean[MemTotalBytes][3] = 16 * GiB
 		srv.Series.Max[MemTotalBytes][3] = 16 * GiB
-		p, err := Profile(srv, DefaultSettings.Clone())
+		p, err := Profile(srv, maxSettings())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,7 +55,7 @@ var DefaultSettings = Settings{
 	StepSec:    300,
 	Profile:    "day",
 	Percentile: 95,
-	SlotStat:   "max",
+	SlotStat:   "mean",
 	CeilingPct: DimValues{
 		DimCPU.String(): 80, DimMem.String(): 90,
 		DimDiskIOPS.String(): 70, DimDiskBytes.String(): 70, DimNetBytes.String(): 70,

@@ -117,7 +117,10 @@ func (w *DatasetWriter) UniqueID(name string) string {
 func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
 
 // AddServer creates a server directory with its inventory and returns a
-// writer for its samples. id must be a SafeID not used before.
+// writer for its samples. id must be a SafeID not used before. Close each
+// ServerWriter when its server is done so that large imports keep one file
+// open at a time; Commit closes any still open. A DatasetWriter is not safe
+// for concurrent use.
 func (w *DatasetWriter) AddServer(id string, inv Inventory) (*ServerWriter, error) {
 	if id != SafeID(id) || id == "." || id == ".." {
 		return nil, fmt.Errorf("server id %q is not a safe directory name", id)
@@ -175,10 +178,13 @@ func (w *DatasetWriter) Commit() error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	for _, id := range ids {
+	for i, id := range ids {
 		if err := os.Rename(filepath.Join(w.tmp, id), filepath.Join(w.final, id)); err != nil {
-			// Servers already moved stay; the rest is removed rather than
-			// left in a hidden directory beside the dataset.
+			// All or nothing: move back the servers already moved, then
+			// remove the staging directory.
+			for _, back := range ids[:i] {
+				os.Rename(filepath.Join(w.final, back), filepath.Join(w.tmp, back))
+			}
 			w.Abort()
 			return fmt.Errorf("move %s into %s: %w", id, w.final, err)
 		}

@@ -253,6 +253,9 @@ func (r *run) bitbrainsFile(path string) error {
 		return err
 	}
 	b.warnings()
+	if err := b.sw.Close(); err != nil { // one open file at a time, however many servers
+		return err
+	}
 	return model.WriteInventory(b.sw.Dir, b.inventory())
 }
 

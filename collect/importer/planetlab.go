@@ -121,5 +121,8 @@ func (r *run) planetLabFile(path string, start time.Time) error {
 		r.warn(fmt.Errorf("%s: %d lines, CloudSim's PlanetLab files have %d (one day); imported as %s", path, n, planetLabDay, time.Duration(n)*planetLabStep))
 	}
 	inv.UpdatedAt = start.Add(time.Duration(n) * planetLabStep)
+	if err := sw.Close(); err != nil { // one open file at a time, however many servers
+		return err
+	}
 	return model.WriteInventory(sw.Dir, inv)
 }

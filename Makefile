@@ -1,0 +1,45 @@
+# kvmfit — the two commands: `make demo` and `make test`.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN     := bin/kvmfit
+FLEET   := out/fleet
+PKGS    := ./...
+
+.PHONY: all build test demo lint bench fuzz clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kvmfit
+
+# Unit, property and integration tests (real traces from ../shared/data and
+# headless Chromium when present; CI installs Chromium, see .ci/run).
+test: lint
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+# The main job on the bundled samples: a generated fleet of 100 legacy servers
+# over 14 days, planned onto the candidate hosts of samples/hosts.yaml.
+demo: build
+	@test -f $(FLEET)/.complete || { rm -rf $(FLEET) && $(BIN) samples generate --servers 100 --days 14 --seed 1 --out $(FLEET) && touch $(FLEET)/.complete; }
+	$(BIN) plan --data $(FLEET) --hosts samples/hosts.yaml --out out/plan.json --report out/report.html
+	@echo "report: out/report.html  plan: out/plan.json"
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m $(PKGS)
+
+# Short runs of every fuzz target.
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 20s $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin out

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kvmfit/kvmfit/collect/importer"
+	"github.com/spf13/cobra"
+)
+
+// ImportOptions are the options shared by the `kvmfit import` commands.
+type ImportOptions struct {
+	Out   string
+	Files []string
+	// Start is the UTC start of the first sample, for formats without timestamps.
+	Start string
+}
+
+func newImportCmd(streams IO) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import FORMAT --out DIR FILE...",
+		Short: "Import existing recordings or public traces into a dataset",
+		Long: `Import converts recordings in another format into a kvmfit dataset
+directory (docs/format.md). Each server found becomes one server directory.
+The import is all or nothing: on any error nothing is left in DIR.
+Importing into an existing dataset adds servers to it.`,
+		Example: `  kvmfit import bitbrains --out data/ ../shared/data/bitbrains-rnd/2013-7/*.csv
+  kvmfit import planetlab --start 2011-03-03 --out data/ ../shared/data/planetlab-cloudsim/20110303/*`,
+	}
+	cmd.AddCommand(newImportBitbrainsCmd(streams), newImportPlanetLabCmd(streams))
+	return cmd
+}
+
+func importerOptions(streams IO, label string) (importer.Options, *progress) {
+	p := newProgress(streams, label)
+	return importer.Options{
+		Progress: p.Update,
+		Warn:     func(err error) { fmt.Fprintln(streams.Err, "warning:", err) },
+	}, p
+}
+
+func newImportBitbrainsCmd(streams IO) *cobra.Command {
+	opts := &ImportOptions{}
+	cmd := &cobra.Command{
+		Use:   "bitbrains --out DIR FILE...",
+		Short: "Import GWA-T-12 Bitbrains per-VM CSV files",
+		Long: `Import Bitbrains GWA-T-12 (fastStorage or Rnd) per-VM CSV files: one file per
+VM, ";<TAB>"-separated, 5-minute averages of CPU, memory, disk and network.
+Each file becomes one server (a VM). Files whose every value is zero are
+skipped with a warning.`,
+		Example: `  kvmfit import bitbrains --out data/ ../shared/data/bitbrains-rnd/2013-7/*.csv`,
+		Args:    minArgs(1, "at least one Bitbrains CSV file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Out == "" {
+				return usageErrorf("import bitbrains needs --out DIR")
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.Bitbrains(args, opts.Out, io)
+			p.Done()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(streams.Err, "imported %d servers, %d samples into %s\n", sum.Servers, sum.Samples, opts.Out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opts.Out, "out", "", "dataset directory to write (created, or added to)")
+	return cmd
+}
+
+func newImportPlanetLabCmd(streams IO) *cobra.Command {
+	opts := &ImportOptions{}
+	cmd := &cobra.Command{
+		Use:   "planetlab --start DATE --out DIR FILE...",
+		Short: "Import PlanetLab (CoMon, CloudSim) CPU traces",
+		Long: `Import PlanetLab VM CPU traces as shipped with CloudSim: one file per VM, one
+integer CPU % per line, 5-minute interval, no timestamps. --start gives the
+UTC time of the first line (a date means midnight UTC). CPU only: memory,
+disk and network are not in the source.`,
+		Example: `  kvmfit import planetlab --start 2011-03-03 --out data/ ../shared/data/planetlab-cloudsim/20110303/*`,
+		Args:    minArgs(1, "at least one PlanetLab trace file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Out == "" {
+				return usageErrorf("import planetlab needs --out DIR")
+			}
+			start, err := parseStart(opts.Start)
+			if err != nil {
+				return err
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.PlanetLab(args, start, opts.Out, io)
+			p.Done()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(streams.Err, "imported %d servers, %d samples into %s\n", sum.Servers, sum.Samples, opts.Out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opts.Out, "out", "", "dataset directory to write (created, or added to)")
+	cmd.Flags().StringVar(&opts.Start, "start", "", "UTC start of the first sample: 2011-03-03 or 2011-03-03T00:00:00Z")
+	return cmd
+}
+
+// parseStart parses a date or an RFC 3339 time as UTC.
+func parseStart(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, usageErrorf("--start is required: the UTC time of the first sample (e.g. 2011-03-03)")
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, usageErrorf("--start %q: not a date (2006-01-02) or RFC 3339 time", s)
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses, documented in the root command's help.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// usageError marks an error in how the command was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// IO holds the streams a command writes to, so tests can capture them.
+type IO struct {
+	Out io.Writer
+	Err io.Writer
+	// Progress is true when long work may show progress (stderr is a
+	// terminal and CI is not set).
+	Progress bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], IO{Out: os.Stdout, Err: os.Stderr, Progress: isTerminal(os.Stderr) && os.Getenv("CI") == ""}))
+}
+
+// run executes kvmfit with args and returns the exit status.
+func run(ctx context.Context, args []string, streams IO) int {
+	root := newRootCmd(streams)
+	root.SetArgs(args)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(streams.Err, "kvmfit:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitError
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func newRootCmd(streams IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kvmfit",
+		Short: "Plan the consolidation of physical servers onto KVM hosts",
+		Long: `kvmfit sizes a consolidation on the time-aligned sum of the servers' demand,
+not on the sum of their peaks, and packs the servers (as future VMs) onto
+candidate KVM hosts.
+
+Workflow: collect or import samples into a dataset directory, then plan:
+
+  kvmfit import bitbrains --out data/ ../shared/data/bitbrains-rnd/2013-7/*.csv
+  kvmfit show data/
+  kvmfit plan --data data/ --hosts samples/hosts.yaml --out plan.json --report report.html
+
+Exit status: 0 on success, 1 when the work failed, 2 on a usage error.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	root.AddCommand(
+		newVersionCmd(streams),
+		newShowCmd(streams),
+		newImportCmd(streams),
+		newSamplesCmd(streams),
+		newPlanCmd(streams),
+	)
+	return root
+}
+
+func newVersionCmd(streams IO) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the version of kvmfit",
+		Example: "  kvmfit version",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(streams.Out, "kvmfit %s (dataset format %d)\n", version, datasetFormatVersion())
+			return nil
+		},
+	}
+}
+
+// noArgs rejects positional arguments with a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), args)
+	}
+	return nil
+}
+
+// minArgs requires at least n positional arguments.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("%s needs %s\nRun '%s --help' for usage.", cmd.CommandPath(), what, cmd.CommandPath())
+		}
+		return nil
+	}
+}

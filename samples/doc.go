@@ -1,0 +1,78 @@
+// Package samples generates kvmfit's bundled sample fleet and carries the
+// candidate host catalog.
+//
+// # The generator
+//
+// Generate writes a deterministic, synthetic dataset (model.CreateDataset)
+// of legacy physical servers, in the format the collector writes: one
+// inventory.json and one samples.csv per server, with the mean and the max
+// of every metric over each interval. It models what the field tells us
+// about office estates:
+//
+//   - daily cycles on the UTC clock (office hours Monday to Friday
+//     08:00–18:00, a web evening peak, night batches and backups) that peak
+//     at different times of day, so the time-aligned sum is well below the
+//     sum of the peaks;
+//   - weekly cycles (office workloads drop at weekends), month-end peaks
+//     (the last two workdays of each month), day-to-day variation (a
+//     log-normal day factor, sigma 0.1) and short-term variation (an AR(1)
+//     process in log space, coefficient 0.9, sigma 0.15);
+//   - CPU averages under 10 % for most servers with occasional 20–60 s
+//     spikes to 92–100 % inside an interval, so an interval's max is far
+//     above its mean;
+//   - memory as the steady resource: a fixed share of RAM in use per
+//     server, except one server whose use grows by 1.2 % a day (a leak).
+//
+// Each interval of Step is simulated as SubSamples collector readings (20
+// readings of 15 s in a 5-minute interval by default). A reading is the
+// interval's workload level times a mean-one log-normal factor (sigma 0.35
+// for CPU and network, 0.35–0.8 for disk IO by archetype); IOPS are bytes/s
+// divided by the archetype's mean IO size. The interval's mean and max are
+// taken over the readings, so mean ≤ max always holds.
+//
+// # Archetypes
+//
+// The first servers of every fleet are, in order, one of each archetype
+// (Archetypes); further servers are drawn by weight. Each archetype has a
+// set of plausible 2008–2016 hardware configurations (Xeon E5450 to
+// E5-2630 v4, 8–128 GiB, Windows Server 2008 R2–2016, RHEL 5–7, CentOS 6):
+//
+//   - file (fs01…): file/print server, office hours, CPU 2–10 %, moderate
+//     disk reads served as network transmit, Windows shadow copies at 07:00
+//     and 12:00, memory ~60 %.
+//   - web (web01…): web front end, traffic peaking at 19:00, network-heavy,
+//     memory ~30 %; web01 leaks memory (~1.2 %/day) and says so in Notes.
+//   - sql (sql01…): database, nightly batch 01:00–03:00 at 60–90 % CPU with
+//     heavy disk, a database dump at 03:00, moderate days, doubled daytime
+//     load on the last two workdays of the month, buffer pool ~90 % of RAM.
+//   - mail (mail01…): business hours with a 09:00 morning peak, store
+//     maintenance 01:00–05:00, memory ~85 %.
+//   - dc (dc01…): domain controller, 1–3 % CPU, logon bump at 08:15, small
+//     memory.
+//   - backup (bkp01…): disk writes and network receive 22:00–05:00, full
+//     backups on Friday and Saturday nights, copy to tape 05:00–07:00,
+//     quiet days.
+//
+// CPU calibration scores (Inventory.CPUScorePerCore, 1000 = one 2.6 GHz
+// Xeon E5-2650 v2 core) follow the generation: E5450 ≈ 700, E5-2650 v2 ≈
+// 1000, E5-2630 v4 ≈ 1150, ±3 % per server. Servers on RHEL 5/6 and
+// CentOS 6 have no score (kernels before 3.2 run the POSIX-shell collector,
+// which does not calibrate), which exercises the planner's MHz fallback.
+//
+// # Determinism
+//
+// Server i draws everything from its own generator,
+// rand.NewPCG(Seed, stream(i)), and nothing reads the wall clock or
+// iterates a map, so the same options give the same bytes, and a larger
+// fleet with the same seed extends a smaller one server by server. Servers
+// are written by one worker per CPU; the order of work does not change the
+// output.
+//
+// # Host catalog
+//
+// hosts.yaml (embedded as HostsYAML) is the bundled catalog of candidate
+// 2024 KVM host models (model.Catalog): a 1U single-socket 16-core 256 GiB
+// box, a 2U dual-socket 2×24-core 768 GiB, a 2U dual-socket 2×32-core
+// 1.5 TiB high-memory model and a 1U dual-socket SAN-attached model, with
+// EUR prices, typical watts and the source of every figure in its comments.
+package samples
