@@ -26,8 +26,10 @@ type Plan struct {
 	Baselines             Baselines    `json:"baselines"`
 	Candidates            []Candidate  `json:"candidates"`
 	ServerDetails         []PlanServer `json:"server_details"`
-	Settings              Settings     `json:"settings"`
-	Warnings              []string     `json:"warnings"`
+	// Fleet holds fleet-wide analytics from the model (analysis.go).
+	Fleet    FleetAnalysis `json:"fleet"`
+	Settings Settings      `json:"settings"`
+	Warnings []string      `json:"warnings"`
 }
 
 // PlanGrid describes the time grid the data was aligned to and the slots packed.
@@ -118,4 +120,6 @@ type PlanServer struct {
 	CPUCoresRef float64  `json:"cpu_cores_ref"`
 	Host        string   `json:"host"`
 	Warnings    []string `json:"warnings"`
+	// Analysis holds the model's per-server findings (analysis.go).
+	Analysis ServerAnalysis `json:"analysis"`
 }

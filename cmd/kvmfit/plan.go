@@ -25,6 +25,8 @@ type PlanOptions struct {
 	Settings   model.Settings
 	Ceilings   map[string]string
 	Step       time.Duration
+	// Pack holds the packer's flags (plan_pack.go).
+	Pack packFlags
 }
 
 // AddFlags registers the plan flags.
@@ -44,6 +46,7 @@ func (o *PlanOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Settings.HostReserveMemBytes, "host-reserve-mem-bytes", d.HostReserveMemBytes, "memory bytes each host keeps for itself")
 	fs.Float64Var(&o.Settings.EnergyPricePerKWh, "energy-price", d.EnergyPricePerKWh, "energy price per kWh, in the catalog's currency")
 	fs.Float64Var(&o.Settings.Years, "years", d.Years, "years of operation counted in the cost")
+	o.Pack.AddFlags(fs)
 }
 
 func newPlanCmd(streams IO) *cobra.Command {
@@ -122,6 +125,9 @@ func planRun(opts *PlanOptions, streams IO) error {
 	}
 	in.Catalog = cat
 	in.GeneratedBy = "kvmfit " + version
+	if err := opts.Pack.apply(in); err != nil {
+		return err
+	}
 	plan, err := binpack.BuildPlan(*in)
 	if err != nil {
 		return err
