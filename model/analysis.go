@@ -8,3 +8,8 @@ type ServerAnalysis struct{}
 // FleetAnalysis is what the model says about the fleet as a whole, such as
 // the coincidence factor of the peaks. It is written into plan.json as fleet.
 type FleetAnalysis struct{}
+
+// HostAnalysis is what the model says about the servers placed together on
+// one host, such as their coincidence factor. It is written into plan.json
+// under hosts[].analysis.
+type HostAnalysis struct{}

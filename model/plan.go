@@ -65,6 +65,8 @@ type PlanHost struct {
 	// lists the slots (0-based) where it is within 1 point of its peak.
 	Binding      string `json:"binding"`
 	BindingSlots []int  `json:"binding_slots"`
+	// Analysis holds the model's per-host findings (analysis.go).
+	Analysis HostAnalysis `json:"analysis"`
 }
 
 // DimValues maps a dimension name (Dim.String) to a value. It is written as a
