@@ -1,0 +1,102 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// The CSV exports open cleanly in a spreadsheet: UTF-8 with a byte order
+// mark (so Excel does not guess a legacy code page), one header row, numbers
+// with a '.' decimal point, and every text cell that a spreadsheet would
+// read as a formula (=, +, -, @, tab, carriage return first) prefixed with
+// a single quote (OWASP's CSV injection advice).
+
+const utf8BOM = "\ufeff"
+
+// AssignmentsHeader is the header of assignments.csv.
+var AssignmentsHeader = []string{"server", "hostname", "host", "host_type", "dataset", "source"}
+
+// ServersHeader is the header of servers.csv.
+var ServersHeader = []string{
+	"id", "hostname", "source", "dataset", "coverage_pct", "cpu_cores_ref",
+	"peak_cpu_ref_cores", "peak_mem_bytes", "peak_disk_iops", "peak_disk_bytes_per_sec", "peak_net_bytes_per_sec",
+	"host", "unplaced_reason", "warnings",
+}
+
+// WriteAssignmentsCSV writes one row per placed server: which host it goes
+// on. Rows are in plan.Assignments order (sorted by server).
+func WriteAssignmentsCSV(w io.Writer, p *model.Plan) error {
+	detail := map[string]model.PlanServer{}
+	for _, s := range p.ServerDetails {
+		detail[s.ID] = s
+	}
+	return writeCSV(w, AssignmentsHeader, func(emit func([]string) error) error {
+		for _, a := range p.Assignments {
+			d := detail[a.Server]
+			if err := emit([]string{text(a.Server), text(d.Hostname), text(a.Host), text(p.HostType), text(d.Dataset), text(d.Source)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// WriteServersCSV writes one row per input server, in plan.ServerDetails
+// order: its data, peak demand per resource, and where it went or why not.
+func WriteServersCSV(w io.Writer, p *model.Plan) error {
+	why := map[string]string{}
+	for _, u := range p.Unplaced {
+		why[u.Server] = u.Reason
+	}
+	return writeCSV(w, ServersHeader, func(emit func([]string) error) error {
+		for _, s := range p.ServerDetails {
+			row := []string{
+				text(s.ID), text(s.Hostname), text(s.Source), text(s.Dataset),
+				num(s.CoveragePct), num(s.CPUCoresRef),
+				num(s.PeakDemand[model.DimCPU.String()]), num(s.PeakDemand[model.DimMem.String()]),
+				num(s.PeakDemand[model.DimDiskIOPS.String()]), num(s.PeakDemand[model.DimDiskBytes.String()]),
+				num(s.PeakDemand[model.DimNetBytes.String()]),
+				text(s.Host), text(why[s.ID]), text(strings.Join(s.Warnings, "; ")),
+			}
+			if err := emit(row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func writeCSV(w io.Writer, header []string, rows func(emit func([]string) error) error) error {
+	var buf bytes.Buffer
+	buf.WriteString(utf8BOM)
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true // RFC 4180; what spreadsheets write themselves
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	if err := rows(cw.Write); err != nil {
+		return err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: csv: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// text defuses a cell that a spreadsheet would evaluate as a formula.
+func text(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
