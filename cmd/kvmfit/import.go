@@ -23,11 +23,17 @@ func newImportCmd(streams IO) *cobra.Command {
 		Long: `Import converts recordings in another format into a kvmfit dataset
 directory (docs/format.md). Each server found becomes one server directory.
 The import is all or nothing: on any error nothing is left in DIR.
-Importing into an existing dataset adds servers to it.`,
-		Example: `  kvmfit import bitbrains --out data/ ../shared/data/bitbrains-rnd/2013-7/*.csv
+Importing into an existing dataset adds servers to it. docs/import.md says
+what each format fills and what it cannot.`,
+		Example: `  kvmfit import sar --out data/ /var/log/sa/sa*
+  kvmfit import nmon --tz Europe/Paris --out data/ *.nmon
+  kvmfit import perfmon --mem-total WEB01=16GiB --out data/ web01.csv
+  kvmfit import prometheus --url http://127.0.0.1:9090 --start 2026-01-05 --end 2026-01-12 --out data/
+  kvmfit import bitbrains --out data/ ../shared/data/bitbrains-rnd/2013-7/*.csv
   kvmfit import planetlab --start 2011-03-03 --out data/ ../shared/data/planetlab-cloudsim/20110303/*`,
 	}
 	cmd.AddCommand(newImportBitbrainsCmd(streams), newImportPlanetLabCmd(streams))
+	cmd.AddCommand(importFormatCmds(streams)...)
 	return cmd
 }
 

@@ -1,13 +1,23 @@
-// Package importer turns public VM traces into kvmfit datasets, so that
-// plans can be tried on real workloads before anything is collected.
+// Package importer turns existing recordings (sysstat, nmon, Windows
+// perfmon, a Prometheus server) and public traces (Bitbrains, PlanetLab,
+// Alibaba, Google, CloudWatch, any CSV with a mapping) into kvmfit
+// datasets, so that a plan can be made from what a server already records.
+// docs/import.md says what each format fills and what it cannot.
 //
-// Every importer reads its input files line by line in constant memory,
-// adds one server per file through model.CreateDataset and either commits
-// all of them or, on any error, none: a failed import leaves no partial
-// output. Malformed input is a *model.SampleParseError
-// "FILE:LINE: field NAME: problem"; non-fatal problems go to Options.Warn,
-// one call per problem and file; files that yield no server are listed in
-// Summary.Skipped.
+// Every importer streams its input in memory that does not grow with the
+// number of rows (text formats grouped by activity, as sar's, are read in
+// one pass per activity and merged by time; Prometheus is queried in
+// chunks of time and batches of instances), adds servers through
+// model.CreateDataset and either commits all of them or, on any error,
+// none: a failed import leaves no partial output. Malformed input is a
+// *model.SampleParseError "FILE:LINE: field NAME: problem"; non-fatal
+// problems go to Options.Warn, one call per problem and file; files that
+// yield no server are listed in Summary.Skipped.
+//
+// Formats that name their host (sar, nmon, perfmon) give one server per
+// host across all input files, so daily files of one host continue one
+// server; give them in time order (a sample that does not start after the
+// previous one of its host is dropped and counted in a warning).
 //
 // # Bitbrains (GWA-T-12)
 //

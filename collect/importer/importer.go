@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bufio"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -74,7 +75,9 @@ func newRun(files []string, opts Options) (*run, error) {
 }
 
 // do runs each over every file and commits the dataset at out.
-func (r *run) do(out string, each func(path string) error) (Summary, error) {
+// finish, if given, runs after the last file and before the commit (to
+// close servers that span files).
+func (r *run) do(out string, each func(path string) error, finish ...func() error) (Summary, error) {
 	dw, err := model.CreateDataset(out)
 	if err != nil {
 		return r.sum, err
@@ -82,6 +85,12 @@ func (r *run) do(out string, each func(path string) error) (Summary, error) {
 	r.dw = dw
 	for _, f := range r.files {
 		if err := each(f); err != nil {
+			dw.Abort()
+			return r.sum, err
+		}
+	}
+	for _, fn := range finish {
+		if err := fn(); err != nil {
 			dw.Abort()
 			return r.sum, err
 		}
@@ -162,12 +171,12 @@ func (c countingReader) Read(b []byte) (int, error) {
 // line number and the line without its end-of-line. A UTF-8 byte order mark
 // on line 1 is dropped.
 func (r *run) lines(path string, fn func(lineNo int, line string) error) error {
-	f, err := os.Open(path)
+	rc, err := openInput(path, &r.prog)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(countingReader{f, &r.prog})
+	defer rc.Close()
+	sc := bufio.NewScanner(rc)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
 	n := 0
 	for sc.Scan() {
@@ -264,3 +273,44 @@ func (m *minMax) add(v float64) {
 
 // endOf returns the end of sample x.
 func endOf(x model.Sample) time.Time { return x.Start.Add(x.Interval) }
+
+// openInput opens path for reading, counting the bytes read from the file
+// into prog (if non-nil) and decompressing it if it is gzipped (as nmon and
+// sar text files often are), which is recognised by its magic number.
+func openInput(path string, prog *progress) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	var rd io.Reader = f
+	if prog != nil {
+		rd = countingReader{f, prog}
+	}
+	br := bufio.NewReaderSize(rd, 1<<16)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return readCloser{gz, func() error { gz.Close(); return f.Close() }}, nil
+	}
+	return readCloser{br, f.Close}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (rc readCloser) Close() error { return rc.close() }
+
+// checkTime rejects times the dataset cannot hold (before 1970, after 9999),
+// so that a malformed date is a parse error naming its field rather than a
+// write error.
+func checkTime(t time.Time) error {
+	if t.Before(time.Unix(0, 0)) || t.Year() > 9998 {
+		return fmt.Errorf("%s is outside 1970..9998", t.UTC().Format(time.RFC3339))
+	}
+	return nil
+}

@@ -1,0 +1,357 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kvmfit/kvmfit/collect/importer"
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/spf13/cobra"
+)
+
+// importFormatCmds are the importers of existing recordings and of the
+// remaining public traces (docs/import.md).
+func importFormatCmds(streams IO) []*cobra.Command {
+	return []*cobra.Command{
+		newImportSarCmd(streams), newImportNmonCmd(streams), newImportPerfmonCmd(streams),
+		newImportPrometheusCmd(streams), newImportAlibabaCmd(streams), newImportGoogleCmd(streams),
+		newImportCloudWatchCmd(streams), newImportCSVCmd(streams),
+	}
+}
+
+// importDone reports a finished import.
+func importDone(streams IO, p *progress, sum importer.Summary, err error, out string) error {
+	p.Done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(streams.Err, "imported %d servers, %d samples into %s\n", sum.Servers, sum.Samples, out)
+	return nil
+}
+
+// parseTZ loads a time zone name ("" = UTC).
+func parseTZ(s string) (*time.Location, error) {
+	if s == "" || s == "UTC" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		return nil, usageErrorf("--tz %q: %v (an IANA name such as Europe/Paris)", s, err)
+	}
+	return loc, nil
+}
+
+func parseSize(flag, s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	v, err := model.ParseByteSize(s)
+	if err != nil || v <= 0 {
+		return 0, usageErrorf("--%s %q: want a size such as 16GiB", flag, s)
+	}
+	return int64(v), nil
+}
+
+func outFlag(cmd *cobra.Command, out *string) {
+	cmd.Flags().StringVar(out, "out", "", "dataset directory to write (created, or added to)")
+}
+
+func needOut(name, out string) error {
+	if out == "" {
+		return usageErrorf("import %s needs --out DIR", name)
+	}
+	return nil
+}
+
+func newImportSarCmd(streams IO) *cobra.Command {
+	var out, tz, sadf string
+	cmd := &cobra.Command{
+		Use:   "sar --out DIR FILE...",
+		Short: "Import sysstat recordings: sa files, sadf -j / -d output, sar -A text",
+		Long: `Import sysstat recordings. Each file may be a binary sa file (read with the
+installed sadf; files of older sysstat versions are converted with sadf -c
+first), the output of sadf -j or sadf -d (with -- -u -r ALL -b -d -p -n DEV,
+or -A), or the text of sar -A (LC_ALL=C; 12- or 24-hour clock; several days
+and restarts). One server per host name: give the files of a host in time
+order. sar -A text has local times without a zone: --tz gives it.`,
+		Example: `  kvmfit import sar --out data/ /var/log/sa/sa0*
+  kvmfit import sar --out data/ web01-sadf.json
+  LC_ALL=C sar -A -f /var/log/sa/sa12 > web01.txt; kvmfit import sar --tz Europe/Paris --out data/ web01.txt`,
+		Args: minArgs(1, "at least one sa file or sar/sadf output"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOut("sar", out); err != nil {
+				return err
+			}
+			loc, err := parseTZ(tz)
+			if err != nil {
+				return err
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.Sar(args, out, importer.SarOptions{Options: io, Location: loc, Sadf: sadf})
+			return importDone(streams, p, sum, err, out)
+		},
+	}
+	outFlag(cmd, &out)
+	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone of sar -A text (sadf output is UTC)")
+	cmd.Flags().StringVar(&sadf, "sadf", "", "sadf program for binary files (default: sadf on PATH)")
+	return cmd
+}
+
+func newImportNmonCmd(streams IO) *cobra.Command {
+	var out, tz string
+	cmd := &cobra.Command{
+		Use:   "nmon --out DIR FILE...",
+		Short: "Import nmon recordings (Linux, AIX; plain or gzipped)",
+		Long: `Import nmon spreadsheet-format files (CPU_ALL, MEM, MEMNEW, DISKREAD,
+DISKWRITE, DISKXFER, NET, ZZZZ), as written by nmon -f or topas_nmon. Give the
+original file, not one sorted with sort(1). One server per host (AAA,host).
+ZZZZ times are local without a zone: --tz gives it.`,
+		Example: `  kvmfit import nmon --tz Europe/Paris --out data/ web01_240115_0000.nmon`,
+		Args:    minArgs(1, "at least one nmon file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOut("nmon", out); err != nil {
+				return err
+			}
+			loc, err := parseTZ(tz)
+			if err != nil {
+				return err
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.Nmon(args, out, importer.NmonOptions{Options: io, Location: loc})
+			return importDone(streams, p, sum, err, out)
+		},
+	}
+	outFlag(cmd, &out)
+	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone of the ZZZZ times")
+	return cmd
+}
+
+func newImportPerfmonCmd(streams IO) *cobra.Command {
+	var out string
+	var memTotal []string
+	cmd := &cobra.Command{
+		Use:   "perfmon --out DIR FILE...",
+		Short: "Import Windows perfmon CSV logs (typeperf, relog)",
+		Long: `Import Windows performance counter logs in CSV (typeperf -f CSV, relog -f CSV).
+Counters of several hosts in one file become one server each. Windows has
+no counter for installed memory: --mem-total HOST=SIZE (or SIZE for every
+host) fills mem_total_bytes and mem_used_bytes = total - Available Bytes.`,
+		Example: `  typeperf -cf counters.txt -si 15 -f CSV -o web01.csv
+  kvmfit import perfmon --mem-total WEB01=16GiB --out data/ web01.csv`,
+		Args: minArgs(1, "at least one perfmon CSV file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOut("perfmon", out); err != nil {
+				return err
+			}
+			mt := map[string]int64{}
+			for _, kv := range memTotal {
+				host, size, ok := strings.Cut(kv, "=")
+				if !ok {
+					host, size = "", kv
+				}
+				v, err := parseSize("mem-total", size)
+				if err != nil {
+					return err
+				}
+				mt[strings.ToUpper(host)] = v
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.Perfmon(args, out, importer.PerfmonOptions{Options: io, MemTotalBytes: mt})
+			return importDone(streams, p, sum, err, out)
+		},
+	}
+	outFlag(cmd, &out)
+	cmd.Flags().StringArrayVar(&memTotal, "mem-total", nil, "installed memory, HOST=SIZE or SIZE for all hosts (repeatable)")
+	return cmd
+}
+
+func newImportPrometheusCmd(streams IO) *cobra.Command {
+	var out, url, start, end, selector string
+	step, peak, timeout := importer.DefaultPrometheusOptions.Step, importer.DefaultPrometheusOptions.PeakWindow, importer.DefaultPrometheusOptions.Timeout
+	cmd := &cobra.Command{
+		Use:   "prometheus --url URL --start TIME --end TIME --out DIR",
+		Short: "Import node_exporter metrics from a Prometheus-compatible API",
+		Long: `Query a Prometheus-compatible HTTP API (Prometheus, Thanos, VictoriaMetrics,
+Mimir) for node_exporter metrics over [--start, --end) at --step, one server
+per instance. Each sample's mean is the rate over the step, its max the
+largest rate over --peak-window within the step (at least two scrape
+intervals). Long ranges are split below Prometheus' 11,000 points limit.`,
+		Example: `  kvmfit import prometheus --url http://prometheus:9090 --start 2026-01-05 --end 2026-01-19 --step 5m --out data/
+  kvmfit import prometheus --url http://127.0.0.1:9090 --selector 'job="node"' --start 2026-01-05T00:00:00Z --end 2026-01-06T00:00:00Z --out data/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOut("prometheus", out); err != nil {
+				return err
+			}
+			if url == "" {
+				return usageErrorf("import prometheus needs --url")
+			}
+			st, err := parseStart(start)
+			if err != nil {
+				return err
+			}
+			if end == "" {
+				return usageErrorf("--end is required")
+			}
+			en, err := parseStart(end)
+			if err != nil {
+				return err
+			}
+			io, p := importerOptions(streams, "querying")
+			sum, err := importer.Prometheus(cmd.Context(), out, importer.PrometheusOptions{Options: io, URL: url, Start: st, End: en,
+				Step: step, PeakWindow: peak, Selector: selector, Timeout: timeout})
+			return importDone(streams, p, sum, err, out)
+		},
+	}
+	outFlag(cmd, &out)
+	cmd.Flags().StringVar(&url, "url", "", "base URL of the API, e.g. http://127.0.0.1:9090")
+	cmd.Flags().StringVar(&start, "start", "", "start of the range: 2026-01-05 (UTC midnight) or RFC 3339")
+	cmd.Flags().StringVar(&end, "end", "", "end of the range: a date or RFC 3339")
+	cmd.Flags().DurationVar(&step, "step", step, "sample interval")
+	cmd.Flags().DurationVar(&peak, "peak-window", peak, "rate window of the peak within each step")
+	cmd.Flags().StringVar(&selector, "selector", "", `extra label matchers, e.g. job="node"`)
+	cmd.Flags().DurationVar(&timeout, "timeout", timeout, "timeout of each query")
+	return cmd
+}
+
+func newImportAlibabaCmd(streams IO) *cobra.Command {
+	var out, start, meta, memTotal string
+	cmd := &cobra.Command{
+		Use:   "alibaba --start DATE [--meta machine_meta.csv] --out DIR machine_usage.csv...",
+		Short: "Import Alibaba cluster-trace-v2018 machine usage",
+		Long: `Import machine_usage.csv of Alibaba cluster-trace-v2018, one server per
+machine. time_stamp is relative: --start gives the time of 0. --meta reads
+cores from machine_meta.csv. Memory is a percentage of a normalised size:
+--mem-total gives the size, else mem_used_bytes is empty. Network and disk
+are normalised or utilisations and are not imported.`,
+		Example: `  kvmfit import alibaba --start 2018-01-01 --meta machine_meta.csv --mem-total 512GiB --out data/ machine_usage.csv`,
+		Args:    minArgs(1, "at least one machine_usage.csv"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOut("alibaba", out); err != nil {
+				return err
+			}
+			st, err := parseStart(start)
+			if err != nil {
+				return err
+			}
+			mt, err := parseSize("mem-total", memTotal)
+			if err != nil {
+				return err
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.Alibaba(args, out, importer.AlibabaOptions{Options: io, Start: st, Meta: meta, MemTotalBytes: mt})
+			return importDone(streams, p, sum, err, out)
+		},
+	}
+	outFlag(cmd, &out)
+	cmd.Flags().StringVar(&start, "start", "", "UTC time of time_stamp 0: 2018-01-01 or RFC 3339")
+	cmd.Flags().StringVar(&meta, "meta", "", "machine_meta.csv (cores)")
+	cmd.Flags().StringVar(&memTotal, "mem-total", "", "memory of a machine, e.g. 512GiB")
+	return cmd
+}
+
+func newImportGoogleCmd(streams IO) *cobra.Command {
+	var out, start, memTotal string
+	var cores int
+	cmd := &cobra.Command{
+		Use:   "google --out DIR vm_JOB_DAY...",
+		Short: "Import Google cluster-data 2011 per-job CPU/memory series (GCD_VMs)",
+		Long: `Import the per-job series derived from Google clusterdata-2011-2 (files
+vm_JOB_DAY, 288 lines of "CPU% MEM%", 5 minutes apart), one server per file.
+Percentages are of the largest machine of the cluster, whose size Google
+does not publish: --cores and --mem-total give it. --start is the start of
+day 1 (default: the trace start, 2011-05-01T23:00:00Z).`,
+		Example: `  kvmfit import google --cores 32 --mem-total 128GiB --out data/ ../shared/data/google-gcd-vms/GCD_VMs/vm_*_1`,
+		Args:    minArgs(1, "at least one vm_JOB_DAY file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOut("google", out); err != nil {
+				return err
+			}
+			var st time.Time
+			if start != "" {
+				var err error
+				if st, err = parseStart(start); err != nil {
+					return err
+				}
+			}
+			mt, err := parseSize("mem-total", memTotal)
+			if err != nil {
+				return err
+			}
+			if cores < 0 {
+				return usageErrorf("--cores must not be negative")
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.Google(args, out, importer.GoogleOptions{Options: io, Start: st, Cores: cores, MemTotalBytes: mt})
+			return importDone(streams, p, sum, err, out)
+		},
+	}
+	outFlag(cmd, &out)
+	cmd.Flags().StringVar(&start, "start", "", "UTC start of day 1 (default 2011-05-01T23:00:00Z)")
+	cmd.Flags().IntVar(&cores, "cores", 0, "cores of the largest machine")
+	cmd.Flags().StringVar(&memTotal, "mem-total", "", "memory of the largest machine, e.g. 128GiB")
+	return cmd
+}
+
+func newImportCloudWatchCmd(streams IO) *cobra.Command {
+	var out, server, metric string
+	period := 5 * time.Minute
+	cmd := &cobra.Command{
+		Use:   "cloudwatch [--server NAME] --out DIR FILE...",
+		Short: "Import single-metric CloudWatch series (timestamp,value CSV, as in NAB)",
+		Long: `Import CloudWatch series exported as "timestamp,value" CSV, one metric per
+file, recognised from the file name (cpu_utilization, disk_read_bytes,
+disk_write_bytes, disk_read_ops, disk_write_ops, network_in, network_out) or
+given with --metric. --server NAME merges every file into one server (one
+file per metric); without it each file is a server. Per-period sums are
+divided by --period.`,
+		Example: `  kvmfit import cloudwatch --server web01 --out data/ web01_cpu_utilization.csv web01_network_in.csv`,
+		Args:    minArgs(1, "at least one CSV series"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOut("cloudwatch", out); err != nil {
+				return err
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.CloudWatch(args, out, importer.CloudWatchOptions{Options: io, Server: server, Metric: metric, Period: period})
+			return importDone(streams, p, sum, err, out)
+		},
+	}
+	outFlag(cmd, &out)
+	cmd.Flags().StringVar(&server, "server", "", "merge every file into one server of this name")
+	cmd.Flags().StringVar(&metric, "metric", "", "metric of every file (default: from the file name)")
+	cmd.Flags().DurationVar(&period, "period", period, "CloudWatch period")
+	return cmd
+}
+
+func newImportCSVCmd(streams IO) *cobra.Command {
+	var out, mapping string
+	cmd := &cobra.Command{
+		Use:   "csv --mapping FILE.yaml --out DIR FILE...",
+		Short: "Import any CSV with a small column mapping",
+		Long: `Import CSV files whose columns a YAML mapping names: the timestamp column and
+format, the host column (or one server per file), the row interval and, for
+each metric column, its canonical metric, unit and statistic (mean or max).
+See docs/import.md.`,
+		Example: `  kvmfit import csv --mapping fleet.yaml --out data/ export.csv`,
+		Args:    minArgs(1, "at least one CSV file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needOut("csv", out); err != nil {
+				return err
+			}
+			if mapping == "" {
+				return usageErrorf("import csv needs --mapping FILE.yaml")
+			}
+			m, err := importer.ReadCSVMapping(mapping)
+			if err != nil {
+				return err
+			}
+			io, p := importerOptions(streams, "importing")
+			sum, err := importer.CSV(args, out, m, io)
+			return importDone(streams, p, sum, err, out)
+		},
+	}
+	outFlag(cmd, &out)
+	cmd.Flags().StringVar(&mapping, "mapping", "", "YAML column mapping")
+	return cmd
+}

@@ -1,0 +1,205 @@
+package importer
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// hostSet keeps one server per host name across every input file of an
+// import (sar archives of one host are one file per day; a perfmon log holds
+// several hosts). Each server's writer stays open until finish, since a
+// later file may continue it; samples must come in time order per host, and
+// a sample that does not start after the host's previous one is dropped and
+// counted in a warning (overlapping files, or files given out of order).
+type hostSet struct {
+	r      *run
+	source string
+	hosts  map[string]*hostState
+	order  []string
+	// check, if non-nil, replaces the dataset: samples go to it instead of
+	// a server directory (fuzz tests run the parsers without disk writes).
+	check func(host string, x model.Sample) error
+}
+
+// hostState is one server of a hostSet.
+type hostState struct {
+	name    string
+	id      string
+	sw      *model.ServerWriter
+	inv     model.Inventory
+	files   []string
+	notes   []string
+	noteSet map[string]bool
+	disks   map[string]bool
+	nics    map[string]bool
+
+	lastStart, lastEnd time.Time
+	n                  int64
+	dropped            int
+	badInterval        int     // samples without a usable interval
+	lastMemTotal       float64 // bytes, last known
+	droppedAt          string  // FILE:LINE of the first dropped sample
+}
+
+func newHostSet(r *run, source string) *hostSet {
+	return &hostSet{r: r, source: source, hosts: map[string]*hostState{}}
+}
+
+// get returns the server of host, creating it (from path) if needed.
+func (hs *hostSet) get(path, host string) (*hostState, error) {
+	if h := hs.hosts[host]; h != nil {
+		if len(h.files) == 0 || h.files[len(h.files)-1] != path {
+			h.files = append(h.files, path)
+		}
+		return h, nil
+	}
+	var sw *model.ServerWriter
+	id := model.SafeID(host)
+	if hs.check == nil {
+		var err error
+		if sw, id, err = hs.r.addServer(path, host, model.Inventory{Hostname: host, Source: hs.source}); err != nil {
+			return nil, err
+		}
+	}
+	h := &hostState{name: host, id: id, sw: sw, files: []string{path}, noteSet: map[string]bool{},
+		disks: map[string]bool{}, nics: map[string]bool{}}
+	h.inv = model.Inventory{Hostname: host, Source: hs.source}
+	hs.hosts[host] = h
+	hs.order = append(hs.order, host)
+	return h, nil
+}
+
+// note adds a remark to the inventory once.
+func (h *hostState) note(s string) {
+	if !h.noteSet[s] {
+		h.noteSet[s] = true
+		h.notes = append(h.notes, s)
+	}
+}
+
+// write appends x, dropping (and counting) a sample that does not start
+// after the previous one. at is "FILE:LINE" for the warning.
+func (hs *hostSet) write(h *hostState, x model.Sample, at string) error {
+	if h.n > 0 && !x.Start.After(h.lastStart) {
+		if h.dropped == 0 {
+			h.droppedAt = at
+		}
+		h.dropped++
+		return nil
+	}
+	if hs.check != nil {
+		if err := hs.check(h.name, x); err != nil {
+			return fmt.Errorf("%s: %w", at, err)
+		}
+	} else if err := h.sw.Write(x); err != nil {
+		return fmt.Errorf("%s: %w", at, err)
+	}
+	h.lastStart, h.lastEnd = x.Start, endOf(x)
+	h.n++
+	hs.r.sum.Samples++
+	return nil
+}
+
+// finish reports drops, closes every writer and writes the inventories.
+// fill completes an inventory before it is written.
+func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
+	for _, name := range hs.order {
+		h := hs.hosts[name]
+		if h.dropped > 0 {
+			hs.r.warn(fmt.Errorf("%s: dropped %d samples of %s that do not start after the previous sample, first at %s (overlapping inputs, or files not given in time order?)", h.files[0], h.dropped, name, h.droppedAt))
+		}
+		if h.badInterval > 0 {
+			hs.r.warn(fmt.Errorf("%s: dropped %d samples of %s without a usable interval (the first after a restart, or an interval outside 1 s..24 h)", h.files[0], h.badInterval, name))
+		}
+		if h.n == 0 {
+			hs.r.warn(fmt.Errorf("%s: host %s has no samples", h.files[0], name))
+		}
+		if hs.check != nil {
+			continue
+		}
+		if err := h.sw.Close(); err != nil {
+			return err
+		}
+		inv := h.inv
+		inv.Hostname = name
+		inv.Source = hs.source
+		inv.SourceFiles = h.files
+		inv.UpdatedAt = h.lastEnd
+		for _, d := range sortedKeys(h.disks) {
+			inv.Disks = append(inv.Disks, model.Disk{Name: d})
+		}
+		for _, n := range sortedKeys(h.nics) {
+			inv.NICs = append(inv.NICs, model.NIC{Name: n})
+		}
+		if fill != nil {
+			fill(h, &inv)
+		}
+		inv.Notes = append(inv.Notes, h.notes...)
+		inv.Notes = append(inv.Notes, "updated_at is the end of the last sample")
+		if err := model.WriteInventory(h.sw.Dir, inv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// gapWriter writes rows that carry a start time but no length: each lasts
+// its nominal length, or until the next row if that is sooner, so samples
+// never overlap. A row that does not start after the previous one is
+// dropped and counted.
+type gapWriter struct {
+	r       *run
+	sw      *model.ServerWriter
+	pending model.Sample
+	has     bool
+	lastEnd time.Time
+	n       int
+
+	dropped, droppedLine int
+}
+
+func (g *gapWriter) add(x model.Sample, line int) error {
+	if g.has && !x.Start.After(g.pending.Start) {
+		if g.dropped == 0 {
+			g.droppedLine = line
+		}
+		g.dropped++
+		return nil
+	}
+	if g.has {
+		if gap := x.Start.Sub(g.pending.Start); gap < g.pending.Interval {
+			g.pending.Interval = gap
+		}
+		if err := g.flush(); err != nil {
+			return err
+		}
+	}
+	g.pending, g.has = x, true
+	return nil
+}
+
+func (g *gapWriter) flush() error {
+	if !g.has {
+		return nil
+	}
+	g.has = false
+	if err := g.sw.Write(g.pending); err != nil {
+		return err
+	}
+	g.n++
+	g.r.sum.Samples++
+	g.lastEnd = endOf(g.pending)
+	return nil
+}

@@ -1,0 +1,519 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// NmonOptions configure the nmon importer.
+type NmonOptions struct {
+	Options
+	// Location is the time zone of the ZZZZ times, which nmon records in
+	// local time without a zone (nil = UTC).
+	Location *time.Location
+}
+
+// Nmon imports nmon recordings ("spreadsheet" format, Linux and AIX; plain
+// or gzipped) into the dataset at out: one server per host (AAA,host), so
+// that daily files of one host continue one server. Give the files of a
+// host in time order.
+//
+//	cpu_busy_pct     100 − Idle% − Wait% of CPU_ALL
+//	mem_total_bytes  MEM memtotal (Linux) or "Real total(MB)" (AIX), × 2^20
+//	mem_used_bytes   Linux: memtotal − memfree − cached − buffers;
+//	                 AIX: total × (Process% + System%) / 100 of MEMNEW (no file
+//	                 cache), or total − "Real free(MB)" without MEMNEW
+//	disk_*_bytes     DISKREAD / DISKWRITE KB/s × 1024 summed over whole disks
+//	                 (no partitions, dm-, loop, md)
+//	disk_*_iops      DISKXFER of the same disks, split between reads and writes
+//	                 in proportion to the bytes (nmon has no per-direction count)
+//	net_*            NET <if>-read-KB/s, <if>-write-KB/s × 1024 over every
+//	                 interface but lo
+//
+// A sample is the snapshot ending at its ZZZZ time; it starts at the previous
+// snapshot (the first one at AAA time/date, or one AAA interval earlier).
+// nmon keeps averages over each snapshot only: max = mean.
+func Nmon(files []string, out string, opts NmonOptions) (Summary, error) {
+	r, err := newRun(files, opts.Options)
+	if err != nil {
+		return Summary{}, err
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	hs := newHostSet(r, "import:nmon")
+	ni := &nmonImport{r: r, hs: hs, loc: opts.Location, meta: map[string]*nmonMeta{}}
+	return r.do(out, ni.file, func() error { return hs.finish(ni.fill) })
+}
+
+type nmonMeta struct {
+	os, cpuModel       string
+	cpus, cores, chips int
+	mhz                float64
+	family             string
+	tz                 string
+}
+
+type nmonImport struct {
+	r    *run
+	hs   *hostSet
+	loc  *time.Location
+	meta map[string]*nmonMeta
+}
+
+func (ni *nmonImport) fill(h *hostState, inv *model.Inventory) {
+	m := ni.meta[h.name]
+	if m == nil {
+		return
+	}
+	inv.OS, inv.OSFamily, inv.CPUModel, inv.CPUMHz = m.os, m.family, m.cpuModel, m.mhz
+	inv.Threads, inv.Cores, inv.Sockets = m.cpus, m.cores, m.chips
+	if inv.Cores == 0 {
+		inv.Cores = m.cpus
+	}
+	if mt := h.lastMemTotal; mt > 0 {
+		inv.MemTotalBytes = int64(math.Round(mt))
+	}
+	inv.Notes = append(inv.Notes,
+		"nmon keeps snapshot averages only: interval max equals mean",
+		"cpu_busy_pct = 100 − Idle% − Wait% of CPU_ALL",
+		"ZZZZ times are local time without a zone; read as "+m.tz,
+		"disk IOPS: DISKXFER of whole disks split between reads and writes in proportion to KB read and written (nmon has no per-direction count)",
+		"not in the source: disk sizes, NIC speeds")
+}
+
+// nmonSection is the header of one section (CPU_ALL, MEM, DISKREAD2, ...).
+type nmonSection struct {
+	cols []string // column names after the section and tag fields
+}
+
+// nmonSnap is one snapshot being gathered.
+type nmonSnap struct {
+	tag   string
+	end   time.Time
+	line  int
+	vals  map[string][]string // section name → values
+	lines map[string]int      // section name → line number
+}
+
+var nmonDiskSection = regexp.MustCompile(`^(DISKREAD|DISKWRITE|DISKXFER)(\d*)$`)
+
+// nmonFile is the state of one file.
+type nmonFile struct {
+	ni       *nmonImport
+	path     string
+	host     string
+	meta     *nmonMeta
+	date     string
+	aaaTime  string
+	interval time.Duration
+	sections map[string]*nmonSection
+	snap     *nmonSnap
+	prevEnd  time.Time
+	h        *hostState
+}
+
+func (ni *nmonImport) file(path string) error {
+	nf := &nmonFile{ni: ni, path: path, sections: map[string]*nmonSection{}, meta: &nmonMeta{family: "linux"}}
+	sawAAA := false
+	err := ni.r.lines(path, func(n int, line string) error {
+		line = strings.TrimRight(line, "\r")
+		if line == "" {
+			return nil
+		}
+		f := strings.Split(line, ",")
+		sec := f[0]
+		switch {
+		case sec == "AAA":
+			sawAAA = true
+			return nf.aaa(n, f)
+		case strings.HasPrefix(sec, "BBB"), sec == "TOP", sec == "UARG":
+			return nil
+		case sec == "ZZZZ":
+			return nf.zzzz(n, f)
+		}
+		if !sawAAA {
+			return &model.SampleParseError{File: path, Line: n, Field: "AAA", Err: errors.New("no AAA header lines before the data (not an nmon file?)")}
+		}
+		if len(f) < 2 {
+			return nil
+		}
+		if !isNmonTag(f[1]) {
+			// A section header: CPU_ALL,CPU Total host,User%,...
+			cols := f[2:]
+			nf.sections[sec] = &nmonSection{cols: cols}
+			return nil
+		}
+		if nf.snap == nil || f[1] != nf.snap.tag {
+			if nf.snap == nil {
+				return &model.SampleParseError{File: path, Line: n, Field: sec, Err: fmt.Errorf("snapshot %s before its ZZZZ line (a file sorted with sort(1)? import the original)", f[1])}
+			}
+			return &model.SampleParseError{File: path, Line: n, Field: sec, Err: fmt.Errorf("snapshot %s inside snapshot %s (a sorted or merged file? import the original)", f[1], nf.snap.tag)}
+		}
+		if wanted(sec) {
+			nf.snap.vals[sec] = f[2:]
+			nf.snap.lines[sec] = n
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if nf.snap != nil {
+		if err := nf.flush(); err != nil {
+			return err
+		}
+	}
+	if nf.h == nil {
+		ni.r.skip(path, "no nmon snapshots (ZZZZ lines)")
+	}
+	return nil
+}
+
+func wanted(sec string) bool {
+	switch sec {
+	case "CPU_ALL", "MEM", "MEMNEW", "NET":
+		return true
+	}
+	return nmonDiskSection.MatchString(sec)
+}
+
+func isNmonTag(s string) bool {
+	if len(s) < 2 || s[0] != 'T' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (nf *nmonFile) aaa(n int, f []string) error {
+	if len(f) < 3 {
+		return nil
+	}
+	v := strings.TrimSpace(f[2])
+	m := nf.meta
+	switch f[1] {
+	case "host":
+		nf.host = v
+	case "date":
+		nf.date = v
+	case "time":
+		nf.aaaTime = v
+	case "interval":
+		s, err := strconv.Atoi(v)
+		if err != nil || s <= 0 || s > 86400 {
+			return &model.SampleParseError{File: nf.path, Line: n, Field: "AAA,interval", Err: fmt.Errorf("%q is not a number of seconds in 1..86400", v)}
+		}
+		nf.interval = time.Duration(s) * time.Second
+	case "cpus":
+		m.cpus, _ = strconv.Atoi(v)
+	case "OS":
+		m.os = strings.TrimSpace(strings.Join(f[2:min(4, len(f))], " "))
+	case "AIX":
+		m.os, m.family = "AIX "+v, "aix"
+	case "x86":
+		if len(f) >= 4 {
+			w := strings.TrimSpace(f[3])
+			switch v {
+			case "ModelName":
+				m.cpuModel = w
+			case "MHz":
+				m.mhz, _ = strconv.ParseFloat(w, 64)
+			case "Cores":
+				m.cores, _ = strconv.Atoi(w)
+			case "ProcessorChips":
+				m.chips, _ = strconv.Atoi(w)
+			}
+		}
+	}
+	return nil
+}
+
+// parseNmonTime parses ZZZZ time and date: 10:24:26 and 18-AUG-2015.
+func parseNmonTime(clock, date string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation("15:04:05 02-Jan-2006", strings.TrimSpace(clock)+" "+titleMonth(strings.TrimSpace(date)), loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q %q is not a time HH:MM:SS DD-MON-YYYY", clock, date)
+	}
+	return t, nil
+}
+
+// titleMonth turns 18-AUG-2015 into 18-Aug-2015 for time.Parse.
+func titleMonth(d string) string {
+	p := strings.Split(d, "-")
+	if len(p) == 3 && len(p[1]) == 3 {
+		p[1] = p[1][:1] + strings.ToLower(p[1][1:])
+	}
+	return strings.Join(p, "-")
+}
+
+func (nf *nmonFile) zzzz(n int, f []string) error {
+	if nf.snap != nil {
+		if err := nf.flush(); err != nil {
+			return err
+		}
+	}
+	if len(f) < 4 {
+		return &model.SampleParseError{File: nf.path, Line: n, Field: "ZZZZ", Err: errors.New("want ZZZZ,Tnnnn,HH:MM:SS,DD-MON-YYYY")}
+	}
+	end, err := parseNmonTime(f[2], f[3], nf.ni.loc)
+	if err == nil {
+		err = checkTime(end.Add(-24 * time.Hour))
+	}
+	if err != nil {
+		return &model.SampleParseError{File: nf.path, Line: n, Field: "ZZZZ", Err: err}
+	}
+	if nf.host == "" {
+		return &model.SampleParseError{File: nf.path, Line: n, Field: "AAA,host", Err: errors.New("no AAA,host line before the first snapshot")}
+	}
+	if nf.prevEnd.IsZero() {
+		// First snapshot: from the start of the recording (AAA time and
+		// date, "10:24.25") if it is earlier, else one interval.
+		start := time.Time{}
+		if nf.aaaTime != "" && nf.date != "" {
+			if t, err := parseNmonTime(strings.Replace(nf.aaaTime, ".", ":", 1), nf.date, nf.ni.loc); err == nil && t.Before(end) && end.Sub(t) <= 24*time.Hour {
+				start = t
+			}
+		}
+		if start.IsZero() && nf.interval > 0 {
+			start = end.Add(-nf.interval)
+		}
+		nf.prevEnd = start
+	}
+	nf.snap = &nmonSnap{tag: strings.TrimSpace(f[1]), end: end, line: n, vals: map[string][]string{}, lines: map[string]int{}}
+	return nil
+}
+
+// col finds a column of a section by name (case-insensitive), -1 if none.
+func (nf *nmonFile) col(sec, name string) int {
+	s := nf.sections[sec]
+	if s == nil {
+		return -1
+	}
+	for i, c := range s.cols {
+		if strings.EqualFold(strings.TrimSpace(c), name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// value returns the number in column name of section sec of the snapshot:
+// NaN when the section or column is absent or the field blank.
+func (nf *nmonFile) value(sec, name string) (float64, error) {
+	i := nf.col(sec, name)
+	vals := nf.snap.vals[sec]
+	if i < 0 || i >= len(vals) {
+		return math.NaN(), nil
+	}
+	return nf.num(sec, nf.sections[sec].cols[i], vals[i])
+}
+
+func (nf *nmonFile) num(sec, col, s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return math.NaN(), nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v > maxTraceValue {
+		return 0, &model.SampleParseError{File: nf.path, Line: nf.snap.lines[sec], Field: sec + " " + col, Err: fmt.Errorf("%q in snapshot %s is not a number", s, nf.snap.tag)}
+	}
+	// nmon writes -0.0 and -1.0 for "not available" (MEM hightotal, bigfree).
+	if v < 0 {
+		return math.NaN(), nil
+	}
+	return v, nil
+}
+
+func (nf *nmonFile) flush() error {
+	s := nf.snap
+	defer func() { nf.snap = nil }()
+	if nf.h == nil {
+		h, err := nf.ni.hs.get(nf.path, nf.host)
+		if err != nil {
+			return err
+		}
+		nf.h = h
+		if nf.ni.meta[nf.host] == nil {
+			nf.meta.tz = nf.ni.loc.String()
+			nf.ni.meta[nf.host] = nf.meta
+		}
+	} else if len(nf.h.files) == 0 || nf.h.files[len(nf.h.files)-1] != nf.path {
+		nf.h.files = append(nf.h.files, nf.path)
+	}
+	prev := nf.prevEnd
+	iv := s.end.Sub(prev)
+	nf.prevEnd = s.end
+	if len(s.vals) == 0 {
+		return nil // a last ZZZZ line without data (nmon stopped)
+	}
+	badIv := prev.IsZero() || iv < time.Second || iv > 24*time.Hour
+	if badIv {
+		iv = time.Second // parse the values all the same, so that errors surface
+	}
+	x := model.NewSample(s.end.Add(-iv), iv)
+	set := func(m model.Metric, v float64) {
+		if !math.IsNaN(v) {
+			v = math.Max(v, 0)
+			x.Set(m, v, v)
+		}
+	}
+	// CPU
+	idle, err := nf.value("CPU_ALL", "Idle%")
+	if err != nil {
+		return err
+	}
+	wait, err := nf.value("CPU_ALL", "Wait%")
+	if err != nil {
+		return err
+	}
+	if !math.IsNaN(idle) {
+		if math.IsNaN(wait) {
+			wait = 0
+		}
+		set(model.CPUBusyPct, math.Min(100, 100-idle-wait))
+	}
+	// Memory
+	var vals [8]float64
+	for i, name := range []string{"memtotal", "memfree", "cached", "buffers", "Real total(MB)", "Real free(MB)"} {
+		if vals[i], err = nf.value("MEM", name); err != nil {
+			return err
+		}
+	}
+	proc, err := nf.value("MEMNEW", "Process%")
+	if err != nil {
+		return err
+	}
+	sys, err := nf.value("MEMNEW", "System%")
+	if err != nil {
+		return err
+	}
+	const mb = 1 << 20
+	switch {
+	case !math.IsNaN(vals[0]): // Linux
+		set(model.MemTotalBytes, vals[0]*mb)
+		if !math.IsNaN(vals[1]) {
+			used := vals[0] - vals[1]
+			for _, c := range []float64{vals[2], vals[3]} {
+				if !math.IsNaN(c) {
+					used -= c
+				}
+			}
+			set(model.MemUsedBytes, used*mb)
+		}
+	case !math.IsNaN(vals[4]): // AIX
+		set(model.MemTotalBytes, vals[4]*mb)
+		if !math.IsNaN(proc) && !math.IsNaN(sys) {
+			set(model.MemUsedBytes, vals[4]*(proc+sys)/100*mb)
+			nf.h0().note("mem_used_bytes = Real total × (Process% + System%) of MEMNEW (file cache excluded)")
+		} else if !math.IsNaN(vals[5]) {
+			set(model.MemUsedBytes, (vals[4]-vals[5])*mb)
+			nf.h0().note("mem_used_bytes = Real total − Real free (no MEMNEW: includes the file cache)")
+		}
+	}
+	if v := x.Mean[model.MemTotalBytes]; !math.IsNaN(v) {
+		nf.h0().lastMemTotal = v
+	}
+	// Disks: sections DISKREAD, DISKREAD1, ... each with its own columns.
+	var rd, wr, xfer float64
+	var haveRd, haveXfer bool
+	for sec, vals := range s.vals {
+		m := nmonDiskSection.FindStringSubmatch(sec)
+		if m == nil {
+			continue
+		}
+		cols := nf.sections[sec]
+		if cols == nil {
+			return &model.SampleParseError{File: nf.path, Line: s.line, Field: sec, Err: errors.New("data before the section header")}
+		}
+		present := map[string]bool{}
+		for _, c := range cols.cols {
+			present[strings.TrimSpace(c)] = true
+		}
+		for i, c := range cols.cols {
+			c = strings.TrimSpace(c)
+			if i >= len(vals) || c == "" || !isWholeDisk(c, present) {
+				continue
+			}
+			v, err := nf.num(sec, c, vals[i])
+			if err != nil {
+				return err
+			}
+			if math.IsNaN(v) {
+				continue
+			}
+			switch m[1] {
+			case "DISKREAD":
+				rd += v * 1024
+				haveRd = true
+				nf.h0().disks[c] = true
+			case "DISKWRITE":
+				wr += v * 1024
+			case "DISKXFER":
+				xfer += v
+				haveXfer = true
+			}
+		}
+	}
+	if haveRd {
+		set(model.DiskReadBytesPerSec, rd)
+		set(model.DiskWriteBytesPerSec, wr)
+	}
+	if haveXfer {
+		share := 0.5
+		if rd+wr > 0 {
+			share = rd / (rd + wr)
+		}
+		set(model.DiskReadIOPS, xfer*share)
+		set(model.DiskWriteIOPS, xfer*(1-share))
+	}
+	// Network
+	if net := nf.sections["NET"]; net != nil && s.vals["NET"] != nil {
+		var rx, tx float64
+		for i, c := range net.cols {
+			c = strings.TrimSpace(c)
+			var ifc string
+			var dst *float64
+			switch {
+			case strings.HasSuffix(c, "-read-KB/s"):
+				ifc, dst = strings.TrimSuffix(c, "-read-KB/s"), &rx
+			case strings.HasSuffix(c, "-write-KB/s"):
+				ifc, dst = strings.TrimSuffix(c, "-write-KB/s"), &tx
+			default:
+				continue
+			}
+			if ifc == "lo" || ifc == "lo0" || i >= len(s.vals["NET"]) {
+				continue
+			}
+			v, err := nf.num("NET", c, s.vals["NET"][i])
+			if err != nil {
+				return err
+			}
+			if !math.IsNaN(v) {
+				*dst += v * 1024
+			}
+			nf.h0().nics[ifc] = true
+		}
+		set(model.NetRxBytesPerSec, rx)
+		set(model.NetTxBytesPerSec, tx)
+	}
+	if badIv {
+		nf.h.badInterval++
+		return nil
+	}
+	return nf.ni.hs.write(nf.h0(), x, fmt.Sprintf("%s:%d", nf.path, s.line))
+}
+
+// h0 returns the host of the file (set by flush).
+func (nf *nmonFile) h0() *hostState { return nf.h }

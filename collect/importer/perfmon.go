@@ -1,0 +1,434 @@
+package importer
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// PerfmonOptions configure the perfmon importer.
+type PerfmonOptions struct {
+	Options
+	// MemTotalBytes gives installed memory per host (upper-case host name as
+	// in the counter paths, or "" for every host). Windows has no counter for
+	// it, and mem_used_bytes = total − \Memory\Available Bytes needs it.
+	MemTotalBytes map[string]int64
+}
+
+// perfmon counter roles.
+type pmRole int
+
+const (
+	pmNone pmRole = iota
+	pmCPU
+	pmMemAvail
+	pmDiskRead
+	pmDiskWrite
+	pmDiskReads
+	pmDiskWrites
+	pmNetRx
+	pmNetTx
+)
+
+// pmColumn is one counter column of a perfmon CSV.
+type pmColumn struct {
+	host     string
+	role     pmRole
+	scale    float64 // to bytes for memory
+	instance string
+	total    bool // the _Total instance
+	adapter  bool // "Network Adapter" rather than "Network Interface"
+	path     string
+}
+
+var (
+	pdhHeaderRE = regexp.MustCompile(`^\(PDH-CSV ([\d.]+)\)\s*\(([^)]*)\)\s*\((-?\d+)\)`)
+	netSkipRE   = regexp.MustCompile(`(?i)loopback|isatap|teredo|6to4|pseudo`)
+)
+
+// parsePerfmonCounter splits \\HOST\Object(Instance)\Counter.
+func parsePerfmonCounter(p string) (host, object, instance, counter string, ok bool) {
+	if !strings.HasPrefix(p, `\\`) {
+		return "", "", "", "", false
+	}
+	rest := p[2:]
+	i := strings.IndexByte(rest, '\\')
+	if i <= 0 {
+		return "", "", "", "", false
+	}
+	host, rest = rest[:i], rest[i+1:]
+	j := strings.LastIndexByte(rest, '\\')
+	if j <= 0 || j == len(rest)-1 {
+		return "", "", "", "", false
+	}
+	object, counter = rest[:j], rest[j+1:]
+	if k := strings.IndexByte(object, '('); k > 0 && strings.HasSuffix(object, ")") {
+		object, instance = object[:k], object[k+1:len(object)-1]
+	}
+	return host, object, instance, counter, true
+}
+
+// perfmonColumn classifies a counter path.
+func perfmonColumn(p string) (pmColumn, bool) {
+	host, object, inst, counter, ok := parsePerfmonCounter(p)
+	if !ok {
+		return pmColumn{}, false
+	}
+	c := pmColumn{host: strings.ToUpper(host), instance: inst, total: inst == "_Total", path: p, scale: 1}
+	obj, ctr := strings.ToLower(object), strings.ToLower(counter)
+	switch {
+	case (obj == "processor" || obj == "processor information") && ctr == "% processor time" && inst == "_Total":
+		c.role = pmCPU
+	case obj == "memory" && ctr == "available bytes":
+		c.role = pmMemAvail
+	case obj == "memory" && ctr == "available kbytes":
+		c.role, c.scale = pmMemAvail, 1024
+	case obj == "memory" && ctr == "available mbytes":
+		c.role, c.scale = pmMemAvail, 1<<20
+	case obj == "physicaldisk" && ctr == "disk read bytes/sec":
+		c.role = pmDiskRead
+	case obj == "physicaldisk" && ctr == "disk write bytes/sec":
+		c.role = pmDiskWrite
+	case obj == "physicaldisk" && ctr == "disk reads/sec":
+		c.role = pmDiskReads
+	case obj == "physicaldisk" && ctr == "disk writes/sec":
+		c.role = pmDiskWrites
+	case (obj == "network interface" || obj == "network adapter") && ctr == "bytes received/sec":
+		c.role, c.adapter = pmNetRx, obj == "network adapter"
+	case (obj == "network interface" || obj == "network adapter") && ctr == "bytes sent/sec":
+		c.role, c.adapter = pmNetTx, obj == "network adapter"
+	}
+	return c, true
+}
+
+// pmHost gathers the columns of one host.
+type pmHost struct {
+	name        string
+	cols        []int // column indexes with a role
+	hasDiskTot  bool
+	hasIface    bool
+	memTotal    float64
+	h           *hostState
+	first       []float64 // values of the first row, until the second gives the interval
+	firstEnd    time.Time
+	firstLine   int
+	prevEnd     time.Time
+	hasMemAvail bool
+	single      map[pmRole]bool // CPU and memory columns already taken
+}
+
+// Perfmon imports Windows performance counter logs in CSV (typeperf -f CSV,
+// relog -f CSV: the PDH-CSV 4.0 header). Columns of several hosts in one
+// file become one server each, and a host continues across files. Times
+// are local with the zone bias in the header, and are converted to UTC.
+//
+//	cpu_busy_pct       \Processor(_Total)\% Processor Time
+//	mem_used_bytes     MemTotalBytes − \Memory\Available Bytes (or KBytes, MBytes)
+//	mem_total_bytes    MemTotalBytes (not in the counters)
+//	disk_*             \PhysicalDisk(_Total)\Disk Read/Write Bytes/sec, Disk
+//	                   Reads/Writes/sec (the instances summed when there is no _Total)
+//	net_*              \Network Interface(*)\Bytes Received/Sent/sec summed over
+//	                   instances but loopback and tunnels (isatap, Teredo, 6to4);
+//	                   \Network Adapter(*) when there is no Network Interface
+//
+// A row is the average since the previous row: a sample ends at its time
+// and lasts the gap to the previous row (the first row: the gap to the
+// second). Blank values (" ", as the first row of rate counters) are "not
+// measured"; max = mean.
+func Perfmon(files []string, out string, opts PerfmonOptions) (Summary, error) {
+	r, err := newRun(files, opts.Options)
+	if err != nil {
+		return Summary{}, err
+	}
+	hs := newHostSet(r, "import:perfmon")
+	pi := &perfmonImport{r: r, hs: hs, opts: opts, noTotal: map[string]bool{}}
+	return r.do(out, pi.file, func() error {
+		for _, h := range sortedKeys(pi.noTotal) {
+			r.warn(fmt.Errorf("host %s: \\Memory\\Available Bytes is logged but the installed memory is not known: mem_used_bytes left empty (give --mem-total %s=SIZE)", h, h))
+		}
+		return hs.finish(func(h *hostState, inv *model.Inventory) {
+			inv.OSFamily = "windows"
+			if t := pi.memTotal(h.name); t > 0 {
+				inv.MemTotalBytes = int64(t)
+			}
+			inv.Notes = append(inv.Notes,
+				"perfmon counters are averages over each logging interval: interval max equals mean",
+				"not in the source: OS version, CPU model and count, disk sizes, NIC speeds")
+		})
+	})
+}
+
+type perfmonImport struct {
+	r       *run
+	hs      *hostSet
+	opts    PerfmonOptions
+	noTotal map[string]bool
+}
+
+func (pi *perfmonImport) memTotal(host string) float64 {
+	if v, ok := pi.opts.MemTotalBytes[strings.ToUpper(host)]; ok {
+		return float64(v)
+	}
+	for k, v := range pi.opts.MemTotalBytes {
+		if strings.EqualFold(k, host) {
+			return float64(v)
+		}
+	}
+	return float64(pi.opts.MemTotalBytes[""])
+}
+
+func (pi *perfmonImport) file(path string) error {
+	rc, err := openInput(path, &pi.r.prog)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	cr := csv.NewReader(rc)
+	cr.ReuseRecord = true
+	perr := func(line int, field string, err error) error {
+		return &model.SampleParseError{File: path, Line: line, Field: field, Err: err}
+	}
+	hdr, err := cr.Read()
+	if err == io.EOF {
+		pi.r.skip(path, "empty file")
+		return nil
+	}
+	if err != nil {
+		return csvError(path, err)
+	}
+	hdr = append([]string(nil), hdr...) // the reader reuses its record
+	if len(hdr) > 0 {
+		hdr[0] = strings.TrimPrefix(hdr[0], "\ufeff")
+	}
+	m := pdhHeaderRE.FindStringSubmatch(hdr[0])
+	if m == nil {
+		return perr(1, "time", fmt.Errorf("%q is not a PDH-CSV header \"(PDH-CSV 4.0) (ZONE)(BIAS)\" (not a typeperf/relog CSV?)", clip(hdr[0])))
+	}
+	bias, _ := strconv.Atoi(m[3])
+	if bias < -24*60 || bias > 24*60 {
+		return perr(1, "time", fmt.Errorf("time zone bias %d minutes is out of range", bias))
+	}
+	// UTC = local time + bias (Windows TIME_ZONE_INFORMATION).
+	zone := time.FixedZone(m[2], -bias*60)
+	cols := make([]pmColumn, len(hdr))
+	hosts := map[string]*pmHost{}
+	var order []string
+	for i := 1; i < len(hdr); i++ {
+		c, ok := perfmonColumn(hdr[i])
+		if !ok {
+			return perr(1, fmt.Sprintf("column %d", i+1), fmt.Errorf("%q is not a counter path \\\\HOST\\Object(Instance)\\Counter", clip(hdr[i])))
+		}
+		cols[i] = c
+		h := hosts[c.host]
+		if h == nil {
+			h = &pmHost{name: c.host}
+			hosts[c.host] = h
+			order = append(order, c.host)
+		}
+		if c.role == pmNone {
+			continue
+		}
+		// One column per host for CPU and available memory: a log with both
+		// \Processor and \Processor Information, or Available Bytes and
+		// MBytes, would otherwise count them twice.
+		if c.role == pmCPU || c.role == pmMemAvail {
+			if h.single[c.role] {
+				cols[i].role = pmNone
+				continue
+			}
+			if h.single == nil {
+				h.single = map[pmRole]bool{}
+			}
+			h.single[c.role] = true
+		}
+		h.cols = append(h.cols, i)
+		if c.role == pmDiskRead && c.total {
+			h.hasDiskTot = true
+		}
+		if (c.role == pmNetRx || c.role == pmNetTx) && !c.adapter {
+			h.hasIface = true
+		}
+		if c.role == pmMemAvail {
+			h.hasMemAvail = true
+		}
+	}
+	for _, name := range order {
+		h := hosts[name]
+		h.memTotal = pi.memTotal(name)
+		if h.hasMemAvail && h.memTotal <= 0 {
+			pi.noTotal[name] = true
+		}
+		if len(h.cols) == 0 {
+			pi.r.warn(fmt.Errorf("%s: host %s has no CPU, memory, disk or network counters kvmfit uses; not imported", path, name))
+		}
+	}
+	vals := make([]float64, len(hdr))
+	rows := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return csvError(path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		rows++
+		end, err := parsePerfmonTime(rec[0], zone)
+		if err == nil {
+			err = checkTime(end.Add(-24 * time.Hour))
+		}
+		if err != nil {
+			return perr(line, "time", err)
+		}
+		for i := 1; i < len(rec); i++ {
+			vals[i] = math.NaN()
+			if cols[i].role == pmNone {
+				continue
+			}
+			f := strings.TrimSpace(rec[i])
+			if f == "" {
+				continue
+			}
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > maxTraceValue {
+				return perr(line, hdr[i], fmt.Errorf("%q is not a non-negative number", rec[i]))
+			}
+			vals[i] = v
+		}
+		for _, name := range order {
+			h := hosts[name]
+			if len(h.cols) == 0 {
+				continue
+			}
+			if err := pi.row(path, line, h, cols, vals, end); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range order {
+		h := hosts[name]
+		if h.first != nil {
+			pi.r.warn(fmt.Errorf("%s: host %s has a single row: its interval is unknown, not imported", path, name))
+			h.first = nil
+		}
+	}
+	if rows == 0 {
+		pi.r.skip(path, "no data rows after the header")
+	}
+	return nil
+}
+
+func csvError(path string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &model.SampleParseError{File: path, Line: pe.Line, Field: fmt.Sprintf("column %d", pe.Column), Err: pe.Err}
+	}
+	return fmt.Errorf("read %s: %w", path, err)
+}
+
+// parsePerfmonTime parses "04/01/2024 10:00:00.123" (MM/DD/YYYY, the layout
+// typeperf and relog write) in the header's zone.
+func parsePerfmonTime(s string, zone *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"01/02/2006 15:04:05.000", "01/02/2006 15:04:05", "2006-01-02 15:04:05.000", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time MM/DD/YYYY HH:MM:SS.mmm", s)
+}
+
+// row handles one row for one host.
+func (pi *perfmonImport) row(path string, line int, h *pmHost, cols []pmColumn, vals []float64, end time.Time) error {
+	if h.h == nil || h.h.files[len(h.h.files)-1] != path {
+		hs, err := pi.hs.get(path, h.name)
+		if err != nil {
+			return err
+		}
+		h.h = hs
+	}
+	if h.prevEnd.IsZero() && h.first == nil {
+		h.first = make([]float64, len(vals))
+		copy(h.first, vals)
+		h.firstEnd, h.firstLine = end, line
+		return nil
+	}
+	if h.first != nil {
+		iv := end.Sub(h.firstEnd)
+		first := h.first
+		h.first = nil
+		if err := pi.emit(path, h.firstLine, h, cols, first, h.firstEnd, iv); err != nil {
+			return err
+		}
+		h.prevEnd = h.firstEnd
+	}
+	iv := end.Sub(h.prevEnd)
+	h.prevEnd = end
+	return pi.emit(path, line, h, cols, vals, end, iv)
+}
+
+func (pi *perfmonImport) emit(path string, line int, h *pmHost, cols []pmColumn, vals []float64, end time.Time, iv time.Duration) error {
+	iv = iv.Round(time.Second)
+	if iv < time.Second || iv > 24*time.Hour {
+		h.h.badInterval++
+		return nil
+	}
+	x := model.NewSample(end.Add(-iv).Truncate(time.Second), iv)
+	sums := map[model.Metric]float64{}
+	seen := map[model.Metric]bool{}
+	add := func(m model.Metric, v float64) {
+		if !math.IsNaN(v) {
+			sums[m] += v
+			seen[m] = true
+		}
+	}
+	for _, i := range h.cols {
+		c, v := cols[i], vals[i]
+		switch c.role {
+		case pmCPU:
+			add(model.CPUBusyPct, math.Min(v, 100))
+		case pmMemAvail:
+			if h.memTotal > 0 && !math.IsNaN(v) {
+				add(model.MemUsedBytes, math.Max(0, h.memTotal-v*c.scale))
+			}
+		case pmDiskRead, pmDiskWrite, pmDiskReads, pmDiskWrites:
+			if c.total != h.hasDiskTot {
+				continue
+			}
+			if !c.total {
+				h.h.disks[c.instance] = true
+			}
+			m := map[pmRole]model.Metric{pmDiskRead: model.DiskReadBytesPerSec, pmDiskWrite: model.DiskWriteBytesPerSec,
+				pmDiskReads: model.DiskReadIOPS, pmDiskWrites: model.DiskWriteIOPS}[c.role]
+			add(m, v)
+		case pmNetRx, pmNetTx:
+			if c.adapter == h.hasIface || netSkipRE.MatchString(c.instance) {
+				continue
+			}
+			h.h.nics[c.instance] = true
+			if c.role == pmNetRx {
+				add(model.NetRxBytesPerSec, v)
+			} else {
+				add(model.NetTxBytesPerSec, v)
+			}
+		}
+	}
+	for m, v := range sums {
+		if seen[m] {
+			x.Set(m, v, v)
+		}
+	}
+	if h.memTotal > 0 {
+		x.Set(model.MemTotalBytes, h.memTotal, h.memTotal)
+	}
+	return pi.hs.write(h.h, x, fmt.Sprintf("%s:%d", path, line))
+}

@@ -1,0 +1,451 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	pmodel "github.com/prometheus/common/model"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// PrometheusOptions configure the Prometheus importer.
+type PrometheusOptions struct {
+	Options
+	// URL of a Prometheus-compatible HTTP API (Prometheus, Thanos Query,
+	// VictoriaMetrics, Mimir), e.g. http://127.0.0.1:9090.
+	URL string
+	// Start and End bound the time range; samples start at Start.
+	Start, End time.Time
+	// Step is the sample interval (default 5 minutes).
+	Step time.Duration
+	// PeakWindow is the rate window of the peak within each step (default 1
+	// minute, at least two scrape intervals of the source): the max of a
+	// sample is the largest rate over PeakWindow inside the step.
+	PeakWindow time.Duration
+	// Selector is extra label matchers for every node_exporter series, e.g.
+	// `job="node"` (no braces).
+	Selector string
+	// RoundTripper, if non-nil, is used for HTTP (tests, auth).
+	RoundTripper http.RoundTripper
+	// Timeout bounds each query (default 2 minutes).
+	Timeout time.Duration
+}
+
+// DefaultPrometheusOptions are the defaults of the optional fields.
+var DefaultPrometheusOptions = PrometheusOptions{Step: 5 * time.Minute, PeakWindow: time.Minute, Timeout: 2 * time.Minute}
+
+const (
+	// promMaxPoints is Prometheus' limit of points per series in one range
+	// query (11,000); chunks stay below it.
+	promMaxPoints = 10000
+	// promBatch is how many instances are imported together: their
+	// writers stay open and their chunks are held in memory at once.
+	promBatch = 50
+	// promChunkValues bounds the values held for one chunk of a batch.
+	promChunkValues = 2_000_000
+	// promDiskExclude leaves out device-mapper, md, loop, ram and optical
+	// devices (node_exporter already leaves out partitions by default).
+	promDiskExclude = `dm-.*|md.*|loop.*|ram.*|zram.*|sr.*|fd.*|nbd.*`
+)
+
+// promQuery is one PromQL expression filling the mean or max of a metric.
+type promQuery struct {
+	metric model.Metric
+	isMax  bool
+	expr   string
+}
+
+// promQueries builds the queries. sel is the label matchers (with the
+// instance filter), s the step and p the peak window, in PromQL durations.
+//
+// Means are rates over the whole step (value at t covers (t−step, t]); maxima
+// are max_over_time of a subquery of rates over the peak window inside the
+// step. Memory: total − MemAvailable, its mean from avg_over_time and its max
+// from min_over_time of MemAvailable.
+func promQueries(sel, s, p string) []promQuery {
+	join := func(extra string) string {
+		if sel == "" {
+			return "{" + extra + "}"
+		}
+		if extra == "" {
+			return "{" + sel + "}"
+		}
+		return "{" + sel + "," + extra + "}"
+	}
+	cpu := func(w string) string {
+		return `clamp(100 * (1 - sum by (instance) (rate(node_cpu_seconds_total` + join(`mode=~"idle|iowait"`) + `[` + w + `])) / count by (instance) (node_cpu_seconds_total` + join(`mode="idle"`) + `)), 0, 100)`
+	}
+	rate := func(name, extra, w string) string {
+		return `sum by (instance) (rate(` + name + join(extra) + `[` + w + `]))`
+	}
+	peak := func(e string) string { return `max_over_time((` + e + `)[` + s + `:` + p + `])` }
+	disk := `device!~"` + promDiskExclude + `"`
+	net := `device!="lo"`
+	q := []promQuery{
+		{model.CPUBusyPct, false, cpu(s)},
+		{model.CPUBusyPct, true, peak(cpu(p))},
+		{model.MemTotalBytes, false, `max by (instance) (avg_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]))`},
+		{model.MemTotalBytes, true, `max by (instance) (max_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]))`},
+		{model.MemUsedBytes, false, `max by (instance) (avg_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]) - avg_over_time(node_memory_MemAvailable_bytes` + join("") + `[` + s + `]))`},
+		{model.MemUsedBytes, true, `max by (instance) (max_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]) - min_over_time(node_memory_MemAvailable_bytes` + join("") + `[` + s + `]))`},
+	}
+	for _, c := range []struct {
+		m          model.Metric
+		name, filt string
+	}{
+		{model.DiskReadBytesPerSec, "node_disk_read_bytes_total", disk},
+		{model.DiskWriteBytesPerSec, "node_disk_written_bytes_total", disk},
+		{model.DiskReadIOPS, "node_disk_reads_completed_total", disk},
+		{model.DiskWriteIOPS, "node_disk_writes_completed_total", disk},
+		{model.NetRxBytesPerSec, "node_network_receive_bytes_total", net},
+		{model.NetTxBytesPerSec, "node_network_transmit_bytes_total", net},
+	} {
+		q = append(q, promQuery{c.m, false, rate(c.name, c.filt, s)}, promQuery{c.m, true, peak(rate(c.name, c.filt, p))})
+	}
+	return q
+}
+
+// promDuration formats d as a PromQL duration in seconds.
+func promDuration(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) + "s" }
+
+var promSelectorRE = regexp.MustCompile(`^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"`)
+
+// Prometheus imports node_exporter metrics from a Prometheus-compatible
+// HTTP API over [Start, End) at Step, one server per instance label, with
+// the official Go client. Long ranges are split into range queries below
+// Prometheus' 11,000 points per series, and instances are imported in
+// batches so that memory and open files stay bounded.
+func Prometheus(ctx context.Context, out string, opts PrometheusOptions) (Summary, error) {
+	if opts.Step == 0 {
+		opts.Step = DefaultPrometheusOptions.Step
+	}
+	if opts.PeakWindow == 0 {
+		opts.PeakWindow = DefaultPrometheusOptions.PeakWindow
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultPrometheusOptions.Timeout
+	}
+	switch {
+	case opts.URL == "":
+		return Summary{}, errors.New("prometheus: the URL of the API is required")
+	case opts.Start.IsZero() || opts.End.IsZero() || !opts.End.After(opts.Start):
+		return Summary{}, errors.New("prometheus: a start before the end is required")
+	case opts.Step < time.Second || opts.Step > 24*time.Hour || opts.Step%time.Second != 0:
+		return Summary{}, fmt.Errorf("prometheus: step %s is not a whole number of seconds in 1s..24h", opts.Step)
+	case opts.PeakWindow < time.Second || opts.PeakWindow%time.Second != 0:
+		return Summary{}, fmt.Errorf("prometheus: peak window %s is not a whole number of seconds", opts.PeakWindow)
+	case opts.PeakWindow > opts.Step:
+		opts.PeakWindow = opts.Step
+	}
+	if opts.Selector != "" {
+		for _, m := range splitMatchers(opts.Selector) {
+			if !promSelectorRE.MatchString(m) {
+				return Summary{}, fmt.Errorf("prometheus: selector %q: %q is not a label matcher like job=\"node\"", opts.Selector, m)
+			}
+		}
+	}
+	client, err := api.NewClient(api.Config{Address: opts.URL, RoundTripper: opts.RoundTripper})
+	if err != nil {
+		return Summary{}, fmt.Errorf("prometheus: %w", err)
+	}
+	pi := &promImport{api: v1.NewAPI(client), opts: opts, ctx: ctx}
+	r := &run{opts: opts.Options, files: []string{opts.URL}, prog: progress{fn: opts.Progress}}
+	pi.r = r
+	return r.do(out, func(string) error { return pi.importAll() })
+}
+
+// splitMatchers splits a selector at commas outside quotes.
+func splitMatchers(s string) []string {
+	var out []string
+	inQ, esc, start := false, false, 0
+	for i, c := range s {
+		switch {
+		case esc:
+			esc = false
+		case c == '\\':
+			esc = true
+		case c == '"':
+			inQ = !inQ
+		case c == ',' && !inQ:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+type promImport struct {
+	api  v1.API
+	opts PrometheusOptions
+	ctx  context.Context
+	r    *run
+}
+
+func (pi *promImport) errf(what string, err error) error {
+	return fmt.Errorf("prometheus %s: %s: %w", pi.opts.URL, what, err)
+}
+
+func (pi *promImport) warnings(what string, ws v1.Warnings) {
+	for _, w := range ws {
+		pi.r.warn(fmt.Errorf("prometheus %s: %s: %s", pi.opts.URL, what, w))
+	}
+}
+
+// promInfo is what the API says about one instance.
+type promInfo struct {
+	instance, nodename, release, machine string
+	cpus                                 int
+}
+
+func (pi *promImport) importAll() error {
+	o := pi.opts
+	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
+	match := "node_cpu_seconds_total"
+	if o.Selector != "" {
+		match += "{" + o.Selector + "}"
+	}
+	insts, ws, _, err := pi.api.LabelValues(ctx, "instance", []string{match}, o.Start, o.End)
+	cancel()
+	if err != nil {
+		return pi.errf("list instances", err)
+	}
+	pi.warnings("list instances", ws)
+	if len(insts) == 0 {
+		return fmt.Errorf("%w: prometheus %s has no node_cpu_seconds_total series%s between %s and %s", ErrNoServers, o.URL,
+			map[bool]string{true: " matching " + o.Selector, false: ""}[o.Selector != ""], o.Start.UTC().Format(time.RFC3339), o.End.UTC().Format(time.RFC3339))
+	}
+	names := make([]string, len(insts))
+	for i, v := range insts {
+		names[i] = string(v)
+	}
+	sort.Strings(names)
+	steps := int64(o.End.Sub(o.Start) / o.Step)
+	if steps < 1 {
+		steps = 1
+	}
+	batches := (len(names) + promBatch - 1) / promBatch
+	chunkSteps := int64(promMaxPoints)
+	if per := int64(promChunkValues / (2 * int(model.NumMetrics) * min(len(names), promBatch))); per < chunkSteps {
+		chunkSteps = max(per, 1)
+	}
+	chunks := (steps + chunkSteps - 1) / chunkSteps
+	pi.r.prog.total = int64(batches) * chunks
+	for b := 0; b < len(names); b += promBatch {
+		batch := names[b:min(b+promBatch, len(names))]
+		if err := pi.importBatch(batch, steps, chunkSteps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (pi *promImport) info(batch []string, sel string) (map[string]*promInfo, error) {
+	o := pi.opts
+	infos := map[string]*promInfo{}
+	for _, inst := range batch {
+		infos[inst] = &promInfo{instance: inst}
+	}
+	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
+	defer cancel()
+	// Latest node_uname_info and CPU count within the range.
+	rng := promDuration(o.End.Sub(o.Start).Truncate(time.Second) + o.Step)
+	q := `last_over_time(node_uname_info{` + sel + `}[` + rng + `])`
+	v, ws, _, err := pi.api.Query(ctx, q, o.End)
+	if err != nil {
+		return nil, pi.errf("query "+q, err)
+	}
+	pi.warnings(q, ws)
+	if vec, ok := v.(pmodel.Vector); ok {
+		for _, s := range vec {
+			if in := infos[string(s.Metric["instance"])]; in != nil {
+				in.nodename, in.release, in.machine = string(s.Metric["nodename"]), string(s.Metric["release"]), string(s.Metric["machine"])
+			}
+		}
+	}
+	q = `count by (instance) (last_over_time(node_cpu_seconds_total{` + sel + `,mode="idle"}[` + rng + `]))`
+	v, ws, _, err = pi.api.Query(ctx, q, o.End)
+	if err != nil {
+		return nil, pi.errf("query "+q, err)
+	}
+	pi.warnings(q, ws)
+	if vec, ok := v.(pmodel.Vector); ok {
+		for _, s := range vec {
+			if in := infos[string(s.Metric["instance"])]; in != nil {
+				in.cpus = int(s.Value)
+			}
+		}
+	}
+	return infos, nil
+}
+
+func (pi *promImport) importBatch(batch []string, steps, chunkSteps int64) error {
+	o := pi.opts
+	quoted := make([]string, len(batch))
+	for i, b := range batch {
+		quoted[i] = regexp.QuoteMeta(b)
+	}
+	sel := `instance=~` + strconv.Quote(strings.Join(quoted, "|"))
+	if o.Selector != "" {
+		sel = o.Selector + "," + sel
+	}
+	infos, err := pi.info(batch, sel)
+	if err != nil {
+		return err
+	}
+	queries := promQueries(sel, promDuration(o.Step), promDuration(o.PeakWindow))
+	type srv struct {
+		sw      *model.ServerWriter
+		inv     model.Inventory
+		memTot  float64
+		lastEnd time.Time
+		n       int
+	}
+	servers := map[string]*srv{}
+	for _, inst := range batch {
+		in := infos[inst]
+		name := in.nodename
+		if name == "" {
+			name = inst
+		}
+		inv := model.Inventory{
+			Hostname:    name,
+			Source:      "import:prometheus",
+			Threads:     in.cpus,
+			SourceFiles: []string{o.URL},
+			Notes: []string{
+				"instance " + inst + " of " + o.URL,
+				fmt.Sprintf("step %s: mean = rate over the step; max = the largest rate over %s within the step (max_over_time of a subquery)", o.Step, o.PeakWindow),
+				"cpu_busy_pct = 100 × (1 − (idle + iowait) rate / CPU count)",
+				"mem_used_bytes = MemTotal − MemAvailable",
+				"disks: node_disk_* without " + promDiskExclude + " (node_exporter already leaves out partitions); net: every interface but lo",
+				"threads = logical CPUs counted in node_cpu_seconds_total; cores, sockets, CPU model, disk sizes and NIC speeds are not queried",
+			},
+		}
+		if in.release != "" {
+			inv.OS, inv.OSFamily = "Linux "+in.release, "linux"
+		}
+		servers[inst] = &srv{inv: inv}
+	}
+	for c := int64(0); c*chunkSteps < steps; c++ {
+		// Sample k covers [Start + k·step, Start + (k+1)·step): the query is
+		// evaluated at its end.
+		first := c * chunkSteps
+		last := min(steps, first+chunkSteps) - 1
+		rng := v1.Range{Start: o.Start.Add(time.Duration(first+1) * o.Step), End: o.Start.Add(time.Duration(last+1) * o.Step), Step: o.Step}
+		n := int(last - first + 1)
+		vals := map[string][]model.Sample{}
+		for _, q := range queries {
+			ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
+			v, ws, _, err := pi.api.QueryRange(ctx, q.expr, rng)
+			cancel()
+			if err != nil {
+				return pi.errf("query "+q.expr, err)
+			}
+			pi.warnings("query "+q.expr, ws)
+			mat, ok := v.(pmodel.Matrix)
+			if !ok {
+				return pi.errf("query "+q.expr, fmt.Errorf("result is a %s, want a matrix", v.Type()))
+			}
+			for _, ss := range mat {
+				inst := string(ss.Metric["instance"])
+				if servers[inst] == nil {
+					continue
+				}
+				xs := vals[inst]
+				if xs == nil {
+					xs = make([]model.Sample, n)
+					for k := range xs {
+						xs[k] = model.NewSample(o.Start.Add(time.Duration(first+int64(k))*o.Step), o.Step)
+					}
+					vals[inst] = xs
+				}
+				for _, p := range ss.Values {
+					k := int64(p.Timestamp.Time().Sub(o.Start)/o.Step) - 1 - first
+					v := float64(p.Value)
+					if k < 0 || k >= int64(n) || math.IsNaN(v) || math.IsInf(v, 0) {
+						continue
+					}
+					v = math.Max(v, 0)
+					if q.metric == model.CPUBusyPct {
+						v = math.Min(v, 100)
+					}
+					if q.isMax {
+						xs[k].Max[q.metric] = v
+					} else {
+						xs[k].Mean[q.metric] = v
+					}
+				}
+			}
+		}
+		for _, inst := range batch {
+			s := servers[inst]
+			for _, x := range vals[inst] {
+				if !promHasData(&x) {
+					continue
+				}
+				for m := model.Metric(0); m < model.NumMetrics; m++ {
+					// A rate over the step and the largest rate over a
+					// shorter window are taken at slightly different points:
+					// keep mean ≤ max.
+					if !math.IsNaN(x.Mean[m]) && !math.IsNaN(x.Max[m]) && x.Mean[m] > x.Max[m] {
+						x.Max[m] = x.Mean[m]
+					}
+				}
+				if s.sw == nil {
+					sw, _, err := pi.r.addServer(o.URL, s.inv.Hostname, s.inv)
+					if err != nil {
+						return err
+					}
+					s.sw = sw
+				}
+				if err := s.sw.Write(x); err != nil {
+					return fmt.Errorf("prometheus %s: instance %s: %w", o.URL, inst, err)
+				}
+				pi.r.sum.Samples++
+				s.n++
+				s.lastEnd = endOf(x)
+				if v := x.Max[model.MemTotalBytes]; !math.IsNaN(v) {
+					s.memTot = v
+				}
+			}
+		}
+		pi.r.prog.add(1)
+	}
+	for _, inst := range batch {
+		s := servers[inst]
+		if s.sw == nil {
+			pi.r.skip(o.URL+" instance "+inst, "no samples in the range")
+			continue
+		}
+		if err := s.sw.Close(); err != nil {
+			return err
+		}
+		s.inv.UpdatedAt = s.lastEnd
+		s.inv.MemTotalBytes = int64(s.memTot)
+		s.inv.Notes = append(s.inv.Notes, "updated_at is the end of the last sample")
+		if err := model.WriteInventory(s.sw.Dir, s.inv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func promHasData(x *model.Sample) bool {
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
+		if !math.IsNaN(x.Mean[m]) || !math.IsNaN(x.Max[m]) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,150 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// fakePrometheus answers the API calls the importer makes with values that
+// are a function of the time, so that chunking can be checked end to end.
+type fakePrometheus struct {
+	mu        sync.Mutex
+	maxPoints int
+	ranges    int
+}
+
+// fakeValue is what the fake returns for a query at Unix time t.
+func fakeValue(expr string, t int64) float64 {
+	switch {
+	case strings.HasPrefix(expr, "max_over_time(") && strings.Contains(expr, "node_cpu"):
+		return float64(t%50) + 10
+	case strings.Contains(expr, "node_cpu"):
+		return float64(t % 50)
+	// The used-memory queries are total − available: answer the difference.
+	case strings.Contains(expr, "min_over_time(node_memory_MemAvailable"):
+		return 7.5e9
+	case strings.Contains(expr, "avg_over_time(node_memory_MemAvailable"):
+		return 7e9 - float64(t%7)
+	case strings.Contains(expr, "node_memory_MemTotal"):
+		return 8e9
+	}
+	return math.NaN() // no disk, no network
+}
+
+func (f *fakePrometheus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	ok := func(data any) {
+		json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": data})
+	}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/v1/label/instance/values"):
+		ok([]string{"b:9100", "a:9100"})
+	case r.URL.Path == "/api/v1/query":
+		q := r.Form.Get("query")
+		var res []any
+		for _, inst := range []string{"a:9100", "b:9100"} {
+			m := map[string]string{"instance": inst}
+			v := "4"
+			if strings.Contains(q, "node_uname_info") {
+				m["nodename"], m["release"] = "host-"+inst[:1], "6.1.0"
+				v = "1"
+			}
+			res = append(res, map[string]any{"metric": m, "value": []any{1, v}})
+		}
+		ok(map[string]any{"resultType": "vector", "result": res})
+	case r.URL.Path == "/api/v1/query_range":
+		q := r.Form.Get("query")
+		start, _ := strconv.ParseFloat(r.Form.Get("start"), 64)
+		end, _ := strconv.ParseFloat(r.Form.Get("end"), 64)
+		step, _ := strconv.ParseFloat(r.Form.Get("step"), 64)
+		n := int((end-start)/step) + 1
+		f.mu.Lock()
+		f.ranges++
+		if n > f.maxPoints {
+			f.maxPoints = n
+		}
+		f.mu.Unlock()
+		var res []any
+		for _, inst := range []string{"a:9100", "b:9100"} {
+			var vals []any
+			for k := 0; k < n; k++ {
+				t := int64(start) + int64(k)*int64(step)
+				v := fakeValue(q, t)
+				if math.IsNaN(v) {
+					continue
+				}
+				vals = append(vals, []any{t, strconv.FormatFloat(v, 'f', -1, 64)})
+			}
+			if len(vals) > 0 {
+				res = append(res, map[string]any{"metric": map[string]string{"instance": inst}, "values": vals})
+			}
+		}
+		ok(map[string]any{"resultType": "matrix", "result": res})
+	default:
+		http.Error(w, fmt.Sprintf("unexpected %s", r.URL.Path), http.StatusNotFound)
+	}
+}
+
+// A range of 25,000 steps needs three range queries per expression, each
+// under Prometheus' 11,000 points.
+func TestPrometheusChunks(t *testing.T) {
+	fake := &fakePrometheus{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	start := time.Unix(1_700_000_000, 0).UTC()
+	const steps = 25000
+	out := filepath.Join(t.TempDir(), "out")
+	sum, err := Prometheus(context.Background(), out, PrometheusOptions{URL: srv.URL, Start: start, End: start.Add(steps * time.Second), Step: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Servers != 2 || sum.Samples != 2*steps {
+		t.Errorf("summary %+v", sum)
+	}
+	if fake.maxPoints > 11000 || fake.ranges != 3*2*int(model.NumMetrics) {
+		t.Errorf("largest range query %d points, %d range queries", fake.maxPoints, fake.ranges)
+	}
+	srvs := readServers(t, out)
+	a := srvs["host-a"]
+	if a == nil {
+		t.Fatalf("servers %q", ids(srvs))
+	}
+	ser := &a.Series
+	if ser.Len() != steps {
+		t.Fatalf("%d samples", ser.Len())
+	}
+	for i := 0; i < steps; i++ {
+		// Sample i starts at start+i and is queried at its end, start+i+1.
+		tEnd := start.Unix() + int64(i) + 1
+		if ser.Start[i] != start.Unix()+int64(i) || ser.IntervalSec[i] != 1 {
+			t.Fatalf("sample %d: start %d interval %d", i, ser.Start[i], ser.IntervalSec[i])
+		}
+		if got, want := ser.Mean[model.CPUBusyPct][i], float64(tEnd%50); got != want {
+			t.Fatalf("sample %d cpu mean %g, want %g", i, got, want)
+		}
+		if got, want := ser.Max[model.CPUBusyPct][i], float64(tEnd%50)+10; got != want {
+			t.Fatalf("sample %d cpu max %g, want %g", i, got, want)
+		}
+		if got, want := ser.Mean[model.MemUsedBytes][i], 8e9-1e9-float64(tEnd%7); got != want {
+			t.Fatalf("sample %d mem mean %g, want %g", i, got, want)
+		}
+	}
+	if ser.Has(model.DiskReadBytesPerSec) {
+		t.Error("disk present though the API has none")
+	}
+	if inv := a.Inventory; inv.Threads != 4 || inv.OS != "Linux 6.1.0" || inv.MemTotalBytes != 8e9 {
+		t.Errorf("inventory %+v", inv)
+	}
+}
