@@ -64,53 +64,61 @@ func Align(s *Series, g Grid) *Aligned {
 		panic("model: Align with a non-positive step")
 	}
 	g0 := g.Start.Unix()
-	var cover [NumMetrics][]float64
-	for m := Metric(0); m < NumMetrics; m++ {
-		a.Mean[m] = make([]float64, g.Slots)
-		a.Max[m] = make([]float64, g.Slots)
-		cover[m] = make([]float64, g.Slots)
-		for t := range a.Max[m] {
-			a.Max[m][t] = math.Inf(-1)
-		}
-	}
-	for i := 0; i < s.Len(); i++ {
-		start := s.Start[i] - g0
-		end := start + int64(s.IntervalSec[i])
-		if end <= 0 || start >= int64(g.Slots)*step {
+	end := int64(g.Slots) * step
+	// The slots each sample overlaps, computed once for every metric:
+	// [first[i], last[i]], or first[i] = -1 when none.
+	n := s.Len()
+	first := make([]int32, n)
+	last := make([]int32, n)
+	for i := 0; i < n; i++ {
+		lo := s.Start[i] - g0
+		hi := lo + int64(s.IntervalSec[i])
+		if hi <= 0 || lo >= end || hi <= lo {
+			first[i] = -1
 			continue
 		}
-		for k := max(start, 0) / step; k < int64(g.Slots) && k*step < end; k++ {
-			o := float64(min(end, (k+1)*step) - max(start, k*step))
-			if o <= 0 {
+		first[i] = int32(max(lo, 0) / step)
+		last[i] = int32((min(hi, end) - 1) / step)
+	}
+	cover := make([]float64, g.Slots)
+	for m := Metric(0); m < NumMetrics; m++ {
+		sum := make([]float64, g.Slots)
+		mxs := make([]float64, g.Slots)
+		for t := range mxs {
+			mxs[t] = math.Inf(-1)
+		}
+		clear(cover)
+		means, maxes := s.Mean[m], s.Max[m]
+		for i := 0; i < n; i++ {
+			mean := means[i]
+			if first[i] < 0 || mean != mean { // NaN: not measured
 				continue
 			}
-			for m := Metric(0); m < NumMetrics; m++ {
-				mean := s.Mean[m][i]
-				if math.IsNaN(mean) {
-					continue
-				}
-				a.Mean[m][k] += mean * o
-				cover[m][k] += o
-				mx := s.Max[m][i]
-				if math.IsNaN(mx) {
-					mx = mean // a mean without a max: the mean bounds it
-				}
-				if mx > a.Max[m][k] {
-					a.Max[m][k] = mx
+			mx := maxes[i]
+			if mx != mx {
+				mx = mean // a mean without a max: the mean bounds it
+			}
+			lo := s.Start[i] - g0
+			hi := lo + int64(s.IntervalSec[i])
+			for k := int64(first[i]); k <= int64(last[i]); k++ {
+				o := float64(min(hi, (k+1)*step) - max(lo, k*step))
+				sum[k] += mean * o
+				cover[k] += o
+				if mx > mxs[k] {
+					mxs[k] = mx
 				}
 			}
 		}
-	}
-	half := float64(step) / 2
-	for m := Metric(0); m < NumMetrics; m++ {
-		for t := 0; t < g.Slots; t++ {
-			if c := cover[m][t]; c >= half {
-				a.Mean[m][t] /= c
+		half := float64(step) / 2
+		for t := range sum {
+			if c := cover[t]; c >= half {
+				sum[t] /= c
 			} else {
-				a.Mean[m][t] = math.NaN()
-				a.Max[m][t] = math.NaN()
+				sum[t] = math.NaN()
+				mxs[t] = math.NaN()
 			}
 		}
+		a.Mean[m], a.Max[m] = sum, mxs
 	}
 	return a
 }

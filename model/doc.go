@@ -5,7 +5,11 @@
 // samples (Series), the dataset directory format with its reader and writer
 // (docs/format.md), the candidate host catalog (Catalog, samples/hosts.yaml),
 // and the analysis steps that turn samples into packable demand: alignment
-// onto a UTC grid, the daily profile and the virtualisation overhead.
+// onto a UTC grid, the day, week or full profile, CPU normalisation, the
+// virtualisation overhead presets, saturation, growth, and the analytics
+// written into the plan (confidence, right-sizing, coincidence factors,
+// CPU correlation, peak groups, KSM savings). docs/model.md gives every
+// formula and the source of every default.
 // The plan that the packer produces is described by Plan, whose JSON form is
 // plan.json.
 //

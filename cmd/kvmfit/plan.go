@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/kvmfit/kvmfit/binpack"
@@ -27,6 +29,8 @@ type PlanOptions struct {
 	Step       time.Duration
 	// Pack holds the packer's flags (plan_pack.go).
 	Pack packFlags
+	// Model holds the model's flags that are not plain Settings fields (plan_model.go).
+	Model modelFlags
 }
 
 // AddFlags registers the plan flags.
@@ -38,14 +42,15 @@ func (o *PlanOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.OutJSON, "out", "plan.json", "where to write the plan (JSON)")
 	fs.StringVar(&o.ReportHTML, "report", "", "where to write the HTML report (none if empty)")
 	fs.DurationVar(&o.Step, "step", time.Duration(d.StepSec)*time.Second, "alignment grid step; must divide a day")
-	fs.Float64Var(&o.Settings.Percentile, "percentile", d.Percentile, "percentile per time of day over the days of data")
+	fs.Float64Var(&o.Settings.Percentile, "percentile", d.Percentile, "sizing percentile per time slot over the days (weeks) of data, every resource (see --percentile-for)")
 	fs.StringVar(&o.Settings.SlotStat, "slot-stat", d.SlotStat, "per-interval statistic fed to the percentile: max or mean")
 	fs.StringToStringVar(&o.Ceilings, "ceiling", nil, "utilisation ceiling per resource in percent, e.g. cpu=80,mem=90 (resources: cpu, mem, disk_iops, disk_bytes, net_bytes)")
-	fs.Float64Var(&o.Settings.CPUVirtFactor, "cpu-virt-factor", d.CPUVirtFactor, "CPU demand multiplier for virtualisation overhead")
-	fs.Float64Var(&o.Settings.HostReserveCores, "host-reserve-cores", d.HostReserveCores, "cores each host keeps for itself")
-	fs.Float64Var(&o.Settings.HostReserveMemBytes, "host-reserve-mem-bytes", d.HostReserveMemBytes, "memory bytes each host keeps for itself")
+	fs.Float64Var(&o.Settings.CPUVirtFactor, "cpu-virt-factor", d.CPUVirtFactor, "CPU demand multiplier for virtualisation overhead (default: from --virt)")
+	fs.Float64Var(&o.Settings.HostReserveCores, "host-reserve-cores", d.HostReserveCores, "cores each host keeps for itself (default: from --virt)")
+	fs.Float64Var(&o.Settings.HostReserveMemBytes, "host-reserve-mem-bytes", d.HostReserveMemBytes, "memory bytes each host keeps for itself (default: from --virt)")
 	fs.Float64Var(&o.Settings.EnergyPricePerKWh, "energy-price", d.EnergyPricePerKWh, "energy price per kWh, in the catalog's currency")
 	fs.Float64Var(&o.Settings.Years, "years", d.Years, "years of operation counted in the cost")
+	o.addModelFlags(fs)
 	o.Pack.AddFlags(fs)
 }
 
@@ -55,19 +60,28 @@ func newPlanCmd(streams IO) *cobra.Command {
 		Use:   "plan --data DIR... --hosts FILE [--host-type NAME] [--out plan.json] [--report report.html]",
 		Short: "Plan which servers go on which KVM hosts, and how many hosts",
 		Long: `Plan aligns every server's samples onto a UTC grid (5 minutes by default),
-builds a daily demand profile per server (the chosen percentile, per time of
-day, over the days of data), adds the virtualisation overhead, and packs the
-servers onto each candidate host model with a time-aware first-fit decreasing:
-a server fits a host only if, in every time slot and for every resource, the
-sum of demands stays under the host's usable capacity (capacity less the host
-reserve, times the resource's ceiling).
+builds a demand profile per server (--profile day: the chosen percentile per
+time of day over the days of data; week: per time of week; full: the whole
+aligned timeline), normalises CPU to reference cores, adds the
+virtualisation overhead of --virt, and packs the servers onto each candidate
+host model with a time-aware first-fit decreasing: a server fits a host only
+if, in every time slot and for every resource, the sum of demands stays under
+the host's usable capacity (capacity less the host reserve, times the
+resource's ceiling).
 
 It also computes a lower bound on the number of hosts and the sum-of-peaks
-baseline (every server sized at its own peak), and writes the plan as JSON
-(schema in docs/format.md) and, with --report, a self-contained HTML report.`,
+baseline (every server sized at its own peak), and the model's analytics:
+per server data confidence (1-5 stars), CPU saturation, growth trend and a
+right-sized VM; per host and for the fleet the coincidence factor of the
+peaks; groups of servers that peak together; with --ksm the memory KSM
+could save (shown, never packed). It writes the plan as JSON (schema in
+docs/format.md; every formula and default in docs/model.md) and, with
+--report, a self-contained HTML report.`,
 		Example: `  kvmfit samples generate --servers 40 --days 14 --seed 1 --out samples/fleet
   kvmfit plan --data samples/fleet --hosts samples/hosts.yaml --out out/plan.json --report out/report.html
-  kvmfit plan --data dc1/ --data dc2/ --hosts hosts.yaml --host-type r650-2x24 --percentile 99 --ceiling cpu=70`,
+  kvmfit plan --data dc1/ --data dc2/ --hosts hosts.yaml --host-type r650-2x24 --percentile 99 --ceiling cpu=70
+  kvmfit plan --data fleet/ --hosts hosts.yaml --profile week --percentile-for mem=100 --virt kvm-emulated --ksm
+  kvmfit plan --data fleet/ --hosts hosts.yaml --growth-pct-per-year 10 --horizon 12`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return planRun(opts, streams)
@@ -105,6 +119,9 @@ func (o *PlanOptions) resolve() error {
 		}
 		o.Settings.CeilingPct[d.String()] = v
 	}
+	if err := o.resolveModel(); err != nil {
+		return err
+	}
 	if err := o.Settings.Validate(); err != nil {
 		return usageError{err}
 	}
@@ -132,6 +149,7 @@ func planRun(opts *PlanOptions, streams IO) error {
 	if err != nil {
 		return err
 	}
+	analyzePlan(plan, in.Demand, in.Servers, opts.Settings)
 	data, err := json.MarshalIndent(plan, "", "  ")
 	if err != nil {
 		return err
@@ -158,7 +176,9 @@ func writeOutput(path string, data []byte) error {
 }
 
 // profileDatasets reads every server of the datasets one at a time and
-// profiles it, so memory holds one server's samples at a time.
+// profiles it, so memory holds one server's samples at a time. With the
+// "full" profile each server's timeline is kept (as float32) until the
+// fleet's grid is known, then placed on it.
 func profileDatasets(dirs []string, s model.Settings, streams IO) (*binpack.PlanInput, error) {
 	type entry struct {
 		dataset, dir string
@@ -176,68 +196,148 @@ func profileDatasets(dirs []string, s model.Settings, streams IO) (*binpack.Plan
 	prog := newProgress(streams, "profiling servers")
 	defer prog.Done()
 	in := &binpack.PlanInput{Settings: s}
-	spd := int(24 * time.Hour / s.Step())
-	in.Demand = &model.Demand{Step: s.Step(), Slots: spd, Profile: s.Profile}
+	step := s.Step()
+	spd := int(24 * time.Hour / step)
+	in.Demand = &model.Demand{Step: step, Profile: s.Profile}
 	var first, last time.Time
-	type covered struct {
-		idx int
-		sec int64
+	type profiled struct {
+		idx          int // in in.Servers
+		covered      int64
+		slotsPresent int
+		full         *model.ServerProfile // "full" only, until placed on the grid
 	}
-	var cov []covered
+	var done []profiled
 	seen := map[string]bool{}
-	for n, e := range entries {
-		prog.Update(int64(n), int64(len(entries)))
-		srv, err := model.ReadServer(e.dir)
-		if err != nil {
-			return nil, err
+	// Servers are read and profiled by a few workers in batches, then taken
+	// in input order, so the result does not depend on the scheduling.
+	type result struct {
+		srv  *model.Server
+		prof *model.ServerProfile
+		err  error
+	}
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	batch := make([]result, 4*workers)
+	for b0 := 0; b0 < len(entries); b0 += len(batch) {
+		prog.Update(int64(b0), int64(len(entries)))
+		n := min(len(batch), len(entries)-b0)
+		var wg sync.WaitGroup
+		next := make(chan int, n)
+		for k := 0; k < n; k++ {
+			next <- k
 		}
-		id := srv.ID
-		if seen[id] {
-			id = filepath.Base(e.dataset) + "/" + srv.ID
+		close(next)
+		for range min(workers, n) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := range next {
+					r := result{}
+					r.srv, r.err = model.ReadServer(entries[b0+k].dir)
+					if r.err == nil {
+						r.prof, r.err = model.Profile(r.srv, s)
+						r.srv.Series = model.Series{} // the samples are no longer needed
+					}
+					batch[k] = r
+				}
+			}()
 		}
-		seen[id] = true
-		srv.ID = id
-		ps := model.PlanServer{ID: id, Hostname: srv.Inventory.Hostname, Source: srv.Inventory.Source, Dataset: e.dataset, PeakDemand: model.DimValues{}}
-		for _, w := range srv.Warnings {
-			ps.Warnings = append(ps.Warnings, w.Error())
-		}
-		prof, err := model.Profile(srv, s)
-		if errors.Is(err, model.ErrNoSamples) {
-			ps.Warnings = append(ps.Warnings, "no samples")
-			in.NoData = append(in.NoData, model.Unplaced{Server: id, Dim: "", Reason: "no samples: nothing to size"})
+		wg.Wait()
+		for k := 0; k < n; k++ {
+			e, r := entries[b0+k], batch[k]
+			batch[k] = result{}
+			srv, prof, err := r.srv, r.prof, r.err
+			if srv == nil {
+				return nil, err
+			}
+			id := srv.ID
+			if seen[id] {
+				id = filepath.Base(e.dataset) + "/" + srv.ID
+			}
+			seen[id] = true
+			ps := model.PlanServer{ID: id, Hostname: srv.Inventory.Hostname, Source: srv.Inventory.Source, Dataset: e.dataset, PeakDemand: model.DimValues{}}
+			for _, w := range srv.Warnings {
+				ps.Warnings = append(ps.Warnings, w.Error())
+			}
+			if errors.Is(err, model.ErrNoSamples) {
+				ps.Warnings = append(ps.Warnings, "no samples")
+				ps.Analysis.OSFamily = srv.Inventory.OSFamily
+				in.NoData = append(in.NoData, model.Unplaced{Server: id, Dim: "", Reason: "no samples: nothing to size"})
+				in.Servers = append(in.Servers, ps)
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", e.dir, err)
+			}
+			prof.Demand.ID = id
+			ps.Warnings = append(ps.Warnings, prof.Warnings...)
+			ps.CPUCoresRef = prof.CPU.CoresRef
+			ps.Analysis = prof.Analysis
+			if first.IsZero() || prof.First.Before(first) {
+				first = prof.First
+			}
+			if prof.Last.After(last) {
+				last = prof.Last
+			}
+			p := profiled{idx: len(in.Servers), covered: prof.CoveredSec, slotsPresent: prof.SlotsPresent}
+			if s.Profile == "full" {
+				p.full = prof
+			}
+			done = append(done, p)
 			in.Servers = append(in.Servers, ps)
-			continue
+			in.Demand.Servers = append(in.Demand.Servers, prof.Demand)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.dir, err)
-		}
-		ps.Warnings = append(ps.Warnings, prof.Warnings...)
-		ps.CPUCoresRef = prof.CPU.CoresRef
-		for d := model.Dim(0); d < model.NumDims; d++ {
-			ps.PeakDemand[d.String()] = roundTo(prof.Demand.Peak(d), 6)
-		}
-		if first.IsZero() || prof.First.Before(first) {
-			first = prof.First
-		}
-		if prof.Last.After(last) {
-			last = prof.Last
-		}
-		cov = append(cov, covered{len(in.Servers), prof.CoveredSec})
-		in.Servers = append(in.Servers, ps)
-		in.Demand.Servers = append(in.Demand.Servers, prof.Demand)
 	}
 	prog.Update(int64(len(entries)), int64(len(entries)))
 	if len(in.Demand.Servers) == 0 {
 		return nil, fmt.Errorf("no server in %v has samples", dirs)
 	}
-	span := last.Sub(first).Seconds()
-	for _, c := range cov {
-		in.Servers[c.idx].CoveragePct = roundTo(100*float64(c.sec)/span, 2)
+	day0 := first.Truncate(24 * time.Hour)
+	slots := spd
+	switch s.Profile {
+	case "week":
+		in.Demand.Start = model.WeekStart(first)
+		slots = 7 * spd
+	case "full":
+		in.Demand.Start = day0
+		days := int((last.Sub(day0) + 24*time.Hour - time.Second) / (24 * time.Hour))
+		slots = days * spd
+		if mb := float64(len(done)) * float64(slots) * float64(model.NumDims) * 8 / (1 << 20); mb > 2048 {
+			in.Warnings = append(in.Warnings, fmt.Sprintf("full profile: the demand of %d servers × %d slots takes %.0f MiB (the packer's sum-of-peaks copy as much again); a longer --step or --profile week needs less", len(done), slots, mb))
+		}
+		g := model.Grid{Start: day0, Step: step, Slots: slots}
+		for k, p := range done {
+			sd, filled := p.full.OnGrid(g)
+			in.Demand.Servers[k] = sd
+			done[k].full = nil // let the float32 timeline go
+			if n := filled[model.DimCPU]; n > 0 {
+				in.Servers[p.idx].Warnings = append(in.Servers[p.idx].Warnings, fmt.Sprintf("full profile: %d of %d slots have no CPU data (gaps, or outside the server's own time span) and take the server's time-of-day P%g — never interpolated", n, slots, s.PercentileOf(model.DimCPU)))
+			}
+		}
+	default:
+		in.Demand.Start = day0
 	}
-	in.Demand.Start = first.Truncate(24 * time.Hour)
+	in.Demand.Slots = slots
+	span := last.Sub(first).Seconds()
+	expected := int((last.Sub(first) + step - 1) / step)
+	for k, p := range done {
+		ps := &in.Servers[p.idx]
+		ps.CoveragePct = roundTo(100*float64(p.covered)/span, 2)
+		ps.Analysis.Confidence = model.RateConfidence(p.slotsPresent, expected, s.StepSec, s)
+		ps.Analysis.Confidence.PresentPct = roundTo(ps.Analysis.Confidence.PresentPct, 2)
+		ps.Analysis.Confidence.Days = roundTo(ps.Analysis.Confidence.Days, 3)
+		switch c := ps.Analysis.Confidence; c.Rating {
+		case "insufficient":
+			ps.Warnings = append(ps.Warnings, fmt.Sprintf("only %.1f days of data: at least %g needed (MS MAP); this server's size is a guess", c.Days, s.MinDays))
+		case "short":
+			ps.Warnings = append(ps.Warnings, fmt.Sprintf("%.1f days of data: %g or more recommended (MS MAP)", c.Days, s.RecommendedDays))
+		}
+		for d := model.Dim(0); d < model.NumDims; d++ {
+			ps.PeakDemand[d.String()] = roundTo(in.Demand.Servers[k].Peak(d), 6)
+		}
+	}
 	in.Grid = model.PlanGrid{
 		DataStart: first.Format(time.RFC3339), DataEnd: last.Format(time.RFC3339),
-		StepSec: s.StepSec, Profile: s.Profile, Slots: spd,
+		StepSec: s.StepSec, Profile: s.Profile, Slots: slots,
 	}
 	if days := last.Sub(first).Hours() / 24; days < 7 {
 		in.Warnings = append(in.Warnings, fmt.Sprintf("only %.1f days of data: weekly cycles are not seen (7 or more recommended)", days))

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/spf13/pflag"
+)
+
+// modelFlags are the plan flags of the demand model that are not plain
+// Settings fields: per-resource percentiles and the virtualisation preset.
+type modelFlags struct {
+	fs            *pflag.FlagSet
+	PercentileFor map[string]string
+}
+
+// addModelFlags registers the model's flags beyond the basic ones of AddFlags.
+func (o *PlanOptions) addModelFlags(fs *pflag.FlagSet) {
+	d := model.DefaultSettings
+	s := &o.Settings
+	o.Model.fs = fs
+	fs.StringVar(&s.Profile, "profile", d.Profile, "what is packed: day (time of day), week (time of week, from Monday 00:00 UTC) or full (the whole aligned timeline)")
+	fs.StringToStringVar(&o.Model.PercentileFor, "percentile-for", nil, "percentile per resource, overriding --percentile, e.g. mem=100,cpu=95")
+	fs.Float64Var(&s.ComfortFactor, "comfort", d.ComfortFactor, "comfort factor: multiplies every measured demand (1 = none; the ceilings are the headroom)")
+	var names []string
+	for _, p := range model.VirtPresets {
+		names = append(names, p.Name)
+	}
+	fs.StringVar(&s.Virt, "virt", d.Virt, "virtualisation overhead preset: "+strings.Join(names, ", ")+" (sets the CPU factor, CPU cost of I/O, per-VM memory overhead and host reserve; explicit flags override it)")
+	fs.Float64Var(&s.CPUCoresPerKIOPS, "cpu-cores-per-kiops", d.CPUCoresPerKIOPS, "host CPU (reference cores) per 1000 disk IOPS of a guest (default: from --virt)")
+	fs.Float64Var(&s.CPUCoresPerNetGBPerSec, "cpu-cores-per-net-gbps", d.CPUCoresPerNetGBPerSec, "host CPU (reference cores) per GB/s of guest network traffic (default: from --virt)")
+	fs.BoolVar(&s.KSM, "ksm", d.KSM, "show the memory KSM could save among guests of the same OS family on a host (never used for packing)")
+	fs.Float64Var(&s.KSMSharePct, "ksm-share-pct", d.KSMSharePct, "share of those guests' memory KSM is assumed to save")
+	fs.Float64Var(&s.SaturationCPUPct, "saturation-cpu-pct", d.SaturationCPUPct, "CPU busy % at or above which a stretch counts as saturated")
+	fs.IntVar(&s.SaturationMinutes, "saturation-minutes", d.SaturationMinutes, "minutes in a row at the saturation level that make a saturated day")
+	fs.Float64Var(&s.SaturationDaysPct, "saturation-days-pct", d.SaturationDaysPct, "share of days with data that must be saturated to flag a server")
+	fs.Float64Var(&s.SaturationUplift, "saturation-uplift", d.SaturationUplift, "CPU demand multiplier for a saturated server (its true demand is unobservable)")
+	fs.Float64Var(&s.GrowthPctPerYear, "growth-pct-per-year", d.GrowthPctPerYear, "global demand growth, % per year (compound), projected to --horizon")
+	fs.Float64Var(&s.HorizonMonths, "horizon", d.HorizonMonths, "months ahead to project growth to (0 = size for today)")
+	fs.BoolVar(&s.GrowthTrend, "growth-trend", d.GrowthTrend, "also project each server's own significant upward trend (CPU, memory) to --horizon")
+	fs.Float64Var(&s.GrowthCap, "growth-cap", d.GrowthCap, "largest growth factor applied to any server")
+	fs.Float64Var(&s.RightsizeCPUPct, "rightsize-cpu-pct", d.RightsizeCPUPct, "right-sizing: percentile of busy cores")
+	fs.Float64Var(&s.RightsizeCPUTargetPct, "rightsize-cpu-target-pct", d.RightsizeCPUTargetPct, "right-sizing: target utilisation of the recommended vCPUs")
+	fs.Float64Var(&s.RightsizeMemPct, "rightsize-mem-pct", d.RightsizeMemPct, "right-sizing: percentile of used memory")
+	fs.Float64Var(&s.RightsizeMemHeadroomPct, "rightsize-mem-headroom-pct", d.RightsizeMemHeadroomPct, "right-sizing: memory headroom in %")
+	fs.IntVar(&s.PeakWindowMinutes, "peak-window", d.PeakWindowMinutes, "minutes: servers whose CPU peaks in the same window form a peak group")
+}
+
+// resolveModel applies the virtualisation preset (keeping the overhead
+// flags given explicitly) and the per-resource percentiles.
+func (o *PlanOptions) resolveModel() error {
+	s := &o.Settings
+	p, ok := model.FindVirtPreset(s.Virt)
+	if !ok {
+		var names []string
+		for _, p := range model.VirtPresets {
+			names = append(names, p.Name)
+		}
+		return usageErrorf("--virt %s: unknown preset (use %s)", s.Virt, strings.Join(names, ", "))
+	}
+	explicit := *s
+	s.ApplyVirt(p)
+	if fs := o.Model.fs; fs != nil {
+		for _, f := range []struct {
+			flag string
+			dst  *float64
+			val  float64
+		}{
+			{"cpu-virt-factor", &s.CPUVirtFactor, explicit.CPUVirtFactor},
+			{"cpu-cores-per-kiops", &s.CPUCoresPerKIOPS, explicit.CPUCoresPerKIOPS},
+			{"cpu-cores-per-net-gbps", &s.CPUCoresPerNetGBPerSec, explicit.CPUCoresPerNetGBPerSec},
+			{"host-reserve-cores", &s.HostReserveCores, explicit.HostReserveCores},
+			{"host-reserve-mem-bytes", &s.HostReserveMemBytes, explicit.HostReserveMemBytes},
+		} {
+			if fs.Changed(f.flag) {
+				*f.dst = f.val
+			}
+		}
+	}
+	// Every resource gets its percentile written out, so that plan.json
+	// shows the value used.
+	s.PercentileByDim = model.DimValues{}
+	for d := model.Dim(0); d < model.NumDims; d++ {
+		s.PercentileByDim[d.String()] = s.Percentile
+	}
+	keys := make([]string, 0, len(o.Model.PercentileFor))
+	for k := range o.Model.PercentileFor {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		d, ok := model.DimByName(k)
+		if !ok {
+			return usageErrorf("--percentile-for %s: unknown resource (use cpu, mem, disk_iops, disk_bytes, net_bytes)", k)
+		}
+		v, err := strconv.ParseFloat(o.Model.PercentileFor[k], 64)
+		if err != nil {
+			return usageErrorf("--percentile-for %s=%s: not a number", k, o.Model.PercentileFor[k])
+		}
+		s.PercentileByDim[d.String()] = v
+	}
+	return nil
+}
+
+// analyzePlan fills the model's analytics into a packed plan: per host
+// (coincidence factor, CPU correlation, KSM saving), per server (peak slot
+// and group) and for the fleet.
+func analyzePlan(plan *model.Plan, d *model.Demand, servers []model.PlanServer, s model.Settings) {
+	idx := make(map[string]int, len(d.Servers))
+	fam := make([]string, len(d.Servers))
+	for i := range d.Servers {
+		idx[d.Servers[i].ID] = i
+	}
+	var analyses []model.ServerAnalysis
+	for _, ps := range servers {
+		if i, ok := idx[ps.ID]; ok {
+			fam[i] = ps.Analysis.OSFamily
+			analyses = append(analyses, ps.Analysis)
+		}
+	}
+	plan.Fleet = model.AnalyzeFleet(d, analyses, s)
+	for h := range plan.Hosts {
+		var members []int
+		for _, id := range plan.Hosts[h].Servers {
+			if i, ok := idx[id]; ok {
+				members = append(members, i)
+			}
+		}
+		sort.Ints(members)
+		plan.Hosts[h].Analysis = model.AnalyzeHost(d, members, fam, s)
+		plan.Fleet.KSMSavingBytes += plan.Hosts[h].Analysis.KSMSavingBytes
+	}
+	group := map[int]int{}
+	for g, pg := range plan.Fleet.PeakGroups {
+		for _, i := range pg.Members {
+			group[i] = g + 1
+		}
+	}
+	for k := range plan.ServerDetails {
+		sd := &plan.ServerDetails[k]
+		if i, ok := idx[sd.ID]; ok {
+			sd.Analysis.CPUPeakSlot, _ = model.PeakSlot(d.Servers[i].Values[model.DimCPU])
+			sd.Analysis.PeakGroup = group[i]
+		}
+	}
+	if n := plan.Fleet.SaturatedServers; n > 0 {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("%d servers are CPU-saturated: their CPU demand was multiplied by %g (assumed; see server_details[].analysis.saturation)", n, s.SaturationUplift))
+	}
+}
