@@ -93,17 +93,18 @@ func summaryChart(id string, p *model.Plan) (chartSpec, error) {
 	return encodeChart(id, bar.JSON())
 }
 
-// stackItem is one stacked series of a host chart.
+// stackItem is one stacked series of a demand chart.
 type stackItem struct {
 	name   string
 	values []float64 // in demand units
 }
 
 // stackItems returns the series to stack for dimension d: every member in
-// host order, or, with more than maxStackedSeries members, the largest by
-// peak (ties by ID) and one series summing the rest.
-func stackItems(members []*model.ServerDemand, d model.Dim) []stackItem {
-	if len(members) <= maxStackedSeries {
+// the given order, or, with more than limit members, the limit-1 largest by
+// peak (ties by ID) and one series summing the rest, named
+// "others (N servers)".
+func stackItems(members []*model.ServerDemand, d model.Dim, limit int) []stackItem {
+	if len(members) <= limit {
 		items := make([]stackItem, len(members))
 		for i, m := range members {
 			items[i] = stackItem{name: m.ID, values: m.Values[d]}
@@ -121,8 +122,8 @@ func stackItems(members []*model.ServerDemand, d model.Dim) []stackItem {
 		}
 		return sorted[i].ID < sorted[j].ID
 	})
-	top, rest := sorted[:maxStackedSeries-1], sorted[maxStackedSeries-1:]
-	items := make([]stackItem, 0, maxStackedSeries)
+	top, rest := sorted[:limit-1], sorted[limit-1:]
+	items := make([]stackItem, 0, limit)
 	for _, m := range top {
 		items = append(items, stackItem{name: m.ID, values: m.Values[d]})
 	}
@@ -135,12 +136,57 @@ func stackItems(members []*model.ServerDemand, d model.Dim) []stackItem {
 	return append(items, stackItem{name: fmt.Sprintf("others (%d servers)", len(rest)), values: sum})
 }
 
+// refLine is a horizontal line drawn over a stacked chart, such as a host's
+// capacity or the fleet's sum of peaks.
+type refLine struct {
+	name  string
+	value float64 // in demand units
+	color string
+	dash  string // "solid", "dashed" or "dotted"
+}
+
 // hostChart draws the stacked demand of a host's servers in one dimension
 // with the host's usable capacity (dashed) and raw capacity.
 func hostChart(id string, cd hostChartDim, labels []string, step time.Duration, members []*model.ServerDemand, h model.PlanHost) (chartSpec, error) {
+	var lines []refLine
+	for _, c := range []refLine{
+		{"usable capacity", 0, usableColor, "dashed"},
+		{"raw capacity", 0, rawColor, "solid"},
+	} {
+		src := h.UsableCapacity
+		if c.name == "raw capacity" {
+			src = h.RawCapacity
+		}
+		if v, ok := src[cd.dim.String()]; ok {
+			c.value = v
+			lines = append(lines, c)
+		}
+	}
+	return stackedChart(id, hostChartHeight, cd, labels, step, stackItems(members, cd.dim, maxStackedSeries), lines)
+}
+
+// stackedChart draws items stacked over the slots, with reference lines.
+// Series longer than maxChartPoints are downsampled: LTTB picks the slots
+// on the stack's total and every series is drawn at those slots.
+func stackedChart(id, height string, cd hostChartDim, labels []string, step time.Duration, items []stackItem, lines []refLine) (chartSpec, error) {
+	every := labelEvery(step, len(labels))
+	if len(labels) > maxChartPoints {
+		total := make([]float64, len(labels))
+		for _, it := range items {
+			for t, v := range it.values {
+				total[t] += v
+			}
+		}
+		idx := lttbIndices(total, maxChartPoints)
+		labels = pick(labels, idx)
+		for i := range items {
+			items[i].values = pick(items[i].values, idx)
+		}
+		every = 0 // the points are no longer evenly spaced
+	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: hostChartHeight}),
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: height}),
 		charts.WithAnimation(false),
 		charts.WithColorsOpts(palette),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0"}),
@@ -151,7 +197,7 @@ func hostChart(id string, cd hostChartDim, labels []string, step time.Duration, 
 	)
 	line.ClearPresetJSAssets()
 	line.SetXAxis(labels)
-	for _, it := range stackItems(members, cd.dim) {
+	for _, it := range items {
 		line.AddSeries(it.name, nil,
 			charts.WithLineChartOpts(opts.LineChart{Stack: "demand", ShowSymbol: opts.Bool(false)}),
 			charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0.6)}),
@@ -159,26 +205,13 @@ func hostChart(id string, cd hostChartDim, labels []string, step time.Duration, 
 		)
 		line.MultiSeries[len(line.MultiSeries)-1].Data = scaled(it.values, cd.div)
 	}
-	capacity := []struct {
-		name  string
-		v     model.DimValues
-		color string
-		dash  string
-	}{
-		{"usable capacity", h.UsableCapacity, usableColor, "dashed"},
-		{"raw capacity", h.RawCapacity, rawColor, "solid"},
-	}
-	for _, c := range capacity {
-		v, ok := c.v[cd.dim.String()]
-		if !ok {
-			continue
-		}
+	for _, c := range lines {
 		line.AddSeries(c.name, nil,
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 			charts.WithLineStyleOpts(opts.LineStyle{Color: c.color, Width: 1.5, Type: c.dash}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: c.color}),
 		)
-		line.MultiSeries[len(line.MultiSeries)-1].Data = constant(v/cd.div, len(labels))
+		line.MultiSeries[len(line.MultiSeries)-1].Data = constant(c.value/cd.div, len(labels))
 	}
 	line.Validate()
 	obj := line.JSON()
@@ -191,10 +224,10 @@ func hostChart(id string, cd hostChartDim, labels []string, step time.Duration, 
 			AxisLabel   map[string]any `json:"axisLabel,omitempty"`
 			AxisTick    map[string]any `json:"axisTick,omitempty"`
 		}{XAxis: xs[0]}
-		if n := labelEvery(step, len(labels)); n > 0 {
+		if every > 0 {
 			// A label and a tick on every n-th slot, e.g. every 2 hours.
-			x.AxisLabel = map[string]any{"interval": n - 1}
-			x.AxisTick = map[string]any{"interval": n - 1}
+			x.AxisLabel = map[string]any{"interval": every - 1}
+			x.AxisTick = map[string]any{"interval": every - 1}
 		}
 		obj["xAxis"] = []any{x}
 	}
@@ -228,7 +261,11 @@ func encodeChart(id string, option map[string]any) (chartSpec, error) {
 	return chartSpec{ID: id, Option: b}, nil
 }
 
-// initScript is the page's second script: it draws every chart.
+// initScript is the page's chart script. A chart is initialised when its
+// container comes within 300px of the viewport (IntersectionObserver), so a
+// page with hundreds of host charts opens at once; browsers without
+// IntersectionObserver draw every chart at load. The browser test scrolls
+// every chart into view before it checks them.
 func initScript(specs []chartSpec) (string, error) {
 	b, err := json.Marshal(specs)
 	if err != nil {
@@ -238,12 +275,35 @@ func initScript(specs []chartSpec) (string, error) {
 (function () {
   var specs = ` + string(b) + `;
   var charts = [];
+  function draw(el, option) {
+    if (echarts.getInstanceByDom(el)) { return; }
+    var c = echarts.init(el, null, { renderer: "canvas" });
+    c.setOption(option);
+    charts.push(c);
+  }
+  var io = null;
+  var pending = {};
+  if (typeof IntersectionObserver === "function") {
+    io = new IntersectionObserver(function (entries) {
+      for (var i = 0; i < entries.length; i++) {
+        var e = entries[i];
+        if (!e.isIntersecting || !pending[e.target.id]) { continue; }
+        io.unobserve(e.target);
+        var opt = pending[e.target.id];
+        delete pending[e.target.id];
+        draw(e.target, opt);
+      }
+    }, { rootMargin: "300px 0px" });
+  }
   for (var i = 0; i < specs.length; i++) {
     var el = document.getElementById(specs[i].id);
     if (!el) { continue; }
-    var c = echarts.init(el, null, { renderer: "canvas" });
-    c.setOption(specs[i].option);
-    charts.push(c);
+    if (io) {
+      pending[specs[i].id] = specs[i].option;
+      io.observe(el);
+    } else {
+      draw(el, specs[i].option);
+    }
   }
   window.addEventListener("resize", function () {
     for (var i = 0; i < charts.length; i++) { charts[i].resize(); }

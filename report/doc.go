@@ -1,16 +1,28 @@
 // Package report writes a kvmfit plan as one self-contained HTML page.
 //
 // The page shows the plan summary against the sum-of-peaks baseline and the
-// lower bound, the host models compared, every host with its servers, its peak
-// utilisation per dimension and a stacked chart of its servers' demand over
-// the day against the host's usable and raw capacity, the servers that could
-// not be placed, the warnings, every setting the plan assumed and a table of
-// all servers.
+// lower bound, opened by a one-paragraph decision (what to buy, the lower
+// bound, the sum-of-peaks baseline, cost and rack units of the chosen
+// model); the fleet's peak overlap (the stacked demand of all servers over
+// the profiled day against the sum of their peaks, with the ratio peak of
+// the sum / sum of the peaks); the host models compared; every host with its
+// servers, its peak utilisation per dimension and a stacked chart of its
+// servers' demand against the host's usable and raw capacity; the servers
+// that could not be placed, the warnings, every setting the plan assumed and
+// a sortable, filterable, paginated table of all servers.
 //
 // report renders model.Plan and the model.Demand that was packed; the only
-// arithmetic it does is to sum a host's servers' demand per slot for its chart
-// (and to fold the smallest servers into one "others" series when a host holds
-// more than 30).
+// arithmetic it does is to sum servers' demand per slot for the charts and
+// the overlap ratio (folding the smallest servers into one "others" series:
+// beyond 30 on a host chart, 15 on the fleet charts) and to downsample
+// series longer than 600 slots with LTTB (lttb.go).
+//
+// # Large fleets
+//
+// A chart is initialised only when its container comes near the viewport
+// (IntersectionObserver), so a plan of 5,000 servers on 100 hosts (203
+// charts) opens without drawing them all; the server table shows 100 rows a
+// page. BenchmarkWrite and TestChromiumLarge measure that size.
 //
 // # Offline and self-contained
 //
@@ -18,8 +30,9 @@
 // Apache ECharts 5.4.3, the version go-echarts v2.6.7 targets. echarts.min.js
 // is vendored in assets/ (see assets/VERSIONS and the licence files next to
 // it), embedded with go:embed and inlined into the page, so the page loads
-// nothing: it carries a Content-Security-Policy that allows only its own two
-// inline scripts (by hash) and no network access at all.
+// nothing: it carries a Content-Security-Policy that allows only its own three
+// inline scripts (ECharts, the chart setup and the server table; by hash),
+// no inline event handlers and no network access at all.
 //
 // # Escaping
 //
@@ -34,7 +47,8 @@
 //
 // # Determinism
 //
-// Chart IDs are fixed ("chart-summary", "chart-host-001-cpu", …), options are
+// Chart IDs are fixed ("chart-summary", "chart-overlap-cpu",
+// "chart-host-001-cpu", …), options are
 // encoded with sorted keys and no time is written, so the same input gives the
 // same bytes.
 package report

@@ -28,12 +28,16 @@ type page struct {
 	Warnings    []string
 	Settings    []settingRow
 	Servers     []serverRow
+	Overlap     []overlapView
 	Notes       []string
 
 	EchartsVersion string
 	Notice         string
 	EchartsJS      template.JS
 	InitJS         template.JS
+	TableJS        template.JS
+	// TablePageSize is how many rows of the server table show at once.
+	TablePageSize int
 }
 
 type summary struct {
@@ -49,6 +53,15 @@ type summary struct {
 	Grid             model.PlanGrid
 	Step             string
 	ChartID          string
+	// Decision is the plan in one paragraph, for the reader who reads
+	// nothing else.
+	Decision string
+	// Cost of the chosen candidate, in the catalog's currency (plan.json
+	// does not name it); empty when no candidate is marked chosen.
+	Capex, Energy, Cost string
+	Years               string
+	RackUnits           int
+	HasCost             bool
 }
 
 type candidateRow struct {
@@ -95,13 +108,15 @@ type settingRow struct {
 }
 
 type serverRow struct {
-	Anchor           string
-	ID, Hostname     string
-	Source, Dataset  string
-	Coverage         string
-	PeakCPU, PeakMem string
-	Host             link
-	Warnings         []string
+	Anchor                      string
+	ID, Hostname                string
+	Source, Dataset             string
+	Coverage                    string
+	PeakCPU, PeakMem            string
+	PeakIOPS, PeakDisk, PeakNet string
+	Host                        link
+	Warnings                    []string
+	WarnTitle                   string // the warnings, one a line
 }
 
 func buildPage(in Input, o options) (*page, error) {
@@ -132,13 +147,20 @@ func buildPage(in Input, o options) (*page, error) {
 		ChartID:          "chart-summary",
 	}
 	for _, c := range p.Candidates {
-		pg.Candidates = append(pg.Candidates, candidateRow{
+		row := candidateRow{
 			Candidate: c,
 			Capex:     fmtGrouped(c.CapexTotal),
 			Energy:    fmtGrouped(c.EnergyCostTotal),
 			Cost:      fmtGrouped(c.CostTotal),
-		})
+		}
+		pg.Candidates = append(pg.Candidates, row)
+		if c.Chosen && !pg.Summary.HasCost {
+			pg.Summary.HasCost = true
+			pg.Summary.Capex, pg.Summary.Energy, pg.Summary.Cost = row.Capex, row.Energy, row.Cost
+			pg.Summary.RackUnits = c.RackUnitsTotal
+		}
 	}
+	pg.Summary.Years = strconv.FormatFloat(p.Settings.Years, 'f', -1, 64)
 
 	// Anchors are positional so that no data string ends up in an id.
 	serverAnchor := map[string]string{}
@@ -172,6 +194,16 @@ func buildPage(in Input, o options) (*page, error) {
 		return nil, err
 	}
 	charts = append(charts, sc)
+
+	if in.Demand != nil {
+		views, specs, err := overlapViews(in.Demand, labels)
+		if err != nil {
+			return nil, err
+		}
+		pg.Overlap = views
+		charts = append(charts, specs...)
+	}
+	pg.Summary.Decision = decision(p, pg.Summary, pg.Overlap)
 
 	for i, h := range p.Hosts {
 		hv := hostView{
@@ -215,16 +247,20 @@ func buildPage(in Input, o options) (*page, error) {
 	pg.Settings = settingRows(p.Settings)
 	for _, s := range p.ServerDetails {
 		r := serverRow{
-			Anchor:   serverAnchor[s.ID],
-			ID:       s.ID,
-			Hostname: s.Hostname,
-			Source:   s.Source,
-			Dataset:  s.Dataset,
-			Coverage: fmtFixed(s.CoveragePct, 1),
-			PeakCPU:  fmtDim(model.DimCPU, s.PeakDemand, 2),
-			PeakMem:  fmtDim(model.DimMem, s.PeakDemand, 1),
-			Host:     link{Text: s.Host, Anchor: hostAnchor[s.Host]},
-			Warnings: s.Warnings,
+			Anchor:    serverAnchor[s.ID],
+			ID:        s.ID,
+			Hostname:  s.Hostname,
+			Source:    s.Source,
+			Dataset:   s.Dataset,
+			Coverage:  fmtFixed(s.CoveragePct, 1),
+			PeakCPU:   fmtDim(model.DimCPU, s.PeakDemand, 2),
+			PeakMem:   fmtDim(model.DimMem, s.PeakDemand, 1),
+			PeakIOPS:  fmtDim(model.DimDiskIOPS, s.PeakDemand, 0),
+			PeakDisk:  fmtDim(model.DimDiskBytes, s.PeakDemand, 1),
+			PeakNet:   fmtDim(model.DimNetBytes, s.PeakDemand, 1),
+			Host:      link{Text: s.Host, Anchor: hostAnchor[s.Host]},
+			Warnings:  s.Warnings,
+			WarnTitle: strings.Join(s.Warnings, "\n"),
 		}
 		pg.Servers = append(pg.Servers, r)
 	}
@@ -236,12 +272,76 @@ func buildPage(in Input, o options) (*page, error) {
 	echartsJS, echartsHash := echartsInline()
 	pg.EchartsJS = template.JS(echartsJS)
 	pg.InitJS = template.JS(initJS)
-	pg.CSP = template.HTMLAttr(contentSecurityPolicy(echartsHash, cspHash(initJS)))
+	pg.TableJS = template.JS(tableJS)
+	pg.TablePageSize = tablePageSize
+	pg.CSP = template.HTMLAttr(contentSecurityPolicy(echartsHash, cspHash(initJS), tableHash()))
 	return pg, nil
 }
 
+// decision writes the plan as one paragraph: what to buy, against the lower
+// bound and the sum-of-peaks baseline, what it costs and what is left over.
+func decision(p *model.Plan, s summary, overlap []overlapView) string {
+	var b strings.Builder
+	placed := p.Servers - len(p.Unplaced)
+	switch {
+	case p.HostsUsed == 0:
+		fmt.Fprintf(&b, "No host is needed: none of the %d servers was placed.", p.Servers)
+	default:
+		fmt.Fprintf(&b, "Buy %d × %s for %d servers (%s per host).", p.HostsUsed, p.HostType, placed, s.Ratio)
+		switch {
+		case p.HostsUsed <= p.LowerBound:
+			fmt.Fprintf(&b, " That is the lower bound: no plan can use fewer than %d.", p.LowerBound)
+		default:
+			fmt.Fprintf(&b, " No plan can use fewer than %d (the lower bound), so at most %d more could be saved.", p.LowerBound, p.HostsUsed-p.LowerBound)
+		}
+	}
+	if sp := p.Baselines.SumOfPeaks.HostsUsed; sp > 0 && p.HostsUsed > 0 {
+		if sp > p.HostsUsed {
+			fmt.Fprintf(&b, " Sizing every server at its own peak would need %d (%s%% more); sizing on the time-aligned sum saves %s%% of the hosts.",
+				sp, fmtFixed(100*float64(sp-p.HostsUsed)/float64(p.HostsUsed), 0), s.SavingPct)
+		} else {
+			fmt.Fprintf(&b, " Sizing every server at its own peak would need %d as well: here the peaks coincide too much to save hosts.", sp)
+		}
+	}
+	var parts []string
+	for _, o := range overlap {
+		parts = append(parts, fmt.Sprintf("%s%% in %s", o.CoincidePct, o.Dim))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, " The fleet's peaks coincide by %s (100%% would mean every server peaks at once).", strings.Join(parts, " and "))
+	}
+	if s.HasCost {
+		over := ""
+		if s.Years != "0" {
+			over = " over " + s.Years + " " + plural(boolInt(s.Years == "1"), "year", "years")
+		}
+		fmt.Fprintf(&b, " Cost: capex %s plus energy %s%s, total %s (catalog currency); %d rack units.",
+			s.Capex, s.Energy, over, s.Cost, s.RackUnits)
+	}
+	if n := len(p.Unplaced); n > 0 {
+		fmt.Fprintf(&b, " %d %s fit no host of this model and need a decision of their own (see Unplaced).", n, plural(n, "server", "servers"))
+	} else if p.HostsUsed > 0 {
+		b.WriteString(" Every server is placed.")
+	}
+	return b.String()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // contentSecurityPolicy returns the content attribute of the page's CSP
-// <meta>. It allows the page's two inline scripts (by hash) and
+// <meta>. It allows the page's three inline scripts (by hash) and
 // inline styles, and nothing else: no network, no other scripts, no inline
 // event handlers.
 func contentSecurityPolicy(scriptHashes ...string) string {

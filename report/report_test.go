@@ -162,30 +162,73 @@ func render(t testing.TB, in Input, opts ...Option) []byte {
 	return buf.Bytes()
 }
 
+// tagRE matches a start tag as html/template writes it: every attribute
+// value in double quotes, with no '"' inside (it is escaped as &#34;).
+var (
+	tagRE  = regexp.MustCompile(`<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"'=<>/]+(?:\s*=\s*"[^"]*")?)*)\s*/?>`)
+	attrRE = regexp.MustCompile(`([^\s"'=<>/]+)(?:\s*=\s*"([^"]*)")?`)
+)
+
+type tag struct {
+	text  string
+	attrs [][2]string // name, raw value
+}
+
+// pageTags returns the start tags of s with their attributes. A '<'
+// inside a quoted attribute value does not start a tag.
+func pageTags(s string) []tag {
+	var out []tag
+	for _, m := range tagRE.FindAllStringSubmatch(s, -1) {
+		tg := tag{text: m[0]}
+		for _, a := range attrRE.FindAllStringSubmatch(m[2], -1) {
+			tg.attrs = append(tg.attrs, [2]string{a[1], a[2]})
+		}
+		out = append(out, tg)
+	}
+	return out
+}
+
 var scriptRE = regexp.MustCompile(`(?is)<script[^>]*>(.*?)</script>`)
 
 // checkPage checks what every page must satisfy.
 func checkPage(t *testing.T, html []byte) {
 	t.Helper()
 	s := string(html)
-	// Exactly our two scripts: ECharts and the chart setup.
+	// Exactly our three scripts: ECharts, the chart setup and the table.
 	scripts := scriptRE.FindAllStringSubmatch(s, -1)
-	if len(scripts) != 2 {
-		t.Fatalf("page has %d <script> elements, want 2", len(scripts))
+	if len(scripts) != 3 {
+		t.Fatalf("page has %d <script> elements, want 3", len(scripts))
 	}
-	if n := strings.Count(strings.ToLower(s), "<script"); n != 2 {
-		t.Errorf("page has %d \"<script\", want 2", n)
+	if n := strings.Count(strings.ToLower(s), "<script"); n != 3 {
+		t.Errorf("page has %d \"<script\", want 3", n)
+	}
+	if scripts[2][1] != tableJS {
+		t.Errorf("third script is not tableJS")
+	}
+	// Every start tag outside the scripts parses as html/template writes
+	// them, so the attribute checks below see every attribute.
+	markup := scriptRE.ReplaceAllString(s, "<script></script>")
+	if n, m := len(regexp.MustCompile(`<[a-zA-Z]`).FindAllString(markup, -1)), len(pageTags(markup)); n != m {
+		t.Errorf("page has %d start tags, but only %d parse", n, m)
+	}
+	// No inline event handlers (the CSP would block them anyway).
+	for _, tag := range pageTags(markup) {
+		for _, a := range tag.attrs {
+			if strings.HasPrefix(strings.ToLower(a[0]), "on") {
+				t.Errorf("%s: inline event handler %s", tag.text, a[0])
+			}
+		}
 	}
 	if js, _ := echartsInline(); scripts[0][1] != js {
 		t.Errorf("first script is not the embedded echarts.min.js")
 	}
-	if strings.ContainsAny(scripts[0][1]+scripts[1][1], "\r\x00") {
+	if strings.ContainsAny(scripts[0][1]+scripts[1][1]+scripts[2][1], "\r\x00") {
 		t.Errorf("a script holds CR or NUL, which the HTML parser changes: the CSP hash would not match")
 	}
 	if !strings.Contains(scripts[0][1], `version="5.4.3"`) && !strings.Contains(scripts[0][1], `"5.4.3"`) {
 		t.Errorf("inlined ECharts does not carry its version 5.4.3")
 	}
-	// The CSP allows exactly these two scripts.
+	// The CSP allows exactly these scripts.
 	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy" content="([^"]*)">`).FindStringSubmatch(s)
 	if csp == nil {
 		t.Fatal("no Content-Security-Policy <meta>")
@@ -194,6 +237,10 @@ func checkPage(t *testing.T, html []byte) {
 		if h := cspHash(sc[1]); !strings.Contains(csp[1], h) {
 			t.Errorf("CSP %q lacks the hash %s of script %d", csp[1], h, i)
 		}
+	}
+	if src := regexp.MustCompile(`script-src ([^;]*)`).FindStringSubmatch(csp[1]); src == nil ||
+		len(strings.Fields(src[1])) != len(scripts) || strings.Contains(src[1], "unsafe") {
+		t.Errorf("CSP %q: script-src must list exactly the %d script hashes", csp[1], len(scripts))
 	}
 	if !strings.Contains(csp[1], "default-src 'none'") {
 		t.Errorf("CSP %q does not default to 'none'", csp[1])
@@ -209,11 +256,13 @@ func checkPage(t *testing.T, html []byte) {
 		}
 	}
 	// Every src or href attribute is a fragment link.
-	attr := regexp.MustCompile(`(?i)\s(src|href|action|srcset|poster|data)\s*=\s*["']?([^"'\s>]*)`)
-	for _, tag := range regexp.MustCompile(`<[a-zA-Z][^>]*>`).FindAllString(s, -1) {
-		for _, m := range attr.FindAllStringSubmatch(tag, -1) {
-			if !strings.HasPrefix(m[2], "#") {
-				t.Errorf("%s: attribute %s=%q is not a fragment link", tag, m[1], m[2])
+	for _, tag := range pageTags(markup) {
+		for _, a := range tag.attrs {
+			switch strings.ToLower(a[0]) {
+			case "src", "href", "action", "srcset", "poster", "data":
+				if !strings.HasPrefix(a[1], "#") {
+					t.Errorf("%s: attribute %s=%q is not a fragment link", tag.text, a[0], a[1])
+				}
 			}
 		}
 	}
@@ -250,8 +299,8 @@ func TestWrite(t *testing.T) {
 			t.Errorf("settings table lacks %s", r.Key)
 		}
 	}
-	if n := len(settingRows(model.DefaultSettings)); n != 17 {
-		t.Errorf("settings rows: %d, want 17 (one per field of model.Settings)", n)
+	if n, want := len(settingRows(model.DefaultSettings)), exportedFields(model.Settings{}); n != want {
+		t.Errorf("settings rows: %d, want %d (one per field of model.Settings)", n, want)
 	}
 	if got := render(t, normalInput(), WithTitle("Fleet A")); !bytes.Contains(got, []byte("<title>Fleet A</title>")) {
 		t.Error("WithTitle did not set the title")
@@ -325,9 +374,34 @@ func TestWriteHostileNames(t *testing.T) {
 		`"name":"\u003c/script\u003e\u003cscript\u003ewindow.__pwned=1\u003c/script\u003e"`,
 		`"name":"\"\u003e\u003cimg src=x onerror=\"window.__pwned=1\"\u003e"`,
 		`"name":"__f__window.__pwned=1__f__"`,
+		// The server table: ids, hostnames, host links and the warnings'
+		// title attribute.
+		`<tr id="server-0001"><td class="id">&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</td><td class="id">&lt;img src=x onerror=window.__pwned=1&gt;</td>`,
+		`<a class="id" href="#host-001">&lt;b&gt;h&lt;/b&gt;&amp;amp;&#39;&#34;&lt;/script&gt;`,
+		`title="coverage below 90%: &#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;"`,
+		// The decision paragraph names the host type.
+		`Buy 2 × &lt;script&gt;window.__pwned=1&lt;/script&gt; for 3 servers`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("page lacks the escaped form %q", want)
+		}
+	}
+	// The fleet overlap charts name every server (3 ≤ overlapSeries), escaped.
+	for _, id := range []string{"chart-overlap-cpu", "chart-overlap-mem"} {
+		i := strings.Index(s, `{"id":"`+id+`"`)
+		if i < 0 {
+			t.Fatalf("no %s", id)
+		}
+		opt := s[i:]
+		opt = opt[:1+strings.Index(opt[1:], `{"id":"`)]
+		for _, name := range []string{
+			`"name":"\u003c/script\u003e\u003cscript\u003ewindow.__pwned=1\u003c/script\u003e"`,
+			`"name":"\"\u003e\u003cimg src=x onerror=\"window.__pwned=1\"\u003e"`,
+			`"name":"__f__window.__pwned=1__f__"`,
+		} {
+			if !strings.Contains(opt, name) {
+				t.Errorf("%s lacks the escaped series %s", id, name)
+			}
 		}
 	}
 }
@@ -365,7 +439,7 @@ func TestStackItems(t *testing.T) {
 		s.Values[model.DimCPU] = []float64{float64(i), 1}
 		members = append(members, &s)
 	}
-	items := stackItems(members, model.DimCPU)
+	items := stackItems(members, model.DimCPU, maxStackedSeries)
 	if len(items) != maxStackedSeries {
 		t.Fatalf("got %d series, want %d", len(items), maxStackedSeries)
 	}
@@ -379,7 +453,7 @@ func TestStackItems(t *testing.T) {
 	if want := []float64{0 + 1 + 2 + 3 + 4 + 5, 6}; last.values[0] != want[0] || last.values[1] != want[1] {
 		t.Errorf("others = %v, want %v", last.values, want)
 	}
-	if got := stackItems(members[:30], model.DimCPU); len(got) != 30 || got[0].name != "s00" {
+	if got := stackItems(members[:30], model.DimCPU, maxStackedSeries); len(got) != 30 || got[0].name != "s00" {
 		t.Errorf("30 servers: got %d series starting with %s, want all 30 in host order", len(got), got[0].name)
 	}
 }
@@ -500,8 +574,8 @@ func TestChromium(t *testing.T) {
 		}
 		shot := artifact(t, "report-screenshot.png")
 		res := browsertest.Check(t, path, shot)
-		if res.Charts != 5 {
-			t.Errorf("%d charts drew (%v), want 5", res.Charts, res.ChartIDs)
+		if res.Charts != 7 {
+			t.Errorf("%d charts drew (%v), want 7", res.Charts, res.ChartIDs)
 		}
 		if res.Screenshot != "" {
 			t.Logf("screenshot: %s", res.Screenshot)
@@ -512,8 +586,8 @@ func TestChromium(t *testing.T) {
 		if err := WriteFile(path, benchInput()); err != nil {
 			t.Fatal(err)
 		}
-		if res := browsertest.Check(t, path, ""); res.Charts != 41 {
-			t.Errorf("%d charts drew, want 41", res.Charts)
+		if res := browsertest.Check(t, path, ""); res.Charts != 43 {
+			t.Errorf("%d charts drew, want 43", res.Charts)
 		}
 	})
 	t.Run("hostile", func(t *testing.T) {
@@ -522,8 +596,8 @@ func TestChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := browsertest.Check(t, path, artifact(t, "hostile-screenshot.png"))
-		if res.Charts != 5 {
-			t.Errorf("%d charts drew (%v), want 5", res.Charts, res.ChartIDs)
+		if res.Charts != 7 {
+			t.Errorf("%d charts drew (%v), want 7", res.Charts, res.ChartIDs)
 		}
 		// The tooltips show the hostile names as text.
 		all := strings.Join(res.Tooltips, "\n")
@@ -561,17 +635,28 @@ func benchInput() Input {
 	return in
 }
 
+// BenchmarkWrite renders plans of 200 servers on 20 hosts and of 5,000
+// servers on 100 hosts (a day of 5-minute slots) and reports the page size.
 func BenchmarkWrite(b *testing.B) {
-	in := benchInput()
-	var n int
-	for b.Loop() {
-		var buf bytes.Buffer
-		if err := Write(&buf, in); err != nil {
-			b.Fatal(err)
-		}
-		n = buf.Len()
+	for _, c := range []struct {
+		name string
+		in   Input
+	}{
+		{"servers=200/hosts=20", benchInput()},
+		{"servers=5000/hosts=100", largeInput(5000, 100, slots)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := Write(&buf, c.in); err != nil {
+					b.Fatal(err)
+				}
+				n = buf.Len()
+			}
+			b.ReportMetric(float64(n), "html_bytes")
+		})
 	}
-	b.ReportMetric(float64(n), "html_bytes")
 }
 
 func TestWriteCrowdedHost(t *testing.T) {
@@ -587,8 +672,9 @@ func TestWriteCrowdedHost(t *testing.T) {
 	if n := strings.Count(html, `"name":"others (171 servers)"`); n != 2 {
 		t.Errorf("%d \"others (171 servers)\" series, want one per chart (2)", n)
 	}
-	if n := strings.Count(html, `"stack":"demand"`); n != 2*maxStackedSeries {
-		t.Errorf("%d stacked series, want %d", n, 2*maxStackedSeries)
+	// Two host charts and two fleet overlap charts.
+	if n := strings.Count(html, `"stack":"demand"`); n != 2*maxStackedSeries+2*overlapSeries {
+		t.Errorf("%d stacked series, want %d", n, 2*maxStackedSeries+2*overlapSeries)
 	}
 }
 

@@ -205,8 +205,9 @@ func TestDemandReport(t *testing.T) {
 		shot = filepath.Join(dir, "demo-summary.png")
 	}
 	res := browsertest.Check(t, reportPath, shot)
-	// One summary chart plus a CPU and a memory chart per host.
-	if want := 1 + 2*p.HostsUsed; res.Charts != want {
+	// The summary chart, the fleet's CPU and memory overlap charts, and a
+	// CPU and a memory chart per host.
+	if want := 3 + 2*p.HostsUsed; res.Charts != want {
 		t.Errorf("%d charts rendered, want %d", res.Charts, want)
 	}
 }

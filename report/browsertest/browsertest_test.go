@@ -56,3 +56,64 @@ func TestCheckCatches(t *testing.T) {
 		t.Errorf("result: %d charts, pwned %v, requests %q; want 0, true, 2 requests", res.Charts, res.Pwned, res.Requests)
 	}
 }
+
+// lazyPage has three chart containers drawn by a stand-in for ECharts. The
+// first two are initialised only when they scroll into view, the second
+// far below the first screen; the third never is.
+const lazyPage = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>lazy</title></head>
+<body><div class="chart" id="top" style="height:100px"></div>
+<div style="height:6000px"></div>
+<div class="chart" id="far" style="height:100px"></div>
+<div class="chart" id="never" style="height:100px"></div>
+<script>
+window.echarts = (function () {
+  var all = new Map();
+  return {
+    init: function (el) {
+      var cv = document.createElement("canvas");
+      cv.width = 100; cv.height = 50;
+      el.appendChild(cv);
+      cv.getContext("2d").fillRect(0, 0, 100, 50);
+      var inst = { getOption: function () { return { series: [{ data: [1, 2, 3] }] }; }, dispatchAction: function () {} };
+      all.set(el, inst);
+      return inst;
+    },
+    getInstanceByDom: function (el) { return all.get(el); }
+  };
+})();
+var io = new IntersectionObserver(function (entries) {
+  entries.forEach(function (e) {
+    if (e.isIntersecting && !echarts.getInstanceByDom(e.target)) { io.unobserve(e.target); echarts.init(e.target); }
+  });
+});
+io.observe(document.getElementById("top"));
+io.observe(document.getElementById("far"));
+</script></body></html>`
+
+// TestCheckScrollsLazyCharts checks that Check draws charts that initialise
+// only in view, and still reports a chart that never initialises.
+func TestCheckScrollsLazyCharts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	path := filepath.Join(t.TempDir(), "lazy.html")
+	if err := os.WriteFile(path, []byte(lazyPage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{TB: t}
+	res := Check(r, path, "")
+	all := strings.Join(r.errs, "\n")
+	t.Logf("reported:\n%s", all)
+	if res.Charts != 2 {
+		t.Errorf("%d charts drew, want 2 (top and far); broken: %q", res.Charts, res.BrokenCharts)
+	}
+	if !strings.Contains(all, "chart did not draw: never: no echarts instance") {
+		t.Error("Check did not report the chart that never initialised")
+	}
+	if strings.Contains(all, "far:") || strings.Contains(all, "top:") {
+		t.Error("Check reported a lazily drawn chart as broken")
+	}
+	if res.Render < res.Load || res.Load <= 0 {
+		t.Errorf("load %v, render %v: want 0 < load ≤ render", res.Load, res.Render)
+	}
+}

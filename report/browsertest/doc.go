@@ -7,7 +7,9 @@
 // Check opens the report from a file:// URL with the network cut off: every
 // request other than the report itself is failed and recorded. It collects
 // console errors, uncaught exceptions and browser log errors (a CSP
-// violation is one), waits for the charts, verifies that every chart
+// violation is one), scrolls every chart container into view (the report
+// initialises a chart only when it comes near the viewport), waits for the
+// charts, verifies that every chart
 // container (an element with class "chart") holds an ECharts instance with
 // at least one series that painted its canvas, opens a tooltip on every
 // chart, and reads the XSS canary: hostile test data tries to set
