@@ -6,7 +6,7 @@ BIN     := bin/kvmfit
 FLEET   := out/fleet
 PKGS    := ./...
 
-.PHONY: all build test demo lint bench fuzz clean
+.PHONY: all build test demo lint bench fuzz clean dist
 
 all: build
 
@@ -41,5 +41,18 @@ fuzz:
 	  done; \
 	done
 
+DIST_TARGETS := linux/amd64 linux/386 linux/arm64 windows/amd64
+
+# Static binaries for the collector's platforms, plus the legacy shell
+# collector and the deployment files (docs/collector.md).
+dist:
+	@mkdir -p dist
+	@for t in $(DIST_TARGETS); do \
+	  os=$${t%/*}; arch=$${t#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  echo "dist/kvmfit-$$os-$$arch$$ext"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/kvmfit-$$os-$$arch$$ext ./cmd/kvmfit || exit 1; \
+	done
+	cp collect/legacy/kvmfit-collect.sh collect/deploy/kvmfit-collect.service collect/deploy/install-windows-service.cmd collect/deploy/typeperf-counters.txt dist/
+
 clean:
-	rm -rf bin out
+	rm -rf bin out dist

@@ -95,6 +95,8 @@ Exit status: 0 on success, 1 when the work failed, 2 on a usage error.`,
 		newImportCmd(streams),
 		newSamplesCmd(streams),
 		newPlanCmd(streams),
+		newCollectCmd(streams),
+		newBenchCmd(streams),
 	)
 	return root
 }

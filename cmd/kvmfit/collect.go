@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/kvmfit/kvmfit/collect"
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// CollectOptions are the options of `kvmfit collect`.
+type CollectOptions struct {
+	Out      string
+	ID       string
+	Interval time.Duration
+	Sample   time.Duration
+	Duration time.Duration
+	MaxBytes string
+	NoBench  bool
+	BenchDur time.Duration
+}
+
+// DefaultCollectOptions are the defaults of `kvmfit collect`.
+var DefaultCollectOptions = CollectOptions{
+	Interval: collect.DefaultOptions.Interval,
+	Sample:   collect.DefaultOptions.Sample,
+	BenchDur: 2 * time.Second,
+}
+
+// AddFlags registers the options' flags.
+func (o *CollectOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Out, "out", "", "dataset directory; samples go to DIR/<host name>/ (created 0750)")
+	fs.StringVar(&o.ID, "id", "", "server directory name (default: the host name, made safe)")
+	fs.DurationVar(&o.Interval, "interval", o.Interval, "length of one row (a multiple of --sample, 1s..24h)")
+	fs.DurationVar(&o.Sample, "sample", o.Sample, "sub-sample period: each row keeps the mean and max over its sub-samples")
+	fs.DurationVar(&o.Duration, "duration", 0, "stop after this long (default: run until SIGTERM/SIGINT)")
+	fs.StringVar(&o.MaxBytes, "max-bytes", "0", "cap of the server directory's size, e.g. 50MB (0: no cap); the oldest closed day is deleted first")
+	fs.BoolVar(&o.NoBench, "no-bench", false, "skip the CPU calibration at start (about 2×--bench-time of full CPU)")
+	fs.DurationVar(&o.BenchDur, "bench-time", o.BenchDur, "length of each calibration run")
+}
+
+func newCollectCmd(streams IO) *cobra.Command {
+	opts := DefaultCollectOptions
+	cmd := &cobra.Command{
+		Use:   "collect --out DIR [--interval 60s] [--sample 5s] [--duration D] [--max-bytes N]",
+		Short: "Record this server's CPU, memory, disk and network use into a dataset",
+		Long: `Collect samples this server's counters every --sample (CPU times, memory,
+per physical disk IO counters, per interface byte counters) and appends one
+row every --interval to DIR/<host name>/samples-YYYY-MM-DD.csv with the mean
+and the max over the sub-samples, so a 20-second spike inside a 5-minute row
+survives (format: docs/format.md; details: docs/collector.md).
+
+- Rows start on multiples of --interval in UTC; files are per UTC day, each
+  row is fsynced, closed days are gzipped.
+- inventory.json is written at start and again whenever the configuration
+  changes (checked hourly); it records whether the server is itself a VM.
+- At start a CPU calibration (--bench-time single-core, then all-core)
+  stores the scores in the inventory; --no-bench skips it. A restart into
+  the same dataset keeps the scores already measured on the same CPU.
+- A restart resumes the same dataset. SIGTERM or SIGINT writes the interval
+  in flight as a shorter row and exits 0.
+- On a full disk or at --max-bytes rows wait in memory and are retried; at
+  --max-bytes the oldest closed day is deleted first (and logged).
+- Needs no privilege, opens no port, writes files 0640. Messages go to
+  stderr with a UTC time stamp.
+
+Exit status: 0 when stopped by a signal or --duration, 1 on failure, 2 on a
+usage error.`,
+		Example: `  # a week on a legacy server, 1-minute rows of 5-second sub-samples, at most 50 MB
+  kvmfit collect --out /var/lib/kvmfit --max-bytes 50MB
+
+  # 5-minute rows, as the planner's default step, for two weeks
+  kvmfit collect --out /var/lib/kvmfit --interval 5m --sample 10s --duration 336h
+
+  # a quick look: 10 one-minute rows without the calibration
+  kvmfit collect --out /tmp/kvmfit --duration 10m --no-bench && kvmfit show /tmp/kvmfit`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return collectRun(cmd.Context(), &opts, streams)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// logger prints time-stamped messages to w.
+func logger(w io.Writer) func(string, ...any) {
+	return func(format string, a ...any) {
+		fmt.Fprintf(w, "%s kvmfit collect: %s\n", time.Now().UTC().Format(time.RFC3339), fmt.Sprintf(format, a...))
+	}
+}
+
+func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.Out == "" {
+		return usageErrorf("collect needs --out DIR")
+	}
+	maxBytes, err := model.ParseByteSize(opts.MaxBytes)
+	if err != nil {
+		return usageErrorf("--max-bytes %q: %v", opts.MaxBytes, err)
+	}
+	copts := collect.Options{Interval: opts.Interval, Sample: opts.Sample, Duration: opts.Duration}
+	if err := copts.Validate(); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if opts.ID != "" && (opts.ID != model.SafeID(opts.ID) || opts.ID == "." || opts.ID == "..") {
+		return usageErrorf("--id %q: use letters, digits, '.', '-' and '_' only", opts.ID)
+	}
+	logf := logger(streams.Err)
+	copts.Logf = logf
+
+	inv := collect.Inventory(ctx, time.Now())
+	id := opts.ID
+	if id == "" {
+		id = model.SafeID(inv.Hostname)
+	}
+	dir := filepath.Join(opts.Out, id)
+	store, err := collect.OpenStore(dir, collect.StoreOptions{MaxBytes: int64(maxBytes), Logf: logf})
+	if err != nil {
+		return fmt.Errorf("open dataset %s: %w", dir, err)
+	}
+	old, oldErr := readInventory(dir)
+	if oldErr == nil && old.CPUModel == inv.CPUModel && old.Threads == inv.Threads && old.CPUScorePerCore > 0 {
+		inv.CPUScorePerCore, inv.CPUScoreAllCores = old.CPUScorePerCore, old.CPUScoreAllCores
+	} else if !opts.NoBench {
+		logf("calibrating the CPU (%s single-core, %s all-core; --no-bench skips it)", opts.BenchDur, opts.BenchDur)
+		c := collect.Calibrate(ctx, opts.BenchDur)
+		if ctx.Err() != nil {
+			store.Close()
+			return nil
+		}
+		inv.CPUScorePerCore, inv.CPUScoreAllCores = c.ScorePerCore, c.ScoreAllCores
+		logf("calibration: %.0f per core, %.0f all cores (1000 = reference core)", c.ScorePerCore, c.ScoreAllCores)
+	}
+	if oldErr != nil || !collect.SameInventory(old, inv) || old.CPUScorePerCore != inv.CPUScorePerCore {
+		if err := model.WriteInventory(dir, inv); err != nil {
+			store.Close()
+			return fmt.Errorf("write inventory: %w", err)
+		}
+	}
+	// The collector is one goroutine waking every --sample: one P is all it
+	// needs (fewer threads, less resident memory).
+	runtime.GOMAXPROCS(1)
+
+	logf("collecting into %s every %s (rows of %s)", dir, opts.Sample, opts.Interval)
+	p := newProgress(streams, "rows written to "+dir)
+	sink := &collectSink{store: store, dir: dir, inv: inv, ctx: ctx, logf: logf, progress: p, lastCheck: time.Now()}
+	disks := []string{}
+	for _, d := range inv.Disks {
+		disks = append(disks, d.Name)
+	}
+	src := &collect.SystemSource{Disks: disks, Logf: logf}
+	runErr := collect.Run(ctx, src, collect.NewRealClock(), sink, copts)
+	p.Done()
+	if err := store.Close(); err != nil {
+		logf("closing: %v", err)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	logf("stopped: %d rows written", sink.rows)
+	return nil
+}
+
+// readInventory reads dir/inventory.json.
+func readInventory(dir string) (model.Inventory, error) {
+	var inv model.Inventory
+	data, err := os.ReadFile(filepath.Join(dir, model.InventoryFile))
+	if err != nil {
+		return inv, err
+	}
+	if err := json.Unmarshal(data, &inv); err != nil {
+		return inv, err
+	}
+	if inv.FormatVersion < 1 {
+		return inv, errors.New("no format_version")
+	}
+	return inv, nil
+}
+
+// inventoryCheckEvery is how often the inventory is taken again.
+const inventoryCheckEvery = time.Hour
+
+// collectSink writes rows to the store, rewrites the inventory when the
+// server's configuration changes, and shows progress.
+type collectSink struct {
+	store     *collect.Store
+	dir       string
+	inv       model.Inventory
+	ctx       context.Context
+	logf      func(string, ...any)
+	progress  *progress
+	lastCheck time.Time
+	rows      int64
+}
+
+func (s *collectSink) Append(x model.Sample) error {
+	if time.Since(s.lastCheck) >= inventoryCheckEvery {
+		s.lastCheck = time.Now()
+		inv := collect.Inventory(s.ctx, time.Now())
+		inv.CPUScorePerCore, inv.CPUScoreAllCores = s.inv.CPUScorePerCore, s.inv.CPUScoreAllCores
+		if !collect.SameInventory(inv, s.inv) {
+			if err := model.WriteInventory(s.dir, inv); err != nil {
+				s.logf("write inventory: %v", err)
+			} else {
+				s.logf("configuration changed: inventory.json rewritten")
+				s.inv = inv
+			}
+		}
+	}
+	err := s.store.Append(x)
+	if err == nil {
+		s.rows++
+		s.progress.Update(s.rows, 0)
+	}
+	return err
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// runCmd runs a command built by newCmd with args, as run() does.
+func runCmd(t *testing.T, newCmd func(IO) interface {
+	SetArgs([]string)
+	ExecuteContext(context.Context) error
+}, args ...string) (error, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := newCmd(IO{Out: &out, Err: &errb})
+	c.SetArgs(args)
+	err := c.ExecuteContext(context.Background())
+	return err, out.String(), errb.String()
+}
+
+func collectCmd(s IO) interface {
+	SetArgs([]string)
+	ExecuteContext(context.Context) error
+} {
+	c := newCollectCmd(s)
+	c.SilenceErrors, c.SilenceUsage = true, true
+	return c
+}
+
+func benchCmd(s IO) interface {
+	SetArgs([]string)
+	ExecuteContext(context.Context) error
+} {
+	c := newBenchCmd(s)
+	c.SilenceErrors, c.SilenceUsage = true, true
+	return c
+}
+
+func TestCollectUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"--out", t.TempDir(), "--interval", "7s", "--sample", "5s"},
+		{"--out", t.TempDir(), "--sample", "10ms"},
+		{"--out", t.TempDir(), "--max-bytes", "lots"},
+		{"--out", t.TempDir(), "--id", "a/b"},
+	} {
+		err, _, _ := runCmd(t, collectCmd, args...)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("collect %q: %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestCollectShortRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	out := t.TempDir()
+	err, _, stderr := runCmd(t, collectCmd, "--out", out, "--id", "srv1", "--interval", "1s", "--sample", "250ms",
+		"--duration", "2500ms", "--bench-time", "200ms")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	srv, err := model.ReadServer(filepath.Join(out, "srv1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Series.Len() < 2 || len(srv.Warnings) > 0 {
+		t.Fatalf("%d rows, warnings %v", srv.Series.Len(), srv.Warnings)
+	}
+	inv := srv.Inventory
+	if inv.Source != "kvmfit-collect" || inv.CPUScorePerCore <= 0 || inv.CPUScoreAllCores <= 0 || inv.Threads <= 0 || inv.MemTotalBytes <= 0 {
+		t.Errorf("inventory %+v", inv)
+	}
+	if !strings.Contains(stderr, "calibration:") || !strings.Contains(stderr, "stopped:") {
+		t.Errorf("stderr %q", stderr)
+	}
+	// A restart keeps the scores without calibrating again.
+	err, _, stderr = runCmd(t, collectCmd, "--out", out, "--id", "srv1", "--interval", "1s", "--sample", "250ms", "--duration", "1500ms")
+	if err != nil || strings.Contains(stderr, "calibrating") {
+		t.Fatalf("restart: %v\n%s", err, stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "srv1", "inventory.json"))
+	var inv2 model.Inventory
+	json.Unmarshal(data, &inv2)
+	if inv2.CPUScorePerCore != inv.CPUScorePerCore {
+		t.Errorf("score %v after restart, was %v", inv2.CPUScorePerCore, inv.CPUScorePerCore)
+	}
+}
+
+func TestBenchJSON(t *testing.T) {
+	err, out, _ := runCmd(t, benchCmd, "--time", "200ms", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		PerCore  float64 `json:"cpu_score_per_core"`
+		AllCores float64 `json:"cpu_score_all_cores"`
+		Threads  int     `json:"threads"`
+	}
+	if err := json.Unmarshal([]byte(out), &c); err != nil || c.PerCore <= 0 || c.AllCores <= 0 || c.Threads < 1 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var ue usageError
+	if err, _, _ := runCmd(t, benchCmd, "--time", "1ms"); !errors.As(err, &ue) {
+		t.Errorf("--time 1ms: %v, want a usage error", err)
+	}
+}
