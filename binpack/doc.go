@@ -39,6 +39,19 @@
 // Bin.PeakUtil and Bin.Binding explain each host: its peak utilisation per
 // dimension and the dimension and slots that limit it.
 //
-// The package imports only the standard library and model; it does no I/O
-// and is deterministic and single-threaded.
+// Solve is the general packer behind BuildPlan and `kvmfit solve`: it takes
+// an Instance (items with demand per dimension and slot, bins with a
+// capacity per dimension; one-dimensional, vector and temporal bin packing
+// are special cases), runs several constructive heuristics (first and best
+// fit decreasing by several sizes, an overlap-aware best fit, the
+// dot-product and L2-norm heuristics of Panigrahy et al. 2011, minimum bin
+// slack), improves the best under a deterministic work budget, and reports
+// the lower bounds (L1, Martello–Toth L2, conflict clique). BuildPlan adds
+// constraints (anti-affinity, affinity, pins, VM and vCPU limits), existing
+// hosts, a mix of host models and the N+k failure proof. docs/packing.md
+// is the design note; docs/constraints.md the constraints file.
+//
+// The package imports only the standard library, model and yaml.v3 (for
+// ParseConstraints); it does no I/O and is deterministic and
+// single-threaded.
 package binpack

@@ -1,9 +1,12 @@
 package binpack
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"time"
 
 	"github.com/kvmfit/kvmfit/model"
 )
@@ -25,137 +28,648 @@ type PlanInput struct {
 	// GeneratedBy names the program and version.
 	GeneratedBy string
 	Warnings    []string
+	// Pack are the packer's options (constraints, HA, existing fleet,
+	// search budget). The zero value packs with the constructive
+	// heuristics only, no HA analysis and no constraints.
+	Pack PackOptions
+	// VCPUs maps a server ID to its vCPU count, used by the vcpu_per_pcpu
+	// constraint. A server missing here counts ceil(cpu_cores_ref) vCPUs
+	// (with a warning).
+	VCPUs map[string]int
 }
 
-// BuildPlan packs the demand onto every host model of the catalog, chooses
-// one (the one asked for in Settings.HostType, else the one that places the
-// most servers at the least cost), and describes the result as a Plan.
+// PackOptions are the packer's options of a plan.
+type PackOptions struct {
+	// Work is the deterministic search budget per candidate (work units,
+	// see SolveOptions.Work).
+	Work int64
+	// TimeLimit is a wall-clock safety cap per candidate (0: none); when it
+	// ends a search, the plan says so (search.stop = "deadline").
+	TimeLimit time.Duration
+	// HA is k of N+k: every set of k hosts is failed in turn and spare
+	// hosts are added until every failure re-places all its servers.
+	HA int
+	// Constraints are the placement rules (nil: none).
+	Constraints     *Constraints
+	ConstraintsFile string
+	// Existing are hosts that exist already (fixed-fleet mode); they are
+	// filled first and cost no capex.
+	Existing     []ExistingHost
+	ExistingFile string
+	// NoNewHosts forbids new hosts: what fits no existing host is unplaced.
+	NoNewHosts bool
+	// Mix evaluates a mix of host models besides each single model.
+	Mix bool
+	// RackUnitPrice is the cost of one rack unit over the plan's years.
+	RackUnitPrice float64
+}
+
+// ExistingHost is one host of the existing fleet.
+type ExistingHost struct {
+	Name string `yaml:"name" json:"name"`
+	// Type is the host's model in the catalog.
+	Type string `yaml:"type" json:"type"`
+}
+
+// DefaultPackOptions are the packer defaults of `kvmfit plan`.
+var DefaultPackOptions = PackOptions{Work: 30_000_000, TimeLimit: 60 * time.Second, HA: 1, Mix: true}
+
+// unit is what the packer places: one server, or an affinity group.
+type unit struct {
+	members []int // indices into Demand.Servers
+	name    string
+}
+
+// candidate is one packed alternative.
+type candidate struct {
+	types     []model.HostSpec // per host
+	bins      [][]int          // units per host
+	existing  []bool
+	spare     []bool
+	pinHost   map[int]string // bin index → pinned host name
+	sol       Solution
+	unplaced  []VecUnplaced
+	ha        model.HAReport
+	sop       Solution
+	withoutHA int
+}
+
+// BuildPlan packs the demand onto every host model of the catalog (and a
+// mix of models), chooses one (the one asked for in Settings.HostType, else
+// the one that places the most servers at the least cost), proves N+k, and
+// describes the result as a Plan.
 //
-// For every candidate it also packs the sum-of-peaks baseline: every server
-// sized at its own peak in every slot, packed by the same first-fit
-// decreasing, so that the saving of time-aligned sizing is visible.
-//
-// Cost of a candidate = hosts × price + hosts × watts × 8766 h × years ×
-// energy price per kWh / 1000.
+// Cost of a candidate = new hosts × price + hosts × watts × 8766 h × years ×
+// energy price per kWh / 1000 + rack units × rack unit price.
 func BuildPlan(in PlanInput) (*model.Plan, error) {
 	if in.Catalog == nil || len(in.Catalog.Hosts) == 0 {
 		return nil, fmt.Errorf("no candidate host models")
 	}
-	s := in.Settings
+	s := in.Settings.Clone()
 	if s.HostType != "" {
 		if _, ok := in.Catalog.Find(s.HostType); !ok {
 			return nil, fmt.Errorf("host type %q is not in the catalog (have: %v)", s.HostType, in.Catalog.Names())
 		}
 	}
+	if in.Demand == nil {
+		return nil, fmt.Errorf("no demand")
+	}
+	po := in.Pack
+	cons := po.Constraints
+	var ids []string
+	for _, ps := range in.Servers {
+		ids = append(ids, ps.ID)
+	}
+	for _, sd := range in.Demand.Servers {
+		if !slices.Contains(ids, sd.ID) {
+			ids = append(ids, sd.ID)
+		}
+	}
+	if err := cons.Check(ids); err != nil {
+		return nil, fmt.Errorf("constraints %s: %w", po.ConstraintsFile, err)
+	}
+	if cons != nil {
+		for k, v := range cons.CeilingPct {
+			s.CeilingPct[k] = v
+		}
+	}
+	for _, x := range po.Existing {
+		if _, ok := in.Catalog.Find(x.Type); !ok {
+			return nil, fmt.Errorf("existing host %s: type %q is not in the catalog (have: %v)", x.Name, x.Type, in.Catalog.Names())
+		}
+	}
 	items := in.Demand.Servers
-	flat := make([]model.ServerDemand, len(items))
-	for i := range items {
-		flat[i] = items[i].Flat()
+	warnings := append([]string{}, in.Warnings...)
+	units, unitOf := buildUnits(items, cons)
+	vcpus := make([]float64, len(items))
+	if cons != nil && cons.VCPUPerPCPU > 0 {
+		cpuRef := map[string]float64{}
+		for _, ps := range in.Servers {
+			cpuRef[ps.ID] = ps.CPUCoresRef
+		}
+		var guessed []string
+		for i, it := range items {
+			if v, ok := in.VCPUs[it.ID]; ok && v > 0 {
+				vcpus[i] = float64(v)
+			} else {
+				vcpus[i] = math.Max(1, math.Ceil(cpuRef[it.ID]))
+				guessed = append(guessed, it.ID)
+			}
+		}
+		if len(guessed) > 0 {
+			warnings = append(warnings, fmt.Sprintf("vcpu_per_pcpu: %d servers have no vCPU count; counted as ceil(cpu_cores_ref) vCPUs (e.g. %s)", len(guessed), guessed[0]))
+		}
 	}
-	type outcome struct {
-		spec   model.HostSpec
-		usable model.Capacity
-		res    Result
-		sop    Result
-	}
-	var outs []outcome
-	var cands []model.Candidate
-	for _, spec := range in.Catalog.Hosts {
+	specs := in.Catalog.Hosts
+	for _, spec := range specs {
 		usable := spec.UsableCapacity(s)
 		for d := model.Dim(0); d < model.NumDims; d++ {
 			if !(usable[d] > 0) {
 				return nil, fmt.Errorf("host type %s: no usable %s capacity left after the host reserve and ceiling", spec.Name, d)
 			}
 		}
-		p := Problem{Items: items, Slots: in.Demand.Slots, Capacity: usable}
-		if err := Validate(p); err != nil {
-			return nil, err
+	}
+	if err := Validate(Problem{Items: items, Slots: in.Demand.Slots}); err != nil {
+		return nil, err
+	}
+	b := &planBuilder{in: in, s: s, cons: cons, units: units, unitOf: unitOf, vcpus: vcpus}
+	var cands []*candidate
+	var rows []model.Candidate
+	for _, spec := range specs {
+		c := b.pack(spec)
+		cands = append(cands, c)
+		rows = append(rows, b.row(spec.Name, c))
+	}
+	if po.Mix && len(specs) > 1 && s.HostType == "" && len(po.Existing) == 0 && !po.NoNewHosts && (cons == nil || len(cons.Pin) == 0) {
+		best := 0
+		for i := range rows {
+			if betterRow(rows[i], rows[best]) {
+				best = i
+			}
 		}
-		res := FirstFitDecreasing(p)
-		sop := FirstFitDecreasing(Problem{Items: flat, Slots: in.Demand.Slots, Capacity: usable})
-		n := len(res.Bins)
-		capex := float64(n) * spec.Price
-		energy := float64(n) * spec.Watts * 8766 * s.Years * s.EnergyPricePerKWh / 1000
-		outs = append(outs, outcome{spec, usable, res, sop})
-		cands = append(cands, model.Candidate{
-			HostType: spec.Name, HostsUsed: n, LowerBound: res.LowerBound,
-			Unplaced: len(res.Unplaced) + len(in.NoData), SumOfPeaksHosts: len(sop.Bins),
-			CapexTotal: round2(capex), EnergyCostTotal: round2(energy), CostTotal: round2(capex + energy),
-			RackUnitsTotal: n * spec.RackUnits,
-		})
+		if c := b.mix(cands[best], specs); c != nil {
+			cands = append(cands, c)
+			rows = append(rows, b.row("mix", c))
+		}
 	}
 	chosen := -1
-	for i, c := range cands {
+	for i, c := range rows {
 		switch {
 		case s.HostType != "":
 			if c.HostType == s.HostType {
 				chosen = i
 			}
-		case chosen < 0,
-			c.Unplaced < cands[chosen].Unplaced,
-			c.Unplaced == cands[chosen].Unplaced && c.CostTotal < cands[chosen].CostTotal:
+		case chosen < 0 || betterRow(c, rows[chosen]):
 			chosen = i
 		}
 	}
-	cands[chosen].Chosen = true
-	o := outs[chosen]
+	rows[chosen].Chosen = true
+	return b.assemble(cands[chosen], rows, chosen, warnings), nil
+}
 
-	plan := &model.Plan{
-		FormatVersion: model.FormatVersion,
-		GeneratedBy:   in.GeneratedBy,
-		Servers:       len(in.Servers),
-		HostType:      o.spec.Name,
-		HostsUsed:     len(o.res.Bins),
-		LowerBound:    o.res.LowerBound,
-		Grid:          in.Grid,
-		Assignments:   []model.Assignment{},
-		Hosts:         []model.PlanHost{},
-		Unplaced:      []model.Unplaced{},
-		Baselines: model.Baselines{SumOfPeaks: model.Baseline{
-			HostsUsed: len(o.sop.Bins), LowerBound: o.sop.LowerBound,
-			Method: "every server sized at its own peak in every slot, packed by the same first-fit decreasing",
-		}},
-		Candidates: cands,
-		Settings:   s,
-		Warnings:   append([]string{}, in.Warnings...),
+// betterRow reports whether candidate a beats b: fewer unplaced servers,
+// then a lower cost, then fewer hosts.
+func betterRow(a, b model.Candidate) bool {
+	if a.Unplaced != b.Unplaced {
+		return a.Unplaced < b.Unplaced
 	}
-	hostOf := map[string]string{}
-	raw := o.spec.RawCapacity(s)
-	placed := 0
-	width := len(fmt.Sprint(len(o.res.Bins)))
-	if width < 2 {
-		width = 2
+	if a.CostTotal != b.CostTotal {
+		return a.CostTotal < b.CostTotal
 	}
-	for b := range o.res.Bins {
-		bin := &o.res.Bins[b]
-		h := model.PlanHost{
-			Name: fmt.Sprintf("host-%0*d", width, b+1), Type: o.spec.Name,
-			RawCapacity: dimValues(raw), UsableCapacity: dimValues(o.usable),
-			PeakUtilPct: dimValues(bin.PeakUtil(o.usable)),
+	return a.HostsUsed < b.HostsUsed
+}
+
+// buildUnits merges affinity groups into single units. Units are ordered
+// by their first member's index.
+func buildUnits(items []model.ServerDemand, cons *Constraints) ([]unit, map[string]int) {
+	idx := map[string]int{}
+	for i, it := range items {
+		idx[it.ID] = i
+	}
+	group := map[int]int{} // item → affinity group
+	if cons != nil {
+		for g, grp := range cons.Affinity {
+			for _, sv := range grp.Servers {
+				if i, ok := idx[sv]; ok {
+					group[i] = g
+				}
+			}
 		}
-		for _, i := range bin.Items {
-			h.Servers = append(h.Servers, items[i].ID)
-			hostOf[items[i].ID] = h.Name
-			plan.Assignments = append(plan.Assignments, model.Assignment{Server: items[i].ID, Host: h.Name})
-			placed++
+	}
+	var units []unit
+	unitOf := map[string]int{}
+	gUnit := map[int]int{}
+	for i, it := range items {
+		if g, ok := group[i]; ok {
+			if u, ok := gUnit[g]; ok {
+				units[u].members = append(units[u].members, i)
+				unitOf[it.ID] = u
+				continue
+			}
+			gUnit[g] = len(units)
+			unitOf[it.ID] = len(units)
+			units = append(units, unit{members: []int{i}, name: cons.Affinity[g].Name})
+			continue
+		}
+		unitOf[it.ID] = len(units)
+		units = append(units, unit{members: []int{i}})
+	}
+	return units, unitOf
+}
+
+type planBuilder struct {
+	in     PlanInput
+	s      model.Settings
+	cons   *Constraints
+	units  []unit
+	unitOf map[string]int
+	vcpus  []float64
+	// rows caches the demand rows of the units (shared by every candidate).
+	rows [][][]float64
+	flat [][][]float64
+}
+
+// dimNames are the dimensions of a plan instance: the model's, then
+// "vms" and "vcpu" when the constraints ask for them.
+func (b *planBuilder) dimNames() []string {
+	var n []string
+	for d := model.Dim(0); d < model.NumDims; d++ {
+		n = append(n, d.String())
+	}
+	if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
+		n = append(n, "vms")
+	}
+	if b.cons != nil && b.cons.VCPUPerPCPU > 0 {
+		n = append(n, "vcpu")
+	}
+	return n
+}
+
+// unitRows returns the demand rows of every unit (flat: every slot at the
+// unit's peak, for the sum-of-peaks baseline).
+func (b *planBuilder) unitRows(flat bool) [][][]float64 {
+	if !flat && b.rows != nil {
+		return b.rows
+	}
+	if flat && b.flat != nil {
+		return b.flat
+	}
+	items := b.in.Demand.Servers
+	out := make([][][]float64, len(b.units))
+	for u, un := range b.units {
+		var r [][]float64
+		if len(un.members) == 1 && !flat {
+			it := &items[un.members[0]]
+			r = append(r, it.Values[:]...)
+		} else {
+			for d := model.Dim(0); d < model.NumDims; d++ {
+				row := make([]float64, b.in.Demand.Slots)
+				for _, i := range un.members {
+					for t, v := range items[i].Values[d] {
+						row[t] += v
+					}
+				}
+				if flat {
+					pk := slices.Max(append([]float64{0}, row...))
+					for t := range row {
+						row[t] = pk
+					}
+				}
+				r = append(r, row)
+			}
+		}
+		if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
+			r = append(r, []float64{float64(len(un.members))})
+		}
+		if b.cons != nil && b.cons.VCPUPerPCPU > 0 {
+			v := 0.0
+			for _, i := range un.members {
+				v += b.vcpus[i]
+			}
+			r = append(r, []float64{v})
+		}
+		out[u] = r
+	}
+	if flat {
+		b.flat = out
+	} else {
+		b.rows = out
+	}
+	return out
+}
+
+// capacity returns the usable capacity of a host model in the instance's
+// dimensions.
+func (b *planBuilder) capacity(spec model.HostSpec) []float64 {
+	u := spec.UsableCapacity(b.s)
+	c := append([]float64{}, u[:]...)
+	if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
+		c = append(c, float64(b.cons.MaxVMsPerHost))
+	}
+	if b.cons != nil && b.cons.VCPUPerPCPU > 0 {
+		c = append(c, math.Max(0, float64(spec.Cores)-b.s.HostReserveCores)*b.cons.VCPUPerPCPU)
+	}
+	return c
+}
+
+func (b *planBuilder) instance(spec model.HostSpec, flat bool) *Instance {
+	rows := b.unitRows(flat)
+	inst := &Instance{Name: spec.Name, Capacity: b.capacity(spec), DimNames: b.dimNames()}
+	items := b.in.Demand.Servers
+	for u, un := range b.units {
+		inst.Items = append(inst.Items, VecItem{ID: items[un.members[0]].ID, Values: rows[u]})
+	}
+	if b.cons != nil && !flat {
+		for _, grp := range b.cons.AntiAffinity {
+			var g []int
+			for _, sv := range grp.Servers {
+				if u, ok := b.unitOf[sv]; ok {
+					g = append(g, u)
+				}
+			}
+			if len(g) > 1 {
+				inst.AntiAffinity = append(inst.AntiAffinity, g)
+				inst.AntiAffinityNames = append(inst.AntiAffinityNames, grp.Name)
+			}
+		}
+	}
+	return inst
+}
+
+func (b *planBuilder) solveOptions() SolveOptions {
+	o := SolveOptions{Work: b.in.Pack.Work, Seed: 1}
+	if b.in.Pack.TimeLimit > 0 {
+		o.Deadline = time.Now().Add(b.in.Pack.TimeLimit)
+	}
+	return o
+}
+
+// pack packs the fleet onto hosts of one model (plus the existing fleet).
+func (b *planBuilder) pack(spec model.HostSpec) *candidate {
+	po := b.in.Pack
+	inst := b.instance(spec, false)
+	opt := b.solveOptions()
+	c := &candidate{pinHost: map[int]string{}}
+	existingIdx := map[string]int{}
+	for _, x := range po.Existing {
+		xs, _ := b.in.Catalog.Find(x.Type)
+		existingIdx[x.Name] = len(opt.Existing)
+		opt.Existing = append(opt.Existing, ExistingBin{Name: x.Name, Capacity: b.capacity(xs)})
+		c.types = append(c.types, xs)
+		c.existing = append(c.existing, true)
+	}
+	if b.cons != nil && len(b.cons.Pin) > 0 {
+		opt.Pins = map[int]int{}
+		for _, sv := range sortedKeys(b.cons.Pin) {
+			u, ok := b.unitOf[sv]
+			if !ok {
+				continue // a server without data
+			}
+			host := b.cons.Pin[sv]
+			j, ok := existingIdx[host]
+			if !ok {
+				j = len(opt.Existing)
+				existingIdx[host] = j
+				opt.Existing = append(opt.Existing, ExistingBin{Name: host, Capacity: inst.Capacity})
+				c.types = append(c.types, spec)
+				c.existing = append(c.existing, false)
+				c.pinHost[j] = host
+			}
+			opt.Pins[u] = j
+		}
+	}
+	opt.NoNewBins = po.NoNewHosts
+	c.sol = Solve(inst, opt)
+	c.unplaced = c.sol.Unplaced
+	for j, bin := range c.sol.Bins {
+		if j >= len(c.types) {
+			c.types = append(c.types, spec)
+			c.existing = append(c.existing, false)
+		}
+		c.bins = append(c.bins, bin)
+	}
+	// Pinned new hosts that ended up empty are not bought.
+	b.dropEmptyPinned(c)
+	c.withoutHA = len(c.bins)
+	c.spare = make([]bool, len(c.bins))
+	b.proveHA(c, inst, spec)
+	sop := Solve(b.instance(spec, true), SolveOptions{Work: po.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
+	c.sop = sop
+	return c
+}
+
+func (b *planBuilder) dropEmptyPinned(c *candidate) {
+	keep := 0
+	pin := map[int]string{}
+	for j := range c.bins {
+		if len(c.bins[j]) == 0 && !c.existing[j] {
+			continue
+		}
+		if h, ok := c.pinHost[j]; ok {
+			pin[keep] = h
+		}
+		c.bins[keep], c.types[keep], c.existing[keep] = c.bins[j], c.types[j], c.existing[j]
+		keep++
+	}
+	c.bins, c.types, c.existing, c.pinHost = c.bins[:keep], c.types[:keep], c.existing[:keep], pin
+}
+
+// row summarises a candidate for plan.json.
+func (b *planBuilder) row(name string, c *candidate) model.Candidate {
+	s := b.s
+	var capex, energy float64
+	ru := 0
+	counts := map[string]int{}
+	for j, t := range c.types {
+		if !c.existing[j] {
+			capex += t.Price
+		}
+		energy += t.Watts * 8766 * s.Years * s.EnergyPricePerKWh / 1000
+		ru += t.RackUnits
+		counts[t.Name]++
+	}
+	rack := float64(ru) * b.in.Pack.RackUnitPrice
+	r := model.Candidate{
+		HostType: name, HostsUsed: len(c.bins), LowerBound: c.sol.LowerBound,
+		Unplaced: b.unplacedServers(c) + len(b.in.NoData), SumOfPeaksHosts: len(c.sop.Bins),
+		CapexTotal: round2(capex), EnergyCostTotal: round2(energy), CostTotal: round2(capex + energy + rack),
+		RackUnitsTotal: ru, HostsWithoutHA: c.withoutHA, RackCost: round2(rack),
+	}
+	if name == "mix" {
+		for _, t := range sortedKeys(counts) {
+			r.Mix = append(r.Mix, model.HostCount{HostType: t, Hosts: counts[t]})
+		}
+	}
+	return r
+}
+
+func (b *planBuilder) unplacedServers(c *candidate) int {
+	n := 0
+	for _, u := range c.unplaced {
+		n += len(b.units[u.Item].members)
+	}
+	return n
+}
+
+// mix starts from a single-model candidate and moves the contents of each
+// host, lightest first, onto one host of the cheapest other model it fits
+// in every resource and slot, when that model costs less per host. It
+// returns nil when no host changes.
+func (b *planBuilder) mix(base *candidate, specs []model.HostSpec) *candidate {
+	s := b.s
+	cost := func(t model.HostSpec) float64 {
+		return t.Price + t.Watts*8766*s.Years*s.EnergyPricePerKWh/1000 + float64(t.RackUnits)*b.in.Pack.RackUnitPrice
+	}
+	rows := b.unitRows(false)
+	order := make([]int, base.withoutHA)
+	vol := make([]float64, base.withoutHA)
+	for j := range order {
+		order[j] = j
+		for _, u := range base.bins[j] {
+			for d, r := range rows[u] {
+				for _, v := range r {
+					vol[j] += v / math.Max(b.capacity(base.types[j])[d], 1e-300) / float64(len(r))
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(vol[x], vol[y]) })
+	byCost := slices.Clone(specs)
+	slices.SortStableFunc(byCost, func(x, y model.HostSpec) int { return cmp.Compare(cost(x), cost(y)) })
+	c := &candidate{sol: base.sol, unplaced: base.unplaced, pinHost: map[int]string{}, sop: base.sop}
+	c.bins = slices.Clone(base.bins[:base.withoutHA])
+	c.types = slices.Clone(base.types[:base.withoutHA])
+	c.existing = slices.Clone(base.existing[:base.withoutHA])
+	changed := false
+	for _, j := range order {
+		for _, t := range byCost {
+			if cost(t) >= cost(c.types[j]) {
+				break
+			}
+			if fitsAll(rows, c.bins[j], b.capacity(t)) {
+				c.types[j] = t
+				changed = true
+				break
+			}
+		}
+	}
+	if !changed {
+		return nil
+	}
+	c.withoutHA = len(c.bins)
+	c.spare = make([]bool, len(c.bins))
+	// HA spares of a mix are of the largest model in it (by memory, then CPU).
+	big := c.types[0]
+	for _, t := range c.types {
+		if t.MemBytes > big.MemBytes || t.MemBytes == big.MemBytes && t.Cores > big.Cores {
+			big = t
+		}
+	}
+	b.proveHA(c, b.instance(big, false), big)
+	return c
+}
+
+// fitsAll reports whether the units together fit one host of capacity c.
+func fitsAll(rows [][][]float64, units []int, c []float64) bool {
+	for d := range c {
+		lim := c[d]*(1+RelTolerance) + AbsTolerance
+		n := len(rows[units[0]][d])
+		for t := range n {
+			sum := 0.0
+			for _, u := range units {
+				sum += rows[u][d][t]
+			}
+			if sum > lim {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// assemble writes the chosen candidate as a Plan.
+func (b *planBuilder) assemble(c *candidate, rows []model.Candidate, chosen int, warnings []string) *model.Plan {
+	in, s := b.in, b.s
+	items := in.Demand.Servers
+	hostType := rows[chosen].HostType
+	sop := c.sop
+	plan := &model.Plan{
+		FormatVersion:  model.FormatVersion,
+		GeneratedBy:    in.GeneratedBy,
+		Servers:        len(in.Servers),
+		HostType:       hostType,
+		HostsUsed:      len(c.bins),
+		LowerBound:     c.sol.LowerBound,
+		HostsWithoutHA: c.withoutHA,
+		LowerBounds: model.LowerBounds{L1: c.sol.Bounds.L1, L2: c.sol.Bounds.L2,
+			Conflict: c.sol.Bounds.Conflict, Best: c.sol.Bounds.Best},
+		Search: model.Search{Heuristic: c.sol.Heuristic, Improved: c.sol.Improved,
+			Work: c.sol.Work, WorkBudget: in.Pack.Work, Stop: c.sol.Stop, Constructive: []model.HeuristicHosts{}},
+		HA:          c.ha,
+		Grid:        in.Grid,
+		Assignments: []model.Assignment{},
+		Hosts:       []model.PlanHost{},
+		Unplaced:    []model.Unplaced{},
+		Baselines: model.Baselines{SumOfPeaks: model.Baseline{
+			HostsUsed: len(sop.Bins), LowerBound: sop.LowerBound,
+			Method: "every server sized at its own peak in every slot, packed by the same packer without constraints and without HA spares",
+		}},
+		Candidates: rows,
+		Settings:   s,
+		Warnings:   warnings,
+	}
+	for _, h := range c.sol.Constructive {
+		plan.Search.Constructive = append(plan.Search.Constructive, model.HeuristicHosts{Name: h.Name, Hosts: h.Bins})
+	}
+	if lb := plan.LowerBound; lb > 0 {
+		plan.LowerBoundGapPct = round2(100 * float64(plan.HostsWithoutHA-lb) / float64(lb))
+	}
+	if c.sol.Stop == "deadline" || c.sop.Stop == "deadline" {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("the packer's search was stopped by the %s safety time limit before its work budget: this plan may differ on a faster or slower machine", in.Pack.TimeLimit))
+	}
+	po := in.Pack
+	plan.PackSettings = model.PackSettings{HALevel: po.HA, WorkBudget: po.Work, TimeLimitSec: po.TimeLimit.Seconds(),
+		RackUnitPrice: po.RackUnitPrice, ConstraintsFile: po.ConstraintsFile, ExistingFile: po.ExistingFile,
+		NoNewHosts: po.NoNewHosts, Mix: po.Mix}
+	if b.cons != nil {
+		plan.PackSettings.Constraints = b.cons
+	}
+	names := b.hostNames(c)
+	hostOf := map[string]string{}
+	placed := 0
+	inst := b.instance(c.types[0], false)
+	for j, bin := range c.bins {
+		spec := c.types[j]
+		usable := spec.UsableCapacity(s)
+		raw := spec.RawCapacity(s)
+		h := model.PlanHost{
+			Name: names[j], Type: spec.Name, Servers: []string{},
+			RawCapacity: dimValues(raw), UsableCapacity: dimValues(usable),
+			Existing: c.existing[j], Spare: c.spare[j],
+		}
+		bn := Bin{}
+		for d := range model.NumDims {
+			bn.Load[d] = make([]float64, in.Demand.Slots)
+		}
+		for _, u := range bin {
+			for _, i := range b.units[u].members {
+				h.Servers = append(h.Servers, items[i].ID)
+				hostOf[items[i].ID] = h.Name
+				plan.Assignments = append(plan.Assignments, model.Assignment{Server: items[i].ID, Host: h.Name})
+				placed++
+				for d := range model.NumDims {
+					for t, v := range items[i].Values[d] {
+						bn.Load[d][t] += v
+					}
+				}
+			}
 		}
 		sort.Strings(h.Servers)
-		d, slots := bin.Binding(o.usable)
+		h.PeakUtilPct = dimValues(bn.PeakUtil(usable))
+		h.HeadroomPct = model.DimValues{}
+		for k, v := range h.PeakUtilPct {
+			h.HeadroomPct[k] = round6(100 - v)
+		}
+		d, slots := bn.Binding(usable)
 		h.Binding, h.BindingSlots = d.String(), slots
+		if slots == nil {
+			h.BindingSlots = []int{}
+		}
 		plan.Hosts = append(plan.Hosts, h)
 	}
 	sort.Slice(plan.Assignments, func(a, b int) bool { return plan.Assignments[a].Server < plan.Assignments[b].Server })
-	p := Problem{Items: items, Slots: in.Demand.Slots, Capacity: o.usable}
-	for _, u := range o.res.Unplaced {
-		plan.Unplaced = append(plan.Unplaced, model.Unplaced{Server: items[u.Item].ID, Dim: u.Dim.String(), Reason: u.Reason(p)})
+	for _, u := range c.unplaced {
+		for _, i := range b.units[u.Item].members {
+			plan.Unplaced = append(plan.Unplaced, b.unplacedReason(inst, c, u, i))
+		}
 	}
 	plan.Unplaced = append(plan.Unplaced, in.NoData...)
 	sort.Slice(plan.Unplaced, func(a, b int) bool { return plan.Unplaced[a].Server < plan.Unplaced[b].Server })
 	if plan.HostsUsed > 0 {
 		plan.ConsolidationRatio = round2(float64(placed) / float64(plan.HostsUsed))
 	}
-	if sop := plan.Baselines.SumOfPeaks.HostsUsed; sop > 0 {
-		plan.SavingVsSumOfPeaksPct = round2(100 * (1 - float64(plan.HostsUsed)/float64(sop)))
+	if sopHosts := plan.Baselines.SumOfPeaks.HostsUsed; sopHosts > 0 {
+		plan.SavingVsSumOfPeaksPct = round2(100 * (1 - float64(plan.HostsWithoutHA)/float64(sopHosts)))
 	}
 	plan.ServerDetails = make([]model.PlanServer, len(in.Servers))
 	for i, ps := range in.Servers {
@@ -165,7 +679,75 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		}
 		plan.ServerDetails[i] = ps
 	}
-	return plan, nil
+	return plan
+}
+
+// hostNames names the hosts: existing and pinned hosts keep their names,
+// the others are host-01, host-02, ... (skipping names already taken).
+func (b *planBuilder) hostNames(c *candidate) []string {
+	names := make([]string, len(c.bins))
+	taken := map[string]bool{}
+	x := 0
+	for j := range c.bins {
+		if c.existing[j] {
+			names[j] = b.in.Pack.Existing[x].Name
+			x++
+		} else if h, ok := c.pinHost[j]; ok {
+			names[j] = h
+		}
+		taken[names[j]] = true
+	}
+	width := max(2, len(fmt.Sprint(len(c.bins))))
+	k := 0
+	for j := range names {
+		if names[j] != "" {
+			continue
+		}
+		for {
+			k++
+			n := fmt.Sprintf("host-%0*d", width, k)
+			if !taken[n] {
+				names[j] = n
+				break
+			}
+		}
+	}
+	return names
+}
+
+// unplacedReason explains why server i (of unit u.Item) was not placed.
+func (b *planBuilder) unplacedReason(inst *Instance, c *candidate, u VecUnplaced, i int) model.Unplaced {
+	items := b.in.Demand.Servers
+	un := b.units[u.Item]
+	out := model.Unplaced{Server: items[i].ID, Constraint: u.Constraint}
+	group := ""
+	if len(un.members) > 1 {
+		group = fmt.Sprintf(" (with its affinity group %q, %d servers)", un.name, len(un.members))
+	}
+	if u.Dim >= 0 && u.Dim < int(model.NumDims) && u.Constraint == "" {
+		d := model.Dim(u.Dim)
+		out.Dim = d.String()
+		p := Problem{Items: items, Slots: b.in.Demand.Slots}
+		x := Unplaced{Item: i, Dim: d, Slot: u.Slot, Demand: u.Demand, Capacity: u.Capacity}
+		if len(un.members) > 1 {
+			x.Item = -1
+		}
+		out.Reason = x.Reason(p) + group
+		return out
+	}
+	if u.Dim >= 0 && u.Dim < len(inst.DimNames) {
+		out.Dim = inst.DimNames[u.Dim]
+		if u.Constraint == "" {
+			switch out.Dim {
+			case "vms":
+				out.Constraint = "max_vms_per_host"
+			case "vcpu":
+				out.Constraint = "vcpu_per_pcpu"
+			}
+		}
+	}
+	out.Reason = u.Detail + group
+	return out
 }
 
 func dimValues(c model.Capacity) model.DimValues {

@@ -15,6 +15,19 @@ type Plan struct {
 	HostsUsed int `json:"hosts_used"`
 	// LowerBound is the least number of hosts any plan could use (see docs/model.md).
 	LowerBound int `json:"lower_bound"`
+	// HostsWithoutHA is the number of hosts the packing needs before spare
+	// hosts are added for HA (N+k); LowerBound bounds this number.
+	HostsWithoutHA int `json:"hosts_without_ha"`
+	// LowerBoundGapPct is 100 × (hosts_without_ha − lower_bound) / lower_bound.
+	LowerBoundGapPct float64 `json:"lower_bound_gap_pct"`
+	// LowerBounds are the individual lower bounds (docs/packing.md).
+	LowerBounds LowerBounds `json:"lower_bounds"`
+	// Search describes how the packing was found.
+	Search Search `json:"search"`
+	// HA is the failure analysis: every set of HA.Level hosts failed in turn.
+	HA HAReport `json:"ha"`
+	// PackSettings are the packer's settings (constraints, HA level, budget).
+	PackSettings PackSettings `json:"pack_settings"`
 	// ConsolidationRatio is placed servers per host.
 	ConsolidationRatio float64 `json:"consolidation_ratio"`
 	// SavingVsSumOfPeaksPct is 100 × (1 − hosts_used / sum-of-peaks hosts).
@@ -65,6 +78,14 @@ type PlanHost struct {
 	// lists the slots (0-based) where it is within 1 point of its peak.
 	Binding      string `json:"binding"`
 	BindingSlots []int  `json:"binding_slots"`
+	// Existing is true for a host of the existing fleet (fixed-fleet mode).
+	Existing bool `json:"existing"`
+	// Spare is true for a host added for HA (N+k) that the packing itself
+	// does not need.
+	Spare bool `json:"spare"`
+	// HeadroomPct is, per dimension, 100 − PeakUtilPct: what is left in the
+	// host's busiest slot.
+	HeadroomPct DimValues `json:"headroom_pct"`
 	// Analysis holds the model's per-host findings (analysis.go).
 	Analysis HostAnalysis `json:"analysis"`
 }
@@ -79,6 +100,91 @@ type Unplaced struct {
 	// Dim is the dimension that does not fit on an empty host.
 	Dim    string `json:"dim"`
 	Reason string `json:"reason"`
+	// Constraint names the constraint that stopped the server, if any:
+	// anti-affinity, pin, no new hosts, max_vms_per_host, vcpu_per_pcpu.
+	Constraint string `json:"constraint,omitempty"`
+}
+
+// LowerBounds are lower bounds on the hosts of one model a packing needs.
+type LowerBounds struct {
+	// L1 is the volume bound per resource and slot.
+	L1 int `json:"l1"`
+	// L2 is Martello and Toth's L2 per resource and slot.
+	L2 int `json:"l2"`
+	// Conflict is a set of servers no two of which can share a host.
+	Conflict int `json:"conflict"`
+	Best     int `json:"best"`
+}
+
+// Search describes the packer's search for the chosen candidate.
+type Search struct {
+	// Heuristic is the constructive heuristic the search started from.
+	Heuristic string `json:"heuristic"`
+	// Constructive gives the hosts every constructive heuristic reached.
+	Constructive []HeuristicHosts `json:"constructive"`
+	// Improved is how many hosts the improvement phase removed.
+	Improved int `json:"improved"`
+	// Work and WorkBudget are the work units spent and allowed.
+	Work       int64 `json:"work"`
+	WorkBudget int64 `json:"work_budget"`
+	// Stop says why the search stopped: lower bound, work budget, no
+	// search, or deadline (the wall-clock safety cap; the plan may then
+	// differ between machines).
+	Stop string `json:"stop"`
+}
+
+// HeuristicHosts is the outcome of one constructive heuristic.
+type HeuristicHosts struct {
+	Name  string `json:"name"`
+	Hosts int    `json:"hosts"`
+}
+
+// HAReport is the N+k failure analysis of the plan.
+type HAReport struct {
+	// Level is k: every set of k hosts is failed in turn (0: no analysis).
+	Level int `json:"level"`
+	// Method says how the scenarios were chosen and replayed.
+	Method string `json:"method"`
+	// SpareHostsAdded is the number of hosts added until every scenario
+	// re-placed all its servers.
+	SpareHostsAdded int `json:"spare_hosts_added"`
+	// Holds is true when every scenario re-places all its servers.
+	Holds bool `json:"holds"`
+	// Scenarios are the failure scenarios checked on the final plan.
+	Scenarios []FailureScenario `json:"scenarios"`
+}
+
+// FailureScenario is the outcome of failing some hosts.
+type FailureScenario struct {
+	Failed []string `json:"failed"`
+	// Moves says where each server of the failed hosts restarts.
+	Moves []Assignment `json:"moves"`
+	// Stranded are the servers that fit on no surviving host.
+	Stranded []string `json:"stranded"`
+	// OK is true when no server is stranded.
+	OK bool `json:"ok"`
+}
+
+// PackSettings are the packer's settings, written into plan.json.
+type PackSettings struct {
+	// HALevel is k of N+k.
+	HALevel int `json:"ha_level"`
+	// WorkBudget is the deterministic search budget (work units).
+	WorkBudget int64 `json:"work_budget"`
+	// TimeLimitSec is the wall-clock safety cap (0: none).
+	TimeLimitSec float64 `json:"time_limit_sec"`
+	// RackUnitPrice is the cost of one rack unit over the plan's years.
+	RackUnitPrice float64 `json:"rack_unit_price"`
+	// ConstraintsFile is the constraints file used ("" if none).
+	ConstraintsFile string `json:"constraints_file"`
+	// Constraints are the constraints applied (null if none).
+	Constraints any `json:"constraints"`
+	// ExistingFile is the existing-fleet file used ("" if none).
+	ExistingFile string `json:"existing_file"`
+	// NoNewHosts is true when only existing hosts may be used.
+	NoNewHosts bool `json:"no_new_hosts"`
+	// Mix is true when a mix of host models was evaluated.
+	Mix bool `json:"mix"`
 }
 
 // Baselines holds the host counts of the methods kvmfit is compared with.
@@ -105,6 +211,19 @@ type Candidate struct {
 	CostTotal       float64 `json:"cost_total"`
 	RackUnitsTotal  int     `json:"rack_units_total"`
 	Chosen          bool    `json:"chosen"`
+	// HostsWithoutHA is the hosts before HA spares; HostsUsed includes them.
+	HostsWithoutHA int `json:"hosts_without_ha"`
+	// RackCost is rack_units_total × the rack unit price; it is in CostTotal.
+	RackCost float64 `json:"rack_cost"`
+	// Mix lists the hosts per model when the candidate mixes models
+	// (host_type "mix"); empty otherwise.
+	Mix []HostCount `json:"mix,omitempty"`
+}
+
+// HostCount is a number of hosts of one model.
+type HostCount struct {
+	HostType string `json:"host_type"`
+	Hosts    int    `json:"hosts"`
 }
 
 // PlanServer summarises one server's input and demand.

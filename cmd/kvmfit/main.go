@@ -97,6 +97,7 @@ Exit status: 0 on success, 1 when the work failed, 2 on a usage error.`,
 		newPlanCmd(streams),
 		newCollectCmd(streams),
 		newBenchCmd(streams),
+		newSolveCmd(streams),
 	)
 	return root
 }

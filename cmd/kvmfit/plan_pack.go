@@ -1,16 +1,107 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
 	"github.com/kvmfit/kvmfit/binpack"
+	"github.com/kvmfit/kvmfit/model"
 	"github.com/spf13/pflag"
 )
 
 // packFlags are the plan flags that steer the packer (constraints, HA,
 // search budget). They are kept apart from the model's flags in plan.go.
-type packFlags struct{}
+type packFlags struct {
+	ConstraintsFile string
+	ExistingFile    string
+	NoNewHosts      bool
+	HA              int
+	Work            int64
+	TimeLimit       time.Duration
+	Mix             bool
+	RackUnitPrice   float64
+}
 
 // AddFlags registers the packer flags.
-func (p *packFlags) AddFlags(fs *pflag.FlagSet) {}
+func (p *packFlags) AddFlags(fs *pflag.FlagSet) {
+	d := binpack.DefaultPackOptions
+	fs.StringVar(&p.ConstraintsFile, "constraints", "", "placement constraints file (YAML: anti_affinity, affinity, pin, max_vms_per_host, vcpu_per_pcpu, ceiling_pct; see docs/constraints.md)")
+	fs.StringVar(&p.ExistingFile, "existing", "", "existing hosts to fill first (YAML: hosts: [{name, type}], type from the catalog)")
+	fs.BoolVar(&p.NoNewHosts, "no-new-hosts", false, "use only the --existing hosts; report what does not fit")
+	fs.IntVar(&p.HA, "ha", d.HA, "N+k: fail every set of k hosts, re-place their servers on the survivors, add spare hosts until it holds (0 = no HA)")
+	fs.Int64Var(&p.Work, "search-work", d.Work, "search budget per host model, in work units (deterministic: the plan does not depend on machine speed; 0 = constructive heuristics only)")
+	fs.DurationVar(&p.TimeLimit, "search-time-limit", d.TimeLimit, "wall-clock safety cap of the search per host model (the plan warns when it is hit; 0 = none)")
+	fs.BoolVar(&p.Mix, "mix", d.Mix, "also evaluate a mix of host models (lightest hosts moved to cheaper models)")
+	fs.Float64Var(&p.RackUnitPrice, "rack-unit-price", d.RackUnitPrice, "cost of one rack unit over --years, in the catalog's currency (added to each candidate's cost)")
+}
 
 // apply puts the packer options into the plan input.
-func (p *packFlags) apply(in *binpack.PlanInput) error { return nil }
+func (p *packFlags) apply(in *binpack.PlanInput) error {
+	if p.HA < 0 || p.Work < 0 || p.TimeLimit < 0 || p.RackUnitPrice < 0 {
+		return usageErrorf("--ha, --search-work, --search-time-limit and --rack-unit-price must not be negative")
+	}
+	if p.NoNewHosts && p.ExistingFile == "" {
+		return usageErrorf("--no-new-hosts needs --existing FILE")
+	}
+	in.Pack = binpack.PackOptions{
+		Work: p.Work, TimeLimit: p.TimeLimit, HA: p.HA, Mix: p.Mix, RackUnitPrice: p.RackUnitPrice,
+		NoNewHosts: p.NoNewHosts, ConstraintsFile: p.ConstraintsFile, ExistingFile: p.ExistingFile,
+	}
+	if p.ConstraintsFile != "" {
+		data, err := os.ReadFile(p.ConstraintsFile)
+		if err != nil {
+			return err
+		}
+		c, err := binpack.ParseConstraints(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.ConstraintsFile, err)
+		}
+		in.Pack.Constraints = c
+		if c.VCPUPerPCPU > 0 {
+			in.VCPUs = readVCPUs(in.Servers)
+		}
+	}
+	if p.ExistingFile != "" {
+		data, err := os.ReadFile(p.ExistingFile)
+		if err != nil {
+			return err
+		}
+		hosts, err := binpack.ParseExisting(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.ExistingFile, err)
+		}
+		in.Pack.Existing = hosts
+	}
+	return nil
+}
+
+// readVCPUs reads each server's logical CPU count (its vCPUs once
+// virtualised; physical cores when threads are unknown) from its
+// inventory. Servers whose inventory cannot be read are left out.
+func readVCPUs(servers []model.PlanServer) map[string]int {
+	out := map[string]int{}
+	for _, ps := range servers {
+		for _, dir := range []string{
+			filepath.Join(ps.Dataset, ps.ID),
+			filepath.Join(ps.Dataset, ps.ID[strings.LastIndex(ps.ID, "/")+1:]),
+		} {
+			data, err := os.ReadFile(filepath.Join(dir, model.InventoryFile))
+			if err != nil {
+				continue
+			}
+			var inv model.Inventory
+			if json.Unmarshal(data, &inv) != nil {
+				continue
+			}
+			if v := max(inv.Threads, inv.Cores); v > 0 {
+				out[ps.ID] = v
+			}
+			break
+		}
+	}
+	return out
+}

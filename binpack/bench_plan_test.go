@@ -1,0 +1,69 @@
+package binpack
+
+import (
+	"testing"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// fleetPlanInput returns a plan input of n servers × slots slots × 5
+// resources (fleet) and one host model whose usable capacity is fleet's.
+func fleetPlanInput(n, slots int) PlanInput {
+	p := fleet(n, slots, 1)
+	s := model.DefaultSettings.Clone()
+	s.HostReserveCores, s.HostReserveMemBytes = 0, 0
+	for k := range s.CeilingPct {
+		s.CeilingPct[k] = 100
+	}
+	in := PlanInput{
+		Demand:   &model.Demand{Slots: slots, Profile: "day", Servers: p.Items},
+		Settings: s,
+		Catalog: &model.Catalog{Hosts: []model.HostSpec{{Name: "2s", Cores: 60, Threads: 60, CPUScorePerCore: 1000,
+			MemBytes: model.ByteSize(460 * model.GiB), StorageIOPS: 70000, StorageBytesPerSec: 1.4e9, NetBytesPerSec: 1.75e9,
+			Price: 20000, Watts: 500, RackUnits: 2}}},
+		Pack: DefaultPackOptions,
+	}
+	for _, it := range p.Items {
+		in.Servers = append(in.Servers, model.PlanServer{ID: it.ID})
+	}
+	return in
+}
+
+// BenchmarkPlan10k is the speed target: 10,000 servers × 288 slots
+// × 5 resources planned (every heuristic, the improvement phase under the
+// default work budget, the sum-of-peaks baseline and the N+1 proof) with
+// the default packer options.
+func BenchmarkPlan10k(b *testing.B) {
+	in := fleetPlanInput(10000, 288)
+	var plan *model.Plan
+	for b.Loop() {
+		var err error
+		plan, err = BuildPlan(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(plan.HostsWithoutHA), "hosts")
+	b.ReportMetric(float64(plan.HostsUsed), "hosts_n+1")
+	b.ReportMetric(float64(plan.LowerBound), "lower_bound")
+	b.ReportMetric(plan.LowerBoundGapPct, "gap_%")
+	b.ReportMetric(float64(len(in.Servers))*float64(b.N)/b.Elapsed().Seconds(), "servers/sec")
+	b.Logf("search: %+v", plan.Search)
+}
+
+// BenchmarkSolve10k packs the same fleet with Solve alone (no baseline, no
+// HA), under the plan's default work budget.
+func BenchmarkSolve10k(b *testing.B) {
+	in := fleetPlanInput(10000, 288)
+	pb := &planBuilder{in: in, s: in.Settings}
+	pb.units, pb.unitOf = buildUnits(in.Demand.Servers, nil)
+	inst := pb.instance(in.Catalog.Hosts[0], false)
+	var sol Solution
+	for b.Loop() {
+		sol = Solve(inst, SolveOptions{Work: DefaultPackOptions.Work, Seed: 1})
+	}
+	b.ReportMetric(float64(len(sol.Bins)), "hosts")
+	b.ReportMetric(float64(sol.LowerBound), "lower_bound")
+	b.ReportMetric(float64(len(inst.Items))*float64(b.N)/b.Elapsed().Seconds(), "servers/sec")
+	b.Logf("constructive %v, stop %s, work %d", sol.Constructive, sol.Stop, sol.Work)
+}

@@ -1,0 +1,258 @@
+package binpack
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// haMaxCombos is the largest number of k-host failure sets checked one by
+// one; beyond it (k >= 2 on large plans) the sets are the windows of k
+// consecutive hosts in decreasing order of load.
+const haMaxCombos = 2000
+
+// proveHA fails every set of k = Pack.HA hosts in turn and re-places the
+// servers of the failed hosts on the survivors, time-aware: every server
+// (largest first) goes to the first survivor, least loaded first, where it
+// fits in every resource and slot without breaking anti-affinity. When a
+// scenario strands a server, an empty host of spareSpec is added and every
+// scenario is replayed, until all hold (or new hosts are forbidden).
+func (b *planBuilder) proveHA(c *candidate, inst *Instance, spareSpec model.HostSpec) {
+	k := b.in.Pack.HA
+	c.ha = model.HAReport{Level: k, Scenarios: []model.FailureScenario{}}
+	if k <= 0 {
+		c.ha.Method = "none: no failure analysis was asked for (ha level 0)"
+		return
+	}
+	for {
+		scen, method := b.haScenarios(c, k)
+		c.ha.Method = method
+		var out []model.FailureScenario
+		holds := true
+		r := b.newReplayer(c, inst)
+		for _, f := range scen {
+			s := r.replay(f)
+			holds = holds && s.OK
+			out = append(out, s)
+		}
+		c.ha.Scenarios, c.ha.Holds = out, holds
+		if holds || b.in.Pack.NoNewHosts || c.ha.SpareHostsAdded > len(c.bins)+k {
+			return
+		}
+		c.bins = append(c.bins, nil)
+		c.types = append(c.types, spareSpec)
+		c.existing = append(c.existing, false)
+		c.spare = append(c.spare, true)
+		c.ha.SpareHostsAdded++
+	}
+}
+
+// haScenarios returns the failure sets to check, as host indices.
+func (b *planBuilder) haScenarios(c *candidate, k int) ([][]int, string) {
+	n := len(c.bins)
+	if k >= n {
+		return [][]int{seq(n)}, fmt.Sprintf("all %d hosts fail at once (k = %d >= hosts)", n, k)
+	}
+	combos := 1.0
+	for x := range k {
+		combos = combos * float64(n-x) / float64(x+1)
+	}
+	const replayRule = "; the servers of the failed hosts restart, largest first, on the first surviving host (least loaded first) where they fit in every resource and time slot, respecting anti-affinity"
+	if combos <= haMaxCombos {
+		var out [][]int
+		var rec func(start int, cur []int)
+		rec = func(start int, cur []int) {
+			if len(cur) == k {
+				out = append(out, slices.Clone(cur))
+				return
+			}
+			for j := start; j < n; j++ {
+				rec(j+1, append(cur, j))
+			}
+		}
+		rec(0, nil)
+		return out, fmt.Sprintf("every set of %d of the %d hosts fails in turn (%d scenarios)", k, n, len(out)) + replayRule
+	}
+	vol := b.binVolumes(c)
+	order := seq(n)
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(vol[y], vol[x]) })
+	var out [][]int
+	for s := 0; s < n; s++ {
+		f := make([]int, k)
+		for x := range k {
+			f[x] = order[(s+x)%n]
+		}
+		slices.Sort(f)
+		out = append(out, f)
+	}
+	return out, fmt.Sprintf("%.0f sets of %d hosts are too many to check one by one: %d windows of %d consecutive hosts in decreasing order of load fail in turn (not a proof for every set)", combos, k, n, k) + replayRule
+}
+
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+// binVolumes returns each host's load: Σ over dimensions and slots of
+// demand / (capacity × slots).
+func (b *planBuilder) binVolumes(c *candidate) []float64 {
+	rows := b.unitRows(false)
+	vol := make([]float64, len(c.bins))
+	for j, bin := range c.bins {
+		cp := b.capacity(c.types[j])
+		for _, u := range bin {
+			for d, r := range rows[u] {
+				if cp[d] > 0 {
+					for _, v := range r {
+						vol[j] += v / cp[d] / float64(len(r))
+					}
+				}
+			}
+		}
+	}
+	return vol
+}
+
+type replayer struct {
+	b        *planBuilder
+	c        *candidate
+	inst     *Instance
+	rows     [][][]float64
+	names    []string
+	groupsOf map[int][]int
+	vol      []float64
+	caps     [][]float64
+}
+
+func (b *planBuilder) newReplayer(c *candidate, inst *Instance) *replayer {
+	r := &replayer{b: b, c: c, inst: inst, rows: b.unitRows(false), names: b.hostNames(c),
+		groupsOf: map[int][]int{}, vol: b.binVolumes(c)}
+	for g, grp := range inst.AntiAffinity {
+		for _, u := range grp {
+			r.groupsOf[u] = append(r.groupsOf[u], g)
+		}
+	}
+	for j := range c.bins {
+		r.caps = append(r.caps, b.capacity(c.types[j]))
+	}
+	return r
+}
+
+// replay fails the hosts in failed and re-places their servers.
+func (r *replayer) replay(failed []int) model.FailureScenario {
+	b, c, inst, rows, names, groupsOf, vol := r.b, r.c, r.inst, r.rows, r.names, r.groupsOf, r.vol
+	sc := model.FailureScenario{Moves: []model.Assignment{}, Stranded: []string{}}
+	for _, j := range failed {
+		sc.Failed = append(sc.Failed, names[j])
+	}
+	var surv []int
+	for j := range c.bins {
+		if !slices.Contains(failed, j) {
+			surv = append(surv, j)
+		}
+	}
+	slices.SortStableFunc(surv, func(x, y int) int { return cmp.Compare(vol[x], vol[y]) })
+	load := map[int][][]float64{}
+	groups := map[int]map[int]bool{}
+	loadOf := func(j int) [][]float64 {
+		if l, ok := load[j]; ok {
+			return l
+		}
+		cp := r.caps[j]
+		l := make([][]float64, len(cp))
+		for d := range cp {
+			l[d] = make([]float64, len(rows[0][d]))
+		}
+		gs := map[int]bool{}
+		for _, u := range c.bins[j] {
+			for d, row := range rows[u] {
+				for t, v := range row {
+					l[d][t] += v
+				}
+			}
+			for _, g := range groupsOf[u] {
+				gs[g] = true
+			}
+		}
+		load[j], groups[j] = l, gs
+		return l
+	}
+	var moving []int
+	for _, j := range failed {
+		moving = append(moving, c.bins[j]...)
+	}
+	size := func(u int) float64 {
+		cp := inst.Capacity
+		s := 0.0
+		for d, r := range rows[u] {
+			if cp[d] > 0 {
+				s = max(s, slices.Max(r)/cp[d])
+			}
+		}
+		return s
+	}
+	slices.SortStableFunc(moving, func(x, y int) int {
+		if c := cmp.Compare(size(y), size(x)); c != 0 {
+			return c
+		}
+		return cmp.Compare(inst.Items[x].ID, inst.Items[y].ID)
+	})
+	items := b.in.Demand.Servers
+	for _, u := range moving {
+		placed := -1
+		for _, j := range surv {
+			l := loadOf(j)
+			conflict := false
+			for _, g := range groupsOf[u] {
+				if groups[j][g] {
+					conflict = true
+				}
+			}
+			if conflict {
+				continue
+			}
+			cp := r.caps[j]
+			ok := true
+			for d, r := range rows[u] {
+				lim := cp[d]*(1+RelTolerance) + AbsTolerance
+				for t, v := range r {
+					if l[d][t]+v > lim {
+						ok = false
+						break
+					}
+				}
+				if !ok {
+					break
+				}
+			}
+			if ok {
+				for d, r := range rows[u] {
+					for t, v := range r {
+						l[d][t] += v
+					}
+				}
+				for _, g := range groupsOf[u] {
+					groups[j][g] = true
+				}
+				placed = j
+				break
+			}
+		}
+		for _, i := range b.units[u].members {
+			if placed < 0 {
+				sc.Stranded = append(sc.Stranded, items[i].ID)
+			} else {
+				sc.Moves = append(sc.Moves, model.Assignment{Server: items[i].ID, Host: names[placed]})
+			}
+		}
+	}
+	slices.SortFunc(sc.Moves, func(x, y model.Assignment) int { return cmp.Compare(x.Server, y.Server) })
+	slices.Sort(sc.Stranded)
+	sc.OK = len(sc.Stranded) == 0
+	return sc
+}
