@@ -42,7 +42,10 @@ type Plan struct {
 	// Fleet holds fleet-wide analytics from the model (analysis.go).
 	Fleet    FleetAnalysis `json:"fleet"`
 	Settings Settings      `json:"settings"`
-	Warnings []string      `json:"warnings"`
+	// Backtest holds the replay of later data against this plan, when the
+	// plan was built by `kvmfit backtest` (docs/backtest.md).
+	Backtest *BacktestReport `json:"backtest,omitempty"`
+	Warnings []string        `json:"warnings"`
 }
 
 // PlanGrid describes the time grid the data was aligned to and the slots packed.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/binpack"
+	"github.com/kvmfit/kvmfit/binpack/backtest"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/report"
 	"github.com/spf13/cobra"
@@ -180,6 +181,23 @@ func writeOutput(path string, data []byte) error {
 // "full" profile each server's timeline is kept (as float32) until the
 // fleet's grid is known, then placed on it.
 func profileDatasets(dirs []string, s model.Settings, streams IO) (*binpack.PlanInput, error) {
+	return profileDatasetsWith(dirs, s, streams, profileHooks{})
+}
+
+// profileHooks let a caller of profileDatasetsWith see each server before
+// it is profiled.
+type profileHooks struct {
+	// Each, when set, is called with every server read (entry = its index
+	// in input order, the index of its PlanServer in PlanInput.Servers)
+	// and all its samples, before Until cuts them. It runs on worker
+	// goroutines, concurrently for different entries.
+	Each func(entry int, srv *model.Server)
+	// Until, when not zero, profiles only the samples that start before it.
+	Until time.Time
+}
+
+// profileDatasetsWith is profileDatasets with hooks.
+func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks profileHooks) (*binpack.PlanInput, error) {
 	type entry struct {
 		dataset, dir string
 	}
@@ -233,6 +251,12 @@ func profileDatasets(dirs []string, s model.Settings, streams IO) (*binpack.Plan
 				for k := range next {
 					r := result{}
 					r.srv, r.err = model.ReadServer(entries[b0+k].dir)
+					if r.err == nil && hooks.Each != nil {
+						hooks.Each(b0+k, r.srv)
+					}
+					if r.err == nil && !hooks.Until.IsZero() {
+						r.srv.Series, _ = backtest.SplitSeries(&r.srv.Series, hooks.Until)
+					}
 					if r.err == nil {
 						r.prof, r.err = model.Profile(r.srv, s)
 						r.srv.Series = model.Series{} // the samples are no longer needed
