@@ -192,6 +192,15 @@ func TestDemandReport(t *testing.T) {
 	mustRun(t, "plan", "--data", fleet, "--hosts", "../../samples/hosts.yaml", "--out", planPath, "--report", reportPath)
 	p := readPlan(t, planPath)
 	checkPlanFits(t, p, fleet)
+	for name, rows := range map[string]int{"assignments.csv": len(p.Assignments), "servers.csv": p.Servers} {
+		data, err := os.ReadFile(filepath.Join(tmp, "out", name))
+		if err != nil {
+			t.Fatalf("plan did not write %s next to plan.json: %v", name, err)
+		}
+		if got := strings.Count(string(data), "\r\n") - 1; got != rows {
+			t.Errorf("%s: %d rows, want %d", name, got, rows)
+		}
+	}
 	if len(p.Candidates) < 3 {
 		t.Errorf("%d candidates, want every model of samples/hosts.yaml (≥ 3)", len(p.Candidates))
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -156,6 +158,9 @@ func planRun(opts *PlanOptions, streams IO) error {
 		return err
 	}
 	if err := writeOutput(opts.OutJSON, append(data, '\n')); err != nil {
+		return err
+	}
+	if err := writeCSVExports(filepath.Dir(opts.OutJSON), plan); err != nil {
 		return err
 	}
 	if opts.ReportHTML != "" {
@@ -367,4 +372,25 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 		in.Warnings = append(in.Warnings, fmt.Sprintf("only %.1f days of data: weekly cycles are not seen (7 or more recommended)", days))
 	}
 	return in, nil
+}
+
+// writeCSVExports writes assignments.csv and servers.csv into dir, each
+// atomically (docs/format.md, "CSV exports").
+func writeCSVExports(dir string, plan *model.Plan) error {
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer, *model.Plan) error
+	}{
+		{"assignments.csv", report.WriteAssignmentsCSV},
+		{"servers.csv", report.WriteServersCSV},
+	} {
+		var buf bytes.Buffer
+		if err := f.write(&buf, plan); err != nil {
+			return err
+		}
+		if err := writeOutput(filepath.Join(dir, f.name), buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
