@@ -67,19 +67,25 @@ builds a demand profile per server (--profile day: the chosen percentile per
 time of day over the days of data; week: per time of week; full: the whole
 aligned timeline), normalises CPU to reference cores, adds the
 virtualisation overhead of --virt, and packs the servers onto each candidate
-host model with a time-aware first-fit decreasing: a server fits a host only
-if, in every time slot and for every resource, the sum of demands stays under
-the host's usable capacity (capacity less the host reserve, times the
-resource's ceiling).
+host model (and a mix of models) with several constructive heuristics and a
+bin-emptying search under a deterministic work budget (docs/packing.md): a
+server fits a host only if, in every time slot and for every resource, the
+sum of demands stays under the host's usable capacity (capacity less the
+host reserve, times the resource's ceiling), and the constraints of
+--constraints allow it. With --ha k (default 1) it fails every set of k
+hosts, re-places their servers on the survivors and adds spare hosts until
+every failure is survived. With --existing it places onto hosts you already
+have first.
 
-It also computes a lower bound on the number of hosts and the sum-of-peaks
+It also computes lower bounds on the number of hosts and the sum-of-peaks
 baseline (every server sized at its own peak), and the model's analytics:
 per server data confidence (1-5 stars), CPU saturation, growth trend and a
 right-sized VM; per host and for the fleet the coincidence factor of the
 peaks; groups of servers that peak together; with --ksm the memory KSM
 could save (shown, never packed). It writes the plan as JSON (schema in
-docs/format.md; every formula and default in docs/model.md) and, with
---report, a self-contained HTML report.`,
+docs/format.md; every formula and default in docs/model.md),
+assignments.csv and servers.csv next to it and, with --report, a
+self-contained HTML report.`,
 		Example: `  kvmfit samples generate --servers 40 --days 14 --seed 1 --out samples/fleet
   kvmfit plan --data samples/fleet --hosts samples/hosts.yaml --out out/plan.json --report out/report.html
   kvmfit plan --data dc1/ --data dc2/ --hosts hosts.yaml --host-type r650-2x24 --percentile 99 --ceiling cpu=70
