@@ -81,14 +81,29 @@ func summaryChart(id string, p *model.Plan) (chartSpec, error) {
 	)
 	bar.ClearPresetJSAssets()
 	bar.SetXAxis([]string{barKvmfit, barSumOfPeaks, barLowerBound})
-	bar.AddSeries("hosts", []opts.BarData{
-		{Value: p.HostsUsed, ItemStyle: &opts.ItemStyle{Color: "#5470c6"}},
+	// kvmfit's bar stacks the hosts the load needs and the HA spares; the
+	// sum-of-peaks baseline and the lower bound are without spares.
+	load := p.HostsUsed
+	if p.HostsWithoutHA > 0 && p.HostsWithoutHA <= p.HostsUsed {
+		load = p.HostsWithoutHA
+	}
+	spares := p.HostsUsed - load
+	bar.AddSeries("hosts for the load", []opts.BarData{
+		{Value: load, ItemStyle: &opts.ItemStyle{Color: "#5470c6"}},
 		{Value: p.Baselines.SumOfPeaks.HostsUsed, ItemStyle: &opts.ItemStyle{Color: "#9e9e9e"}},
 		{Value: p.LowerBound, ItemStyle: &opts.ItemStyle{Color: "#91cc75"}},
 	},
-		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}),
-		charts.WithBarChartOpts(opts.BarChart{BarWidth: "40%"}),
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside"}),
+		charts.WithBarChartOpts(opts.BarChart{BarWidth: "40%", Stack: "hosts"}),
 	)
+	if spares > 0 {
+		bar.AddSeries("HA spares", []opts.BarData{
+			{Value: spares, ItemStyle: &opts.ItemStyle{Color: "#b9c7ef"}}, {Value: "-"}, {Value: "-"},
+		},
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: "+{c} spare"}),
+			charts.WithBarChartOpts(opts.BarChart{BarWidth: "40%", Stack: "hosts"}),
+		)
+	}
 	bar.Validate()
 	return encodeChart(id, bar.JSON())
 }
@@ -127,7 +142,11 @@ func stackItems(members []*model.ServerDemand, d model.Dim, limit int) []stackIt
 	for _, m := range top {
 		items = append(items, stackItem{name: m.ID, values: m.Values[d]})
 	}
-	sum := make([]float64, len(rest[0].Values[d]))
+	n := 0
+	for _, m := range rest {
+		n = max(n, len(m.Values[d]))
+	}
+	sum := make([]float64, n)
 	for _, m := range rest {
 		for t, v := range m.Values[d] {
 			sum[t] += v

@@ -26,7 +26,12 @@ var AssignmentsHeader = []string{"server", "hostname", "host", "host_type", "dat
 var ServersHeader = []string{
 	"id", "hostname", "source", "dataset", "coverage_pct", "cpu_cores_ref",
 	"peak_cpu_ref_cores", "peak_mem_bytes", "peak_disk_iops", "peak_disk_bytes_per_sec", "peak_net_bytes_per_sec",
-	"host", "unplaced_reason", "warnings",
+	"confidence_stars", "confidence_present_pct", "confidence_days", "confidence_rating",
+	"cpu_saturated", "saturation_uplift",
+	"growth_cpu_factor", "growth_mem_factor", "cpu_trend_pct_per_year", "mem_trend_pct_per_year",
+	"current_cores", "rightsize_vcpus", "current_mem_bytes", "rightsize_mem_bytes",
+	"os_family", "peak_group", "peak_window",
+	"host", "unplaced_reason", "unplaced_constraint", "warnings",
 }
 
 // WriteAssignmentsCSV writes one row per placed server: which host it goes
@@ -48,11 +53,14 @@ func WriteAssignmentsCSV(w io.Writer, p *model.Plan) error {
 }
 
 // WriteServersCSV writes one row per input server, in plan.ServerDetails
-// order: its data, peak demand per resource, and where it went or why not.
+// order: its data, peak demand per resource, what the model found (data
+// confidence, CPU saturation, growth applied and trends, right-sized vCPUs
+// and memory against today's, OS family, peak group; plan.json
+// server_details[].analysis) and where it went or why not.
 func WriteServersCSV(w io.Writer, p *model.Plan) error {
-	why := map[string]string{}
+	why := map[string]model.Unplaced{}
 	for _, u := range p.Unplaced {
-		why[u.Server] = u.Reason
+		why[u.Server] = u
 	}
 	return writeCSV(w, ServersHeader, func(emit func([]string) error) error {
 		for _, s := range p.ServerDetails {
@@ -62,8 +70,17 @@ func WriteServersCSV(w io.Writer, p *model.Plan) error {
 				num(s.PeakDemand[model.DimCPU.String()]), num(s.PeakDemand[model.DimMem.String()]),
 				num(s.PeakDemand[model.DimDiskIOPS.String()]), num(s.PeakDemand[model.DimDiskBytes.String()]),
 				num(s.PeakDemand[model.DimNetBytes.String()]),
-				text(s.Host), text(why[s.ID]), text(strings.Join(s.Warnings, "; ")),
 			}
+			a := s.Analysis
+			row = append(row,
+				strconv.Itoa(a.Confidence.Stars), num(a.Confidence.PresentPct), num(a.Confidence.Days), text(a.Confidence.Rating),
+				strconv.FormatBool(a.Saturation.Flagged), num(nonZero(a.Saturation.UpliftApplied, 1)),
+				num(nonZero(a.Growth.CPUFactor, 1)), num(nonZero(a.Growth.MemFactor, 1)), num(a.Growth.CPUTrendPctPerYear), num(a.Growth.MemTrendPctPerYear),
+				strconv.Itoa(a.Rightsize.CurrentCores), strconv.Itoa(a.Rightsize.VCPUs),
+				strconv.FormatInt(a.Rightsize.CurrentMemBytes, 10), strconv.FormatInt(a.Rightsize.MemBytes, 10),
+				text(a.OSFamily), strconv.Itoa(a.PeakGroup), text(peakWindow(a.PeakGroup, p.Fleet.PeakGroups)),
+				text(s.Host), text(why[s.ID].Reason), text(why[s.ID].Constraint), text(strings.Join(s.Warnings, "; ")),
+			)
 			if err := emit(row); err != nil {
 				return err
 			}

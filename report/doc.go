@@ -1,28 +1,47 @@
 // Package report writes a kvmfit plan as one self-contained HTML page.
 //
-// The page shows the plan summary against the sum-of-peaks baseline and the
-// lower bound, opened by a one-paragraph decision (what to buy, the lower
-// bound, the sum-of-peaks baseline, cost and rack units of the chosen
-// model); the fleet's peak overlap (the stacked demand of all servers over
-// the profiled day against the sum of their peaks, with the ratio peak of
-// the sum / sum of the peaks); the host models compared; every host with its
-// servers, its peak utilisation per dimension and a stacked chart of its
-// servers' demand against the host's usable and raw capacity; the servers
-// that could not be placed, the warnings, every setting the plan assumed and
-// a sortable, filterable, paginated table of all servers.
+// The page shows, in order:
+//
+//   - the summary: a one-paragraph decision (what to buy, hosts for the
+//     load and HA spares, the lower bound, whether N+k was proven, the
+//     sum-of-peaks baseline, cost, power and data confidence), key figures
+//     and a bar chart against the sum-of-peaks baseline and the lower bound;
+//   - the fleet's peak overlap: stacked demand over the profile against the
+//     sum of peaks, the model's coincidence factor per resource
+//     (plan.json fleet), a heat map of when the fleet is busy (hour of day,
+//     or hour of week for the week and full profiles) and the groups of
+//     servers that peak together (fleet.peak_groups);
+//   - the host models compared, with how the packing was found;
+//   - every host: its peak utilisation per resource and the binding one and
+//     when, the coincidence factor, CPU correlation and KSM saving of its
+//     servers (hosts[].analysis), its VMs right-sized, and stacked charts of
+//     its servers' CPU and memory (and the binding resource when it is
+//     another) against usable and raw capacity;
+//   - the risks: unplaced servers with reason and constraint, the N+k
+//     failure scenarios (OK or stranded servers), CPU-saturated servers,
+//     low-confidence data, storage latency, the backtest (Input.Backtest,
+//     or a note that none was run) and the warnings grouped by kind;
+//   - the assumptions: every setting with its value, meaning and source
+//     (settings.go; a test fails when a model.Settings field has none), the
+//     packer's settings and the report's own assumptions (the legacy
+//     servers' watts);
+//   - a sortable, filterable, paginated table of all servers with data
+//     confidence, saturation, growth, right-sized size and peak group.
 //
 // report renders model.Plan and the model.Demand that was packed; the only
-// arithmetic it does is to sum servers' demand per slot for the charts and
-// the overlap ratio (folding the smallest servers into one "others" series:
+// arithmetic it does is to sum servers' demand per slot for the charts, the
+// heat map and the overlap ratio where the plan has no fleet analysis, and
+// to estimate power (views.go: powerOf) (folding the smallest servers into one "others" series:
 // beyond 30 on a host chart, 15 on the fleet charts) and to downsample
 // series longer than 600 slots with LTTB (lttb.go).
 //
 // # Large fleets
 //
 // A chart is initialised only when its container comes near the viewport
-// (IntersectionObserver), so a plan of 5,000 servers on 100 hosts (203
+// (IntersectionObserver), so a plan of 5,000 servers on 100 hosts (204
 // charts) opens without drawing them all; the server table shows 100 rows a
-// page. BenchmarkWrite and TestChromiumLarge measure that size.
+// page; a host with more than 30 VMs shows its VM table folded.
+// BenchmarkWrite and TestChromiumLarge measure that size.
 //
 // # Offline and self-contained
 //
@@ -48,7 +67,7 @@
 // # Determinism
 //
 // Chart IDs are fixed ("chart-summary", "chart-overlap-cpu",
-// "chart-host-001-cpu", …), options are
+// "chart-heatmap", "chart-host-001-cpu", …), options are
 // encoded with sorted keys and no time is written, so the same input gives the
 // same bytes.
 package report

@@ -34,8 +34,8 @@ func TestChromiumLarge(t *testing.T) {
 	}
 	// No screenshot: the full page is about 100,000 pixels tall.
 	res := browsertest.Check(t, path, "")
-	// The summary, two fleet overlap charts and two per host.
-	if want := 3 + 2*100; res.Charts != want {
+	// The summary, two fleet overlap charts, the heat map and two per host.
+	if want := 4 + 2*100; res.Charts != want {
 		t.Errorf("%d charts drew, want %d", res.Charts, want)
 	}
 	t.Logf("5000 servers / 100 hosts: html_bytes=%d write_ms=%d load_ms=%d render_ms=%d",
@@ -56,10 +56,14 @@ const tableProbeJS = `(async function () {
   out.initial = { ids: col(0), count: txt("server-count"), page: txt("server-page"), prevDisabled: document.getElementById("server-prev").disabled };
   document.getElementById("server-next").click();
   out.next = { ids: col(0), page: txt("server-page") };
+  heads[5].click();
+  out.cpuAsc = { cpu: col(5), page: txt("server-page"), sort: heads[5].parentNode.getAttribute("aria-sort") };
+  heads[5].click();
+  out.cpuDesc = { cpu: col(5), sort: heads[5].parentNode.getAttribute("aria-sort") };
   heads[4].click();
-  out.cpuAsc = { cpu: col(4), page: txt("server-page"), sort: heads[4].parentNode.getAttribute("aria-sort") };
-  heads[4].click();
-  out.cpuDesc = { cpu: col(4), sort: heads[4].parentNode.getAttribute("aria-sort") };
+  out.confAsc = col(4).slice(0, 3);
+  heads[13].click(); heads[13].click();
+  out.memDesc = col(13).slice(0, 3);
   heads[0].click(); heads[0].click();
   out.idDesc = col(0).slice(0, 3);
   await type("SRV-00123");
@@ -109,6 +113,8 @@ func TestChromiumServerTable(t *testing.T) {
 			CPU  []string
 			Sort string
 		}
+		ConfAsc   []string
+		MemDesc   []string
 		IDDesc    []string
 		FilterOne struct {
 			IDs         []string
@@ -134,7 +140,10 @@ func TestChromiumServerTable(t *testing.T) {
 			t.Errorf(format, args...)
 		}
 	}
-	check(got.Tools && got.Buttons == 11, "tools shown %v, %d sort buttons, want 11", got.Tools, got.Buttons)
+	check(got.Tools && got.Buttons == 17, "tools shown %v, %d sort buttons, want 17", got.Tools, got.Buttons)
+	// Confidence sorts by its data-sort key (stars, then days), not its text.
+	check(len(got.ConfAsc) == 3 && strings.HasPrefix(got.ConfAsc[0], "★★☆☆☆"), "confidence ascending: %q", got.ConfAsc)
+	check(len(got.MemDesc) == 3 && strings.HasSuffix(got.MemDesc[0], "→ 32.0"), "right-sized memory descending: %q", got.MemDesc)
 	check(len(got.Initial.IDs) == 100 && got.Initial.IDs[0] == "srv-00000" && got.Initial.Count == "250 servers" &&
 		got.Initial.Page == "page 1 of 3" && got.Initial.PrevDisabled, "initial: %+v", got.Initial)
 	check(len(got.Next.IDs) == 100 && got.Next.IDs[0] == "srv-00100" && got.Next.Page == "page 2 of 3", "next: %v", got.Next.Page)

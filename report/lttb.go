@@ -81,7 +81,9 @@ func lttbIndices(y []float64, threshold int) []int {
 func pick[T any](v []T, idx []int) []T {
 	out := make([]T, len(idx))
 	for i, j := range idx {
-		out[i] = v[j]
+		if j < len(v) { // a missing row (a resource never measured) stays zero
+			out[i] = v[j]
+		}
 	}
 	return out
 }

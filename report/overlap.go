@@ -34,6 +34,9 @@ type overlapView struct {
 	// PeakAt is when (UTC) the fleet's summed demand peaks.
 	PeakAt  string
 	Servers int
+	// FromModel is true when the figures are plan.json's fleet analysis
+	// (model.Coincidence) rather than recomputed here from the demand.
+	FromModel bool
 }
 
 // fleetOverlap measures how far the servers' peaks coincide in dimension d:
@@ -66,8 +69,11 @@ func fleetOverlap(servers []*model.ServerDemand, d model.Dim, slots int) (total 
 }
 
 // overlapViews builds the peak-overlap statements and charts for CPU and
-// memory from the packed demand.
-func overlapViews(dm *model.Demand, labels []string) ([]overlapView, []chartSpec, error) {
+// memory from the packed demand. Where the plan's fleet analysis has the
+// coincidence factor of a resource, the statement uses the model's
+// figures (fleet.coincidence_factor, peak_of_sum, sum_of_peaks); the chart
+// is drawn from the demand either way.
+func overlapViews(dm *model.Demand, labels []string, fleet model.FleetAnalysis) ([]overlapView, []chartSpec, error) {
 	var views []overlapView
 	var specs []chartSpec
 	if dm == nil || len(dm.Servers) == 0 || dm.Slots == 0 {
@@ -86,6 +92,16 @@ func overlapViews(dm *model.Demand, labels []string) ([]overlapView, []chartSpec
 		}
 		_, unit, prec := dimScale(cd.dim)
 		pct := 100 * peakOfSum / sumOfPeaks
+		fromModel := false
+		if cf, ok := fleet.CoincidenceFactor[cd.dim.String()]; ok {
+			pct, fromModel = 100*cf, true
+			if v, ok := fleet.PeakOfSum[cd.dim.String()]; ok {
+				peakOfSum = v
+			}
+			if v, ok := fleet.SumOfPeaks[cd.dim.String()]; ok {
+				sumOfPeaks = v
+			}
+		}
 		v := overlapView{
 			Dim:         cd.dim.String(),
 			Unit:        unit,
@@ -96,6 +112,7 @@ func overlapViews(dm *model.Demand, labels []string) ([]overlapView, []chartSpec
 			CoincidePct: fmtFixed(pct, 1),
 			SavingPct:   fmtFixed(100-pct, 1),
 			Servers:     len(dm.Servers),
+			FromModel:   fromModel,
 		}
 		at := dm.Start.UTC().Add(time.Duration(peakSlot) * dm.Step)
 		if time.Duration(dm.Slots)*dm.Step > 24*time.Hour {

@@ -24,12 +24,25 @@ type page struct {
 	Summary     summary
 	Candidates  []candidateRow
 	Hosts       []hostView
-	Unplaced    []unplacedRow
 	Warnings    []string
 	Settings    []settingRow
-	Servers     []serverRow
-	Overlap     []overlapView
-	Notes       []string
+	// PackSettings are the packer's settings (plan.json pack_settings).
+	PackSettings []settingRow
+	// Derived are the report's own assumptions (power).
+	Derived []settingRow
+	Servers []serverRow
+	Overlap []overlapView
+	Fleet   fleetView
+	Heatmap *heatmapView
+	Risks   risksView
+	Notes   []string
+	// Rightsize are the right-sizing statistics most servers share.
+	Rightsize rightsizeStats
+	// Search says how the packing was found (empty without search data).
+	Search string
+	// StorageRiskPct and PeakWindowMinutes are shown in explanations.
+	StorageRiskPct    int
+	PeakWindowMinutes int
 
 	EchartsVersion string
 	Notice         string
@@ -62,6 +75,20 @@ type summary struct {
 	Years               string
 	RackUnits           int
 	HasCost             bool
+	// HostsWithoutHA is the hosts the load needs; Spares the hosts added
+	// for N+k (HALevel k); HAHolds whether every failure scenario re-placed
+	// every server.
+	HostsWithoutHA, Spares, HALevel int
+	HAHolds                         bool
+	HAScenarios                     int
+	// Fleet data confidence.
+	Stars, PresentPct string
+	HasConf           bool
+	Power             powerView
+	HasPower          bool
+	// Backtest is the replay of later data, if any.
+	Backtest    *Backtest
+	LegacyWatts int
 }
 
 type candidateRow struct {
@@ -79,6 +106,12 @@ type hostView struct {
 	BindingSlots string
 	Charts       []chartView
 	NoDemand     []string
+	Spare        bool
+	Existing     bool
+	Analysis     hostAnalysisView
+	VMs          []vmRow
+	// VMsOpen shows the VM table unfolded (small hosts).
+	VMsOpen bool
 }
 
 type link struct {
@@ -88,6 +121,7 @@ type link struct {
 type hostDim struct {
 	Name, Unit            string
 	Raw, Usable, PeakUtil string
+	Headroom              string
 	// BarPct is PeakUtil clamped to [0, 100], for the bar's width.
 	BarPct  string
 	Over    bool
@@ -98,22 +132,22 @@ type chartView struct {
 	ID, Title string
 }
 
-type unplacedRow struct {
-	model.Unplaced
-	Anchor string
-}
-
-type settingRow struct {
-	Key, Value, About string
-}
-
 type serverRow struct {
 	Anchor                      string
 	ID, Hostname                string
 	Source, Dataset             string
 	Coverage                    string
+	Conf                        confidenceCells
 	PeakCPU, PeakMem            string
 	PeakIOPS, PeakDisk, PeakNet string
+	Saturated                   bool
+	Uplift, SatTitle            string
+	Growth, GrowthSort          string
+	GrowthTitle                 string
+	VM                          vmRow
+	VCPUSort, MemSort           string
+	PeakGroup                   int
+	PeakWindow                  string
 	Host                        link
 	Warnings                    []string
 	WarnTitle                   string // the warnings, one a line
@@ -132,6 +166,11 @@ func buildPage(in Input, o options) (*page, error) {
 		Notice:         echartsNotice,
 	}
 	step := time.Duration(p.Grid.StepSec) * time.Second
+	// The backtest: given, or carried by the plan (kvmfit backtest).
+	bt := in.Backtest
+	if bt == nil {
+		bt = BacktestFromModel(p.Backtest)
+	}
 	pg.Summary = summary{
 		Servers:          p.Servers,
 		HostsUsed:        p.HostsUsed,
@@ -196,14 +235,43 @@ func buildPage(in Input, o options) (*page, error) {
 	charts = append(charts, sc)
 
 	if in.Demand != nil {
-		views, specs, err := overlapViews(in.Demand, labels)
+		views, specs, err := overlapViews(in.Demand, labels, p.Fleet)
 		if err != nil {
 			return nil, err
 		}
 		pg.Overlap = views
 		charts = append(charts, specs...)
+		hv, spec, ok, err := fleetHeatmap(in.Demand)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			pg.Heatmap = &hv
+			charts = append(charts, spec)
+		}
 	}
+	pg.Fleet = fleetViewOf(p, serverAnchor)
+	pg.Rightsize = commonRightsize(p.ServerDetails)
+	pg.Search = searchText(p)
+	pg.Summary.HasConf, pg.Summary.Stars, pg.Summary.PresentPct = pg.Fleet.HasConf, pg.Fleet.Stars, pg.Fleet.PresentPct
+	pg.Summary.Power, pg.Summary.HasPower = powerOf(p)
+	pg.Summary.LegacyWatts = legacyServerWatts
+	pg.Summary.HostsWithoutHA = p.HostsWithoutHA
+	pg.Summary.HALevel, pg.Summary.HAHolds, pg.Summary.HAScenarios = p.HA.Level, p.HA.Holds, len(p.HA.Scenarios)
+	for _, h := range p.Hosts {
+		if h.Spare {
+			pg.Summary.Spares++
+		}
+	}
+	pg.Summary.Backtest = bt
 	pg.Summary.Decision = decision(p, pg.Summary, pg.Overlap)
+
+	detail := make(map[string]model.PlanServer, len(p.ServerDetails))
+	for _, s := range p.ServerDetails {
+		if _, dup := detail[s.ID]; !dup {
+			detail[s.ID] = s
+		}
+	}
 
 	for i, h := range p.Hosts {
 		hv := hostView{
@@ -212,9 +280,23 @@ func buildPage(in Input, o options) (*page, error) {
 			Type:         h.Type,
 			Binding:      h.Binding,
 			BindingSlots: slotRanges(h.BindingSlots, in.Demand, p.Grid),
+			Spare:        h.Spare,
+			Existing:     h.Existing,
+			Analysis:     hostAnalysisOf(h.Analysis, len(h.Servers), p.Settings.KSM, serverAnchor),
+			VMsOpen:      len(h.Servers) <= maxOpenVMs,
+		}
+		if len(h.Servers) == 0 {
+			// An empty host (an HA spare) binds nothing, and its analysis
+			// is not about its own servers.
+			hv.Binding, hv.BindingSlots, hv.Analysis = "", "", hostAnalysisView{}
 		}
 		for _, id := range h.Servers {
 			hv.Servers = append(hv.Servers, link{Text: id, Anchor: serverAnchor[id]})
+			if s, ok := detail[id]; ok {
+				hv.VMs = append(hv.VMs, vmRowOf(s, serverAnchor[id], p.Fleet.PeakGroups, pg.Rightsize))
+			} else {
+				hv.VMs = append(hv.VMs, vmRow{Server: link{Text: id}, VCPUNow: "—", VCPURight: "—", MemNow: "—", MemRight: "—", PeakCPU: "—", PeakMem: "—"})
+			}
 		}
 		for d := model.Dim(0); d < model.NumDims; d++ {
 			hv.Dims = append(hv.Dims, hostDimRow(d, h))
@@ -228,7 +310,7 @@ func buildPage(in Input, o options) (*page, error) {
 					hv.NoDemand = append(hv.NoDemand, id)
 				}
 			}
-			for _, cd := range hostChartDims {
+			for _, cd := range hostCharts(h) {
 				id := fmt.Sprintf("chart-host-%03d-%s", i+1, cd.dim)
 				spec, err := hostChart(id, cd, labels, in.Demand.Step, members, h)
 				if err != nil {
@@ -241,10 +323,16 @@ func buildPage(in Input, o options) (*page, error) {
 		pg.Hosts = append(pg.Hosts, hv)
 	}
 
-	for _, u := range p.Unplaced {
-		pg.Unplaced = append(pg.Unplaced, unplacedRow{Unplaced: u, Anchor: serverAnchor[u.Server]})
-	}
+	pg.Risks = risksOf(p, bt, serverAnchor, hostAnchor)
+	pg.StorageRiskPct, pg.PeakWindowMinutes = storageRiskPct, p.Settings.PeakWindowMinutes
 	pg.Settings = settingRows(p.Settings)
+	pg.PackSettings = structRows(reflect.ValueOf(p.PackSettings), packSettingDocs)
+	pg.Derived = []settingRow{{
+		Key:    "legacy_server_watts",
+		Value:  strconv.Itoa(legacyServerWatts),
+		About:  "power drawn by each legacy server today, for the power and energy comparison (plan.json carries no measured or inventory watts); the hosts' watts are derived from the chosen candidate's energy cost",
+		Source: "our assumption: a lightly loaded two-socket 1U/2U server of 2008–2016 draws well above its idle floor (about 100–200 W) and well below its nameplate (400–750 W)",
+	}}
 	for _, s := range p.ServerDetails {
 		r := serverRow{
 			Anchor:    serverAnchor[s.ID],
@@ -262,6 +350,21 @@ func buildPage(in Input, o options) (*page, error) {
 			Warnings:  s.Warnings,
 			WarnTitle: strings.Join(s.Warnings, "\n"),
 		}
+		a := s.Analysis
+		r.Conf = confidenceOf(a.Confidence)
+		r.Saturated = a.Saturation.Flagged
+		r.Uplift = factor(nonZero(a.Saturation.UpliftApplied, 1))
+		if a.Saturation.LongestMinutes > 0 {
+			r.SatTitle = fmt.Sprintf("%d of %d days with CPU ≥ %g%% for %d min or more; longest stretch %d min",
+				a.Saturation.DaysSaturated, a.Saturation.DaysWithData, p.Settings.SaturationCPUPct, p.Settings.SaturationMinutes, a.Saturation.LongestMinutes)
+		}
+		r.Growth, r.GrowthSort = growthText(a.Growth)
+		r.GrowthTitle = growthTitle(a.Growth)
+		r.VM = vmRowOf(s, r.Anchor, p.Fleet.PeakGroups, pg.Rightsize)
+		r.VCPUSort = strconv.Itoa(a.Rightsize.VCPUs)
+		r.MemSort = strconv.FormatInt(a.Rightsize.MemBytes, 10)
+		r.PeakGroup = a.PeakGroup
+		r.PeakWindow = peakWindow(a.PeakGroup, p.Fleet.PeakGroups)
 		pg.Servers = append(pg.Servers, r)
 	}
 
@@ -279,26 +382,60 @@ func buildPage(in Input, o options) (*page, error) {
 }
 
 // decision writes the plan as one paragraph: what to buy, against the lower
-// bound and the sum-of-peaks baseline, what it costs and what is left over.
+// bound and the sum-of-peaks baseline, the spare hosts and whether N+k was
+// proven, what it costs, the power, the data confidence and what is left
+// over.
 func decision(p *model.Plan, s summary, overlap []overlapView) string {
 	var b strings.Builder
 	placed := p.Servers - len(p.Unplaced)
+	// The packing's own hosts, before HA spares: what the lower bound and
+	// the sum-of-peaks baseline compare with.
+	load := p.HostsUsed
+	if p.HostsWithoutHA > 0 && p.HostsWithoutHA <= p.HostsUsed {
+		load = p.HostsWithoutHA
+	}
+	spares := p.HostsUsed - load
 	switch {
 	case p.HostsUsed == 0:
 		fmt.Fprintf(&b, "No host is needed: none of the %d servers was placed.", p.Servers)
 	default:
-		fmt.Fprintf(&b, "Buy %d × %s for %d servers (%s per host).", p.HostsUsed, p.HostType, placed, s.Ratio)
+		fmt.Fprintf(&b, "Buy %d × %s for %d servers (%s per host)", p.HostsUsed, p.HostType, placed, s.Ratio)
+		if spares > 0 {
+			fmt.Fprintf(&b, ": %d for the load and %d %s for N+%d", load, spares, plural(spares, "spare", "spares"), max(1, p.HA.Level))
+		}
+		b.WriteString(".")
 		switch {
-		case p.HostsUsed <= p.LowerBound:
-			fmt.Fprintf(&b, " That is the lower bound: no plan can use fewer than %d.", p.LowerBound)
+		case load <= p.LowerBound:
+			fmt.Fprintf(&b, " The load needs the lower bound: no plan can use fewer than %d.", p.LowerBound)
 		default:
-			fmt.Fprintf(&b, " No plan can use fewer than %d (the lower bound), so at most %d more could be saved.", p.LowerBound, p.HostsUsed-p.LowerBound)
+			fmt.Fprintf(&b, " No plan can use fewer than %d (the lower bound), so at most %d more could be saved.", p.LowerBound, load-p.LowerBound)
 		}
 	}
-	if sp := p.Baselines.SumOfPeaks.HostsUsed; sp > 0 && p.HostsUsed > 0 {
-		if sp > p.HostsUsed {
+	if p.HA.Level > 0 && len(p.HA.Scenarios) > 0 {
+		failing := 0
+		for _, sc := range p.HA.Scenarios {
+			if !sc.OK {
+				failing++
+			}
+		}
+		if failing == 0 {
+			what := "each host"
+			if p.HA.Level > 1 {
+				what = fmt.Sprintf("every set of %d hosts", p.HA.Level)
+			}
+			fmt.Fprintf(&b, " N+%d is proven: failing %s in turn (%d scenarios), every server restarts on a surviving host within its capacity.",
+				p.HA.Level, what, len(p.HA.Scenarios))
+		} else {
+			fmt.Fprintf(&b, " N+%d does not hold: in %d of %d failure scenarios some servers fit on no surviving host (see Risks).",
+				p.HA.Level, failing, len(p.HA.Scenarios))
+		}
+	} else if p.HostsUsed > 0 {
+		b.WriteString(" No spare host is planned: a host failure takes its servers down until they are restarted elsewhere.")
+	}
+	if sp := p.Baselines.SumOfPeaks.HostsUsed; sp > 0 && load > 0 {
+		if sp > load {
 			fmt.Fprintf(&b, " Sizing every server at its own peak would need %d (%s%% more); sizing on the time-aligned sum saves %s%% of the hosts.",
-				sp, fmtFixed(100*float64(sp-p.HostsUsed)/float64(p.HostsUsed), 0), s.SavingPct)
+				sp, fmtFixed(100*float64(sp-load)/float64(load), 0), s.SavingPct)
 		} else {
 			fmt.Fprintf(&b, " Sizing every server at its own peak would need %d as well: here the peaks coincide too much to save hosts.", sp)
 		}
@@ -318,12 +455,63 @@ func decision(p *model.Plan, s summary, overlap []overlapView) string {
 		fmt.Fprintf(&b, " Cost: capex %s plus energy %s%s, total %s (catalog currency); %d rack units.",
 			s.Capex, s.Energy, over, s.Cost, s.RackUnits)
 	}
+	if s.HasPower {
+		fmt.Fprintf(&b, " Power: about %s kW today (assuming %d W per legacy server) against %s kW after.",
+			s.Power.Before, s.LegacyWatts, s.Power.After)
+	}
+	if bt := s.Backtest; bt != nil && len(bt.Methods) > 0 {
+		var parts []string
+		for _, m := range bt.Methods {
+			parts = append(parts, fmt.Sprintf("%s %s host-minutes over a ceiling (%s%%, worst %s%% over)",
+				m.Method, fmtGrouped(m.OverloadMinutes), fmtFixed(m.OverloadHostMinutesPct, 2), fmtFixed(m.WorstOverloadPct, 1)))
+		}
+		fmt.Fprintf(&b, " Replayed on %s later days of data: %s.", strconv.FormatFloat(bt.TestDays, 'f', -1, 64), strings.Join(parts, "; "))
+	}
+	if s.HasConf {
+		fmt.Fprintf(&b, " Data confidence %d of 5 stars (%s%% of the expected data points).", strings.Count(s.Stars, "★"), s.PresentPct)
+	}
 	if n := len(p.Unplaced); n > 0 {
-		fmt.Fprintf(&b, " %d %s fit no host of this model and need a decision of their own (see Unplaced).", n, plural(n, "server", "servers"))
+		fmt.Fprintf(&b, " %d %s fit no host of this model and need a decision of their own (see Risks).", n, plural(n, "server", "servers"))
 	} else if p.HostsUsed > 0 {
 		b.WriteString(" Every server is placed.")
 	}
 	return b.String()
+}
+
+// searchText says how the packer found the chosen candidate's packing and
+// how far it is from the lower bounds (plan.json search, lower_bounds,
+// lower_bound_gap_pct).
+func searchText(p *model.Plan) string {
+	var parts []string
+	if lb := p.LowerBounds; lb.Best > 0 {
+		parts = append(parts, fmt.Sprintf("Lower bounds: volume per resource and slot (L1) %d, Martello–Toth L2 %d, conflict (servers that pairwise cannot share a host) %d; the best is %d.", lb.L1, lb.L2, lb.Conflict, lb.Best))
+	}
+	if p.HostsWithoutHA > 0 && p.LowerBound > 0 {
+		if p.LowerBoundGapPct <= 0 {
+			parts = append(parts, fmt.Sprintf("The packing needs %d hosts: the lower bound, so it is optimal.", p.HostsWithoutHA))
+		} else {
+			parts = append(parts, fmt.Sprintf("The packing needs %d hosts, %s%% above the lower bound %d: a better packing may exist, but no plan can use fewer than %d.", p.HostsWithoutHA, fmtFixed(p.LowerBoundGapPct, 1), p.LowerBound, p.LowerBound))
+		}
+	}
+	if s := p.Search; s.Heuristic != "" || len(s.Constructive) > 0 {
+		var hs []string
+		for _, h := range s.Constructive {
+			hs = append(hs, fmt.Sprintf("%s %d", h.Name, h.Hosts))
+		}
+		txt := "Search: "
+		if len(hs) > 0 {
+			txt += "the constructive heuristics reached " + strings.Join(hs, ", ") + " hosts; "
+		}
+		if s.Heuristic != "" {
+			txt += "the search started from " + s.Heuristic + "; "
+		}
+		txt += fmt.Sprintf("the improvement phase removed %d %s", s.Improved, plural(s.Improved, "host", "hosts"))
+		if s.Stop != "" {
+			txt += "; it stopped at: " + s.Stop
+		}
+		parts = append(parts, txt+".")
+	}
+	return strings.Join(parts, " ")
 }
 
 func boolInt(b bool) int {
@@ -349,14 +537,29 @@ func contentSecurityPolicy(scriptHashes ...string) string {
 		`; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"`
 }
 
+// hostCharts returns the demand charts of host h: CPU and memory, and the
+// binding resource when it is another one (disk or network), so that the
+// reader sees when the binding resource binds.
+func hostCharts(h model.PlanHost) []hostChartDim {
+	out := hostChartDims
+	if d, ok := model.DimByName(h.Binding); ok && len(h.Servers) > 0 && d != model.DimCPU && d != model.DimMem {
+		div, unit, _ := dimScale(d)
+		out = append(append([]hostChartDim(nil), hostChartDims...),
+			hostChartDim{d, fmt.Sprintf("%s demand (binding), %s", d, unit), unit, div})
+	}
+	return out
+}
+
 // indexDemand maps server IDs to their demand and checks row lengths.
 func indexDemand(d *model.Demand) (map[string]*model.ServerDemand, error) {
 	m := make(map[string]*model.ServerDemand, len(d.Servers))
 	for i := range d.Servers {
 		s := &d.Servers[i]
-		for _, cd := range hostChartDims {
-			if n := len(s.Values[cd.dim]); n != d.Slots {
-				return nil, fmt.Errorf("demand of server %q: %s has %d slots, want %d", s.ID, cd.dim, n, d.Slots)
+		for cd := model.Dim(0); cd < model.NumDims; cd++ {
+			// CPU and memory are always charted; another resource may be
+			// absent (no row), which draws as nothing.
+			if n := len(s.Values[cd]); n != d.Slots && (n != 0 || cd == model.DimCPU || cd == model.DimMem) {
+				return nil, fmt.Errorf("demand of server %q: %s has %d slots, want %d", s.ID, cd, n, d.Slots)
 			}
 		}
 		if _, dup := m[s.ID]; !dup {
@@ -383,6 +586,9 @@ func slotLabels(d *model.Demand) []string {
 
 // maxSlotRanges is how many binding time ranges a host section lists.
 const maxSlotRanges = 6
+
+// maxOpenVMs is the most VMs a host section shows unfolded.
+const maxOpenVMs = 30
 
 // slotRanges writes slot indices as UTC time ranges, e.g. "13:00–13:15, 18:00–18:05".
 func slotRanges(slots []int, d *model.Demand, g model.PlanGrid) string {
@@ -432,12 +638,16 @@ func hostDimRow(d model.Dim, h model.PlanHost) hostDim {
 		Usable:   fmtDim(d, h.UsableCapacity, prec),
 		PeakUtil: "—",
 		BarPct:   "0",
-		Binding:  d.String() == h.Binding,
+		Binding:  d.String() == h.Binding && len(h.Servers) > 0,
 	}
 	if u, ok := h.PeakUtilPct[d.String()]; ok {
 		r.PeakUtil = fmtFixed(u, 1)
 		r.BarPct = fmtFixed(math.Max(0, math.Min(u, 100)), 1)
 		r.Over = u > 100
+	}
+	r.Headroom = "—"
+	if v, ok := h.HeadroomPct[d.String()]; ok {
+		r.Headroom = fmtFixed(v, 1)
 	}
 	return r
 }
@@ -492,99 +702,4 @@ func fmtGrouped(v float64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
-}
-
-// settingAbout explains the settings; a field missing here is still listed.
-var settingAbout = map[string]string{
-	"step_sec":                       "alignment grid step, seconds",
-	"profile":                        "how aligned data becomes slots (day = time of day, UTC)",
-	"percentile":                     "percentile taken per slot over the days of data",
-	"slot_stat":                      "per-interval statistic that feeds the percentile",
-	"ceiling_pct":                    "utilisation ceiling per dimension, % of capacity after reserve",
-	"host_reserve_cores":             "cores reserved for the hypervisor",
-	"host_reserve_mem_bytes":         "memory reserved for the hypervisor",
-	"cpu_virt_factor":                "multiplier on CPU demand for virtualisation overhead",
-	"vm_mem_overhead_fraction":       "per-VM memory overhead, fraction of guest RAM",
-	"vm_mem_overhead_base_bytes":     "per-VM memory overhead, fixed part",
-	"vm_mem_overhead_per_vcpu_bytes": "per-VM memory overhead per vCPU",
-	"ht_factor":                      "throughput of a hyper-threaded core relative to a plain one",
-	"reference_core_score":           "CPU score of one reference core",
-	"reference_core_mhz":             "MHz of a reference core, for servers without a CPU score",
-	"energy_price_per_kwh":           "energy price per kWh, for the candidates' cost",
-	"years":                          "years of energy cost in the candidates' cost",
-	"host_type_requested":            "host model asked for (empty = cheapest candidate)",
-}
-
-// settingRows lists every field of s by its JSON name, in declaration order.
-func settingRows(s model.Settings) []settingRow {
-	v := reflect.ValueOf(s)
-	t := v.Type()
-	var rows []settingRow
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		rows = append(rows, settingRow{Key: name, Value: fmtSetting(name, v.Field(i)), About: settingAbout[name]})
-	}
-	return rows
-}
-
-func fmtSetting(name string, v reflect.Value) string {
-	switch v.Kind() {
-	case reflect.String:
-		if v.String() == "" {
-			return "—"
-		}
-		return v.String()
-	case reflect.Float32, reflect.Float64:
-		f := v.Float()
-		s := strconv.FormatFloat(f, 'g', -1, 64)
-		if math.Abs(f) < 1e15 {
-			s = strconv.FormatFloat(f, 'f', -1, 64) // 8589934592, not 8.589934592e+09
-		}
-		if strings.HasSuffix(name, "_bytes") {
-			s += " (" + fmtBytes(f) + ")"
-		}
-		return s
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10)
-	case reflect.Bool:
-		return strconv.FormatBool(v.Bool())
-	case reflect.Map:
-		keys := make([]string, 0, v.Len())
-		vals := map[string]string{}
-		for _, k := range v.MapKeys() {
-			ks := fmt.Sprint(k.Interface())
-			keys = append(keys, ks)
-			vals[ks] = fmt.Sprint(v.MapIndex(k).Interface())
-		}
-		sort.Strings(keys)
-		var parts []string
-		for _, k := range keys {
-			parts = append(parts, k+" "+vals[k])
-		}
-		if len(parts) == 0 {
-			return "—"
-		}
-		return strings.Join(parts, ", ")
-	}
-	return fmt.Sprint(v.Interface())
-}
-
-func fmtBytes(b float64) string {
-	switch {
-	case math.Abs(b) >= model.GiB:
-		return strconv.FormatFloat(b/model.GiB, 'g', 4, 64) + " GiB"
-	case math.Abs(b) >= model.MiB:
-		return strconv.FormatFloat(b/model.MiB, 'g', 4, 64) + " MiB"
-	}
-	return strconv.FormatFloat(b, 'g', -1, 64) + " B"
 }

@@ -27,7 +27,7 @@ func TestWriteSummaryAndTable(t *testing.T) {
 	s := string(render(t, normalInput()))
 	for _, want := range []string{
 		// The decision paragraph.
-		`<p class="decision">Buy 2 × std-1u for 3 servers (1.5 per host). No plan can use fewer than 1 (the lower bound), so at most 1 more could be saved. Sizing every server at its own peak would need 3 (50% more); sizing on the time-aligned sum saves 33.3% of the hosts.`,
+		`<p class="decision">Buy 2 × std-1u for 3 servers (1.5 per host). No plan can use fewer than 1 (the lower bound), so at most 1 more could be saved. N&#43;1 does not hold: in 1 of 2 failure scenarios some servers fit on no surviving host (see Risks). Sizing every server at its own peak would need 3 (50% more); sizing on the time-aligned sum saves 33.3% of the hosts.`,
 		"Cost: capex 24,000 plus energy 7,008 over 5 years, total 31,008 (catalog currency); 4 rack units.",
 		"1 server fit no host of this model",
 		// KPIs.
@@ -77,7 +77,7 @@ func TestOverlap(t *testing.T) {
 	}
 
 	s := string(render(t, in))
-	views, _, err := overlapViews(in.Demand, slotLabels(in.Demand))
+	views, _, err := overlapViews(in.Demand, slotLabels(in.Demand), in.Plan.Fleet)
 	if err != nil || len(views) != 2 {
 		t.Fatalf("overlapViews: %d views, %v", len(views), err)
 	}
@@ -99,7 +99,7 @@ func TestOverlap(t *testing.T) {
 
 func TestOverlapOthers(t *testing.T) {
 	in := largeInput(40, 4, slots)
-	views, specs, err := overlapViews(in.Demand, slotLabels(in.Demand))
+	views, specs, err := overlapViews(in.Demand, slotLabels(in.Demand), in.Plan.Fleet)
 	if err != nil || len(views) != 2 || len(specs) != 2 {
 		t.Fatalf("overlapViews: %d views, %d specs, %v", len(views), len(specs), err)
 	}
@@ -182,6 +182,7 @@ func largeInput(servers, hosts, n int) Input {
 	}
 	p.Grid.Slots, p.Grid.Profile = n, in.Demand.Profile
 	perHost := (servers + hosts - 1) / hosts
+	var analyses []model.ServerAnalysis
 	for h := range hosts {
 		p.Hosts = append(p.Hosts, model.PlanHost{
 			Name: fmt.Sprintf("kvm-%03d", h+1), Type: p.HostType,
@@ -213,6 +214,17 @@ func largeInput(servers, hosts, n int) Input {
 		if i%7 == 3 {
 			ps.Warnings = []string{"coverage below 90%: " + id}
 		}
+		ps.Analysis = model.ServerAnalysis{
+			Confidence: model.RateConfidence(2016-(i%8)*200, 2016, 300, p.Settings),
+			Saturation: model.Saturation{Flagged: i%97 == 5, UpliftApplied: 1},
+			Growth:     model.Growth{GlobalFactor: 1, CPUFactor: 1, MemFactor: 1},
+			Rightsize:  model.Rightsizing{VCPUs: 1 + i%9, CurrentCores: 8, MemBytes: int64(8+i%25) * model.GiB, CurrentMemBytes: 32 * model.GiB},
+			OSFamily:   []string{"windows", "linux"}[i%2],
+		}
+		if ps.Analysis.Saturation.Flagged {
+			ps.Analysis.Saturation.UpliftApplied = 1.25
+		}
+		analyses = append(analyses, ps.Analysis)
 		if i%50 == 49 {
 			p.Unplaced = append(p.Unplaced, model.Unplaced{Server: id, Dim: "mem", Reason: "too big"})
 		} else {
@@ -223,7 +235,27 @@ func largeInput(servers, hosts, n int) Input {
 		}
 		p.ServerDetails = append(p.ServerDetails, ps)
 	}
-	p.Servers, p.HostsUsed = servers, hosts
+	p.Servers, p.HostsUsed, p.HostsWithoutHA = servers, hosts, hosts
 	p.ConsolidationRatio = float64(servers-len(p.Unplaced)) / float64(hosts)
+	p.Fleet = model.AnalyzeFleet(in.Demand, analyses, p.Settings)
+	for g, grp := range p.Fleet.PeakGroups {
+		for _, m := range grp.Members {
+			p.ServerDetails[m].Analysis.PeakGroup = g + 1
+		}
+	}
+	osFamily := make([]string, len(p.ServerDetails))
+	idx := map[string]int{}
+	for i, sd := range p.ServerDetails {
+		osFamily[i], idx[sd.ID] = sd.Analysis.OSFamily, i
+	}
+	p.HA = model.HAReport{Level: 1, Method: "every host fails in turn", Holds: true}
+	for h := range p.Hosts {
+		var members []int
+		for _, id := range p.Hosts[h].Servers {
+			members = append(members, idx[id])
+		}
+		p.Hosts[h].Analysis = model.AnalyzeHost(in.Demand, members, osFamily, p.Settings)
+		p.HA.Scenarios = append(p.HA.Scenarios, model.FailureScenario{Failed: []string{p.Hosts[h].Name}, OK: true})
+	}
 	return in
 }

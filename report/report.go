@@ -20,6 +20,10 @@ type Input struct {
 	// matches the plan's server IDs. If it is nil the host sections have no
 	// demand charts.
 	Demand *model.Demand
+	// Backtest, when not nil, is the replay of later data against the plan
+	// and the baselines, shown under the risks. Without it the page says
+	// that no backtest was run.
+	Backtest *Backtest
 }
 
 // Option configures Write and WriteFile.

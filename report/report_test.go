@@ -138,7 +138,107 @@ func testInput(names [3]string, host1, hostType string) Input {
 		Settings: settings,
 		Warnings: []string{"server " + batch + ": 12% of slots have no data", "server huge-01 cannot be placed"},
 	}
+	addAnalysis(p, demand, web, batch, db)
+	h1, h2 := p.Hosts[0].Name, p.Hosts[1].Name
+	outcome := func(min, pct, worst float64, over int) model.BacktestOutcome {
+		return model.BacktestOutcome{OverloadMinutes: min, OverloadHostMinutesPct: pct, WorstOverloadPct: worst, HostsOverloaded: over}
+	}
+	p.Backtest = &model.BacktestReport{
+		TrainStart: "2024-03-04T00:00:00Z", TrainEnd: "2024-03-11T00:00:00Z", TrainDays: 7,
+		TestStart: "2024-03-11T00:00:00Z", TestEnd: "2024-03-18T00:00:00Z", TestDays: 7, ReplayStat: "mean",
+		Servers: 4, TestServers: 3, TestCoveragePct: 99.5,
+		Methods: []model.BacktestMethod{
+			{Method: "kvmfit", Description: "time-aligned P95 profile", HostsUsed: 2, HostsWithoutHA: 2, Unplaced: []string{"huge-01"},
+				BacktestOutcome: outcome(35, 0.1736, 4.2, 1),
+				Failures: []model.BacktestFailure{
+					{Failed: []string{h1}, Stranded: []string{}, OverloadMinutes: 120, WorstOverloadPct: 12.5},
+					{Failed: []string{h2}, Stranded: []string{db}},
+				}},
+			{Method: "sum_of_peaks", Description: "every server at its own peak", HostsUsed: 3, HostsWithoutHA: 3, Unplaced: []string{"huge-01"}},
+			{Method: "percentile_comfort", Description: "per-VM P95 × 1.3", HostsUsed: 2, HostsWithoutHA: 2, Unplaced: []string{"huge-01"},
+				BacktestOutcome: outcome(1250, 6.2, 18.75, 2)},
+		},
+		Bootstrap: model.BootstrapResult{Reps: 20, MedianHosts: 2, P95Hosts: 3, MinHosts: 2, MaxHosts: 3, Hosts: []int{}, Method: "days resampled with replacement"},
+		Warnings:  []string{"the test window has no month end"},
+	}
 	return Input{Plan: p, Demand: demand}
+}
+
+// addAnalysis fills what the model computes (server, host and fleet
+// analysis, the HA report) the way kvmfit plan does, from the model's own
+// functions: web's data is complete, batch has 3 days of 7 and saturated
+// CPU, db grows; KSM is on; the peak window is 12 hours so that batch (2:00)
+// and db (11:00) peak together; failing kvm-02 strands db.
+func addAnalysis(p *model.Plan, demand *model.Demand, web, batch, db string) {
+	s := &p.Settings
+	s.KSM, s.PeakWindowMinutes = true, 720
+	s.PercentileByDim = model.DimValues{"cpu": 95, "mem": 100, "disk_iops": 95, "disk_bytes": 95, "net_bytes": 95}
+	p.HostsWithoutHA, p.LowerBoundGapPct = 2, 100
+	os := map[string]string{web: "windows", batch: "linux", db: "linux"}
+	idx := map[string]int{}
+	for i, sd := range demand.Servers {
+		idx[sd.ID] = i
+	}
+	var analyses []model.ServerAnalysis
+	for i := range p.ServerDetails {
+		ps := &p.ServerDetails[i]
+		a := model.ServerAnalysis{OSFamily: os[ps.ID]}
+		a.Confidence = model.RateConfidence(2016, 2016, 300, *s)
+		a.Saturation = model.Saturation{DaysWithData: 7, UpliftApplied: 1}
+		a.Growth = model.Growth{GlobalFactor: 1, CPUFactor: 1, MemFactor: 1, CPUTrendPctPerYear: 3.5, MemTrendPctPerYear: -1.25}
+		a.Rightsize = model.Rightsizing{VCPUs: 4, CPUStatistic: "P95 of busy reference cores per slot / 70% target utilisation; 1 vCPU = 1 reference core",
+			MemBytes: 20 * model.GiB, MemStatistic: "P100 of used memory (interval max) + 15%, rounded up to 0.5 GiB", CurrentCores: 16, CurrentMemBytes: 32 * model.GiB}
+		switch ps.ID {
+		case batch:
+			a.Confidence = model.RateConfidence(864, 2016, 300, *s)
+			a.Saturation = model.Saturation{Flagged: true, DaysSaturated: 2, DaysWithData: 3, LongestMinutes: 95, UpliftApplied: 1.25}
+			a.Rightsize.VCPUs = 18
+		case db:
+			a.Growth = model.Growth{GlobalFactor: 1, CPUFactor: 1.1, MemFactor: 1.05, CPUTrendPctPerYear: 40, CPUTrendSignificant: true, MemTrendPctPerYear: 12.5, MemTrendSignificant: true}
+			a.Rightsize.CurrentCores, a.Rightsize.CurrentMemBytes, a.Rightsize.MemBytes = 32, 128*model.GiB, 112*model.GiB
+		}
+		if i, ok := idx[ps.ID]; ok {
+			a.CPUPeakSlot, _ = model.PeakSlot(demand.Servers[i].Values[model.DimCPU])
+			analyses = append(analyses, a)
+		}
+		ps.Analysis = a
+	}
+	p.Fleet = model.AnalyzeFleet(demand, analyses, *s)
+	for g, grp := range p.Fleet.PeakGroups {
+		for _, id := range grp.Servers {
+			for i := range p.ServerDetails {
+				if p.ServerDetails[i].ID == id {
+					p.ServerDetails[i].Analysis.PeakGroup = g + 1
+				}
+			}
+		}
+	}
+	osFamily := make([]string, len(demand.Servers))
+	for i, sd := range demand.Servers {
+		osFamily[i] = os[sd.ID]
+	}
+	for h := range p.Hosts {
+		p.Hosts[h].HeadroomPct = model.DimValues{}
+		for k, v := range p.Hosts[h].PeakUtilPct {
+			p.Hosts[h].HeadroomPct[k] = math.Round(1000*(100-v)) / 1000
+		}
+		var members []int
+		for _, id := range p.Hosts[h].Servers {
+			members = append(members, idx[id])
+		}
+		p.Hosts[h].Analysis = model.AnalyzeHost(demand, members, osFamily, *s)
+		p.Fleet.KSMSavingBytes += p.Hosts[h].Analysis.KSMSavingBytes
+	}
+	host1, host2 := p.Hosts[0].Name, p.Hosts[1].Name
+	p.HA = model.HAReport{
+		Level: 1, Method: "every host fails in turn; its servers restart on the first surviving host where they fit",
+		Scenarios: []model.FailureScenario{
+			{Failed: []string{host1}, Moves: []model.Assignment{{Server: web, Host: host2}, {Server: batch, Host: host2}}, Stranded: []string{}, OK: true},
+			{Failed: []string{host2}, Moves: []model.Assignment{}, Stranded: []string{db}, OK: false},
+		},
+	}
+	p.PackSettings = model.PackSettings{HALevel: 1, WorkBudget: 30000000, TimeLimitSec: 60}
+	p.Unplaced[0].Constraint = "max_vms_per_host"
 }
 
 func normalInput() Input {
@@ -150,6 +250,12 @@ func hostileInput() Input {
 	in.Plan.Warnings = append(in.Plan.Warnings, hostileQuote, hostileScript)
 	in.Plan.ServerDetails[0].Hostname = `<img src=x onerror=window.__pwned=1>`
 	in.Plan.Settings.HostType = hostileType
+	in.Plan.ServerDetails[1].Analysis.OSFamily = hostileAttr
+	in.Plan.Unplaced[0].Constraint = hostileScript
+	in.Plan.Backtest.Warnings = append(in.Plan.Backtest.Warnings, hostileScript)
+	in.Plan.Backtest.Methods[0].Description = hostileAttr
+	in.Plan.HA.Method = hostileScript
+	in.Plan.Candidates[0].Mix = []model.HostCount{{HostType: hostileType, Hosts: 2}}
 	return in
 }
 
@@ -381,10 +487,42 @@ func TestWriteHostileNames(t *testing.T) {
 		`title="coverage below 90%: &#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;"`,
 		// The decision paragraph names the host type.
 		`Buy 2 × &lt;script&gt;window.__pwned=1&lt;/script&gt; for 3 servers`,
+		// The VMs of a host: the OS family.
+		`<td>&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;</td>`,
+		// Risks: the unplaced server's constraint, the HA method, the
+		// failed host, the backtest's warnings and method description.
+		`<td>&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</td><td>needs 1024 GiB`,
+		`<span class="badge bad">N+1 fails</span> &lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;.`,
+		`<tr><td><a class="id" href="#host-001">&lt;b&gt;h&lt;/b&gt;&amp;amp;&#39;&#34;&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</a></td><td class="n">2</td>`,
+		`<li>&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</li>`,
+		`<td>&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;</td></tr>`,
+		// The candidates' mix.
+		`(2 × &lt;script&gt;window.__pwned=1&lt;/script&gt;)`,
+		// The peak group lists its members, escaped.
+		`<a class="id" href="#server-0002">&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;</a>, <a class="id" href="#server-0003">__f__window.__pwned=1__f__</a>`,
+		// Warnings grouped by kind: the kind and the items.
+		`<summary>&lt;/script&gt;&lt;script&gt;window.__pwned=N&lt;/script&gt; <span class="badge">`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("page lacks the escaped form %q", want)
 		}
+	}
+	// The heat map carries no data strings: its axes are hours, weekdays or
+	// resources.
+	if i := strings.Index(s, `{"id":"chart-heatmap"`); i < 0 {
+		t.Error("no heat map")
+	} else {
+		opt := s[i:]
+		opt = opt[:1+strings.Index(opt[1:], `{"id":"`)]
+		for _, name := range []string{"pwned", "script", "__f__"} {
+			if strings.Contains(opt, name) {
+				t.Errorf("heat map option holds %q", name)
+			}
+		}
+	}
+	// A host's most correlated pair names its servers, escaped.
+	if !strings.Contains(s, `most correlated: <a class="id" href="#server-0001">&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</a> – <a class="id" href="#server-0002">&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;</a>`) {
+		t.Error("the correlated pair is not listed, escaped")
 	}
 	// The fleet overlap charts name every server (3 ≤ overlapSeries), escaped.
 	for _, id := range []string{"chart-overlap-cpu", "chart-overlap-mem"} {
@@ -574,8 +712,8 @@ func TestChromium(t *testing.T) {
 		}
 		shot := artifact(t, "report-screenshot.png")
 		res := browsertest.Check(t, path, shot)
-		if res.Charts != 7 {
-			t.Errorf("%d charts drew (%v), want 7", res.Charts, res.ChartIDs)
+		if res.Charts != 8 {
+			t.Errorf("%d charts drew (%v), want 8", res.Charts, res.ChartIDs)
 		}
 		if res.Screenshot != "" {
 			t.Logf("screenshot: %s", res.Screenshot)
@@ -586,8 +724,8 @@ func TestChromium(t *testing.T) {
 		if err := WriteFile(path, benchInput()); err != nil {
 			t.Fatal(err)
 		}
-		if res := browsertest.Check(t, path, ""); res.Charts != 43 {
-			t.Errorf("%d charts drew, want 43", res.Charts)
+		if res := browsertest.Check(t, path, ""); res.Charts != 44 {
+			t.Errorf("%d charts drew, want 44", res.Charts)
 		}
 	})
 	t.Run("hostile", func(t *testing.T) {
@@ -596,8 +734,8 @@ func TestChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := browsertest.Check(t, path, artifact(t, "hostile-screenshot.png"))
-		if res.Charts != 7 {
-			t.Errorf("%d charts drew (%v), want 7", res.Charts, res.ChartIDs)
+		if res.Charts != 8 {
+			t.Errorf("%d charts drew (%v), want 8", res.Charts, res.ChartIDs)
 		}
 		// The tooltips show the hostile names as text.
 		all := strings.Join(res.Tooltips, "\n")
@@ -631,7 +769,8 @@ func benchInput() Input {
 		}
 		p.Hosts = append(p.Hosts, host)
 	}
-	p.Servers, p.HostsUsed = 200, 20
+	p.Servers, p.HostsUsed, p.HostsWithoutHA = 200, 20, 20
+	p.Fleet, p.HA = model.FleetAnalysis{}, model.HAReport{}
 	return in
 }
 

@@ -15,8 +15,10 @@ const tablePageSize = 100
 // here, since the CSP forbids inline event handler attributes. Without
 // script every row shows, unsorted.
 //
-//   - Click a header to sort by it (again to reverse). Columns whose header
-//     has class "n" sort as numbers ("—" and other non-numbers last),
+//   - Click a header to sort by it (again to reverse). A cell's data-sort
+//     attribute, when present, is its sort key instead of its text.
+//     Columns whose header has class "n" sort as numbers ("—" and other
+//     non-numbers last),
 //     the others as text; ties keep the page's order. Sorting shows the
 //     first page.
 //   - The filter box keeps the rows whose text contains every word typed,
@@ -46,7 +48,7 @@ const tableJS = `"use strict";
 
   function key(i, col, numeric) {
     var cell = all[i].cells[col];
-    var s = cell ? cell.textContent.trim() : "";
+    var s = !cell ? "" : cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent.trim();
     if (!numeric) { return s.toLowerCase(); }
     var v = parseFloat(s.replace(/,/g, ""));
     return isNaN(v) ? null : v;
