@@ -129,6 +129,11 @@ func analyzePlan(plan *model.Plan, d *model.Demand, servers []model.PlanServer, 
 				members = append(members, i)
 			}
 		}
+		if len(members) == 0 {
+			// An empty HA spare: nothing to analyse (AnalyzeHost with no
+			// members would describe the whole fleet).
+			continue
+		}
 		sort.Ints(members)
 		plan.Hosts[h].Analysis = model.AnalyzeHost(d, members, fam, s)
 		plan.Fleet.KSMSavingBytes += plan.Hosts[h].Analysis.KSMSavingBytes
