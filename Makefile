@@ -14,9 +14,11 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kvmfit
 
 # Unit, property and integration tests (real traces from ../shared/data and
-# headless Chromium when present; CI installs Chromium, see .ci/run).
+# headless Chromium when present; CI installs Chromium, see .ci/run). One
+# package at a time (-p 1): the collector is compared with sadc and with the
+# shell collector in real time, and must not share the CPU with Chromium.
 test: lint
-	$(GO) test -count=1 -timeout 15m $(PKGS)
+	$(GO) test -p 1 -count=1 -timeout 15m $(PKGS)
 
 # The main job on the bundled samples: a generated fleet of 100 legacy servers
 # over 14 days, planned onto the candidate hosts of samples/hosts.yaml.

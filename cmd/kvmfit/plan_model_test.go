@@ -89,6 +89,13 @@ func TestPlanProfiles(t *testing.T) {
 			}
 		}
 		for _, h := range p.Hosts {
+			if len(h.Servers) == 0 {
+				// An empty HA spare has nothing to analyse.
+				if h.Analysis.CoincidenceFactor != nil {
+					t.Errorf("%s: empty host %s has a coincidence factor %v", tc.profile, h.Name, h.Analysis.CoincidenceFactor)
+				}
+				continue
+			}
 			if cf := h.Analysis.CoincidenceFactor["cpu"]; !(cf > 0 && cf <= 1) {
 				t.Errorf("%s: host %s CF %v", tc.profile, h.Name, cf)
 			}
