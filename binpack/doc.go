@@ -45,7 +45,11 @@
 // are special cases), runs several constructive heuristics (first and best
 // fit decreasing by several sizes, an overlap-aware best fit, the
 // dot-product and L2-norm heuristics of Panigrahy et al. 2011, minimum bin
-// slack), improves the best under a deterministic work budget, and reports
+// slack), improves the best under a deterministic work budget (classic
+// one-dimensional instances with integral sizes get a dedicated integer
+// search: bin completion towards the lower bound, then a pool search that
+// repacks one bin at a time with its best subset of its items and the pool),
+// and reports
 // the lower bounds (L1, Martello–Toth L2, conflict clique). BuildPlan adds
 // constraints (anti-affinity, affinity, pins, VM and vCPU limits), existing
 // hosts, a mix of host models and the N+k failure proof. docs/packing.md

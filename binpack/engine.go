@@ -796,7 +796,11 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 		sol.Stop = "no search"
 	default:
 		before := best.newBins()
-		best = e.improve(best, sol.LowerBound)
+		if e.oneDimApplicable(opt, placeable) {
+			best = e.improve1D(best, sol.LowerBound)
+		} else {
+			best = e.improve(best, sol.LowerBound)
+		}
 		sol.Improved = before - best.newBins()
 		switch {
 		case best.newBins() <= sol.LowerBound:
