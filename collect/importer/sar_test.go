@@ -13,23 +13,6 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 )
 
-// needShared returns sub of ../shared/data, skipping when it is absent
-// unless CI is set (then the test fails).
-func needShared(t *testing.T, sub string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", sub))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data %s missing in CI", p)
-		}
-		t.Skipf("shared data not found at %s; this test runs where ../shared/data is present (CI)", p)
-	}
-	return p
-}
-
 // needSadf skips when sadf is not installed, unless CI is set.
 func needSadf(t *testing.T) {
 	t.Helper()
