@@ -174,8 +174,9 @@ func planRun(opts *PlanOptions, streams IO) error {
 			return fmt.Errorf("write report %s: %w", opts.ReportHTML, err)
 		}
 	}
-	fmt.Fprintf(streams.Err, "%d servers → %d × %s (lower bound %d; sum of peaks would need %d, saving %.1f%%); %d unplaced\n",
-		plan.Servers, plan.HostsUsed, plan.HostType, plan.LowerBound, plan.Baselines.SumOfPeaks.HostsUsed, plan.SavingVsSumOfPeaksPct, len(plan.Unplaced))
+	fmt.Fprintf(streams.Err, "%d servers → %d × %s (%d for the load, lower bound %d, + %d spare for N+%d); sum of peaks would need %d for the load, saving %.1f%%; %d unplaced\n",
+		plan.Servers, plan.HostsUsed, plan.HostType, plan.HostsWithoutHA, plan.LowerBound, plan.HostsUsed-plan.HostsWithoutHA, plan.HA.Level,
+		plan.Baselines.SumOfPeaks.HostsUsed, plan.SavingVsSumOfPeaksPct, len(plan.Unplaced))
 	return nil
 }
 
