@@ -138,16 +138,9 @@ func structRows(v reflect.Value, docs map[string]settingDoc) []settingRow {
 	t := v.Type()
 	var rows []settingRow
 	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
+		name, ok := jsonName(t.Field(i))
+		if !ok {
 			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
 		}
 		d := docs[name]
 		rows = append(rows, settingRow{Key: name, Value: fmtSetting(name, v.Field(i)), About: d.about, Source: d.source})
@@ -159,18 +152,9 @@ func structRows(v reflect.Value, docs map[string]settingDoc) []settingRow {
 func jsonFieldNames(t reflect.Type) []string {
 	var out []string
 	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
+		if name, ok := jsonName(t.Field(i)); ok {
+			out = append(out, name)
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, name)
 	}
 	return out
 }
@@ -232,4 +216,20 @@ func fmtBytes(b float64) string {
 		return strconv.FormatFloat(b/model.MiB, 'g', 4, 64) + " MiB"
 	}
 	return strconv.FormatFloat(b, 'g', -1, 64) + " B"
+}
+
+// jsonName returns the name encoding/json gives field f, and false for a
+// field it leaves out (unexported, or tagged "-").
+func jsonName(f reflect.StructField) (string, bool) {
+	if !f.IsExported() {
+		return "", false
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	switch name {
+	case "-":
+		return "", false
+	case "":
+		return f.Name, true
+	}
+	return name, true
 }
