@@ -92,6 +92,24 @@ func sarRow(k sarKind, cols, vals []string) (*sarRec, error) {
 		}
 		return nil
 	}
+	// pair reads a read/write (receive/transmit) pair of rates from the
+	// columns of newer sysstat versions, else from the older columns with
+	// their own scale; a pair in neither stays NaN.
+	pair := func(a, b *float64, newA, newB string, newScale float64, oldA, oldB string, oldScale float64) error {
+		if err := get(newA, a, newScale); err != nil {
+			return err
+		}
+		if err := get(newB, b, newScale); err != nil {
+			return err
+		}
+		if !math.IsNaN(*a) {
+			return nil
+		}
+		if err := get(oldA, a, oldScale); err != nil {
+			return err
+		}
+		return get(oldB, b, oldScale)
+	}
 	var err error
 	switch k {
 	case kindCPU:
@@ -130,29 +148,13 @@ func sarRow(k sarKind, cols, vals []string) (*sarRec, error) {
 		}
 	case kindDev:
 		d := sarDev{name: strings.TrimSpace(vals[0]), rBytes: math.NaN(), wBytes: math.NaN()}
-		if err = get("rkB/s", &d.rBytes, 1024); err == nil {
-			err = get("wkB/s", &d.wBytes, 1024)
-		}
-		if err == nil && math.IsNaN(d.rBytes) {
-			if err = get("rd_sec/s", &d.rBytes, 512); err == nil {
-				err = get("wr_sec/s", &d.wBytes, 512)
-			}
-		}
-		if err != nil {
+		if err = pair(&d.rBytes, &d.wBytes, "rkB/s", "wkB/s", 1024, "rd_sec/s", "wr_sec/s", 512); err != nil {
 			return nil, err
 		}
 		rec.devs = append(rec.devs, d)
 	case kindNet:
 		n := sarNet{name: strings.TrimSpace(vals[0]), rxBytes: math.NaN(), txBytes: math.NaN()}
-		if err = get("rxkB/s", &n.rxBytes, 1024); err == nil {
-			err = get("txkB/s", &n.txBytes, 1024)
-		}
-		if err == nil && math.IsNaN(n.rxBytes) {
-			if err = get("rxbyt/s", &n.rxBytes, 1); err == nil {
-				err = get("txbyt/s", &n.txBytes, 1)
-			}
-		}
-		if err != nil {
+		if err = pair(&n.rxBytes, &n.txBytes, "rxkB/s", "txkB/s", 1024, "rxbyt/s", "txbyt/s", 1); err != nil {
 			return nil, err
 		}
 		rec.nets = append(rec.nets, n)
