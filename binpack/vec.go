@@ -1,0 +1,1231 @@
+package binpack
+
+import (
+	"cmp"
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"slices"
+)
+
+// The vector search: the one-dimensional search of onedim.go generalised to
+// every coordinate (dimension × slot; for temporal instances the slots are
+// the distinct start times). When an instance is not classic 1-D but has no
+// existing bins, pins, anti-affinity or fixed fleet, and is small enough
+// (n·K ≤ vecLimit, a size rule, so a 10,000-server plan keeps the generic
+// improve), Solve replaces the generic improvement phase by this search:
+//
+//   - coordinates that no bin can overflow (the total demand fits one bin)
+//     are dropped, and so is a coordinate whose every item demand is at
+//     most that of another coordinate with the same limit (it can never be
+//     the binding one; for temporal items, a start time whose active items
+//     are all active at another one);
+//   - each item gets a scalar value: its demand summed over the coordinates
+//     left, each normalised by capacity and weighted by how scarce the
+//     coordinate is (its total demand over capacity, relative to the mean),
+//     so that a bin full in the busy coordinates counts as full. A bin full
+//     in every coordinate has the largest value there is (full) and is
+//     never repacked;
+//   - bin completion (Martello and Toth 1990; Korf 2003), see complete:
+//     when every bin of a packing at the lower bound LB must be filled
+//     exactly in every coordinate (Σ demand = LB·C in each, as in the
+//     vector triplet instances), towards LB with half the budget; else
+//     towards one bin below the best packing so far, and again while it
+//     succeeds, with a quarter;
+//   - then the pool search: the bin of least value goes to a pool, each bin
+//     in turn takes the subset of its items and the pool of the largest
+//     value that fits in every coordinate (an exact, node-bounded depth-first
+//     search; ties: the larger sum of squared values), a few pairs of bins
+//     exchange items so that the fuller one gets fuller, and a seeded kick
+//     forces a pool item into a random bin, evicting the subset of least
+//     value that makes room, tabu until the next kick. An empty pool is one
+//     bin fewer.
+//
+// Loads are float64 per coordinate and the fit rule is the package's own
+// (load ≤ C·(1+RelTolerance) + AbsTolerance). One work unit is one
+// coordinate of one fit check or load update, one search node, or one step
+// of a binary search, so results depend on the budget, never on time.
+
+// vecLimit is the largest n·K (items times coordinates) for which the
+// vector search runs; domLimit the largest n·K² for which dominated
+// coordinates are looked for (both size rules).
+const (
+	vecLimit    = 2e6
+	domLimit    = 5e7
+	vecEps      = 1e-9
+	vsPack      = 4000 // search nodes per bin repack
+	vsConcPairs = 16   // pairs of bins tried per exchange step
+	vsConc      = 500  // search nodes per exchange between two bins
+	vsKick      = 1000 // search nodes per kick eviction
+	vsGen       = 5000 // search nodes per completion generation
+	vsComps     = 64   // completions tried per bin
+)
+
+type vecSearch struct {
+	e   *engine
+	K   int
+	lim []float64 // limit per coordinate
+	cpc []float64 // capacity per coordinate
+	// by rank (items sorted by decreasing value, then demand vector, then
+	// canonical order):
+	idx  [][]int32   // coordinates where the item's demand is not 0
+	val  [][]float64 // the demand there
+	v    []float64   // value
+	cls  []int32     // items of one class have equal demand everywhere
+	item []int       // engine item index
+	full float64     // value of a bin at capacity in every coordinate
+
+	bins [][]int // ranks, ascending
+	load [][]float64
+	fill []float64 // value per bin
+	pool []int     // ranks, ascending
+
+	tabuBin  int
+	tabuItem int
+	tabuOut  []int
+
+	scratch    []float64
+	concCursor int
+	keyBuf     []byte
+}
+
+// vecApplicable reports whether Solve may use the vector search.
+func (e *engine) vecApplicable(opt SolveOptions, items []int) bool {
+	if len(opt.Existing) > 0 || len(opt.Pins) > 0 || opt.NoNewBins || len(e.inst.AntiAffinity) > 0 || len(items) == 0 {
+		return false
+	}
+	return float64(len(items))*float64(e.coords()) <= vecLimit
+}
+
+// newVecSearch builds the search state for the items of s.
+func (e *engine) newVecSearch(s *state) *vecSearch {
+	var items []int
+	for _, b := range s.bins {
+		items = append(items, b.items...)
+	}
+	// coordinates that can overflow
+	type coord struct{ d, t int }
+	var coords []coord
+	var lim, cpc, dem []float64
+	for d := range e.dims {
+		if !(e.cap[d] > 0) {
+			continue
+		}
+		for t := range e.slots[d] {
+			sum := 0.0
+			for _, i := range items {
+				sum += e.items[i].rows[d][t]
+			}
+			if sum <= e.limit[d] {
+				continue
+			}
+			coords = append(coords, coord{d, t})
+			lim = append(lim, e.limit[d])
+			cpc = append(cpc, e.cap[d])
+			dem = append(dem, sum)
+		}
+	}
+	e.work += int64(len(items)) * int64(e.coords())
+	at := func(i, k int) float64 { return e.items[i].rows[coords[k].d][coords[k].t] }
+	// dominated coordinates: k is dropped when another kept coordinate k'
+	// with the same limit has at least k's demand for every item (ties: the
+	// later of two equal coordinates is dropped).
+	if n, K := float64(len(items)), float64(len(coords)); n*K*K <= domLimit {
+		drop := make([]bool, len(coords))
+		for k := range coords {
+			for k2 := range coords {
+				if k2 == k || drop[k2] || lim[k2] != lim[k] {
+					continue
+				}
+				dom, equal := true, true
+				for _, i := range items {
+					e.work++
+					a, b := at(i, k), at(i, k2)
+					if a > b {
+						dom = false
+						break
+					}
+					if a != b {
+						equal = false
+					}
+				}
+				if dom && (!equal || k2 < k) {
+					drop[k] = true
+					break
+				}
+			}
+		}
+		var c2 []coord
+		var l2, cp2, d2 []float64
+		for k := range coords {
+			if !drop[k] {
+				c2, l2, cp2, d2 = append(c2, coords[k]), append(l2, lim[k]), append(cp2, cpc[k]), append(d2, dem[k])
+			}
+		}
+		coords, lim, cpc, dem = c2, l2, cp2, d2
+	}
+	K := len(coords)
+	// scarcity weights: demand over capacity, relative to the mean
+	w := make([]float64, K)
+	mean := 0.0
+	for k := range K {
+		w[k] = dem[k] / cpc[k]
+		mean += w[k]
+	}
+	if K > 0 {
+		mean /= float64(K)
+	}
+	full := 0.0
+	for k := range K {
+		w[k] /= mean
+		full += w[k]
+	}
+	vs := &vecSearch{e: e, K: K, lim: lim, cpc: cpc, tabuBin: -1, full: full, scratch: make([]float64, K)}
+	value := make(map[int]float64, len(items))
+	for _, i := range items {
+		x := 0.0
+		for k := range K {
+			x += w[k] * at(i, k) / cpc[k]
+		}
+		value[i] = x
+	}
+	rank := make([]int, len(e.items))
+	for r, i := range e.order {
+		rank[i] = r
+	}
+	vecCmp := func(a, b int) int {
+		for k := range K {
+			if c := cmp.Compare(at(b, k), at(a, k)); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	slices.SortFunc(items, func(a, b int) int {
+		if c := cmp.Compare(value[b], value[a]); c != 0 {
+			return c
+		}
+		if c := vecCmp(a, b); c != 0 {
+			return c
+		}
+		return cmp.Compare(rank[a], rank[b])
+	})
+	pos := make(map[int]int, len(items))
+	cls := int32(-1)
+	for r, i := range items {
+		if r == 0 || vecCmp(items[r-1], i) != 0 {
+			cls++
+		}
+		var ix []int32
+		var vx []float64
+		for k := range K {
+			if x := at(i, k); x != 0 {
+				ix = append(ix, int32(k))
+				vx = append(vx, x)
+			}
+		}
+		vs.idx = append(vs.idx, ix)
+		vs.val = append(vs.val, vx)
+		vs.v = append(vs.v, value[i])
+		vs.cls = append(vs.cls, cls)
+		vs.item = append(vs.item, i)
+		pos[i] = r
+	}
+	for _, b := range s.bins {
+		var bin []int
+		for _, i := range b.items {
+			bin = append(bin, pos[i])
+		}
+		slices.Sort(bin)
+		vs.bins = append(vs.bins, bin)
+		l := make([]float64, K)
+		f := 0.0
+		for _, r := range bin {
+			vs.addTo(l, r)
+			f += vs.v[r]
+		}
+		vs.load = append(vs.load, l)
+		vs.fill = append(vs.fill, f)
+	}
+	return vs
+}
+
+func (vs *vecSearch) addTo(l []float64, r int) {
+	for x, k := range vs.idx[r] {
+		l[k] += vs.val[r][x]
+	}
+	vs.e.work += int64(len(vs.idx[r])) + 1
+}
+
+func (vs *vecSearch) subFrom(l []float64, r int) {
+	for x, k := range vs.idx[r] {
+		l[k] -= vs.val[r][x]
+	}
+	vs.e.work += int64(len(vs.idx[r])) + 1
+}
+
+// fitsIn reports whether item r fits on top of load l.
+func (vs *vecSearch) fitsIn(l []float64, r int) bool {
+	vs.e.work += int64(len(vs.idx[r])) + 1
+	for x, k := range vs.idx[r] {
+		if l[k]+vs.val[r][x] > vs.lim[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// improveVec is the improvement phase of the vector search (see
+// vecApplicable): completion towards lb, then while s uses more bins than lb
+// and the budget lasts, the bin of least value goes to the pool and the pool
+// is emptied.
+func (e *engine) improveVec(s *state, lb int) *state {
+	vs := e.newVecSearch(s)
+	if vs.K == 0 {
+		return s
+	}
+	best := cloneBins(vs.bins)
+	if len(vs.bins) > lb {
+		// Bin completion with a quarter of the budget: at the bound when a
+		// packing there must fill every bin exactly in every coordinate
+		// (exact fills are what completion finds and the pool search
+		// hardly does; then with half the budget), else one bin below the
+		// best packing so far, again while it succeeds.
+		if vs.exactAt(lb) {
+			if bins := vs.complete(lb, (e.budget-e.work)/2); bins != nil {
+				best = bins
+			}
+		} else {
+			stop := e.work + (e.budget-e.work)/4
+			for m := len(best) - 1; m >= lb && e.work < stop; m-- {
+				bins := vs.complete(m, stop-e.work)
+				if bins == nil {
+					break
+				}
+				best = bins
+			}
+		}
+		if len(best) < len(vs.bins) {
+			vs.setBins(best)
+		}
+	}
+	for len(best) > lb && len(vs.bins) > lb && !e.outOfTime() {
+		k := 0
+		for j := range vs.bins {
+			if vs.fill[j] < vs.fill[k] {
+				k = j
+			}
+		}
+		vs.pool = append(vs.pool, vs.bins[k]...)
+		slices.Sort(vs.pool)
+		vs.bins = slices.Delete(vs.bins, k, k+1)
+		vs.load = slices.Delete(vs.load, k, k+1)
+		vs.fill = slices.Delete(vs.fill, k, k+1)
+		if !vs.emptyPool() {
+			break
+		}
+		for j := len(vs.bins) - 1; j >= 0; j-- {
+			if len(vs.bins[j]) == 0 {
+				vs.bins = slices.Delete(vs.bins, j, j+1)
+				vs.load = slices.Delete(vs.load, j, j+1)
+				vs.fill = slices.Delete(vs.fill, j, j+1)
+			}
+		}
+		best = cloneBins(vs.bins)
+	}
+	if len(best) >= len(s.bins) {
+		return s
+	}
+	t := &state{unplaced: s.unplaced}
+	for _, bin := range best {
+		b := e.newBin(e.limit)
+		for _, r := range bin {
+			e.add(b, vs.item[r])
+		}
+		t.bins = append(t.bins, b)
+	}
+	return t
+}
+
+// setBins replaces the packing by bins (ranks).
+func (vs *vecSearch) setBins(bins [][]int) {
+	vs.bins = cloneBins(bins)
+	vs.load = vs.load[:0]
+	vs.fill = vs.fill[:0]
+	for _, bin := range vs.bins {
+		l := make([]float64, vs.K)
+		f := 0.0
+		for _, r := range bin {
+			vs.addTo(l, r)
+			f += vs.v[r]
+		}
+		vs.load = append(vs.load, l)
+		vs.fill = append(vs.fill, f)
+	}
+	vs.pool = vs.pool[:0]
+}
+
+// emptyPool packs every bin in turn with its best subset of its items and
+// the pool, until the pool is empty (true) or the budget runs out (false);
+// a pass that changes no bin is followed by an exchange between two bins
+// or, failing that, a seeded kick.
+func (vs *vecSearch) emptyPool() bool {
+	e := vs.e
+	vs.tabuBin = -1
+	for !e.outOfTime() {
+		improved := false
+		for j := range vs.bins {
+			if vs.pack(j) {
+				improved = true
+				if len(vs.pool) == 0 {
+					return true
+				}
+			}
+			if e.outOfTime() {
+				return false
+			}
+		}
+		if !improved {
+			if !vs.concentrate() {
+				vs.kick()
+			}
+		}
+	}
+	return false
+}
+
+// best is the best subset found by a repack search.
+type vsBest struct {
+	fill, sq float64
+	items    []int
+	found    bool
+}
+
+// search is the node-bounded depth-first search behind pack and
+// concentrate: it adds candidates (ranks, ascending, so by decreasing value)
+// to load l, from fill f, keeping the fitting subset of the largest value
+// (ties: the larger sum of squared values), skipping an item of the same
+// class as the last one tried at a level, until the node limit or a full
+// bin.
+func (vs *vecSearch) search(cand []int, l []float64, f, sq float64, bst *vsBest, limit int) {
+	suffix := make([]float64, len(cand)+1)
+	for k := len(cand) - 1; k >= 0; k-- {
+		suffix[k] = suffix[k+1] + vs.v[cand[k]]
+	}
+	var cur []int
+	nodes := 0
+	var dfs func(k int, f, sq float64)
+	dfs = func(k int, f, sq float64) {
+		prev := int32(-1)
+		for ; k < len(cand); k++ {
+			if nodes >= limit || bst.fill >= vs.full-vecEps {
+				return
+			}
+			if f+suffix[k] < bst.fill-vecEps {
+				return
+			}
+			r := cand[k]
+			if vs.cls[r] == prev {
+				continue
+			}
+			prev = vs.cls[r]
+			nodes++
+			if !vs.fitsIn(l, r) {
+				continue
+			}
+			vs.addTo(l, r)
+			cur = append(cur, r)
+			nf, nsq := f+vs.v[r], sq+vs.v[r]*vs.v[r]
+			if nf > bst.fill+vecEps || nf >= bst.fill-vecEps && nsq > bst.sq+vecEps {
+				bst.fill, bst.sq, bst.items, bst.found = nf, nsq, append(bst.items[:0], cur...), true
+			}
+			dfs(k+1, nf, nsq)
+			cur = cur[:len(cur)-1]
+			vs.subFrom(l, r)
+		}
+	}
+	dfs(0, f, sq)
+	vs.e.work += int64(nodes) + 1
+}
+
+// pack replaces bin j's items by the subset of its items and the pool of
+// the largest value that fits. It reports whether the bin changed.
+func (vs *vecSearch) pack(j int) bool {
+	if vs.fill[j] >= vs.full-vecEps {
+		return false // full in every coordinate
+	}
+	forcedItem := -1
+	cand := make([]int, 0, len(vs.bins[j])+len(vs.pool))
+	for _, r := range vs.bins[j] {
+		if j == vs.tabuBin && r == vs.tabuItem {
+			forcedItem = r
+			continue
+		}
+		cand = append(cand, r)
+	}
+	for _, r := range vs.pool {
+		if j == vs.tabuBin && slices.Contains(vs.tabuOut, r) {
+			continue
+		}
+		cand = append(cand, r)
+	}
+	slices.Sort(cand)
+	cur := vs.fill[j]
+	sq := 0.0
+	for _, r := range vs.bins[j] {
+		sq += vs.v[r] * vs.v[r]
+	}
+	l := vs.scratch
+	clear(l)
+	f0, sq0 := 0.0, 0.0
+	if forcedItem >= 0 {
+		vs.addTo(l, forcedItem)
+		f0, sq0 = vs.v[forcedItem], vs.v[forcedItem]*vs.v[forcedItem]
+	}
+	bst := vsBest{fill: cur, sq: sq}
+	vs.search(cand, l, f0, sq0, &bst, vsPack)
+	if !bst.found {
+		return false
+	}
+	best := bst.items
+	if forcedItem >= 0 {
+		best = append(best, forcedItem)
+	}
+	slices.Sort(best)
+	for _, r := range vs.bins[j] {
+		if !slices.Contains(best, r) {
+			vs.pool = append(vs.pool, r)
+		}
+	}
+	vs.pool = slices.DeleteFunc(vs.pool, func(r int) bool { return slices.Contains(best, r) })
+	slices.Sort(vs.pool)
+	vs.setBin(j, best)
+	return true
+}
+
+// setBin sets bin j's items and recomputes its load and value.
+func (vs *vecSearch) setBin(j int, items []int) {
+	vs.bins[j] = items
+	l := vs.load[j]
+	clear(l)
+	f := 0.0
+	for _, r := range items {
+		vs.addTo(l, r)
+		f += vs.v[r]
+	}
+	vs.fill[j] = f
+}
+
+// concentrate applies the first exchange between two bins that makes the
+// fuller one fuller: the fuller bin takes the subset of both bins' items of
+// the largest value that fits, when the rest fits the other bin. Pairs are
+// taken fullest with emptiest first, vsConcPairs per call, continuing where
+// the last call stopped (in vectors an exchange costs a search over both
+// bins, so a kick soon follows when exchanges do not help).
+func (vs *vecSearch) concentrate() bool {
+	e := vs.e
+	idx := make([]int, len(vs.bins))
+	for j := range idx {
+		idx[j] = j
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(vs.fill[b], vs.fill[a]) })
+	nb := len(idx)
+	total := nb * (nb - 1) / 2
+	if total == 0 {
+		return false
+	}
+	for range min(total, vsConcPairs) {
+		p := vs.concCursor % total
+		vs.concCursor = p + 1
+		// pair p: x is the row, y counts from the end
+		x := 0
+		for p >= nb-1-x {
+			p -= nb - 1 - x
+			x++
+		}
+		j, k := idx[x], idx[nb-1-p]
+		if j == vs.tabuBin || k == vs.tabuBin || vs.fill[j] >= vs.full-vecEps {
+			continue
+		}
+		if e.outOfTime() {
+			return false
+		}
+		cand := append(slices.Clone(vs.bins[j]), vs.bins[k]...)
+		slices.Sort(cand)
+		l := vs.scratch
+		clear(l)
+		bst := vsBest{fill: vs.fill[j], sq: math.Inf(1)}
+		vs.search(cand, l, 0, 0, &bst, vsConc)
+		if !bst.found {
+			continue
+		}
+		best := slices.Clone(bst.items)
+		slices.Sort(best)
+		rest := slices.DeleteFunc(cand, func(r int) bool { return slices.Contains(best, r) })
+		// unlike one dimension, what is left need not fit the other bin
+		clear(l)
+		fit := true
+		for _, r := range rest {
+			if !vs.fitsIn(l, r) {
+				fit = false
+				break
+			}
+			vs.addTo(l, r)
+		}
+		if !fit {
+			continue
+		}
+		vs.setBin(j, best)
+		vs.setBin(k, rest)
+		return true
+	}
+	return false
+}
+
+// kick forces a pool item (the largest or, with probability 1/2, a random
+// one) into a random bin, evicting the subset of the bin's items of least
+// value that makes room (beyond vsKick nodes, the largest items until it
+// fits), and makes the move tabu until the next kick.
+func (vs *vecSearch) kick() {
+	e := vs.e
+	if len(vs.pool) == 0 || len(vs.bins) == 0 {
+		return
+	}
+	p := vs.pool[0]
+	if e.rng.IntN(2) == 0 {
+		p = vs.pool[e.rng.IntN(len(vs.pool))]
+	}
+	j := e.rng.IntN(len(vs.bins))
+	bin := vs.bins[j]
+	l := vs.scratch
+	copy(l, vs.load[j])
+	var out []int
+	if !vs.fitsIn(l, p) {
+		bestV := math.Inf(1)
+		var cur []int
+		nodes := 0
+		var dfs func(k int, f float64)
+		dfs = func(k int, f float64) {
+			for ; k < len(bin) && nodes < vsKick; k++ {
+				r := bin[k]
+				if f+vs.v[r] >= bestV {
+					continue
+				}
+				nodes++
+				vs.subFrom(l, r)
+				cur = append(cur, r)
+				if vs.fitsIn(l, p) {
+					bestV, out = f+vs.v[r], slices.Clone(cur)
+				} else {
+					dfs(k+1, f+vs.v[r])
+				}
+				cur = cur[:len(cur)-1]
+				vs.addTo(l, r)
+			}
+		}
+		dfs(0, 0)
+		e.work += int64(nodes) + 1
+		if out == nil {
+			copy(l, vs.load[j])
+			for _, r := range bin {
+				out = append(out, r)
+				vs.subFrom(l, r)
+				if vs.fitsIn(l, p) {
+					break
+				}
+			}
+		}
+	}
+	nb := slices.DeleteFunc(slices.Clone(bin), func(r int) bool { return slices.Contains(out, r) })
+	nb = append(nb, p)
+	slices.Sort(nb)
+	vs.setBin(j, nb)
+	vs.pool = slices.DeleteFunc(vs.pool, func(r int) bool { return r == p })
+	vs.pool = append(vs.pool, out...)
+	slices.Sort(vs.pool)
+	vs.tabuBin, vs.tabuItem, vs.tabuOut = j, p, out
+}
+
+// exactClose computes, in one pass, the residual C − l − demand(r) and its
+// key (into vs.keyBuf, as complete's lookup key), and reports whether two
+// more items can still fit (otherwise the only completion left is one
+// item equal to the residual).
+func (vs *vecSearch) exactClose(l []float64, r int, f float64, dense [][]float64, minV float64, minD []float64) bool {
+	room2 := vs.full-f-vs.v[r] >= 2*minV-vecEps
+	vs.keyBuf = vs.keyBuf[:0]
+	d := dense[r]
+	for k := range vs.K {
+		res := vs.cpc[k] - l[k] - d[k]
+		if vs.lim[k]-l[k]-d[k] < 2*minD[k] {
+			room2 = false
+		}
+		vs.keyBuf = binary.LittleEndian.AppendUint64(vs.keyBuf, uint64(int64(math.Round(res/vs.cpc[k]*(1<<30)))))
+	}
+	return room2
+}
+
+// exactAt reports whether a packing into m bins leaves no room in any
+// coordinate: Σ demand = m·C_k, within the tolerance, in every coordinate.
+func (vs *vecSearch) exactAt(m int) bool {
+	total := make([]float64, vs.K)
+	for r := range vs.v {
+		for x, k := range vs.idx[r] {
+			total[k] += vs.val[r][x]
+		}
+	}
+	for k := range vs.K {
+		if float64(m)*vs.cpc[k]-total[k] > vecEps*vs.cpc[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// complete looks for a packing into m bins by bin completion within budget
+// work units. Bins are filled one at a time, each from the largest item
+// left; a completion is a set of items left that fits with it and keeps
+// every coordinate's total waste within m·C_k − D_k. The completions of a
+// bin are generated depth first (vsGen nodes) and tried by decreasing value
+// with backtracking. The last item of a completion is looked up rather
+// than enumerated: by its demand vector, which must equal the residual,
+// when no coordinate may waste anything (exact fills, the first pass over
+// the next item so that every three-item fill is found), else by a range
+// search on the two coordinates of least waste allowance.
+//
+// Exact fills are an exact cover problem: when listing every exact triple
+// (a pair scan with a hash lookup of the residual) costs at most half the
+// budget, each bin starts from the item in the fewest triples left, whose
+// triples are its completions (Knuth's "fewest options first"; items in
+// no triple left fall back to the generation above). With few
+// coordinates an item has several exact completions and the largest-first
+// descent dead-ends; with this order it rarely does.
+//
+// A run restarts, with completions of equal value shuffled, when it has
+// gone limit units without filling a bin deeper than before. When the
+// first bin's completions exceed the node limit (many small items per bin,
+// as in temporal instances) and fills need not be exact, a tree search of
+// this kind cannot finish and complete gives up at once, leaving the
+// budget to the pool search. It returns the bins (ranks) or nil.
+func (vs *vecSearch) complete(m int, budget int64) [][]int {
+	e := vs.e
+	stop := e.work + budget
+	n := len(vs.v)
+	K := vs.K
+	waste := make([]float64, K)
+	for k := range K {
+		waste[k] = float64(m) * vs.cpc[k]
+	}
+	for r := range n {
+		for x, k := range vs.idx[r] {
+			waste[k] -= vs.val[r][x]
+		}
+	}
+	for k := range K {
+		if waste[k] < -vecEps*vs.cpc[k] {
+			return nil
+		}
+		waste[k] = max(waste[k], 0) + vecEps*vs.cpc[k]
+	}
+	// the smallest demand of any item per coordinate, and the smallest value
+	minV := math.Inf(1)
+	minD := make([]float64, K)
+	for k := range K {
+		minD[k] = math.Inf(1)
+	}
+	dense := make([]float64, K)
+	for r := range n {
+		minV = min(minV, vs.v[r])
+		clear(dense)
+		for x, k := range vs.idx[r] {
+			dense[k] = vs.val[r][x]
+		}
+		for k := range K {
+			minD[k] = min(minD[k], dense[k])
+		}
+	}
+	demand := func(r, k int) float64 {
+		if x, ok := slices.BinarySearch(vs.idx[r], int32(k)); ok {
+			return vs.val[r][x]
+		}
+		return 0
+	}
+	// items sorted by demand in coordinate k1, then k2, then rank; built
+	// when first needed (the key is k1·K + k2).
+	sorted := map[int][]int{}
+	sortedBy := func(k1, k2 int) []int {
+		key := k1*K + k2
+		if s, ok := sorted[key]; ok {
+			return s
+		}
+		s := make([]int, n)
+		for r := range s {
+			s[r] = r
+		}
+		slices.SortStableFunc(s, func(a, b int) int {
+			if c := cmp.Compare(demand(a, k1), demand(b, k1)); c != 0 {
+				return c
+			}
+			return cmp.Compare(demand(a, k2), demand(b, k2))
+		})
+		sorted[key] = s
+		e.work += int64(n) * 8
+		return s
+	}
+	// Exact fills: when no coordinate may waste anything, the last item
+	// of a completion is the residual itself, looked up by its demand
+	// vector (rounded to 2⁻³⁰ of the capacity).
+	exact := true
+	for k := range K {
+		if waste[k] > 2*vecEps*vs.cpc[k] {
+			exact = false
+		}
+	}
+	key := func(get func(k int) float64) string {
+		vs.keyBuf = vs.keyBuf[:0]
+		for k := range K {
+			vs.keyBuf = binary.LittleEndian.AppendUint64(vs.keyBuf, uint64(int64(math.Round(get(k)/vs.cpc[k]*(1<<30)))))
+		}
+		return string(vs.keyBuf)
+	}
+	var byVec map[string][]int
+	var dense2 [][]float64 // dense demand by rank, in exact mode
+	if exact {
+		dense2 = make([][]float64, n)
+		for r := range n {
+			d := make([]float64, K)
+			for x, k := range vs.idx[r] {
+				d[k] = vs.val[r][x]
+			}
+			dense2[r] = d
+		}
+		byVec = make(map[string][]int, n)
+		for r := range n {
+			clear(dense)
+			for x, k := range vs.idx[r] {
+				dense[k] = vs.val[r][x]
+			}
+			kv := key(func(k int) float64 { return dense[k] })
+			byVec[kv] = append(byVec[kv], r)
+		}
+		e.work += int64(n * K)
+	}
+	// In exact mode, when it costs at most half the budget, every exact
+	// triple (three items that fill a bin exactly) is listed, and
+	// each bin starts from the item in the fewest triples whose items are
+	// all left, rather than from the largest (Knuth's exact cover
+	// heuristic): with few coordinates an item has several exact
+	// completions, and the largest-first descent dead-ends.
+	used := make([]bool, n)
+	var triples [][3]int
+	var ofItem, killed [][]int32
+	var live []bool
+	var liveN []int
+	mrv := exact
+	if mrv {
+		ofItem = make([][]int32, n)
+		killed = make([][]int32, n)
+		res := make([]float64, K)
+		// prefix filter: the demands of the items in their first P
+		// coordinates, so that most pairs are rejected in P steps
+		P := min(K, 3)
+		type prefix [3]int64
+		pre := func(get func(k int) float64) prefix {
+			var p prefix
+			for k := range P {
+				p[k] = int64(math.Round(get(k) / vs.cpc[k] * (1 << 30)))
+			}
+			return p
+		}
+		prefixes := make(map[prefix]bool, n)
+		for r := range n {
+			prefixes[pre(func(k int) float64 { return dense2[r][k] })] = true
+		}
+		capWork := e.work + budget/2
+	pairs:
+		for a := range n {
+			for b := a + 1; b < n; b++ {
+				if e.work > capWork {
+					// too costly here: no exact-cover order
+					mrv = false
+					break pairs
+				}
+				e.work += int64(P) + 1
+				for k := range P {
+					res[k] = vs.cpc[k] - dense2[a][k] - dense2[b][k]
+				}
+				if !prefixes[pre(func(k int) float64 { return res[k] })] {
+					continue
+				}
+				fit := true
+				for k := P; k < K; k++ {
+					e.work++
+					res[k] = vs.cpc[k] - dense2[a][k] - dense2[b][k]
+					if res[k] < -vecEps*vs.cpc[k] {
+						fit = false
+						break
+					}
+				}
+				if !fit {
+					continue
+				}
+				e.work += int64(K) + 1
+				for _, c := range byVec[key(func(k int) float64 { return res[k] })] {
+					if c > b {
+						t := int32(len(triples))
+						triples = append(triples, [3]int{a, b, c})
+						ofItem[a] = append(ofItem[a], t)
+						ofItem[b] = append(ofItem[b], t)
+						ofItem[c] = append(ofItem[c], t)
+					}
+				}
+			}
+		}
+	}
+	if mrv {
+		live = make([]bool, len(triples))
+		for t := range live {
+			live[t] = true
+		}
+		liveN = make([]int, n)
+		for r := range n {
+			liveN[r] = len(ofItem[r])
+		}
+	}
+	use := func(r int) {
+		used[r] = true
+		if !mrv {
+			return
+		}
+		e.work += int64(len(ofItem[r])) + 1
+		for _, t := range ofItem[r] {
+			if live[t] {
+				live[t] = false
+				killed[r] = append(killed[r], t)
+				for _, y := range triples[t] {
+					liveN[y]--
+				}
+			}
+		}
+	}
+	unuse := func(r int) {
+		used[r] = false
+		if !mrv {
+			return
+		}
+		for _, t := range killed[r] {
+			live[t] = true
+			for _, y := range triples[t] {
+				liveN[y]++
+			}
+		}
+		killed[r] = killed[r][:0]
+	}
+	ranks := make([]int, n)
+	for r := range ranks {
+		ranks[r] = r
+	}
+	var bins [][]int
+	first := 0
+	type comp struct {
+		items []int
+		fill  float64
+	}
+	var restartStop int64
+	runDepth := 0
+	broad := false
+	var limit int64
+	shuffle := false
+	var rec func(left int) bool
+	rec = func(left int) bool {
+		for first < n && used[first] {
+			first++
+		}
+		if first == n {
+			return true
+		}
+		if left == 0 || e.work >= restartStop || e.outOfTime() {
+			return false
+		}
+		i := first
+		if mrv {
+			// the item in the fewest exact triples left (exact cover's
+			// most constrained item first; ties: the largest)
+			for r := first + 1; r < n; r++ {
+				if !used[r] && liveN[r] < liveN[i] {
+					i = r
+				}
+			}
+			e.work += int64(n - first)
+		}
+		use(i)
+		if len(bins) > runDepth {
+			// progress: the run may go on for limit more units
+			runDepth = len(bins)
+			restartStop = min(stop, e.work+limit)
+		}
+		var comps []comp
+		var cur []int
+		nodes := 0
+		l := make([]float64, K)
+		vs.addTo(l, i)
+		// ok reports whether load l wastes no more than waste in any
+		// coordinate.
+		ok := func() bool {
+			e.work += int64(K)
+			for k := range K {
+				if vs.cpc[k]-l[k] > waste[k] {
+					return false
+				}
+			}
+			return true
+		}
+		perfect := 0
+		// gen generates the completions of the items in cur (load l,
+		// value f), the last of rank last; closed says that the caller
+		// already looked up the one-item closings.
+		var gen func(last int, f float64, closed bool)
+		gen = func(last int, f float64, closed bool) {
+			if nodes >= vsGen || perfect >= vsComps {
+				return
+			}
+			// closing: one more item r > last with need ≤ demand ≤ room
+			// in every coordinate: a range search on the two tightest
+			// coordinates (by waste allowance), over the items sorted by
+			// them, one binary search per distinct demand in the first.
+			k1, k2 := -1, -1
+			for k := range K {
+				if vs.cpc[k]-l[k]-waste[k] <= 0 {
+					continue
+				}
+				switch {
+				case k1 < 0 || waste[k]/vs.cpc[k] < waste[k1]/vs.cpc[k1]:
+					k1, k2 = k, k1
+				case k2 < 0 || waste[k]/vs.cpc[k] < waste[k2]/vs.cpc[k2]:
+					k2 = k
+				}
+			}
+			e.work += int64(K)
+			try := func(r int) {
+				nodes++
+				if !vs.fitsIn(l, r) {
+					return
+				}
+				vs.addTo(l, r)
+				if ok() {
+					comps = append(comps, comp{append(slices.Clone(cur), r), f + vs.v[r]})
+					if f+vs.v[r] >= vs.full-vecEps {
+						perfect++
+					}
+				}
+				vs.subFrom(l, r)
+			}
+			if closed {
+				// done by the caller
+			} else if exact && k1 >= 0 {
+				e.work += int64(K) + 1
+				for _, r := range byVec[key(func(k int) float64 { return vs.cpc[k] - l[k] })] {
+					if r > last && !used[r] {
+						try(r)
+						break
+					}
+				}
+			} else if k1 < 0 {
+				// every item that fits closes
+				prev := int32(-1)
+				for r := last + 1; r < n && nodes < vsGen; r++ {
+					if !used[r] && vs.cls[r] != prev {
+						prev = vs.cls[r]
+						try(r)
+					}
+				}
+			} else {
+				if k2 < 0 {
+					k2 = (k1 + 1) % K
+				}
+				list := sortedBy(k1, k2)
+				lo1, hi1 := vs.cpc[k1]-l[k1]-waste[k1], vs.lim[k1]-l[k1]
+				lo2, hi2 := vs.cpc[k2]-l[k2]-waste[k2], vs.lim[k2]-l[k2]
+				at, _ := slices.BinarySearchFunc(list, lo1, func(r int, x float64) int { return cmp.Compare(demand(r, k1), x) })
+				for at < len(list) && nodes < vsGen {
+					d1 := demand(list[at], k1)
+					if d1 > hi1 {
+						break
+					}
+					end, _ := slices.BinarySearchFunc(list[at:], d1, func(r int, x float64) int {
+						if demand(r, k1) <= x {
+							return -1
+						}
+						return 1
+					})
+					end += at
+					from, _ := slices.BinarySearchFunc(list[at:end], lo2, func(r int, x float64) int { return cmp.Compare(demand(r, k2), x) })
+					nodes += 2
+					e.work += 2 * int64(bits.Len(uint(len(list))))
+					prev := int32(-1)
+					for _, r := range list[at+from : end] {
+						if demand(r, k2) > hi2 || nodes >= vsGen {
+							break
+						}
+						if r > last && !used[r] && vs.cls[r] != prev {
+							prev = vs.cls[r]
+							try(r)
+						}
+					}
+					at = end
+				}
+			}
+			// deeper: only when there is room for two more items
+			room := vs.full - f
+			if room < 2*minV-vecEps {
+				return
+			}
+			for k := range K {
+				if vs.lim[k]-l[k] < 2*minD[k] {
+					return
+				}
+			}
+			// In exact mode a first pass looks up, for every next item
+			// r, the item equal to the residual (so that every
+			// three-item exact fill is found before the node limit),
+			// and a second pass recurses where two more items fit.
+			var deeper []int
+			prev := int32(-1)
+			for r := last + 1; r < n && nodes < vsGen; r++ {
+				if used[r] || vs.cls[r] == prev {
+					continue
+				}
+				prev = vs.cls[r]
+				nodes++
+				if !vs.fitsIn(l, r) {
+					continue
+				}
+				if !exact {
+					deeper = append(deeper, r)
+					continue
+				}
+				room2 := vs.exactClose(l, r, f, dense2, minV, minD)
+				e.work += int64(K) + 1
+				for _, q := range byVec[string(vs.keyBuf)] {
+					if q > r && !used[q] {
+						comps = append(comps, comp{append(slices.Clone(cur), r, q), f + vs.v[r] + vs.v[q]})
+						perfect++
+						break
+					}
+				}
+				if room2 {
+					deeper = append(deeper, r)
+				}
+			}
+			for _, r := range deeper {
+				if nodes >= vsGen || perfect >= vsComps {
+					break
+				}
+				vs.addTo(l, r)
+				cur = append(cur, r)
+				gen(r, f+vs.v[r], exact)
+				cur = cur[:len(cur)-1]
+				vs.subFrom(l, r)
+			}
+		}
+		if mrv && liveN[i] > 0 {
+			// the exact triples of i whose items are all left
+			for _, t := range ofItem[i] {
+				if !live[t] {
+					continue
+				}
+				var two []int
+				for _, y := range triples[t] {
+					if y != i {
+						two = append(two, y)
+					}
+				}
+				comps = append(comps, comp{two, vs.v[i] + vs.v[two[0]] + vs.v[two[1]]})
+			}
+			e.work += int64(len(ofItem[i])) + 1
+		} else {
+			if ok() {
+				comps = append(comps, comp{nil, vs.v[i]})
+			}
+			gen(-1, vs.v[i], false)
+			e.work += int64(nodes) + 1
+		}
+		if !exact && nodes >= vsGen && len(bins) == 0 && !shuffle {
+			// the first bin's completions do not fit the node limit:
+			// too many items per bin for a complete tree search here
+			broad = true
+			return false
+		}
+		slices.SortStableFunc(comps, func(a, b comp) int { return cmp.Compare(b.fill, a.fill) })
+		if len(comps) > vsComps {
+			comps = comps[:vsComps]
+		}
+		_ = perfect
+		saveFirst := first
+		if shuffle {
+			for a := 0; a < len(comps); {
+				b := a + 1
+				for b < len(comps) && comps[b].fill >= comps[a].fill-vecEps {
+					b++
+				}
+				e.rng.Shuffle(b-a, func(x, y int) { comps[a+x], comps[a+y] = comps[a+y], comps[a+x] })
+				a = b
+			}
+		}
+		for _, cp := range comps {
+			bin := append([]int{i}, cp.items...)
+			bl := make([]float64, K)
+			for _, r := range bin {
+				if r != i {
+					use(r)
+				}
+				vs.addTo(bl, r)
+			}
+			for k := range K {
+				waste[k] -= vs.cpc[k] - bl[k]
+			}
+			bins = append(bins, bin)
+			if rec(left - 1) {
+				return true
+			}
+			bins = bins[:len(bins)-1]
+			for k := range K {
+				waste[k] += vs.cpc[k] - bl[k]
+			}
+			for x := len(cp.items) - 1; x >= 0; x-- {
+				unuse(cp.items[x])
+			}
+			first = saveFirst
+			if e.work >= restartStop || e.timedOut {
+				break
+			}
+		}
+		unuse(i)
+		first = saveFirst
+		return false
+	}
+	// Restarts (Gomes, Selman and Kautz 1998) when a run has gone limit
+	// units without filling a bin deeper than before in that run — a long
+	// descent without backtracking is never cut short — with limit
+	// growing; later runs shuffle completions of equal value.
+	limit = max(budget/16, 1)
+	for r := 0; e.work < stop && !e.timedOut; r++ {
+		first = 0
+		bins = bins[:0]
+		shuffle = r > 0
+		runDepth = -1
+		restartStop = min(stop, e.work+limit)
+		ok := rec(m)
+		if broad {
+			return nil
+		}
+		if ok {
+			out := make([][]int, len(bins))
+			for j, b := range bins {
+				out[j] = slices.Sorted(slices.Values(b))
+			}
+			return out
+		}
+		limit += limit / 2
+	}
+	return nil
+}
