@@ -414,8 +414,20 @@ type Bounds struct {
 	// they are in one anti-affinity group), found greedily by decreasing
 	// size.
 	Conflict int `json:"conflict"`
-	Best     int `json:"best"`
+	// LP is the bound of the linear relaxation of the pattern formulation
+	// (Gilmore and Gomory 1961), solved by column generation (colgen.go):
+	// only for one dimension of one slot with integral sizes, else 0. It
+	// is at least L2 when the generation converges, and equals the
+	// optimum on instances with the integer round-up property (most
+	// classic ones); stopped early by lpBoundWork, it is Farley's bound.
+	LP   int `json:"lp,omitempty"`
+	Best int `json:"best"`
 }
+
+// lpBoundWork caps the work units of the LP bound. Bounds are computed
+// before the search budget applies, so the cap is fixed: it depends on
+// the instance only, never on time.
+const lpBoundWork = 5_000_000
 
 // l2Coords is the largest n·K for which L2 is computed in every coordinate;
 // above it, in the 64 coordinates with the largest volume bound.
@@ -460,8 +472,27 @@ func (e *engine) bounds(items []int) Bounds {
 		bd.L2 = max(bd.L2, martelloTothL2(w, e.limit[c.d]))
 	}
 	bd.Conflict = e.conflictClique(items)
-	bd.Best = max(1, bd.L1, bd.L2, bd.Conflict)
+	bd.LP = e.lpBound(items)
+	bd.Best = max(1, bd.L1, bd.L2, bd.Conflict, bd.LP)
 	return bd
+}
+
+// lpBound is Bounds.LP: the column generation bound when the instance is
+// one dimension of one slot with integral sizes (the fit rule then allows
+// ⌊limit⌋ per bin), else 0.
+func (e *engine) lpBound(items []int) int {
+	if e.dims != 1 || e.slots[0] != 1 || !(e.cap[0] > 0) || !(e.limit[0] < 1<<50) {
+		return 0
+	}
+	w := make([]int64, 0, len(items))
+	for _, i := range items {
+		v := e.items[i].rows[0][0]
+		if v != math.Trunc(v) || v < 0 || v > 1<<50 {
+			return 0
+		}
+		w = append(w, int64(v))
+	}
+	return lpBound1D(w, int64(math.Floor(e.limit[0])), lpBoundWork)
 }
 
 func ceilBins(f float64) int {

@@ -8,9 +8,10 @@ import (
 // The one-dimensional search: when an instance has one dimension of one
 // slot, integral sizes, and no existing bins, pins or anti-affinity (the
 // classic bin packing problem), Solve replaces the generic improvement
-// phase by this search over integer weights: first bin completion towards
-// the lower bound with a quarter of the budget (complete), then the pool
-// search with the rest (improve1D). The pool search is the same pool-based
+// phase by this search over integer weights: first the column generation
+// dive towards the lower bound (colgen_dive.go) with 3/5 of the budget,
+// then bin completion with a quarter of what is left (complete), then the
+// pool search with the rest (improve1D). The pool search is the same pool-based
 // bin-emptying idea (Levine and Ducatelle 2004; Fleszar and Charalambous
 // 2011; Buljubašić and Vasquez 2016), but each bin takes its best move by
 // an exact, node-bounded subset search over its own items and the pool —
@@ -99,34 +100,18 @@ func (e *engine) improve1D(s *state, lb int) *state {
 		o.load = append(o.load, l)
 	}
 	best := cloneBins(o.bins)
-	if len(o.bins) > lb {
+	if len(best) > lb {
+		if bins := o.diveCG(lb, len(best)); bins != nil && len(bins) < len(best) {
+			best = bins
+			o.setBins(bins)
+		}
+	}
+	if len(best) > lb && !e.timedOut {
 		if bins := o.complete(lb, (e.budget-e.work)/4); bins != nil {
 			best = bins
 		}
 	}
-	for len(best) > lb && len(o.bins) > lb && !e.outOfTime() {
-		k := 0
-		for j := range o.bins {
-			if o.load[j] < o.load[k] {
-				k = j
-			}
-		}
-		o.pool = append(o.pool, o.bins[k]...)
-		slices.Sort(o.pool)
-		o.bins = slices.Delete(o.bins, k, k+1)
-		o.load = slices.Delete(o.load, k, k+1)
-		if !o.emptyPool() {
-			break
-		}
-		// concentrate may have emptied bins
-		for j := len(o.bins) - 1; j >= 0; j-- {
-			if len(o.bins[j]) == 0 {
-				o.bins = slices.Delete(o.bins, j, j+1)
-				o.load = slices.Delete(o.load, j, j+1)
-			}
-		}
-		best = cloneBins(o.bins)
-	}
+	best = o.poolSearch(best, lb)
 	if len(best) >= len(s.bins) {
 		return s
 	}
@@ -139,6 +124,82 @@ func (e *engine) improve1D(s *state, lb int) *state {
 		t.bins = append(t.bins, b)
 	}
 	return t
+}
+
+// diveCG runs the column generation dive (colgen_dive.go) with
+// diveShareNum/diveShareDen of the budget left: first for a packing into
+// lb bins, then, with a third of that share, into lb+1 when the incumbent
+// has more (else the lb dive takes the whole share). It returns the bins
+// found or nil.
+func (o *oneDim) diveCG(lb, incumbent int) [][]int {
+	e := o.e
+	share := (e.budget - e.work) * diveShareNum / diveShareDen
+	stopAt := e.work + share
+	dv := newDiver(o)
+	first := share
+	if incumbent > lb+1 {
+		first = share * 2 / 3
+	}
+	if bins := dv.dive(lb, e.work+first); bins != nil {
+		return bins
+	}
+	if incumbent > lb+1 && !e.timedOut {
+		return dv.dive(lb+1, stopAt)
+	}
+	return nil
+}
+
+// diveShareNum/diveShareDen is the part of the budget the dive may use.
+const (
+	diveShareNum = 3
+	diveShareDen = 5
+)
+
+// setBins replaces the bins by bins (ranks) and empties the pool.
+func (o *oneDim) setBins(bins [][]int) {
+	o.bins = cloneBins(bins)
+	o.load = o.load[:0]
+	for _, b := range o.bins {
+		var l int64
+		for _, r := range b {
+			l += o.w[r]
+		}
+		o.load = append(o.load, l)
+	}
+	o.pool = o.pool[:0]
+}
+
+// poolSearch empties the pool (an unfinished pool first, else the bin
+// with the least load) while best has more than lb bins and the budget
+// lasts; it returns the best packing found.
+func (o *oneDim) poolSearch(best [][]int, lb int) [][]int {
+	e := o.e
+	for len(best) > lb && len(o.bins) > lb && !e.outOfTime() {
+		if len(o.pool) == 0 {
+			k := 0
+			for j := range o.bins {
+				if o.load[j] < o.load[k] {
+					k = j
+				}
+			}
+			o.pool = append(o.pool, o.bins[k]...)
+			slices.Sort(o.pool)
+			o.bins = slices.Delete(o.bins, k, k+1)
+			o.load = slices.Delete(o.load, k, k+1)
+		}
+		if !o.emptyPool() {
+			break
+		}
+		// concentrate may have emptied bins
+		for j := len(o.bins) - 1; j >= 0; j-- {
+			if len(o.bins[j]) == 0 {
+				o.bins = slices.Delete(o.bins, j, j+1)
+				o.load = slices.Delete(o.load, j, j+1)
+			}
+		}
+		best = cloneBins(o.bins)
+	}
+	return best
 }
 
 func cloneBins(bins [][]int) [][]int {
