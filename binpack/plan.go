@@ -33,9 +33,25 @@ type PlanInput struct {
 	// heuristics only, no HA analysis and no constraints.
 	Pack PackOptions
 	// VCPUs maps a server ID to its vCPU count, used by the vcpu_per_pcpu
-	// constraint. A server missing here counts ceil(cpu_cores_ref) vCPUs
-	// (with a warning).
+	// constraint and the sweep's overcommit points. A server missing here
+	// counts ceil(cpu_cores_ref) vCPUs (with a warning under the
+	// constraint, a note in the sweep).
 	VCPUs map[string]int
+	// PercentileComfort are the servers' flat sizes for the per-VM
+	// percentile × comfort baseline (model.PeakAndPercentileSizes at
+	// model.BaselinePercentile × model.BaselineComfort, from the samples).
+	// nil: derived from Demand (see percentileComfortSizes).
+	PercentileComfort []model.FlatSize
+	// PercentileDemands are the fleet's demand profiled at other sizing
+	// percentiles (SensitivityPercentiles), for the sensitivity sweep:
+	// the servers of Demand in the same order. nil: no percentile points.
+	PercentileDemands []PercentileDemand
+}
+
+// PercentileDemand is the fleet's demand profiled at one sizing percentile.
+type PercentileDemand struct {
+	Percentile float64
+	Demand     *model.Demand
 }
 
 // PackOptions are the packer's options of a plan.
@@ -62,6 +78,15 @@ type PackOptions struct {
 	Mix bool
 	// RackUnitPrice is the cost of one rack unit over the plan's years.
 	RackUnitPrice float64
+	// PercentileBaseline packs the per-VM percentile × comfort baseline
+	// (baselines.percentile_comfort) on the chosen host model.
+	PercentileBaseline bool
+	// SensitivityWork is the search budget of every point of the
+	// sensitivity sweep (0: constructive heuristics only).
+	SensitivityWork int64
+	// SensitivityMaxServers is the largest fleet the sweep runs on (0: no
+	// sweep); above it the plan says it was skipped.
+	SensitivityMaxServers int
 }
 
 // ExistingHost is one host of the existing fleet.
@@ -72,7 +97,8 @@ type ExistingHost struct {
 }
 
 // DefaultPackOptions are the packer defaults of `kvmfit plan`.
-var DefaultPackOptions = PackOptions{Work: 30_000_000, TimeLimit: 60 * time.Second, HA: 1, Mix: true}
+var DefaultPackOptions = PackOptions{Work: 30_000_000, TimeLimit: 60 * time.Second, HA: 1, Mix: true,
+	PercentileBaseline: true, SensitivityWork: DefaultSensitivityWork, SensitivityMaxServers: DefaultSensitivityMaxServers}
 
 // unit is what the packer places: one server, or an affinity group.
 type unit struct {
@@ -141,24 +167,24 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	items := in.Demand.Servers
 	warnings := append([]string{}, in.Warnings...)
 	units, unitOf := buildUnits(items, cons)
+	// Every server's vCPUs: for the vcpu_per_pcpu constraint and for the
+	// overcommit points of the sensitivity sweep.
 	vcpus := make([]float64, len(items))
-	if cons != nil && cons.VCPUPerPCPU > 0 {
-		cpuRef := map[string]float64{}
-		for _, ps := range in.Servers {
-			cpuRef[ps.ID] = ps.CPUCoresRef
+	cpuRef := map[string]float64{}
+	for _, ps := range in.Servers {
+		cpuRef[ps.ID] = ps.CPUCoresRef
+	}
+	var guessed []string
+	for i, it := range items {
+		if v, ok := in.VCPUs[it.ID]; ok && v > 0 {
+			vcpus[i] = float64(v)
+		} else {
+			vcpus[i] = math.Max(1, math.Ceil(cpuRef[it.ID]))
+			guessed = append(guessed, it.ID)
 		}
-		var guessed []string
-		for i, it := range items {
-			if v, ok := in.VCPUs[it.ID]; ok && v > 0 {
-				vcpus[i] = float64(v)
-			} else {
-				vcpus[i] = math.Max(1, math.Ceil(cpuRef[it.ID]))
-				guessed = append(guessed, it.ID)
-			}
-		}
-		if len(guessed) > 0 {
-			warnings = append(warnings, fmt.Sprintf("vcpu_per_pcpu: %d servers have no vCPU count; counted as ceil(cpu_cores_ref) vCPUs (e.g. %s)", len(guessed), guessed[0]))
-		}
+	}
+	if len(guessed) > 0 && cons != nil && cons.VCPUPerPCPU > 0 {
+		warnings = append(warnings, fmt.Sprintf("vcpu_per_pcpu: %d servers have no vCPU count; counted as ceil(cpu_cores_ref) vCPUs (e.g. %s)", len(guessed), guessed[0]))
 	}
 	specs := in.Catalog.Hosts
 	for _, spec := range specs {
@@ -172,7 +198,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	if err := Validate(Problem{Items: items, Slots: in.Demand.Slots}); err != nil {
 		return nil, err
 	}
-	b := &planBuilder{in: in, s: s, cons: cons, units: units, unitOf: unitOf, vcpus: vcpus}
+	b := &planBuilder{in: in, s: s, cons: cons, units: units, unitOf: unitOf, vcpus: vcpus, guessedVCPUs: len(guessed)}
 	var cands []*candidate
 	var rows []model.Candidate
 	for _, spec := range specs {
@@ -180,6 +206,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		cands = append(cands, c)
 		rows = append(rows, b.row(spec.Name, c))
 	}
+	mixBase := 0
 	if po.Mix && len(specs) > 1 && s.HostType == "" && len(po.Existing) == 0 && !po.NoNewHosts && (cons == nil || len(cons.Pin) == 0) {
 		best := 0
 		for i := range rows {
@@ -187,6 +214,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 				best = i
 			}
 		}
+		mixBase = best
 		if c := b.mix(cands[best], specs); c != nil {
 			cands = append(cands, c)
 			rows = append(rows, b.row("mix", c))
@@ -204,7 +232,17 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		}
 	}
 	rows[chosen].Chosen = true
-	return b.assemble(cands[chosen], rows, chosen, warnings), nil
+	plan := b.assemble(cands[chosen], rows, chosen, warnings)
+	// The host model of the baseline and the sweep: the chosen one, or
+	// for a mix the single model it was built from.
+	spec := specs[mixBase]
+	if rows[chosen].HostType != "mix" {
+		spec = specs[chosen]
+	}
+	b.percentileBaseline(plan, spec)
+	plan.Sensitivity = b.sensitivity(spec)
+	b.power(plan, cands[chosen])
+	return plan, nil
 }
 
 // betterRow reports whether candidate a beats b: fewer unplaced servers,
@@ -264,6 +302,8 @@ type planBuilder struct {
 	units  []unit
 	unitOf map[string]int
 	vcpus  []float64
+	// guessedVCPUs is the number of servers whose vCPUs are a guess.
+	guessedVCPUs int
 	// rows caches the demand rows of the units (shared by every candidate).
 	rows [][][]float64
 	flat [][][]float64
@@ -592,7 +632,7 @@ func (b *planBuilder) assemble(c *candidate, rows []model.Candidate, chosen int,
 		Unplaced:    []model.Unplaced{},
 		Baselines: model.Baselines{SumOfPeaks: model.Baseline{
 			HostsUsed: len(sop.Bins), LowerBound: sop.LowerBound,
-			Method: "every server sized at its own peak in every slot, packed by the same packer without constraints and without HA spares",
+			Method: "every server sized at the peak of its own profiled demand (its largest slot at the plan's percentile, overhead included) in every slot, packed by the same packer without constraints and without HA spares",
 		}},
 		Candidates: rows,
 		Settings:   s,

@@ -31,14 +31,23 @@ type Plan struct {
 	// ConsolidationRatio is placed servers per host.
 	ConsolidationRatio float64 `json:"consolidation_ratio"`
 	// SavingVsSumOfPeaksPct is 100 × (1 − hosts_used / sum-of-peaks hosts).
-	SavingVsSumOfPeaksPct float64      `json:"saving_vs_sum_of_peaks_pct"`
-	Grid                  PlanGrid     `json:"grid"`
-	Assignments           []Assignment `json:"assignments"`
-	Hosts                 []PlanHost   `json:"hosts"`
-	Unplaced              []Unplaced   `json:"unplaced"`
-	Baselines             Baselines    `json:"baselines"`
-	Candidates            []Candidate  `json:"candidates"`
-	ServerDetails         []PlanServer `json:"server_details"`
+	SavingVsSumOfPeaksPct float64 `json:"saving_vs_sum_of_peaks_pct"`
+	// SavingVsPercentileComfortPct is 100 × (1 − hosts_without_ha /
+	// baselines.percentile_comfort.hosts_used) (0 when that baseline was
+	// not computed).
+	SavingVsPercentileComfortPct float64      `json:"saving_vs_percentile_comfort_pct"`
+	Grid                         PlanGrid     `json:"grid"`
+	Assignments                  []Assignment `json:"assignments"`
+	Hosts                        []PlanHost   `json:"hosts"`
+	Unplaced                     []Unplaced   `json:"unplaced"`
+	Baselines                    Baselines    `json:"baselines"`
+	Candidates                   []Candidate  `json:"candidates"`
+	// Sensitivity is how the host count of the chosen model moves when one
+	// setting changes (docs/format.md, "Sensitivity").
+	Sensitivity Sensitivity `json:"sensitivity"`
+	// Power compares the legacy servers' power draw with the plan's hosts'.
+	Power         Power        `json:"power"`
+	ServerDetails []PlanServer `json:"server_details"`
 	// Fleet holds fleet-wide analytics from the model (analysis.go).
 	Fleet    FleetAnalysis `json:"fleet"`
 	Settings Settings      `json:"settings"`
@@ -193,6 +202,10 @@ type PackSettings struct {
 // Baselines holds the host counts of the methods kvmfit is compared with.
 type Baselines struct {
 	SumOfPeaks Baseline `json:"sum_of_peaks"`
+	// PercentileComfort is Azure Migrate's per-VM sizing: every server at
+	// its own P95 × 1.3 of each resource, flat over time, packed on the
+	// plan's host model (HostsUsed 0 when not computed; Method says why).
+	PercentileComfort Baseline `json:"percentile_comfort"`
 }
 
 // Baseline is the outcome of one baseline sizing method.
@@ -200,6 +213,70 @@ type Baseline struct {
 	HostsUsed  int    `json:"hosts_used"`
 	LowerBound int    `json:"lower_bound"`
 	Method     string `json:"method"`
+	// HostType is the host model packed on ("" for sum_of_peaks: the
+	// plan's host type).
+	HostType string `json:"host_type,omitempty"`
+	// Percentile and Comfort are the per-VM percentile (0–100) and comfort
+	// factor of the percentile × comfort baseline.
+	Percentile float64 `json:"percentile,omitempty"`
+	Comfort    float64 `json:"comfort,omitempty"`
+	// Unplaced is the number of servers that fit no host of HostType at
+	// the baseline's size (not counted in HostsUsed).
+	Unplaced int `json:"unplaced,omitempty"`
+	// Work is the search work spent and Stop why the search stopped (see
+	// Search).
+	Work int64  `json:"work,omitempty"`
+	Stop string `json:"stop,omitempty"`
+}
+
+// Sensitivity is a sweep over the settings that move the host count most:
+// each point packs the fleet on HostType with one setting changed and every
+// other setting equal to the plan's, under a reduced work budget.
+type Sensitivity struct {
+	// Computed is false when the sweep was skipped; Note says why.
+	Computed bool   `json:"computed"`
+	HostType string `json:"host_type"`
+	// WorkBudget is the search budget of every point (work units; 0 =
+	// constructive heuristics only); MaxServers is the largest fleet swept.
+	WorkBudget int64  `json:"work_budget"`
+	MaxServers int    `json:"max_servers"`
+	Method     string `json:"method"`
+	Note       string `json:"note"`
+	// Points are grouped by Setting (percentile, ceiling_cpu, ceiling_mem,
+	// vcpu_per_pcpu), values ascending; Plan marks the plan's own value.
+	Points []SensitivityPoint `json:"points"`
+}
+
+// SensitivityPoint is the host count of one setting's value.
+type SensitivityPoint struct {
+	// Setting is percentile (every resource that follows --percentile; 100
+	// = the peak), ceiling_cpu and ceiling_mem (percent of capacity after
+	// the host reserve) or vcpu_per_pcpu (the vCPU:pCPU overcommit limit;
+	// 0 = no limit).
+	Setting string  `json:"setting"`
+	Value   float64 `json:"value"`
+	// Hosts is the hosts the load needs (before HA spares) and LowerBound
+	// the lower bound no packing can beat; Unplaced the servers that fit
+	// no host.
+	Hosts      int  `json:"hosts"`
+	LowerBound int  `json:"lower_bound"`
+	Unplaced   int  `json:"unplaced"`
+	Plan       bool `json:"plan"`
+}
+
+// Power compares the power draw of the legacy servers (before) with the
+// plan's (after: its hosts, plus the unplaced servers, which keep running).
+type Power struct {
+	BeforeWatts float64 `json:"before_watts"`
+	AfterWatts  float64 `json:"after_watts"`
+	// HostWatts is the hosts' part of AfterWatts.
+	HostWatts float64 `json:"host_watts"`
+	// DefaultWatts is the draw assumed for a server whose inventory gives
+	// none (DefaultLegacyServerWatts); ServersDefault servers used it,
+	// ServersInventory had their own.
+	DefaultWatts     float64 `json:"default_watts"`
+	ServersInventory int     `json:"servers_inventory"`
+	ServersDefault   int     `json:"servers_default"`
 }
 
 // Candidate is the plan outcome for one host model of the catalog.
@@ -241,8 +318,13 @@ type PlanServer struct {
 	// PeakDemand is the peak of the server's profiled demand per dimension.
 	PeakDemand DimValues `json:"peak_demand"`
 	// CPUCoresRef is the server's whole CPU capacity in reference cores.
-	CPUCoresRef float64  `json:"cpu_cores_ref"`
-	Host        string   `json:"host"`
+	CPUCoresRef float64 `json:"cpu_cores_ref"`
+	Host        string  `json:"host"`
+	// Watts is the server's power draw counted before the move: its
+	// inventory's (WattsSource "inventory") or DefaultLegacyServerWatts
+	// ("default").
+	Watts       float64  `json:"watts"`
+	WattsSource string   `json:"watts_source"`
 	Warnings    []string `json:"warnings"`
 	// Analysis holds the model's per-server findings (analysis.go).
 	Analysis ServerAnalysis `json:"analysis"`

@@ -246,8 +246,28 @@ func sumMetrics(pick *[NumMetrics][]float64, d Dim, slots int) (row []float64, m
 // A dimension the source never measured is zero demand, with a warning;
 // memory falls back to the installed memory when the inventory knows it.
 func Profile(srv *Server, s Settings) (*ServerProfile, error) {
+	p, _, err := profile(srv, s, nil)
+	return p, err
+}
+
+// ProfilePercentiles is Profile plus, from the same aligned data, the
+// server's demand at each of the sizing percentiles pcts (0 < p ≤ 100):
+// alt[k] is the Demand that Profile would give with the percentile
+// pcts[k] for every resource whose percentile is s.Percentile (a resource
+// set apart by PercentileByDim keeps its own). Only the folding differs, so
+// this costs little more than Profile. With Profile "full" alt is nil.
+func ProfilePercentiles(srv *Server, s Settings, pcts []float64) (p *ServerProfile, alt []ServerDemand, err error) {
+	for _, v := range pcts {
+		if !(v > 0 && v <= 100) {
+			return nil, nil, fmt.Errorf("percentile %g: must be in (0, 100]", v)
+		}
+	}
+	return profile(srv, s, pcts)
+}
+
+func profile(srv *Server, s Settings, pcts []float64) (*ServerProfile, []ServerDemand, error) {
 	if err := s.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := &ServerProfile{Demand: ServerDemand{ID: srv.ID}}
 	step := s.Step()
@@ -256,7 +276,7 @@ func Profile(srv *Server, s Settings) (*ServerProfile, error) {
 	ser := &srv.Series
 	p.Samples = ser.Len()
 	if ser.Len() == 0 {
-		return nil, fmt.Errorf("server %s: %w", srv.ID, ErrNoSamples)
+		return nil, nil, fmt.Errorf("server %s: %w", srv.ID, ErrNoSamples)
 	}
 	p.First = time.Unix(ser.Start[0], 0).UTC()
 	p.Last = time.Unix(ser.Start[ser.Len()-1]+int64(ser.IntervalSec[ser.Len()-1]), 0).UTC()
@@ -344,6 +364,13 @@ func Profile(srv *Server, s Settings) (*ServerProfile, error) {
 	if s.Profile == "full" {
 		p.FullStart = a.Grid.Start
 	}
+	if s.Profile == "full" {
+		pcts = nil
+	}
+	alt := make([]ServerDemand, len(pcts))
+	for k := range alt {
+		alt[k].ID = srv.ID
+	}
 	for d := Dim(0); d < NumDims; d++ {
 		if !measured[d] {
 			row := make([]float64, spd)
@@ -361,38 +388,15 @@ func Profile(srv *Server, s Settings) (*ServerProfile, error) {
 				row = repeat(row, 7)
 			}
 			p.Demand.Values[d] = row
+			for k := range alt {
+				alt[k].Values[d] = append([]float64(nil), row...)
+			}
 			continue
 		}
 		pct := s.PercentileOf(d)
-		prof, empty := DailyProfile(rows[d], spd, pct)
-		if empty > 0 {
-			peak := 0.0
-			for _, v := range prof {
-				if v > peak {
-					peak = v
-				}
-			}
-			for j, v := range prof {
-				if math.IsNaN(v) {
-					prof[j] = peak
-				}
-			}
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %d of %d times of day have no data on any day; filled with the profile's peak", d, empty, spd))
-		}
-		switch s.Profile {
-		case "week":
-			off := weekdayOffset(a.Grid.Start) * spd
-			wk, empty := FoldProfile(rows[d], off, 7*spd, pct)
-			if empty > 0 {
-				for j, v := range wk {
-					if math.IsNaN(v) {
-						wk[j] = prof[j%spd]
-					}
-				}
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %d of %d times of week have no data in any week; filled with the time-of-day P%g", d, empty, 7*spd, pct))
-			}
-			prof = wk
-		case "full":
+		prof, warns := foldRows(rows[d], d, spd, a.Grid.Start, pct, s.Profile)
+		p.Warnings = append(p.Warnings, warns...)
+		if s.Profile == "full" {
 			f := make([]float32, slots)
 			for t, v := range rows[d] {
 				if d == DimMem && !math.IsNaN(v) {
@@ -403,11 +407,64 @@ func Profile(srv *Server, s Settings) (*ServerProfile, error) {
 			p.Full[d] = f
 		}
 		p.Demand.Values[d] = prof
+		for k, v := range pcts {
+			if pct != s.Percentile {
+				v = pct // set apart by PercentileByDim: keeps its own
+			}
+			alt[k].Values[d], _ = foldRows(rows[d], d, spd, a.Grid.Start, v, s.Profile)
+		}
 	}
 	for t := range p.Demand.Values[DimMem] {
 		p.Demand.Values[DimMem][t] += ovh
 	}
-	return p, nil
+	for k := range alt {
+		for t := range alt[k].Values[DimMem] {
+			alt[k].Values[DimMem][t] += ovh
+		}
+	}
+	if len(pcts) == 0 {
+		alt = nil
+	}
+	return p, alt, nil
+}
+
+// foldRows folds one dimension's aligned slots into its profile at
+// percentile pct: "day" (and "full", whose time-of-day profile fills the
+// timeline's gaps) per time of day, "week" per time of week from Monday
+// 00:00 UTC; a time of day with no data on any day takes the profile's
+// peak, a time of week its time-of-day value. It returns the warnings
+// that say so.
+func foldRows(row []float64, d Dim, spd int, start time.Time, pct float64, profile string) ([]float64, []string) {
+	var warns []string
+	prof, empty := DailyProfile(row, spd, pct)
+	if empty > 0 {
+		peak := 0.0
+		for _, v := range prof {
+			if v > peak {
+				peak = v
+			}
+		}
+		for j, v := range prof {
+			if math.IsNaN(v) {
+				prof[j] = peak
+			}
+		}
+		warns = append(warns, fmt.Sprintf("%s: %d of %d times of day have no data on any day; filled with the profile's peak", d, empty, spd))
+	}
+	if profile == "week" {
+		off := weekdayOffset(start) * spd
+		wk, empty := FoldProfile(row, off, 7*spd, pct)
+		if empty > 0 {
+			for j, v := range wk {
+				if math.IsNaN(v) {
+					wk[j] = prof[j%spd]
+				}
+			}
+			warns = append(warns, fmt.Sprintf("%s: %d of %d times of week have no data in any week; filled with the time-of-day P%g", d, empty, 7*spd, pct))
+		}
+		prof = wk
+	}
+	return prof, warns
 }
 
 // weekdayOffset returns the days from the Monday before t (Monday = 0).

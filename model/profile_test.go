@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -372,5 +373,80 @@ func TestProfileErrors(t *testing.T) {
 	bad.StepSec = 7 // does not divide a day
 	if _, err := Profile(profileServer(), bad); err == nil {
 		t.Error("Profile with a 7 s step: no error")
+	}
+}
+
+// TestProfilePercentiles: the extra demands equal Profile's at those
+// percentiles, a resource set apart by PercentileByDim keeps its own, and
+// the main profile is Profile's.
+func TestProfilePercentiles(t *testing.T) {
+	s := maxSettings()
+	s.PercentileByDim = DimValues{}
+	for d := Dim(0); d < NumDims; d++ {
+		s.PercentileByDim[d.String()] = s.Percentile
+	}
+	s.PercentileByDim[DimMem.String()] = 100
+	for _, prof := range []string{"day", "week"} {
+		s.Profile = prof
+		srv := profileServer()
+		main, alt, err := ProfilePercentiles(srv, s, []float64{50, 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := Profile(srv, s)
+		if !reflect.DeepEqual(main.Demand, want.Demand) || len(alt) != 2 {
+			t.Fatalf("%s: main profile differs from Profile's, or %d alternatives", prof, len(alt))
+		}
+		for k, pct := range []float64{50, 100} {
+			ps := s.Clone()
+			ps.Percentile = pct
+			for d := Dim(0); d < NumDims; d++ {
+				if d != DimMem {
+					ps.PercentileByDim[d.String()] = pct
+				}
+			}
+			w, _ := Profile(srv, ps)
+			if !reflect.DeepEqual(alt[k], w.Demand) {
+				t.Errorf("%s P%g: alternative differs from Profile at that percentile", prof, pct)
+			}
+		}
+		// On day 1 the CPU is at 20 % busy, on day 2 at 40 %: P50 (nearest
+		// rank of 2) takes day 1's, P100 day 2's.
+		if a, b := alt[0].Values[DimCPU][0], alt[1].Values[DimCPU][0]; !(a < b) {
+			t.Errorf("%s: CPU at P50 %g, at P100 %g; want P50 < P100", prof, a, b)
+		}
+	}
+	if _, _, err := ProfilePercentiles(profileServer(), maxSettings(), []float64{0}); err == nil {
+		t.Error("percentile 0 accepted")
+	}
+}
+
+// TestPeakAndPercentileSizes: Azure's per-VM sizing of profileServer by
+// hand. CPU: 4 cores × 1500/1000 = 6 reference cores × 1.05 (kvm-virtio);
+// the 574 slots (2 gaps) hold busy 10 % once, 20 % 286 times, 40 % 286
+// times and 90 % once; P95 is rank ⌈0.95 × 574⌉ = 546, a 40 % slot.
+// Memory: 2 GiB on day 1, 3 GiB on day 2 (interval max).
+func TestPeakAndPercentileSizes(t *testing.T) {
+	s := DefaultSettings.Clone() // slot mean: the baseline uses the max regardless
+	peak, pctl, err := PeakAndPercentileSizes(profileServer(), s, 95, 1.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ovh := VMMemOverheadBytes(8*GiB, 4, s)
+	for _, c := range []struct {
+		what      string
+		got, want float64
+	}{
+		{"peak cpu", peak[DimCPU], 0.90 * 6 * 1.05},
+		{"P95 × 1.3 cpu", pctl[DimCPU], 0.40 * 6 * 1.05 * 1.3},
+		{"peak mem", peak[DimMem], 3*GiB + ovh},
+		{"P95 × 1.3 mem", pctl[DimMem], 3*GiB*1.3 + ovh},
+		{"P95 × 1.3 disk bytes", pctl[DimDiskBytes], 150 * 1.3},
+		{"P95 × 1.3 iops (never measured)", pctl[DimDiskIOPS], 0},
+	} {
+		// The full timeline is float32: 1e-6 relative.
+		if !closeTo(c.got, c.want, 1e-6) {
+			t.Errorf("%s = %g, want %g", c.what, c.got, c.want)
+		}
 	}
 }

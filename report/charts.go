@@ -64,6 +64,7 @@ const (
 	barKvmfit     = "kvmfit (time-aligned)"
 	barSumOfPeaks = "sum of peaks"
 	barLowerBound = "lower bound"
+	barPercentile = "per-VM P95 × 1.3"
 )
 
 // summaryChart compares the plan's host count with the sum-of-peaks baseline
@@ -80,26 +81,39 @@ func summaryChart(id string, p *model.Plan) (chartSpec, error) {
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "hosts", MinInterval: 1}),
 	)
 	bar.ClearPresetJSAssets()
-	bar.SetXAxis([]string{barKvmfit, barSumOfPeaks, barLowerBound})
+	// The per-VM percentile × comfort bar shows when the plan has it.
+	pctl := p.Baselines.PercentileComfort.HostsUsed
+	xs := []string{barKvmfit, barSumOfPeaks}
+	if pctl > 0 {
+		xs = append(xs, barPercentile)
+	}
+	xs = append(xs, barLowerBound)
+	bar.SetXAxis(xs)
 	// kvmfit's bar stacks the hosts the load needs and the HA spares; the
-	// sum-of-peaks baseline and the lower bound are without spares.
+	// baselines and the lower bound are without spares.
 	load := p.HostsUsed
 	if p.HostsWithoutHA > 0 && p.HostsWithoutHA <= p.HostsUsed {
 		load = p.HostsWithoutHA
 	}
 	spares := p.HostsUsed - load
-	bar.AddSeries("hosts for the load", []opts.BarData{
+	data := []opts.BarData{
 		{Value: load, ItemStyle: &opts.ItemStyle{Color: "#5470c6"}},
 		{Value: p.Baselines.SumOfPeaks.HostsUsed, ItemStyle: &opts.ItemStyle{Color: "#9e9e9e"}},
-		{Value: p.LowerBound, ItemStyle: &opts.ItemStyle{Color: "#91cc75"}},
-	},
+	}
+	if pctl > 0 {
+		data = append(data, opts.BarData{Value: pctl, ItemStyle: &opts.ItemStyle{Color: "#bdbdbd"}})
+	}
+	data = append(data, opts.BarData{Value: p.LowerBound, ItemStyle: &opts.ItemStyle{Color: "#91cc75"}})
+	bar.AddSeries("hosts for the load", data,
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside"}),
 		charts.WithBarChartOpts(opts.BarChart{BarWidth: "40%", Stack: "hosts"}),
 	)
 	if spares > 0 {
-		bar.AddSeries("HA spares", []opts.BarData{
-			{Value: spares, ItemStyle: &opts.ItemStyle{Color: "#b9c7ef"}}, {Value: "-"}, {Value: "-"},
-		},
+		sp := []opts.BarData{{Value: spares, ItemStyle: &opts.ItemStyle{Color: "#b9c7ef"}}}
+		for range xs[1:] {
+			sp = append(sp, opts.BarData{Value: "-"})
+		}
+		bar.AddSeries("HA spares", sp,
 			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: "+{c} spare"}),
 			charts.WithBarChartOpts(opts.BarChart{BarWidth: "40%", Stack: "hosts"}),
 		)

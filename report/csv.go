@@ -30,7 +30,7 @@ var ServersHeader = []string{
 	"cpu_saturated", "saturation_uplift",
 	"growth_cpu_factor", "growth_mem_factor", "cpu_trend_pct_per_year", "mem_trend_pct_per_year",
 	"current_cores", "rightsize_vcpus", "current_mem_bytes", "rightsize_mem_bytes",
-	"os_family", "peak_group", "peak_window",
+	"os_family", "peak_group", "peak_window", "watts", "watts_source",
 	"host", "unplaced_reason", "unplaced_constraint", "warnings",
 }
 
@@ -56,7 +56,8 @@ func WriteAssignmentsCSV(w io.Writer, p *model.Plan) error {
 // order: its data, peak demand per resource, what the model found (data
 // confidence, CPU saturation, growth applied and trends, right-sized vCPUs
 // and memory against today's, OS family, peak group; plan.json
-// server_details[].analysis) and where it went or why not.
+// server_details[].analysis), the watts counted before the move (from its
+// inventory or the default) and where it went or why not.
 func WriteServersCSV(w io.Writer, p *model.Plan) error {
 	why := map[string]model.Unplaced{}
 	for _, u := range p.Unplaced {
@@ -79,6 +80,7 @@ func WriteServersCSV(w io.Writer, p *model.Plan) error {
 				strconv.Itoa(a.Rightsize.CurrentCores), strconv.Itoa(a.Rightsize.VCPUs),
 				strconv.FormatInt(a.Rightsize.CurrentMemBytes, 10), strconv.FormatInt(a.Rightsize.MemBytes, 10),
 				text(a.OSFamily), strconv.Itoa(a.PeakGroup), text(peakWindow(a.PeakGroup, p.Fleet.PeakGroups)),
+				num(s.Watts), text(s.WattsSource),
 				text(s.Host), text(why[s.ID].Reason), text(why[s.ID].Constraint), text(strings.Join(s.Warnings, "; ")),
 			)
 			if err := emit(row); err != nil {

@@ -4,14 +4,19 @@
 //
 //   - the summary: a one-paragraph decision (what to buy, hosts for the
 //     load and HA spares, the lower bound, whether N+k was proven, the
-//     sum-of-peaks baseline, cost, power and data confidence), key figures
-//     and a bar chart against the sum-of-peaks baseline and the lower bound;
+//     sum-of-peaks and per-VM P95 × 1.3 baselines, cost, power before and
+//     after with how many servers' watts were a default, and data
+//     confidence), key figures and a bar chart against the baselines and
+//     the lower bound;
 //   - the fleet's peak overlap: stacked demand over the profile against the
 //     sum of peaks, the model's coincidence factor per resource
 //     (plan.json fleet), a heat map of when the fleet is busy (hour of day,
 //     or hour of week for the week and full profiles) and the groups of
 //     servers that peak together (fleet.peak_groups);
-//   - the host models compared, with how the packing was found;
+//   - the host models compared, with how the packing was found, and the
+//     sensitivity sweep (plan.json sensitivity: hosts and lower bound per
+//     percentile, CPU and memory ceiling and vCPU:pCPU limit, the plan's
+//     own value marked) as a chart and a table;
 //   - every host: its peak utilisation per resource and the binding one and
 //     when, the coincidence factor, CPU correlation and KSM saving of its
 //     servers (hosts[].analysis), its VMs right-sized, and stacked charts of
@@ -31,7 +36,8 @@
 // report renders model.Plan and the model.Demand that was packed; the only
 // arithmetic it does is to sum servers' demand per slot for the charts, the
 // heat map and the overlap ratio where the plan has no fleet analysis, and
-// to estimate power (views.go: powerOf) (folding the smallest servers into one "others" series:
+// to derive the hosts' power from an older plan without plan.json power
+// (views.go: powerOf) (folding the smallest servers into one "others" series:
 // beyond 30 on a host chart, 15 on the fleet charts) and to downsample
 // series longer than 600 slots with LTTB (lttb.go).
 //

@@ -34,8 +34,9 @@ func TestChromiumLarge(t *testing.T) {
 	}
 	// No screenshot: the full page is about 100,000 pixels tall.
 	res := browsertest.Check(t, path, "")
-	// The summary, two fleet overlap charts, the heat map and two per host.
-	if want := 4 + 2*100; res.Charts != want {
+	// The summary, the sensitivity sweep, two fleet overlap charts, the
+	// heat map and two per host.
+	if want := 5 + 2*100; res.Charts != want {
 		t.Errorf("%d charts drew, want %d", res.Charts, want)
 	}
 	t.Logf("5000 servers / 100 hosts: html_bytes=%d write_ms=%d load_ms=%d render_ms=%d",

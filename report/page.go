@@ -23,6 +23,9 @@ type page struct {
 	CSP         template.HTMLAttr
 	Summary     summary
 	Candidates  []candidateRow
+	// Sensitivity is how the chosen model's host count moves with one
+	// setting (plan.json sensitivity).
+	Sensitivity sensitivityView
 	Hosts       []hostView
 	Warnings    []string
 	Settings    []settingRow
@@ -62,10 +65,16 @@ type summary struct {
 	SumOfPeaksHosts  int
 	SumOfPeaksMethod string
 	SavingPct        string
-	Unplaced         int
-	Grid             model.PlanGrid
-	Step             string
-	ChartID          string
+	// PctlHosts is the per-VM P95 × 1.3 baseline's hosts (0: not
+	// computed) and PctlSavingPct the saving against it.
+	PctlHosts     int
+	PctlSavingPct string
+	PctlMethod    string
+	PctlLabel     string
+	Unplaced      int
+	Grid          model.PlanGrid
+	Step          string
+	ChartID       string
 	// Decision is the plan in one paragraph, for the reader who reads
 	// nothing else.
 	Decision string
@@ -180,6 +189,10 @@ func buildPage(in Input, o options) (*page, error) {
 		SumOfPeaksHosts:  p.Baselines.SumOfPeaks.HostsUsed,
 		SumOfPeaksMethod: p.Baselines.SumOfPeaks.Method,
 		SavingPct:        fmtFixed(p.SavingVsSumOfPeaksPct, 1),
+		PctlHosts:        p.Baselines.PercentileComfort.HostsUsed,
+		PctlSavingPct:    fmtFixed(p.SavingVsPercentileComfortPct, 1),
+		PctlMethod:       p.Baselines.PercentileComfort.Method,
+		PctlLabel:        pctlLabel(p.Baselines.PercentileComfort),
 		Unplaced:         len(p.Unplaced),
 		Grid:             p.Grid,
 		Step:             step.String(),
@@ -233,6 +246,14 @@ func buildPage(in Input, o options) (*page, error) {
 		return nil, err
 	}
 	charts = append(charts, sc)
+	sv, sspec, err := sensitivityOf(p, "chart-sensitivity")
+	if err != nil {
+		return nil, err
+	}
+	pg.Sensitivity = sv
+	if sspec != nil {
+		charts = append(charts, *sspec)
+	}
 
 	if in.Demand != nil {
 		views, specs, err := overlapViews(in.Demand, labels, p.Fleet)
@@ -330,8 +351,8 @@ func buildPage(in Input, o options) (*page, error) {
 	pg.Derived = []settingRow{{
 		Key:    "legacy_server_watts",
 		Value:  strconv.Itoa(legacyServerWatts),
-		About:  "power drawn by each legacy server today, for the power and energy comparison (plan.json carries no measured or inventory watts); the hosts' watts are derived from the chosen candidate's energy cost",
-		Source: "our assumption: a lightly loaded two-socket 1U/2U server of 2008–2016 draws well above its idle floor (about 100–200 W) and well below its nameplate (400–750 W)",
+		About:  "power drawn today by a legacy server whose inventory gives no watts (plan.json server_details[].watts_source \"default\"); a server with inventory watts counts its own (\"inventory\")",
+		Source: "our assumption (docs/model.md §19): a lightly loaded two-socket 1U/2U server of 2008–2016 draws well above its idle floor (about 100–200 W) and well below its nameplate (400–750 W)",
 	}}
 	for _, s := range p.ServerDetails {
 		r := serverRow{
@@ -440,6 +461,21 @@ func decision(p *model.Plan, s summary, overlap []overlapView) string {
 			fmt.Fprintf(&b, " Sizing every server at its own peak would need %d as well: here the peaks coincide too much to save hosts.", sp)
 		}
 	}
+	if pc := p.Baselines.PercentileComfort.HostsUsed; pc > 0 && load > 0 {
+		left := ""
+		if n := p.Baselines.PercentileComfort.Unplaced; n > 0 {
+			left = fmt.Sprintf(" for all but %d %s, which fit no host at that size", n, plural(n, "server", "servers"))
+		}
+		switch {
+		case pc > load:
+			fmt.Fprintf(&b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need %d%s: the time-aligned sum saves %s%% against it.",
+				s.PctlLabel, pc, left, s.PctlSavingPct)
+		case pc == load:
+			fmt.Fprintf(&b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need %d as well%s.", s.PctlLabel, pc, left)
+		default:
+			fmt.Fprintf(&b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need only %d%s: it ignores the peaks above that percentile that kvmfit sizes for.", s.PctlLabel, pc, left)
+		}
+	}
 	var parts []string
 	for _, o := range overlap {
 		parts = append(parts, fmt.Sprintf("%s%% in %s", o.CoincidePct, o.Dim))
@@ -456,8 +492,13 @@ func decision(p *model.Plan, s summary, overlap []overlapView) string {
 			s.Capex, s.Energy, over, s.Cost, s.RackUnits)
 	}
 	if s.HasPower {
-		fmt.Fprintf(&b, " Power: about %s kW today (assuming %d W per legacy server) against %s kW after.",
-			s.Power.Before, s.LegacyWatts, s.Power.After)
+		if s.Power.FromPlan {
+			fmt.Fprintf(&b, " Power: about %s kW today (%s) against %s kW after.",
+				s.Power.Before, s.Power.Basis, s.Power.After)
+		} else {
+			fmt.Fprintf(&b, " Power: about %s kW today (assuming %d W per legacy server) against %s kW after.",
+				s.Power.Before, s.LegacyWatts, s.Power.After)
+		}
 	}
 	if bt := s.Backtest; bt != nil && len(bt.Methods) > 0 {
 		var parts []string
@@ -476,6 +517,18 @@ func decision(p *model.Plan, s summary, overlap []overlapView) string {
 		b.WriteString(" Every server is placed.")
 	}
 	return b.String()
+}
+
+// pctlLabel names the per-VM percentile × comfort sizing, e.g. "P95 × 1.3".
+func pctlLabel(b model.Baseline) string {
+	pct, comfort := b.Percentile, b.Comfort
+	if pct <= 0 {
+		pct = model.BaselinePercentile
+	}
+	if comfort <= 0 {
+		comfort = model.BaselineComfort
+	}
+	return "P" + strconv.FormatFloat(pct, 'f', -1, 64) + " × " + strconv.FormatFloat(comfort, 'f', -1, 64)
 }
 
 // searchText says how the packer found the chosen candidate's packing and

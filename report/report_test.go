@@ -123,17 +123,35 @@ func testInput(names [3]string, host1, hostType string) Input {
 			{Name: "kvm-02", Type: hostType, Servers: []string{db}, RawCapacity: raw, UsableCapacity: usable,
 				PeakUtilPct: peak(db), Binding: "mem", BindingSlots: []int{130, 131, 132}},
 		},
-		Unplaced:  []model.Unplaced{{Server: "huge-01", Dim: "mem", Reason: "needs 1024 GiB of memory; an empty " + hostType + " offers 223.2 GiB"}},
-		Baselines: model.Baselines{SumOfPeaks: model.Baseline{HostsUsed: 3, LowerBound: 2, Method: "first-fit decreasing on peaks"}},
+		Unplaced: []model.Unplaced{{Server: "huge-01", Dim: "mem", Reason: "needs 1024 GiB of memory; an empty " + hostType + " offers 223.2 GiB"}},
+		Baselines: model.Baselines{SumOfPeaks: model.Baseline{HostsUsed: 3, LowerBound: 2, Method: "first-fit decreasing on peaks"},
+			PercentileComfort: model.Baseline{HostsUsed: 4, LowerBound: 3, Method: "every server at its own P95 × 1.3, packed on " + hostType,
+				HostType: hostType, Percentile: 95, Comfort: 1.3}},
+		SavingVsPercentileComfortPct: 50,
+		Sensitivity: model.Sensitivity{Computed: true, HostType: hostType, WorkBudget: 1_000_000, MaxServers: 5000,
+			Method: "one setting changed on " + hostType, Note: "pins are not applied in the sweep (" + hostType + ")",
+			Points: []model.SensitivityPoint{
+				{Setting: "percentile", Value: 90, Hosts: 2, LowerBound: 1},
+				{Setting: "percentile", Value: 95, Hosts: 2, LowerBound: 1, Plan: true},
+				{Setting: "percentile", Value: 100, Hosts: 3, LowerBound: 2},
+				{Setting: "ceiling_cpu", Value: 70, Hosts: 3, LowerBound: 2},
+				{Setting: "ceiling_cpu", Value: 80, Hosts: 2, LowerBound: 1, Plan: true},
+				{Setting: "ceiling_mem", Value: 90, Hosts: 2, LowerBound: 1, Plan: true},
+				{Setting: "vcpu_per_pcpu", Value: 0, Hosts: 2, LowerBound: 1, Plan: true},
+				{Setting: "vcpu_per_pcpu", Value: 2, Hosts: 4, LowerBound: 3, Unplaced: 1},
+			}},
+		// 500 W and 400 W from inventory, 250 W twice by default; after:
+		// 2 hosts × 400 W + the unplaced huge-01's 400 W.
+		Power: model.Power{BeforeWatts: 1400, AfterWatts: 1200, HostWatts: 800, DefaultWatts: 250, ServersInventory: 2, ServersDefault: 2},
 		Candidates: []model.Candidate{
 			{HostType: hostType, HostsUsed: 2, LowerBound: 1, Unplaced: 1, SumOfPeaksHosts: 3, CapexTotal: 24000, EnergyCostTotal: 7008, CostTotal: 31008, RackUnitsTotal: 4, Chosen: true},
 			{HostType: "big-2u", HostsUsed: 1, LowerBound: 1, SumOfPeaksHosts: 2, CapexTotal: 35000, EnergyCostTotal: 5256.4, CostTotal: 40256.4, RackUnitsTotal: 2},
 		},
 		ServerDetails: []model.PlanServer{
-			{ID: web, Hostname: web + ".example", Source: "collect", Dataset: "data/" + web, CoveragePct: 99.5, PeakDemand: peaks(demand.Servers[0]), CPUCoresRef: 16, Host: host1},
-			{ID: batch, Hostname: batch + ".example", Source: "collect", Dataset: "data/" + batch, CoveragePct: 87.25, PeakDemand: peaks(demand.Servers[1]), CPUCoresRef: 16, Host: host1, Warnings: []string{"coverage below 90%: " + batch}},
-			{ID: db, Hostname: db + ".example", Source: "import", Dataset: "data/" + db, CoveragePct: 100, PeakDemand: peaks(demand.Servers[2]), CPUCoresRef: 32, Host: "kvm-02"},
-			{ID: "huge-01", Hostname: "huge-01.example", Source: "import", Dataset: "data/huge-01", CoveragePct: 100, PeakDemand: dims(8, 1024*model.GiB, 10, 1e6, 1e6), CPUCoresRef: 64},
+			{ID: web, Hostname: web + ".example", Source: "collect", Dataset: "data/" + web, CoveragePct: 99.5, PeakDemand: peaks(demand.Servers[0]), CPUCoresRef: 16, Host: host1, Watts: 500, WattsSource: "inventory"},
+			{ID: batch, Hostname: batch + ".example", Source: "collect", Dataset: "data/" + batch, CoveragePct: 87.25, PeakDemand: peaks(demand.Servers[1]), CPUCoresRef: 16, Host: host1, Watts: 250, WattsSource: "default", Warnings: []string{"coverage below 90%: " + batch}},
+			{ID: db, Hostname: db + ".example", Source: "import", Dataset: "data/" + db, CoveragePct: 100, PeakDemand: peaks(demand.Servers[2]), CPUCoresRef: 32, Host: "kvm-02", Watts: 250, WattsSource: "default"},
+			{ID: "huge-01", Hostname: "huge-01.example", Source: "import", Dataset: "data/huge-01", CoveragePct: 100, PeakDemand: dims(8, 1024*model.GiB, 10, 1e6, 1e6), CPUCoresRef: 64, Watts: 400, WattsSource: "inventory"},
 		},
 		Settings: settings,
 		Warnings: []string{"server " + batch + ": 12% of slots have no data", "server huge-01 cannot be placed"},
@@ -712,8 +730,10 @@ func TestChromium(t *testing.T) {
 		}
 		shot := artifact(t, "report-screenshot.png")
 		res := browsertest.Check(t, path, shot)
-		if res.Charts != 8 {
-			t.Errorf("%d charts drew (%v), want 8", res.Charts, res.ChartIDs)
+		// The summary, the sensitivity sweep, two overlap charts, the heat
+		// map and two per host.
+		if res.Charts != 9 {
+			t.Errorf("%d charts drew (%v), want 9", res.Charts, res.ChartIDs)
 		}
 		if res.Screenshot != "" {
 			t.Logf("screenshot: %s", res.Screenshot)
@@ -724,8 +744,8 @@ func TestChromium(t *testing.T) {
 		if err := WriteFile(path, benchInput()); err != nil {
 			t.Fatal(err)
 		}
-		if res := browsertest.Check(t, path, ""); res.Charts != 44 {
-			t.Errorf("%d charts drew, want 44", res.Charts)
+		if res := browsertest.Check(t, path, ""); res.Charts != 45 {
+			t.Errorf("%d charts drew, want 45", res.Charts)
 		}
 	})
 	t.Run("hostile", func(t *testing.T) {
@@ -734,8 +754,10 @@ func TestChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := browsertest.Check(t, path, artifact(t, "hostile-screenshot.png"))
-		if res.Charts != 8 {
-			t.Errorf("%d charts drew (%v), want 8", res.Charts, res.ChartIDs)
+		// The summary, the sensitivity sweep, two overlap charts, the heat
+		// map and two per host.
+		if res.Charts != 9 {
+			t.Errorf("%d charts drew (%v), want 9", res.Charts, res.ChartIDs)
 		}
 		// The tooltips show the hostile names as text.
 		all := strings.Join(res.Tooltips, "\n")

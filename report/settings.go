@@ -121,7 +121,7 @@ var packSettingDocs = map[string]settingDoc{
 // shown in the assumptions table: a two-socket 1U/2U server of 2008–2016
 // under the light load typical of office servers draws well above its
 // idle floor (about 100–200 W) and well below its nameplate (400–750 W).
-const legacyServerWatts = 250
+const legacyServerWatts = model.DefaultLegacyServerWatts
 
 // settingRow is one line of an assumptions table.
 type settingRow struct {

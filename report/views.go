@@ -441,14 +441,24 @@ type powerView struct {
 	CostBefore, CostAfter string
 	HasCost               bool
 	Unplaced              int
+	// FromPlan is true when the figures come from plan.json's power (the
+	// servers' inventory watts, the default for the others); Basis says
+	// so in words, e.g. "98 servers' inventory watts, 2 at the 250 W
+	// default"; Inventory and Default count the servers of each kind.
+	FromPlan           bool
+	Basis              string
+	Inventory, Default int
+	DefaultWatts       string
 }
 
-// powerOf estimates the power before (legacyServerWatts per server, an
-// assumption) and after (the chosen candidate's hosts, whose watts are
-// derived exactly from its energy cost: energy = hosts × W × 8766 h ×
-// years × price / 1000). Unplaced servers keep running on their own
-// hardware, so they count after as well. ok is false when the watts per
-// host cannot be derived (no chosen candidate, no price or no years).
+// powerOf estimates the power before and after. With plan.json's power:
+// before is the sum of the servers' watts (inventory, else the documented
+// default), after the plan's hosts' watts plus the unplaced servers'.
+// Without it: before is legacyServerWatts per server, after the chosen
+// candidate's hosts, whose watts are derived exactly from its energy cost
+// (energy = hosts × W × 8766 h × years × price / 1000), plus
+// legacyServerWatts per unplaced server. ok is false when the figures
+// cannot be had.
 func powerOf(p *model.Plan) (v powerView, ok bool) {
 	var chosen *model.Candidate
 	for i := range p.Candidates {
@@ -458,22 +468,34 @@ func powerOf(p *model.Plan) (v powerView, ok bool) {
 		}
 	}
 	s := p.Settings
-	if chosen == nil || chosen.HostsUsed <= 0 || !(s.EnergyPricePerKWh > 0) || !(s.Years > 0) || !(chosen.EnergyCostTotal > 0) {
-		return v, false
-	}
-	watts := chosen.EnergyCostTotal * 1000 / (float64(chosen.HostsUsed) * hoursPerYear * s.Years * s.EnergyPricePerKWh)
-	before := float64(p.Servers) * legacyServerWatts
-	after := float64(chosen.HostsUsed)*watts + float64(len(p.Unplaced))*legacyServerWatts
 	energy := func(w float64) float64 { return w / 1000 * hoursPerYear * s.Years * s.EnergyPricePerKWh }
-	v = powerView{
-		Before:     fmtFixed(before/1000, 1),
-		After:      fmtFixed(after/1000, 1),
-		HostWatts:  fmtFixed(watts, 0),
-		CostBefore: fmtGrouped(energy(before)),
-		CostAfter:  fmtGrouped(energy(after)),
-		HasCost:    true,
-		Unplaced:   len(p.Unplaced),
+	var before, after, watts float64
+	if pw := p.Power; pw.BeforeWatts > 0 && p.HostsUsed > 0 {
+		before, after, watts = pw.BeforeWatts, pw.AfterWatts, pw.HostWatts/float64(p.HostsUsed)
+		v.FromPlan, v.Inventory, v.Default = true, pw.ServersInventory, pw.ServersDefault
+		v.DefaultWatts = fmtFixed(pw.DefaultWatts, 0)
+		switch {
+		case pw.ServersDefault == 0:
+			v.Basis = "every server's watts from its inventory"
+		case pw.ServersInventory == 0:
+			v.Basis = fmt.Sprintf("%d W assumed per server: no inventory gives watts", int(pw.DefaultWatts))
+		default:
+			v.Basis = fmt.Sprintf("%d %s at their inventory watts, %d at the %d W default", pw.ServersInventory, plural(pw.ServersInventory, "server", "servers"), pw.ServersDefault, int(pw.DefaultWatts))
+		}
+		v.HasCost = s.EnergyPricePerKWh > 0 && s.Years > 0
+	} else {
+		if chosen == nil || chosen.HostsUsed <= 0 || !(s.EnergyPricePerKWh > 0) || !(s.Years > 0) || !(chosen.EnergyCostTotal > 0) {
+			return v, false
+		}
+		watts = chosen.EnergyCostTotal * 1000 / (float64(chosen.HostsUsed) * hoursPerYear * s.Years * s.EnergyPricePerKWh)
+		before = float64(p.Servers) * legacyServerWatts
+		after = float64(chosen.HostsUsed)*watts + float64(len(p.Unplaced))*legacyServerWatts
+		v.HasCost = true
 	}
+	v.Before, v.After = fmtFixed(before/1000, 1), fmtFixed(after/1000, 1)
+	v.HostWatts = fmtFixed(watts, 0)
+	v.CostBefore, v.CostAfter = fmtGrouped(energy(before)), fmtGrouped(energy(after))
+	v.Unplaced = len(p.Unplaced)
 	if before > 0 {
 		ch := 100 * (after/before - 1)
 		v.Lower = ch < 0

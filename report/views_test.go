@@ -61,9 +61,12 @@ func TestWriteAnalysis(t *testing.T) {
 	for _, want := range []string{
 		// Summary: confidence, power, N+1.
 		`<span class="v stars">★★★★★</span>`, "data confidence: 81.0 % of the expected data points",
-		"1.0 → 1.0 kW", "250 W per legacy server assumed; 400 W per host", "&#43;5 %",
+		"1.4 → 1.2 kW", "2 servers at their inventory watts, 2 at the 250 W default; 400 W per host", "−14 %",
 		"N+1 fails", "2 failure scenarios replayed",
-		"Power: about 1.0 kW today (assuming 250 W per legacy server) against 1.0 kW after.",
+		"Power: about 1.4 kW today (2 servers at their inventory watts, 2 at the 250 W default) against 1.2 kW after.",
+		// Baselines and the sensitivity sweep.
+		"fewer hosts than per-VM P95 × 1.3 (4)", "Sizing every server at its own P95 × 1.3, flat over time (Azure Migrate&#39;s method), would need 4",
+		`id="chart-sensitivity"`, "<td>P90</td>", "<td>max (P100)</td>", "<td>CPU 70 %</td>", "<td>2:1 vCPU</td>", "◀ the plan's value",
 		"Data confidence 5 of 5 stars (81.0% of the expected data points).",
 		"Replayed on 7 later days of data: kvmfit 35 host-minutes over a ceiling (0.17%, worst 4.2% over); sum_of_peaks 0",
 		// Peak overlap: the model's coincidence factors, the heat map, the peak groups.
@@ -168,6 +171,7 @@ func TestWriteSpareHost(t *testing.T) {
 
 func TestPower(t *testing.T) {
 	p := normalInput().Plan
+	p.Power = model.Power{} // a plan without power: the derived estimate
 	v, ok := powerOf(p)
 	if !ok {
 		t.Fatal("no power estimate")
@@ -183,6 +187,27 @@ func TestPower(t *testing.T) {
 	p.Settings.EnergyPricePerKWh = 0
 	if _, ok := powerOf(p); ok {
 		t.Error("power estimated without an energy price")
+	}
+}
+
+// TestPowerFromPlan: plan.json's power is shown as is, with the count of
+// servers at the default.
+func TestPowerFromPlan(t *testing.T) {
+	p := normalInput().Plan
+	v, ok := powerOf(p)
+	if !ok || !v.FromPlan {
+		t.Fatalf("power %+v, %v", v, ok)
+	}
+	// 1400 W before, 1200 W after (800 W of 2 hosts + 400 W unplaced).
+	if v.Before != "1.4" || v.After != "1.2" || v.HostWatts != "400" || v.Change != "−14 %" || !v.Lower {
+		t.Errorf("power %+v", v)
+	}
+	if v.Inventory != 2 || v.Default != 2 || v.Basis != "2 servers at their inventory watts, 2 at the 250 W default" {
+		t.Errorf("basis %+v", v)
+	}
+	// 1400 W × 8766 h × 5 years × 0.20 / 1000 = 12,272.4.
+	if v.CostBefore != "12,272" || v.CostAfter != "10,519" {
+		t.Errorf("energy %s → %s", v.CostBefore, v.CostAfter)
 	}
 }
 

@@ -151,11 +151,14 @@ type PackFunc func(*model.Demand) (int, error)
 
 // PlanPacker returns a PackFunc that runs binpack.BuildPlan with the
 // template's catalog, settings and packer options (the same path as the
-// plan) and returns the plan's hosts_used.
+// plan) and returns the plan's hosts_used. It skips what does not change
+// hosts_used: the per-VM percentile baseline and the sensitivity sweep.
 func PlanPacker(tmpl binpack.PlanInput) PackFunc {
 	return func(d *model.Demand) (int, error) {
 		in := tmpl
 		in.Demand = d
+		in.Pack.PercentileBaseline, in.Pack.SensitivityMaxServers = false, 0
+		in.PercentileComfort, in.PercentileDemands = nil, nil
 		p, err := binpack.BuildPlan(in)
 		if err != nil {
 			return 0, err

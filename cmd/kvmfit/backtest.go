@@ -185,9 +185,6 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 	actualS := s.Clone()
 	actualS.Profile, actualS.SlotStat, actualS.Percentile, actualS.PercentileByDim = "full", o.ReplayStat, 100, nil
 	actualS.ComfortFactor, actualS.SaturationUplift, actualS.HorizonMonths, actualS.GrowthPctPerYear = 1, 1, 0, 0
-	baseS := actualS.Clone()
-	baseS.SlotStat = "max"
-	baseS.VMMemOverheadFraction, baseS.VMMemOverheadBaseBytes, baseS.VMMemOverheadPerVCPUBytes = 0, 0, 0
 	bootS := s.Clone()
 	bootS.Profile = "full"
 	per := make([]backtestServer, n)
@@ -220,20 +217,11 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 			bs.actual = p
 		}
 		if trn.Series.Len() > 0 {
-			p, err := model.Profile(trn, baseS)
+			peak, pctl, err := model.PeakAndPercentileSizes(trn, s, o.BaselinePct, o.BaselineComfort)
 			fail(err)
-			if p != nil {
+			if err == nil {
 				bs.hasTrn = true
-				ovh := model.VMMemOverheadBytes(guestRAM(trn), p.CPU.Cores, s)
-				bs.peak = backtest.SlotQuantile(p, 1)
-				bs.pctl = backtest.SlotQuantile(p, o.BaselinePct/100)
-				for d := range bs.pctl {
-					if p.Full[d] != nil {
-						bs.pctl[d] *= o.BaselineComfort
-					}
-				}
-				bs.peak[model.DimMem] += ovh
-				bs.pctl[model.DimMem] += ovh
+				bs.peak, bs.pctl = peak, pctl
 			}
 			if o.Bootstrap > 0 {
 				p, err := model.Profile(trn, bootS)
@@ -258,7 +246,22 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 	if err := po.Pack.apply(in); err != nil {
 		return err
 	}
+	var peaks, pctls []backtest.FlatSize
+	for k, bs := range per {
+		if bs.hasTrn {
+			id := in.Servers[k].ID
+			peaks = append(peaks, backtest.FlatSize{ID: id, Size: bs.peak})
+			pctls = append(pctls, backtest.FlatSize{ID: id, Size: bs.pctl})
+		}
+	}
 	in.Pack.Mix = false
+	// The training plan carries the per-VM P95 × 1.3 baseline from the
+	// same sizes as the backtest's, when the backtest uses Azure's numbers.
+	if o.BaselinePct == model.BaselinePercentile && o.BaselineComfort == model.BaselineComfort {
+		in.PercentileComfort = pctls
+	} else {
+		in.Pack.PercentileBaseline = false
+	}
 	plan, err := binpack.BuildPlan(*in)
 	if err != nil {
 		return err
@@ -277,14 +280,9 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 	tmpl.Settings = s.Clone()
 	tmpl.Settings.HostType = spec.Name
 	tmpl.Warnings = nil
-	var peaks, pctls []backtest.FlatSize
-	for k, bs := range per {
-		if bs.hasTrn {
-			id := in.Servers[k].ID
-			peaks = append(peaks, backtest.FlatSize{ID: id, Size: bs.peak})
-			pctls = append(pctls, backtest.FlatSize{ID: id, Size: bs.pctl})
-		}
-	}
+	// Baselines and bootstrap plans need neither baselines nor a sweep.
+	tmpl.Pack.PercentileBaseline, tmpl.Pack.SensitivityMaxServers = false, 0
+	tmpl.PercentileComfort, tmpl.PercentileDemands = nil, nil
 	// The actual demand of the test window on one grid.
 	actual, testServers := actualDemand(per, in.Servers, split, testEnd, s.Step())
 	rep := &backtest.Report{
@@ -449,19 +447,6 @@ func actualDemand(per []backtestServer, servers []model.PlanServer, split, testE
 		d.Servers = append(d.Servers, sd)
 	}
 	return d, n
-}
-
-// guestRAM is the guest RAM model.Profile bases the per-VM memory overhead
-// on: the inventory's installed memory, else the largest mem_total seen.
-func guestRAM(srv *model.Server) float64 {
-	if v := float64(srv.Inventory.MemTotalBytes); v > 0 {
-		return v
-	}
-	v := model.Quantile(1, srv.Series.Max[model.MemTotalBytes])
-	if math.IsNaN(v) {
-		return 0
-	}
-	return v
 }
 
 // fleetFirstSample returns the first sample time over every server of the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -77,8 +78,13 @@ hosts, re-places their servers on the survivors and adds spare hosts until
 every failure is survived. With --existing it places onto hosts you already
 have first.
 
-It also computes lower bounds on the number of hosts and the sum-of-peaks
-baseline (every server sized at its own peak), and the model's analytics:
+It also computes lower bounds on the number of hosts, two baselines
+(sum of peaks: every server sized at its own peak; Azure Migrate's per-VM
+P95 × 1.3, flat over time), the power before (each server's inventory
+watts, else 250 W) and after, a sensitivity sweep of the chosen model's
+host count over the percentile, the CPU and memory ceilings and a
+vCPU:pCPU limit (--sensitivity-work, --sensitivity-max-servers), and the
+model's analytics:
 per server data confidence (1-5 stars), CPU saturation, growth trend and a
 right-sized VM; per host and for the fleet the coincidence factor of the
 peaks; groups of servers that peak together; with --ksm the memory KSM
@@ -145,7 +151,7 @@ func planRun(opts *PlanOptions, streams IO) error {
 	if err != nil {
 		return err
 	}
-	in, err := profileDatasets(opts.Data, opts.Settings, streams)
+	in, err := profileForPlan(opts.Data, opts.Settings, opts.Pack, streams)
 	if err != nil {
 		return err
 	}
@@ -174,9 +180,10 @@ func planRun(opts *PlanOptions, streams IO) error {
 			return fmt.Errorf("write report %s: %w", opts.ReportHTML, err)
 		}
 	}
-	fmt.Fprintf(streams.Err, "%d servers → %d × %s (%d for the load, lower bound %d, + %d spare for N+%d); sum of peaks would need %d for the load, saving %.1f%%; %d unplaced\n",
+	fmt.Fprintf(streams.Err, "%d servers → %d × %s (%d for the load, lower bound %d, + %d spare for N+%d); sum of peaks would need %d for the load, saving %.1f%%; per-VM P95 × 1.3 %d, saving %.1f%%; %d unplaced\n",
 		plan.Servers, plan.HostsUsed, plan.HostType, plan.HostsWithoutHA, plan.LowerBound, plan.HostsUsed-plan.HostsWithoutHA, plan.HA.Level,
-		plan.Baselines.SumOfPeaks.HostsUsed, plan.SavingVsSumOfPeaksPct, len(plan.Unplaced))
+		plan.Baselines.SumOfPeaks.HostsUsed, plan.SavingVsSumOfPeaksPct,
+		plan.Baselines.PercentileComfort.HostsUsed, plan.SavingVsPercentileComfortPct, len(plan.Unplaced))
 	return nil
 }
 
@@ -206,6 +213,10 @@ type profileHooks struct {
 	Each func(entry int, srv *model.Server)
 	// Until, when not zero, profiles only the samples that start before it.
 	Until time.Time
+	// Percentiles, when set (profiles "day" and "week"), also profiles
+	// every server at these sizing percentiles, from the same aligned data
+	// (model.ProfilePercentiles), into PlanInput.PercentileDemands.
+	Percentiles []float64
 }
 
 // profileDatasetsWith is profileDatasets with hooks.
@@ -243,8 +254,14 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 	type result struct {
 		srv  *model.Server
 		prof *model.ServerProfile
+		alt  []model.ServerDemand
 		err  error
 	}
+	pcts := hooks.Percentiles
+	if s.Profile == "full" {
+		pcts = nil
+	}
+	alts := make([][]model.ServerDemand, len(pcts))
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	batch := make([]result, 4*workers)
 	for b0 := 0; b0 < len(entries); b0 += len(batch) {
@@ -269,7 +286,10 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 					if r.err == nil && !hooks.Until.IsZero() {
 						r.srv.Series, _ = backtest.SplitSeries(&r.srv.Series, hooks.Until)
 					}
-					if r.err == nil {
+					if r.err == nil && len(pcts) > 0 {
+						r.prof, r.alt, r.err = model.ProfilePercentiles(r.srv, s, pcts)
+						r.srv.Series = model.Series{}
+					} else if r.err == nil {
 						r.prof, r.err = model.Profile(r.srv, s)
 						r.srv.Series = model.Series{} // the samples are no longer needed
 					}
@@ -291,6 +311,15 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 			}
 			seen[id] = true
 			ps := model.PlanServer{ID: id, Hostname: srv.Inventory.Hostname, Source: srv.Inventory.Source, Dataset: e.dataset, PeakDemand: model.DimValues{}}
+			if w := srv.Inventory.Watts; w > 0 && !math.IsInf(w, 0) {
+				ps.Watts, ps.WattsSource = w, "inventory"
+			}
+			if v := max(srv.Inventory.Threads, srv.Inventory.Cores); v > 0 {
+				if in.VCPUs == nil {
+					in.VCPUs = map[string]int{}
+				}
+				in.VCPUs[id] = v
+			}
 			for _, w := range srv.Warnings {
 				ps.Warnings = append(ps.Warnings, w.Error())
 			}
@@ -321,6 +350,13 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 			done = append(done, p)
 			in.Servers = append(in.Servers, ps)
 			in.Demand.Servers = append(in.Demand.Servers, prof.Demand)
+			for k := range alts {
+				if len(r.alt) == len(pcts) {
+					sd := r.alt[k]
+					sd.ID = id
+					alts[k] = append(alts[k], sd)
+				}
+			}
 		}
 	}
 	prog.Update(int64(len(entries)), int64(len(entries)))
@@ -353,6 +389,14 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 		in.Demand.Start = day0
 	}
 	in.Demand.Slots = slots
+	for k, servers := range alts {
+		if len(servers) != len(in.Demand.Servers) {
+			continue
+		}
+		d := *in.Demand
+		d.Servers = servers
+		in.PercentileDemands = append(in.PercentileDemands, binpack.PercentileDemand{Percentile: pcts[k], Demand: &d})
+	}
 	span := last.Sub(first).Seconds()
 	expected := int((last.Sub(first) + step - 1) / step)
 	for k, p := range done {

@@ -24,6 +24,9 @@ type packFlags struct {
 	TimeLimit       time.Duration
 	Mix             bool
 	RackUnitPrice   float64
+	// SensitivityWork and SensitivityMaxServers steer the sensitivity sweep.
+	SensitivityWork       int64
+	SensitivityMaxServers int
 }
 
 // AddFlags registers the packer flags.
@@ -36,6 +39,8 @@ func (p *packFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&p.Work, "search-work", d.Work, "search budget per host model, in work units (deterministic: the plan does not depend on machine speed; 0 = constructive heuristics only)")
 	fs.DurationVar(&p.TimeLimit, "search-time-limit", d.TimeLimit, "wall-clock safety cap of the search per host model (the plan warns when it is hit; 0 = none)")
 	fs.BoolVar(&p.Mix, "mix", d.Mix, "also evaluate a mix of host models (lightest hosts moved to cheaper models)")
+	fs.Int64Var(&p.SensitivityWork, "sensitivity-work", d.SensitivityWork, "search budget of each point of the sensitivity sweep (percentile, ceilings, vCPU:pCPU), in work units (0 = constructive heuristics only)")
+	fs.IntVar(&p.SensitivityMaxServers, "sensitivity-max-servers", d.SensitivityMaxServers, "largest fleet the sensitivity sweep runs on (0 = no sweep; larger fleets skip it with a note)")
 	fs.Float64Var(&p.RackUnitPrice, "rack-unit-price", d.RackUnitPrice, "cost of one rack unit over --years, in the catalog's currency (added to each candidate's cost)")
 }
 
@@ -50,6 +55,7 @@ func (p *packFlags) apply(in *binpack.PlanInput) error {
 	in.Pack = binpack.PackOptions{
 		Work: p.Work, TimeLimit: p.TimeLimit, HA: p.HA, Mix: p.Mix, RackUnitPrice: p.RackUnitPrice,
 		NoNewHosts: p.NoNewHosts, ConstraintsFile: p.ConstraintsFile, ExistingFile: p.ExistingFile,
+		PercentileBaseline: true, SensitivityWork: p.SensitivityWork, SensitivityMaxServers: p.SensitivityMaxServers,
 	}
 	if p.ConstraintsFile != "" {
 		data, err := os.ReadFile(p.ConstraintsFile)
@@ -61,7 +67,7 @@ func (p *packFlags) apply(in *binpack.PlanInput) error {
 			return fmt.Errorf("%s: %w", p.ConstraintsFile, err)
 		}
 		in.Pack.Constraints = c
-		if c.VCPUPerPCPU > 0 {
+		if c.VCPUPerPCPU > 0 && in.VCPUs == nil {
 			in.VCPUs = readVCPUs(in.Servers)
 		}
 	}
