@@ -45,12 +45,17 @@
 // are special cases), runs several constructive heuristics (first and best
 // fit decreasing by several sizes, an overlap-aware best fit, the
 // dot-product and L2-norm heuristics of Panigrahy et al. 2011, minimum bin
-// slack), improves the best under a deterministic work budget (classic
-// one-dimensional instances with integral sizes get a dedicated integer
-// search: bin completion towards the lower bound, then a pool search that
-// repacks one bin at a time with its best subset of its items and the pool),
-// and reports
-// the lower bounds (L1, Martello–Toth L2, conflict clique). BuildPlan adds
+// slack), improves the best under a deterministic work budget, and reports
+// the lower bounds (L1, Martello–Toth L2, conflict clique and, for classic
+// one-dimensional instances, the column-generation LP bound). The search
+// depends on the instance: classic one-dimensional instances with integral
+// sizes get a dedicated integer search (a dive on the Gilmore–Gomory LP
+// solved by column generation, bin completion towards the lower bound, then
+// a pool search that repacks one bin at a time with its best subset of its
+// items and the pool, colgen.go and onedim.go); vector and temporal
+// instances without existing hosts, pins or anti-affinity get the same pool
+// search over every dimension × slot coordinate (vec.go); everything else,
+// including large plans, the generic bin-emptying search (improve.go). BuildPlan adds
 // constraints (anti-affinity, affinity, pins, VM and vCPU limits), existing
 // hosts, a mix of host models and the N+k failure proof. docs/packing.md
 // is the design note; docs/constraints.md the constraints file.
