@@ -745,13 +745,21 @@ func knapsackBB(p *cgProblem, pi []float64, rows []int, work *int64) (cgCol, flo
 // bins of capacity c (0 when the LP does not apply: more than cgMaxRows
 // distinct weights, or a weight above c), spending at most maxWork units.
 func lpBound1D(w []int64, c int64, maxWork int64) int {
+	lb, _ := lpMaster1D(w, c, maxWork)
+	return lb
+}
+
+// lpMaster1D is lpBound1D that also returns the solved master (nil when
+// the LP does not apply or has no rows), for the dive to reuse.
+func lpMaster1D(w []int64, c int64, maxWork int64) (int, *cgMaster) {
 	p, ok := groupWeights(w, c)
-	if !ok {
-		return 0
+	if !ok || len(p.w) == 0 {
+		return 0, nil
 	}
 	var work int64
-	r := solveCG(p, nil, &work, func() bool { return work >= maxWork })
-	return r.lb()
+	s := newMaster(p, nil, &work, func() bool { return work >= maxWork })
+	s.run()
+	return s.result().lb(), s
 }
 
 // groupWeights groups w by distinct value (decreasing) with demands.

@@ -92,9 +92,21 @@ func (dv *cgDiver) solve(d []int64, minLoad int64) (lpNode, bool) {
 		return lpNode{}, false
 	}
 	if dv.master == nil {
-		p := &cgProblem{w: dv.gw, d: slices.Clone(d), c: dv.o.c, minLoad: minLoad}
-		dv.master = newMaster(p, nil, &dv.e.work, dv.stop)
-		dv.master.run()
+		if s := dv.reuseLP(d); s != nil {
+			// the root LP of lpBound: a change of minLoad is a dual
+			// simplex from its basis, else generation resumes if the
+			// bound's work limit stopped it
+			dv.master = s
+			if minLoad != s.p.minLoad {
+				s.setDemand(d, minLoad)
+			} else if !s.converged {
+				s.run()
+			}
+		} else {
+			p := &cgProblem{w: dv.gw, d: slices.Clone(d), c: dv.o.c, minLoad: minLoad}
+			dv.master = newMaster(p, nil, &dv.e.work, dv.stop)
+			dv.master.run()
+		}
 	} else {
 		dv.master.setDemand(d, minLoad)
 	}
@@ -113,6 +125,22 @@ func (dv *cgDiver) solve(d []int64, minLoad int64) (lpNode, bool) {
 		nd.loads = append(nd.loads, s.load[q])
 	}
 	return nd, true
+}
+
+// reuseLP takes the engine's root master (lpBound) when it is over the
+// same groups (weights in the same order, capacity) with demands d: its
+// work counter and stop become the dive's. It returns nil otherwise.
+func (dv *cgDiver) reuseLP(d []int64) *cgMaster {
+	s := dv.e.lp
+	if s == nil {
+		return nil
+	}
+	dv.e.lp = nil
+	if s.p.c != dv.o.c || !slices.Equal(s.p.w, dv.gw) || !slices.Equal(s.p.d, d) {
+		return nil
+	}
+	s.work, s.stop = &dv.e.work, dv.stop
+	return s
 }
 
 // dive looks for a packing into goal bins within the work limit; it

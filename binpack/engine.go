@@ -187,6 +187,9 @@ type engine struct {
 	tabuEvicted []int
 	// pin marks pinned items, which the search never moves.
 	pin []bool
+	// lp is the master of the root LP solved by lpBound (nil if none),
+	// which the one-dimensional dive reuses when its grouping matches.
+	lp *cgMaster
 }
 
 func newEngine(inst *Instance) *engine {

@@ -492,7 +492,9 @@ func (e *engine) lpBound(items []int) int {
 		}
 		w = append(w, int64(v))
 	}
-	return lpBound1D(w, int64(math.Floor(e.limit[0])), lpBoundWork)
+	lb, s := lpMaster1D(w, int64(math.Floor(e.limit[0])), lpBoundWork)
+	e.lp = s
+	return lb
 }
 
 func ceilBins(f float64) int {
