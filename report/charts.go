@@ -67,19 +67,26 @@ const (
 	barPercentile = "per-VM P95 × 1.3"
 )
 
-// summaryChart compares the plan's host count with the sum-of-peaks baseline
-// and the lower bound.
-func summaryChart(id string, p *model.Plan) (chartSpec, error) {
+// hostsBar is the bar chart of host counts shared by the summary and the
+// sensitivity sweep: one category axis x, host counts on the value axis.
+func hostsBar(id string, legend bool, x opts.XAxis) *charts.Bar {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: summaryChartHeight}),
 		charts.WithAnimation(false),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(legend)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
+		charts.WithXAxisOpts(x),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "hosts", MinInterval: 1}),
 	)
+	return bar
+}
+
+// summaryChart compares the plan's host count with the sum-of-peaks baseline
+// and the lower bound.
+func summaryChart(id string, p *model.Plan) (chartSpec, error) {
+	bar := hostsBar(id, false, opts.XAxis{Type: "category"})
 	bar.ClearPresetJSAssets()
 	// The per-VM percentile × comfort bar shows when the plan has it.
 	pctl := p.Baselines.PercentileComfort.HostsUsed

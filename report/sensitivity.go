@@ -99,16 +99,7 @@ func sensitivityOf(p *model.Plan, chartID string) (sensitivityView, *chartSpec, 
 		return v, nil, nil
 	}
 	v.ChartID = chartID
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: chartID, Width: "100%", Height: summaryChartHeight}),
-		charts.WithAnimation(false),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "hosts", MinInterval: 1}),
-	)
+	bar := hostsBar(chartID, true, opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0"}})
 	bar.ClearPresetJSAssets()
 	bar.SetXAxis(labels)
 	bar.AddSeries("hosts for the load", hosts, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}))
