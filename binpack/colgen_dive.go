@@ -34,6 +34,10 @@ const (
 	diveLeafWorkExact  = 200_000
 	// diveBranch is the number of alternatives per node.
 	diveBranch = 4
+	// rcShareNum/rcShareDen of a dive's work limit goes to the
+	// reduced-cost bin completion at its root (colgen_rc.go).
+	rcShareNum = 1
+	rcShareDen = 3
 )
 
 type cgDiver struct {
@@ -52,6 +56,10 @@ type cgDiver struct {
 	found  [][]int
 	leaf   [][]int // the leaf bins of the success (ranks)
 	broke  bool    // budget or deadline reached
+	// rcDone: the reduced-cost completion ran for this goal, with at
+	// most rcLimit work units
+	rcDone  bool
+	rcLimit int64
 }
 
 func newDiver(o *oneDim) *cgDiver {
@@ -81,6 +89,7 @@ type lpNode struct {
 	cols  []cgCol
 	x     []float64
 	loads []int64
+	pi    []float64 // the duals (optimal: the LP converged)
 }
 
 // solve re-optimises the LP for the residual demands d (per group): one
@@ -114,7 +123,7 @@ func (dv *cgDiver) solve(d []int64, minLoad int64) (lpNode, bool) {
 	if !s.converged {
 		return lpNode{}, false
 	}
-	nd := lpNode{lb: ceilBinsEps(s.bound, cgBoundEps)}
+	nd := lpNode{lb: ceilBinsEps(s.bound, cgBoundEps), pi: slices.Clone(s.pi)}
 	for i, q := range s.basis {
 		c := s.cols[q]
 		if c.doi || s.x[i] <= 1e-9 || s.load[q] < minLoad {
@@ -147,6 +156,7 @@ func (dv *cgDiver) reuseLP(d []int64) *cgMaster {
 // returns the bins (ranks) or nil.
 func (dv *cgDiver) dive(goal int, limit int64) [][]int {
 	dv.goal, dv.limit, dv.broke, dv.root = goal, limit, false, nil
+	dv.rcDone, dv.rcLimit = false, (limit-dv.e.work)*rcShareNum/rcShareDen
 	d := slices.Clone(dv.gSize)
 	var vol int64
 	for g, k := range d {
@@ -206,6 +216,19 @@ func (dv *cgDiver) node(d []int64, disc int) bool {
 	}
 	if len(dv.fixed)+nd.lb > dv.goal {
 		return false
+	}
+	if len(dv.fixed) == 0 && !dv.rcDone {
+		// once per goal, before the first rounding: the reduced-cost
+		// bin completion of the whole instance (colgen_rc.go)
+		dv.rcDone = true
+		lim := min(dv.rcLimit, max(0, dv.limit-dv.e.work))
+		bins, work := rcComplete(dv.gw, nd.pi, dv.o.c, d, dv.goal, lim, nd.cols, nd.x)
+		dv.e.work += work
+		if bins != nil {
+			dv.fixed = append(dv.fixed, bins...)
+			dv.leaf = nil
+			return true
+		}
 	}
 	// rounding down: every pattern at value ≥ 1, ⌊x⌋ times
 	var down []cgCol

@@ -340,9 +340,10 @@ func TestLPBoundHard28(t *testing.T) {
 
 // TestSolveHard28: the column generation dive reaches the proven optimum
 // of Hard28 instances that first fit decreasing and the pool search miss,
-// deterministically.
+// deterministically: BPP47 and BPP360 by the dive's rounding, BPP60 and
+// BPP144 by the reduced-cost completion at its root.
 func TestSolveHard28(t *testing.T) {
-	names := []string{"Hard28_BPP47", "Hard28_BPP360"}
+	names := []string{"Hard28_BPP47", "Hard28_BPP360", "Hard28_BPP60", "Hard28_BPP144"}
 	insts, opts := readHard28(t, names)
 	for k, inst := range insts {
 		sol := Solve(inst, SolveOptions{Work: 2e7, Seed: 1})

@@ -50,9 +50,11 @@
 // one-dimensional instances, the column-generation LP bound). The search
 // depends on the instance: classic one-dimensional instances with integral
 // sizes get a dedicated integer search (a dive on the Gilmore–Gomory LP
-// solved by column generation, bin completion towards the lower bound, then
-// a pool search that repacks one bin at a time with its best subset of its
-// items and the pool, colgen.go and onedim.go); vector and temporal
+// solved by column generation, opened by an exact-cover search over the
+// patterns of near-zero reduced cost, then bin completion towards the
+// lower bound, then a pool search that repacks one bin at a time with its
+// best subset of its items and the pool; colgen.go, colgen_dive.go,
+// colgen_rc.go and onedim.go); vector and temporal
 // instances without existing hosts, pins or anti-affinity get the same pool
 // search over every dimension × slot coordinate (vec.go); everything else,
 // including large plans, the generic bin-emptying search (improve.go). BuildPlan adds
