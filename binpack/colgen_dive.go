@@ -60,6 +60,9 @@ type cgDiver struct {
 	// most rcLimit work units
 	rcDone  bool
 	rcLimit int64
+	// infeasible: the reduced-cost completion proved that no packing
+	// into the goal exists
+	infeasible bool
 }
 
 func newDiver(o *oneDim) *cgDiver {
@@ -156,7 +159,7 @@ func (dv *cgDiver) reuseLP(d []int64) *cgMaster {
 // returns the bins (ranks) or nil.
 func (dv *cgDiver) dive(goal int, limit int64) [][]int {
 	dv.goal, dv.limit, dv.broke, dv.root = goal, limit, false, nil
-	dv.rcDone, dv.rcLimit = false, (limit-dv.e.work)*rcShareNum/rcShareDen
+	dv.rcDone, dv.rcLimit, dv.infeasible = false, (limit-dv.e.work)*rcShareNum/rcShareDen, false
 	d := slices.Clone(dv.gSize)
 	var vol int64
 	for g, k := range d {
@@ -169,7 +172,7 @@ func (dv *cgDiver) dive(goal int, limit int64) [][]int {
 		if dv.node(d, disc) {
 			return dv.packing()
 		}
-		if !dv.cut { // the whole tree was searched
+		if !dv.cut || dv.infeasible { // the whole tree was searched
 			break
 		}
 	}
@@ -222,12 +225,17 @@ func (dv *cgDiver) node(d []int64, disc int) bool {
 		// bin completion of the whole instance (colgen_rc.go)
 		dv.rcDone = true
 		lim := min(dv.rcLimit, max(0, dv.limit-dv.e.work))
-		bins, work := rcComplete(dv.gw, nd.pi, dv.o.c, d, dv.goal, lim, nd.cols, nd.x)
+		bins, work, complete := rcComplete(dv.gw, nd.pi, dv.o.c, d, dv.goal, lim, nd.cols, nd.x)
 		dv.e.work += work
 		if bins != nil {
 			dv.fixed = append(dv.fixed, bins...)
 			dv.leaf = nil
 			return true
+		}
+		if complete {
+			// a proof: no packing into the goal exists
+			dv.infeasible = true
+			return false
 		}
 	}
 	// rounding down: every pattern at value ≥ 1, ⌊x⌋ times

@@ -59,6 +59,7 @@ type rcSearch struct {
 	bins  []cgCol   // the bins chosen so far
 	nodes int64
 	limit int64
+	eps   float64 // slack of the budget tests (rcEps and the pricing's)
 	memo  map[string]struct{}
 	key   []byte
 }
@@ -71,14 +72,20 @@ const rcMaxPatterns = 20_000
 // capacity c) into at most m bins of reduced cost under the optimal duals
 // pi summing to at most m − π·d, within maxWork work units; lpCols and
 // lpX (the LP solution) order the first attempt. It returns the bins
-// (patterns over groups) or nil, and the work spent.
-func rcComplete(w []int64, pi []float64, c int64, d []int64, m int, maxWork int64, lpCols []cgCol, lpX []float64) ([]cgCol, int64) {
-	bins, nodes := rcSolve(w, pi, c, d, m, maxWork*rcNodesPerUnit, lpCols, lpX)
-	return bins, nodes/rcNodesPerUnit + 1
+// (patterns over groups) or nil, the work spent, and whether the search
+// was complete: then no packing of d into m bins exists (a proof, as the
+// duals are feasible for every pattern: the master's pricing is exact at
+// convergence, up to cgEps per pattern, which r.eps covers).
+func rcComplete(w []int64, pi []float64, c int64, d []int64, m int, maxWork int64, lpCols []cgCol, lpX []float64) ([]cgCol, int64, bool) {
+	bins, nodes, complete := rcSolve(w, pi, c, d, m, maxWork*rcNodesPerUnit, lpCols, lpX)
+	return bins, nodes/rcNodesPerUnit + 1, complete
 }
 
-func rcSolve(w []int64, pi []float64, c int64, d []int64, m int, limit int64, lpCols []cgCol, lpX []float64) ([]cgCol, int64) {
+func rcSolve(w []int64, pi []float64, c int64, d []int64, m int, limit int64, lpCols []cgCol, lpX []float64) ([]cgCol, int64, bool) {
 	r := &rcSearch{w: w, pi: pi, c: c, d: slices.Clone(d), limit: limit, memo: map[string]struct{}{}}
+	// a pattern's reduced cost may be −cgEps (the pricing's tolerance),
+	// so m bins may have m·cgEps more budget than m − π·d says
+	r.eps = rcEps + 2*cgEps*float64(m)
 	r.ratio = make([]float64, len(w)+1)
 	for g := len(w) - 1; g >= 0; g-- {
 		r.ratio[g] = max(r.ratio[g+1], max(0, pi[g])/float64(w[g]))
@@ -91,8 +98,8 @@ func rcSolve(w []int64, pi []float64, c int64, d []int64, m int, limit int64, lp
 	}
 	budget := float64(m) - piD
 	waste := int64(m)*c - vol
-	if budget < -rcEps || waste < 0 {
-		return nil, 0
+	if budget < -r.eps || waste < 0 {
+		return nil, 0, true
 	}
 	// every admissible pattern, by its largest group
 	for g, k := range d {
@@ -101,7 +108,7 @@ func rcSolve(w []int64, pi []float64, c int64, d []int64, m int, limit int64, lp
 		}
 		r.pats = append(r.pats, r.completions(g, budget, waste, rcMaxPatterns-len(r.pats))...)
 		if len(r.pats) > rcMaxPatterns || r.nodes >= r.limit {
-			return nil, r.nodes
+			return nil, r.nodes, false
 		}
 	}
 	// the patterns of the LP solution first, by decreasing value
@@ -153,14 +160,14 @@ func rcSolve(w []int64, pi []float64, c int64, d []int64, m int, limit int64, lp
 		r.bins = r.bins[:0]
 		copy(r.d, d)
 		if r.fill(order, budget, waste, m, 0) {
-			return r.bins, r.nodes
+			return r.bins, r.nodes, false
 		}
 		if r.nodes < r.limit {
-			break // the search was complete: no packing
+			return nil, r.nodes, true // the search was complete: no packing
 		}
 		step += step / 2
 	}
-	return nil, r.nodes
+	return nil, r.nodes, false
 }
 
 type rcCand struct {
@@ -173,7 +180,7 @@ type rcCand struct {
 
 // fits reports whether pattern p fits the residual and the budgets.
 func (r *rcSearch) fits(p *rcCand, budget float64, waste int64) bool {
-	if p.rc > budget+rcEps || r.c-p.load > waste {
+	if p.rc > budget+r.eps || r.c-p.load > waste {
 		return false
 	}
 	for k, g := range p.col.idx {
@@ -238,7 +245,7 @@ func (r *rcSearch) fill(alive []int32, budget float64, waste int64, binsLeft int
 			return false
 		}
 		if 2*r.w[g] > r.c {
-			if need += float64(k) * r.minRC[g]; need > budget+rcEps {
+			if need += float64(k) * r.minRC[g]; need > budget+r.eps {
 				return false
 			}
 		}
@@ -296,7 +303,7 @@ func (r *rcSearch) completions(g0 int, budget float64, waste int64, maxOut int) 
 	var out []rcCand
 	cnt := make([]int32, 0, 8)
 	idx := make([]int32, 0, 8)
-	need := 1 - budget - rcEps // the bin's π·a must reach this
+	need := 1 - budget - r.eps // the bin's π·a must reach this
 	var dfs func(g int, load int64, val float64)
 	dfs = func(g int, load int64, val float64) {
 		r.nodes++

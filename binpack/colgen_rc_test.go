@@ -8,7 +8,7 @@ import (
 
 // rcFor solves the LP of w in c and runs the reduced-cost completion for
 // m bins with its duals.
-func rcFor(t *testing.T, w []int64, c int64, m int, maxWork int64) ([]cgCol, *cgMaster) {
+func rcFor(t *testing.T, w []int64, c int64, m int, maxWork int64) ([]cgCol, bool, *cgMaster) {
 	t.Helper()
 	s, r := solveLP(t, w, c)
 	var cols []cgCol
@@ -19,8 +19,8 @@ func rcFor(t *testing.T, w []int64, c int64, m int, maxWork int64) ([]cgCol, *cg
 			xs = append(xs, x)
 		}
 	}
-	bins, _ := rcComplete(s.p.w, s.pi, c, s.p.d, m, maxWork, cols, xs)
-	return bins, s
+	bins, _, complete := rcComplete(s.p.w, s.pi, c, s.p.d, m, maxWork, cols, xs)
+	return bins, complete, s
 }
 
 // checkRCPacking: the bins hold every item of every group exactly once
@@ -55,7 +55,7 @@ func checkRCPacking(t *testing.T, name string, bins []cgCol, w, d []int64, c int
 // budget is −1/2 and there is none.
 func TestRCHand(t *testing.T) {
 	w := []int64{6, 6, 4, 4, 4}
-	bins, s := rcFor(t, w, 10, 3, 1e6)
+	bins, _, s := rcFor(t, w, 10, 3, 1e6)
 	if bins == nil {
 		t.Fatal("no packing into 3 bins")
 	}
@@ -63,15 +63,15 @@ func TestRCHand(t *testing.T) {
 	if len(bins) != 3 {
 		t.Errorf("%d bins, want 3", len(bins))
 	}
-	if bins, _ := rcFor(t, w, 10, 2, 1e6); bins != nil {
-		t.Errorf("a packing into 2 bins: %v", bins)
+	if bins, complete, _ := rcFor(t, w, 10, 2, 1e6); bins != nil || !complete {
+		t.Errorf("into 2 bins: %v, complete %v; want none, proven", bins, complete)
 	}
 }
 
 // TestRCBruteForce: on random small instances, with the optimal duals and
 // an ample limit, the completion finds a packing into the brute-force
-// optimum (the budget never excludes every optimal packing) and none into
-// one bin fewer.
+// optimum (the budget never excludes every optimal packing) and proves
+// that none into one bin fewer exists (its search is complete).
 func TestRCBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 17))
 	for trial := range 300 {
@@ -87,15 +87,15 @@ func TestRCBruteForce(t *testing.T) {
 		}
 		name := fmt.Sprintf("trial %d (%v in %d)", trial, w, c)
 		opt := bruteOptimum(w, c)
-		bins, s := rcFor(t, w, c, opt, 1e7)
+		bins, _, s := rcFor(t, w, c, opt, 1e7)
 		if bins == nil {
 			t.Errorf("%s: no packing into the optimum %d", name, opt)
 			continue
 		}
 		checkRCPacking(t, name, bins, s.p.w, s.p.d, c, opt)
 		if opt > 1 {
-			if bins, _ := rcFor(t, w, c, opt-1, 1e7); bins != nil {
-				t.Errorf("%s: a packing into %d < optimum %d: %v", name, opt-1, opt, bins)
+			if bins, complete, _ := rcFor(t, w, c, opt-1, 1e7); bins != nil || !complete {
+				t.Errorf("%s: into %d < optimum %d: %v, complete %v; want none, proven", name, opt-1, opt, bins, complete)
 			}
 		}
 	}
@@ -113,11 +113,27 @@ func TestRCHard28(t *testing.T) {
 			w = append(w, int64(it.Values[0][0]))
 		}
 		c := int64(inst.Capacity[0])
-		bins, s := rcFor(t, w, c, opts[k], 2e7)
+		bins, _, s := rcFor(t, w, c, opts[k], 2e7)
 		if bins == nil {
 			t.Errorf("%s: no packing into the optimum %d", names[k], opts[k])
 			continue
 		}
 		checkRCPacking(t, names[k], bins, s.p.w, s.p.d, c, opts[k])
+	}
+}
+
+// TestRCBoundHard28: BPP119 has no integer round-up property (z_LP = 76,
+// optimum 77). The completion's search for 76 bins is complete and finds
+// none, so Solve reports the proven bound rc = 77 and stops at it.
+func TestRCBoundHard28(t *testing.T) {
+	insts, opts := readHard28(t, []string{"Hard28_BPP119"})
+	sol := Solve(insts[0], SolveOptions{Work: 2e7, Seed: 1})
+	checkSolution(t, "Hard28_BPP119", insts[0], sol)
+	b := sol.Bounds
+	if b.LP != opts[0]-1 || b.RC != opts[0] || b.Best != opts[0] || sol.LowerBound != opts[0] {
+		t.Errorf("bounds %+v, lower bound %d; want lp %d, rc = best = %d", b, sol.LowerBound, opts[0]-1, opts[0])
+	}
+	if len(sol.Bins) != opts[0] || sol.Stop != "lower bound" {
+		t.Errorf("%d bins, stop %q; want %d, lower bound", len(sol.Bins), sol.Stop, opts[0])
 	}
 }

@@ -190,6 +190,9 @@ type engine struct {
 	// lp is the master of the root LP solved by lpBound (nil if none),
 	// which the one-dimensional dive reuses when its grouping matches.
 	lp *cgMaster
+	// rcBound is a lower bound the one-dimensional search proved (see
+	// Bounds.RC), else 0.
+	rcBound int
 }
 
 func newEngine(inst *Instance) *engine {
@@ -809,6 +812,11 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 			best = e.improve(best, sol.LowerBound)
 		}
 		sol.Improved = before - best.newBins()
+		if e.rcBound > sol.Bounds.Best {
+			sol.Bounds.RC = e.rcBound
+			sol.Bounds.Best = e.rcBound
+			sol.LowerBound = e.rcBound
+		}
 		switch {
 		case best.newBins() <= sol.LowerBound:
 			sol.Stop = "lower bound"

@@ -420,7 +420,12 @@ type Bounds struct {
 	// is at least L2 when the generation converges, and equals the
 	// optimum on instances with the integer round-up property (most
 	// classic ones); stopped early by lpBoundWork, it is Farley's bound.
-	LP   int `json:"lp,omitempty"`
+	LP int `json:"lp,omitempty"`
+	// RC is ⌈z_LP⌉ + 1 when the search proved that no packing into ⌈z_LP⌉
+	// bins exists (the reduced-cost completion, colgen_rc.go, searched
+	// every packing whose reduced costs fit the gap ⌈z_LP⌉ − z_LP), else 0:
+	// instances without the integer round-up property, proven optimal.
+	RC   int `json:"rc,omitempty"`
 	Best int `json:"best"`
 }
 

@@ -105,6 +105,7 @@ func (e *engine) improve1D(s *state, lb int) *state {
 			best = bins
 			o.setBins(bins)
 		}
+		lb = max(lb, e.rcBound)
 	}
 	if len(best) > lb && !e.timedOut {
 		if bins := o.complete(lb, (e.budget-e.work)/4); bins != nil {
@@ -142,6 +143,10 @@ func (o *oneDim) diveCG(lb, incumbent int) [][]int {
 	}
 	if bins := dv.dive(lb, e.work+first); bins != nil {
 		return bins
+	}
+	if dv.infeasible {
+		// proven: lb+1 is a lower bound (Solve reports it)
+		e.rcBound = lb + 1
 	}
 	if incumbent > lb+1 && !e.timedOut {
 		return dv.dive(lb+1, stopAt)
