@@ -48,8 +48,9 @@ func newBacktestCmd(streams IO) *cobra.Command {
 	opts := DefaultBacktestOptions
 	opts.Plan.Settings = model.DefaultSettings.Clone()
 	cmd := &cobra.Command{
-		Use:   "backtest --data DIR... --hosts FILE --train 14d [--test 14d] [plan flags] [--json] [--out FILE]",
-		Short: "Test a plan against later history: minutes over capacity for kvmfit and two baselines",
+		Annotations: map[string]string{interruptExit: ""},
+		Use:         "backtest --data DIR... --hosts FILE --train 14d [--test 14d] [plan flags] [--json] [--out FILE]",
+		Short:       "Test a plan against later history: minutes over capacity for kvmfit and two baselines",
 		Long: `Backtest builds the plan from a training window (the first --train of data,
 rounded up to the next UTC midnight) and replays the demand actually measured
 in the test window that follows (--test, default the rest) against the plan's

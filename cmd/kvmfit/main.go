@@ -37,12 +37,22 @@ type IO struct {
 	// Progress is true when long work may show progress (stderr is a
 	// terminal and CI is not set).
 	Progress bool
+	// ReleaseSignals, when set, gives SIGINT and SIGTERM back their
+	// default action (terminate the process). main catches them so that
+	// collect and the calibration can stop cleanly; commands that only
+	// compute and write their output atomically at the end (annotated
+	// interruptExit) release them, so an interrupt ends them at once
+	// instead of being swallowed until the work is done.
+	ReleaseSignals func()
 }
+
+// interruptExit annotates commands that an interrupt simply terminates.
+const interruptExit = "kvmfit/interrupt"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], IO{Out: os.Stdout, Err: os.Stderr, Progress: isTerminal(os.Stderr) && os.Getenv("CI") == ""}))
+	os.Exit(run(ctx, os.Args[1:], IO{Out: os.Stdout, Err: os.Stderr, Progress: isTerminal(os.Stderr) && os.Getenv("CI") == "", ReleaseSignals: func() { signal.Reset(os.Interrupt, syscall.SIGTERM) }}))
 }
 
 // run executes kvmfit with args and returns the exit status.
@@ -85,6 +95,16 @@ Workflow: collect or import samples into a dataset directory, then plan:
 Exit status: 0 on success, 1 when the work failed, 2 on a usage error.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if _, ok := cmd.Annotations[interruptExit]; !ok || streams.ReleaseSignals == nil {
+				return nil
+			}
+			if err := cmd.Context().Err(); err != nil {
+				return fmt.Errorf("interrupted before %s started", cmd.CommandPath())
+			}
+			streams.ReleaseSignals()
+			return nil
+		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}

@@ -61,8 +61,9 @@ func (o *PlanOptions) AddFlags(fs *pflag.FlagSet) {
 func newPlanCmd(streams IO) *cobra.Command {
 	opts := &PlanOptions{Settings: model.DefaultSettings.Clone()}
 	cmd := &cobra.Command{
-		Use:   "plan --data DIR... --hosts FILE [--host-type NAME] [--out plan.json] [--report report.html]",
-		Short: "Plan which servers go on which KVM hosts, and how many hosts",
+		Annotations: map[string]string{interruptExit: ""},
+		Use:         "plan --data DIR... --hosts FILE [--host-type NAME] [--out plan.json] [--report report.html]",
+		Short:       "Plan which servers go on which KVM hosts, and how many hosts",
 		Long: `Plan aligns every server's samples onto a UTC grid (5 minutes by default),
 builds a demand profile per server (--profile day: the chosen percentile per
 time of day over the days of data; week: per time of week; full: the whole

@@ -54,8 +54,9 @@ type solveLine struct {
 func newSolveCmd(streams IO) *cobra.Command {
 	opts := &SolveOptions{}
 	cmd := &cobra.Command{
-		Use:   "solve --format bpp|vbp|tbpp FILE...",
-		Short: "Run the packer on published bin packing benchmark instances",
+		Annotations: map[string]string{interruptExit: ""},
+		Use:         "solve --format bpp|vbp|tbpp FILE...",
+		Short:       "Run the packer on published bin packing benchmark instances",
 		Long: `Solve runs kvmfit's packer (the same code that packs servers onto hosts) on
 published benchmark instances and prints one JSON line per instance, in the
 order of the arguments:
@@ -117,33 +118,64 @@ func solveRun(opts *SolveOptions, files []string, streams IO) error {
 	if opts.Work < 0 || opts.Jobs < 1 {
 		return usageErrorf("--work must be >= 0 and --jobs >= 1")
 	}
-	lines := make([][]byte, len(files))
-	errs := make([]error, len(files))
+	// Lines are written in argument order as soon as every earlier
+	// instance is done, so an interrupted run keeps what it finished.
+	type result struct {
+		k    int
+		line []byte
+		err  error
+	}
 	next := make(chan int)
+	done := make(chan result)
 	var wg sync.WaitGroup
 	for range opts.Jobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				lines[k], errs[k] = solveOne(opts, files[k])
+				line, err := solveOne(opts, files[k])
+				done <- result{k, line, err}
 			}
 		}()
 	}
-	for k := range files {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	for k := range files {
-		if errs[k] != nil {
-			return fmt.Errorf("%s: %w", files[k], errs[k])
+	quit := make(chan struct{}) // closed on the first error: no new instance
+	go func() {
+	dispatch:
+		for k := range files {
+			select {
+			case next <- k:
+			case <-quit:
+				break dispatch
+			}
 		}
-		if _, err := streams.Out.Write(lines[k]); err != nil {
-			return err
+		close(next)
+		wg.Wait()
+		close(done)
+	}()
+	pending := map[int]result{}
+	var firstErr error
+	written := 0
+	for r := range done {
+		pending[r.k] = r
+		for ; written < len(files) && firstErr == nil; written++ {
+			r, ok := pending[written]
+			if !ok {
+				break
+			}
+			delete(pending, written)
+			if r.err != nil {
+				firstErr = fmt.Errorf("%s: %w", files[written], r.err)
+				close(quit)
+				break
+			}
+			if _, err := streams.Out.Write(r.line); err != nil {
+				firstErr = err
+				close(quit)
+				break
+			}
 		}
 	}
-	return nil
+	return firstErr
 }
 
 func solveOne(opts *SolveOptions, path string) ([]byte, error) {

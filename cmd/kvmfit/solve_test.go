@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +56,63 @@ func TestSolveCommand(t *testing.T) {
 	}
 	if _, err := runSolve(t, "--format", "bpp", vbp); err == nil {
 		t.Error("a vbp file parsed as bpp")
+	}
+}
+
+// TestSolveStreamsInOrder: with two jobs, the lines of the instances
+// before a bad file are written, in argument order, then the error names
+// the file; nothing after it is written.
+func TestSolveStreamsInOrder(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for k, body := range []string{"2\n10\n6\n4\n", "3\n10\n6\n6\n4\n", "2\n10\n6\nx\n", "1\n10\n3\n"} {
+		f := filepath.Join(dir, fmt.Sprintf("i%d.txt", k))
+		os.WriteFile(f, []byte(body), 0o644)
+		files = append(files, f)
+	}
+	out, err := runSolve(t, append([]string{"--format", "bpp", "-j", "2"}, files...)...)
+	if err == nil || !strings.Contains(err.Error(), "i2.txt") {
+		t.Fatalf("error %v, want one naming i2.txt", err)
+	}
+	var lines []string // the JSON lines (runSolve's bare command also prints usage on error)
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "{") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 || !strings.Contains(lines[0], `"instance":"i0","bins":1`) || !strings.Contains(lines[1], `"instance":"i1","bins":2`) {
+		t.Errorf("lines %q, want those of i0 (1 bin) and i1 (2 bins) only", lines)
+	}
+}
+
+// TestInterruptRelease: solve, plan and backtest give SIGINT/SIGTERM back
+// their default action (an interrupt ends them at once); collect and
+// version keep them caught; an interrupt that came before solve started
+// is an error.
+func TestInterruptRelease(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"solve", "--help"}, false}, // help runs no command
+		{[]string{"version"}, false},
+		{[]string{"solve", "--format", "bpp", "/nonexistent/x.txt"}, true},
+		{[]string{"plan", "--data", "/nonexistent"}, true},
+		{[]string{"backtest", "--data", "/nonexistent"}, true},
+	} {
+		released := false
+		var out, errb bytes.Buffer
+		run(context.Background(), c.args, IO{Out: &out, Err: &errb, ReleaseSignals: func() { released = true }})
+		if released != c.want {
+			t.Errorf("%v: released %v, want %v", c.args, released, c.want)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"solve", "--format", "bpp", "/nonexistent/x.txt"}, IO{Out: &out, Err: &errb, ReleaseSignals: func() {}})
+	if code != exitError || !strings.Contains(errb.String(), "interrupted") {
+		t.Errorf("cancelled: exit %d, stderr %q; want %d and interrupted", code, errb.String(), exitError)
 	}
 }
 
