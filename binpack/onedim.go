@@ -113,6 +113,13 @@ func (e *engine) improve1D(s *state, lb int) *state {
 		}
 	}
 	best = o.poolSearch(best, lb)
+	return e.fewerBins(s, best, o.item)
+}
+
+// fewerBins returns s when best (bins of ranks, item[r] the engine item of
+// rank r) has no fewer bins, else the state that packs best, with s's
+// unplaced items: the end of the one-dimensional and vector searches.
+func (e *engine) fewerBins(s *state, best [][]int, item []int) *state {
 	if len(best) >= len(s.bins) {
 		return s
 	}
@@ -120,7 +127,7 @@ func (e *engine) improve1D(s *state, lb int) *state {
 	for _, bin := range best {
 		b := e.newBin(e.limit)
 		for _, r := range bin {
-			e.add(b, o.item[r])
+			e.add(b, item[r])
 		}
 		t.bins = append(t.bins, b)
 	}

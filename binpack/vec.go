@@ -232,22 +232,16 @@ func (e *engine) newVecSearch(s *state) *vecSearch {
 		vs.item = append(vs.item, i)
 		pos[i] = r
 	}
+	bins := make([][]int, 0, len(s.bins))
 	for _, b := range s.bins {
 		var bin []int
 		for _, i := range b.items {
 			bin = append(bin, pos[i])
 		}
 		slices.Sort(bin)
-		vs.bins = append(vs.bins, bin)
-		l := make([]float64, K)
-		f := 0.0
-		for _, r := range bin {
-			vs.addTo(l, r)
-			f += vs.v[r]
-		}
-		vs.load = append(vs.load, l)
-		vs.fill = append(vs.fill, f)
+		bins = append(bins, bin)
 	}
+	vs.setBins(bins)
 	return vs
 }
 
@@ -359,18 +353,7 @@ func (e *engine) improveVecOps(s *state, lb int) *state {
 		}
 		best = cloneBins(vs.bins)
 	}
-	if len(best) >= len(s.bins) {
-		return s
-	}
-	t := &state{unplaced: s.unplaced}
-	for _, bin := range best {
-		b := e.newBin(e.limit)
-		for _, r := range bin {
-			e.add(b, vs.item[r])
-		}
-		t.bins = append(t.bins, b)
-	}
-	return t
+	return e.fewerBins(s, best, vs.item)
 }
 
 // setBins replaces the packing by bins (ranks).
