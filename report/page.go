@@ -162,25 +162,69 @@ type serverRow struct {
 	WarnTitle                   string // the warnings, one a line
 }
 
+// buildPage turns the plan (and the demand, if given) into what the template
+// renders, in the order the page reads: summary and candidates, the fleet
+// charts, the hosts, the settings and risks, the servers, and last the
+// scripts that draw the charts.
 func buildPage(in Input, o options) (*page, error) {
 	p := in.Plan
 	if p == nil {
 		return nil, errors.New("no plan")
 	}
-	pg := &page{
+	b := &pageBuilder{in: in, p: p, pg: &page{
 		Title:          o.title,
 		GeneratedBy:    p.GeneratedBy,
 		Warnings:       p.Warnings,
 		EchartsVersion: echartsVersion,
 		Notice:         echartsNotice,
-	}
-	step := time.Duration(p.Grid.StepSec) * time.Second
+	}}
 	// The backtest: given, or carried by the plan (kvmfit backtest).
 	bt := in.Backtest
 	if bt == nil {
 		bt = BacktestFromModel(p.Backtest)
 	}
-	pg.Summary = summary{
+	b.pg.Summary = summaryOf(p)
+	b.pg.Candidates = candidateRows(p.Candidates, &b.pg.Summary)
+	b.serverAnchor = positionalAnchors(len(p.ServerDetails), func(i int) string { return p.ServerDetails[i].ID }, "server-%04d")
+	b.hostAnchor = positionalAnchors(len(p.Hosts), func(i int) string { return p.Hosts[i].Name }, "host-%03d")
+	if err := b.loadDemand(); err != nil {
+		return nil, err
+	}
+	if err := b.fleetCharts(); err != nil {
+		return nil, err
+	}
+	b.fleetSummary(bt)
+	if err := b.hostViews(); err != nil {
+		return nil, err
+	}
+	b.settingsAndRisks(bt)
+	b.serverRows()
+	if err := b.scripts(); err != nil {
+		return nil, err
+	}
+	return b.pg, nil
+}
+
+// pageBuilder holds what the steps of buildPage share.
+type pageBuilder struct {
+	in Input
+	p  *model.Plan
+	pg *page
+	// charts are the page's charts in page order, drawn by the init script.
+	charts []chartSpec
+	// serverAnchor and hostAnchor are the ids of the server rows and host
+	// sections.
+	serverAnchor, hostAnchor map[string]string
+	// demand indexes in.Demand by server (nil without demand data); labels
+	// are its slots' times.
+	demand map[string]*model.ServerDemand
+	labels []string
+}
+
+// summaryOf fills the summary from the plan's own figures; the candidates,
+// the fleet analysis and the decision complete it.
+func summaryOf(p *model.Plan) summary {
+	return summary{
 		Servers:          p.Servers,
 		HostsUsed:        p.HostsUsed,
 		HostType:         p.HostType,
@@ -195,156 +239,214 @@ func buildPage(in Input, o options) (*page, error) {
 		PctlLabel:        pctlLabel(p.Baselines.PercentileComfort),
 		Unplaced:         len(p.Unplaced),
 		Grid:             p.Grid,
-		Step:             step.String(),
+		Step:             (time.Duration(p.Grid.StepSec) * time.Second).String(),
 		ChartID:          "chart-summary",
+		Years:            strconv.FormatFloat(p.Settings.Years, 'f', -1, 64),
 	}
-	for _, c := range p.Candidates {
+}
+
+// candidateRows formats the host models compared; the first one marked
+// chosen gives the summary its cost and rack units.
+func candidateRows(cands []model.Candidate, s *summary) []candidateRow {
+	var rows []candidateRow
+	for _, c := range cands {
 		row := candidateRow{
 			Candidate: c,
 			Capex:     fmtGrouped(c.CapexTotal),
 			Energy:    fmtGrouped(c.EnergyCostTotal),
 			Cost:      fmtGrouped(c.CostTotal),
 		}
-		pg.Candidates = append(pg.Candidates, row)
-		if c.Chosen && !pg.Summary.HasCost {
-			pg.Summary.HasCost = true
-			pg.Summary.Capex, pg.Summary.Energy, pg.Summary.Cost = row.Capex, row.Energy, row.Cost
-			pg.Summary.RackUnits = c.RackUnitsTotal
+		rows = append(rows, row)
+		if c.Chosen && !s.HasCost {
+			s.HasCost = true
+			s.Capex, s.Energy, s.Cost = row.Capex, row.Energy, row.Cost
+			s.RackUnits = c.RackUnitsTotal
 		}
 	}
-	pg.Summary.Years = strconv.FormatFloat(p.Settings.Years, 'f', -1, 64)
+	return rows
+}
 
-	// Anchors are positional so that no data string ends up in an id.
-	serverAnchor := map[string]string{}
-	for i, s := range p.ServerDetails {
-		if _, dup := serverAnchor[s.ID]; !dup {
-			serverAnchor[s.ID] = fmt.Sprintf("server-%04d", i+1)
+// firstPositions maps each of n keys to the position of its first
+// occurrence.
+func firstPositions(n int, key func(i int) string) map[string]int {
+	out := make(map[string]int, n)
+	for i := range n {
+		if _, dup := out[key(i)]; !dup {
+			out[key(i)] = i
 		}
 	}
-	hostAnchor := map[string]string{}
-	for i, h := range p.Hosts {
-		if _, dup := hostAnchor[h.Name]; !dup {
-			hostAnchor[h.Name] = fmt.Sprintf("host-%03d", i+1)
-		}
-	}
+	return out
+}
 
-	var demand map[string]*model.ServerDemand
-	var labels []string
-	if in.Demand != nil {
-		var err error
-		if demand, err = indexDemand(in.Demand); err != nil {
-			return nil, err
-		}
-		labels = slotLabels(in.Demand)
-	} else if len(p.Hosts) > 0 {
-		pg.Notes = append(pg.Notes, "No demand data was given, so the hosts have no demand charts.")
+// positionalAnchors gives each of n keys an id from format and its first
+// position (1-based), so that no data string ends up in an id.
+func positionalAnchors(n int, key func(i int) string, format string) map[string]string {
+	out := map[string]string{}
+	for k, i := range firstPositions(n, key) {
+		out[k] = fmt.Sprintf(format, i+1)
 	}
+	return out
+}
 
-	charts := []chartSpec{}
-	sc, err := summaryChart(pg.Summary.ChartID, p)
+// loadDemand indexes the demand data, or notes that the hosts will have no
+// demand charts without it.
+func (b *pageBuilder) loadDemand() error {
+	if b.in.Demand == nil {
+		if len(b.p.Hosts) > 0 {
+			b.pg.Notes = append(b.pg.Notes, "No demand data was given, so the hosts have no demand charts.")
+		}
+		return nil
+	}
+	demand, err := indexDemand(b.in.Demand)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	charts = append(charts, sc)
-	sv, sspec, err := sensitivityOf(p, "chart-sensitivity")
+	b.demand, b.labels = demand, slotLabels(b.in.Demand)
+	return nil
+}
+
+// fleetCharts adds the summary and sensitivity charts and, with demand
+// data, the fleet's peak overlap and heatmap.
+func (b *pageBuilder) fleetCharts() error {
+	sc, err := summaryChart(b.pg.Summary.ChartID, b.p)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	pg.Sensitivity = sv
+	b.charts = append(b.charts, sc)
+	sv, sspec, err := sensitivityOf(b.p, "chart-sensitivity")
+	if err != nil {
+		return err
+	}
+	b.pg.Sensitivity = sv
 	if sspec != nil {
-		charts = append(charts, *sspec)
+		b.charts = append(b.charts, *sspec)
 	}
+	if b.in.Demand == nil {
+		return nil
+	}
+	views, specs, err := overlapViews(b.in.Demand, b.labels, b.p.Fleet)
+	if err != nil {
+		return err
+	}
+	b.pg.Overlap = views
+	b.charts = append(b.charts, specs...)
+	hv, spec, ok, err := fleetHeatmap(b.in.Demand)
+	if err != nil {
+		return err
+	}
+	if ok {
+		b.pg.Heatmap = &hv
+		b.charts = append(b.charts, spec)
+	}
+	return nil
+}
 
-	if in.Demand != nil {
-		views, specs, err := overlapViews(in.Demand, labels, p.Fleet)
-		if err != nil {
-			return nil, err
-		}
-		pg.Overlap = views
-		charts = append(charts, specs...)
-		hv, spec, ok, err := fleetHeatmap(in.Demand)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			pg.Heatmap = &hv
-			charts = append(charts, spec)
-		}
-	}
-	pg.Fleet = fleetViewOf(p, serverAnchor)
+// fleetSummary adds the fleet analysis, power, HA and backtest to the
+// summary, and last the decision paragraph that draws on all of it.
+func (b *pageBuilder) fleetSummary(bt *Backtest) {
+	p, pg := b.p, b.pg
+	pg.Fleet = fleetViewOf(p, b.serverAnchor)
 	pg.Rightsize = commonRightsize(p.ServerDetails)
 	pg.Search = searchText(p)
-	pg.Summary.HasConf, pg.Summary.Stars, pg.Summary.PresentPct = pg.Fleet.HasConf, pg.Fleet.Stars, pg.Fleet.PresentPct
-	pg.Summary.Power, pg.Summary.HasPower = powerOf(p)
-	pg.Summary.LegacyWatts = legacyServerWatts
-	pg.Summary.HostsWithoutHA = p.HostsWithoutHA
-	pg.Summary.HALevel, pg.Summary.HAHolds, pg.Summary.HAScenarios = p.HA.Level, p.HA.Holds, len(p.HA.Scenarios)
+	s := &pg.Summary
+	s.HasConf, s.Stars, s.PresentPct = pg.Fleet.HasConf, pg.Fleet.Stars, pg.Fleet.PresentPct
+	s.Power, s.HasPower = powerOf(p)
+	s.LegacyWatts = legacyServerWatts
+	s.HostsWithoutHA = p.HostsWithoutHA
+	s.HALevel, s.HAHolds, s.HAScenarios = p.HA.Level, p.HA.Holds, len(p.HA.Scenarios)
 	for _, h := range p.Hosts {
 		if h.Spare {
-			pg.Summary.Spares++
+			s.Spares++
 		}
 	}
-	pg.Summary.Backtest = bt
-	pg.Summary.Decision = decision(p, pg.Summary, pg.Overlap)
+	s.Backtest = bt
+	s.Decision = decision(p, *s, pg.Overlap)
+}
 
-	detail := make(map[string]model.PlanServer, len(p.ServerDetails))
-	for _, s := range p.ServerDetails {
-		if _, dup := detail[s.ID]; !dup {
-			detail[s.ID] = s
-		}
-	}
-
-	for i, h := range p.Hosts {
-		hv := hostView{
-			Anchor:       hostAnchor[h.Name],
-			Name:         h.Name,
-			Type:         h.Type,
-			Binding:      h.Binding,
-			BindingSlots: slotRanges(h.BindingSlots, in.Demand, p.Grid),
-			Spare:        h.Spare,
-			Existing:     h.Existing,
-			Analysis:     hostAnalysisOf(h.Analysis, len(h.Servers), p.Settings.KSM, serverAnchor),
-			VMsOpen:      len(h.Servers) <= maxOpenVMs,
-		}
-		if len(h.Servers) == 0 {
-			// An empty host (an HA spare) binds nothing, and its analysis
-			// is not about its own servers.
-			hv.Binding, hv.BindingSlots, hv.Analysis = "", "", hostAnalysisView{}
-		}
+// hostViews adds one section per host, with its demand charts.
+func (b *pageBuilder) hostViews() error {
+	details := b.p.ServerDetails
+	detailAt := firstPositions(len(details), func(i int) string { return details[i].ID })
+	for i, h := range b.p.Hosts {
+		hv := b.hostView(h)
 		for _, id := range h.Servers {
-			hv.Servers = append(hv.Servers, link{Text: id, Anchor: serverAnchor[id]})
-			if s, ok := detail[id]; ok {
-				hv.VMs = append(hv.VMs, vmRowOf(s, serverAnchor[id], p.Fleet.PeakGroups, pg.Rightsize))
-			} else {
-				hv.VMs = append(hv.VMs, vmRow{Server: link{Text: id}, VCPUNow: "—", VCPURight: "—", MemNow: "—", MemRight: "—", PeakCPU: "—", PeakMem: "—"})
-			}
+			hv.Servers = append(hv.Servers, link{Text: id, Anchor: b.serverAnchor[id]})
+			hv.VMs = append(hv.VMs, b.vmRow(id, detailAt))
 		}
-		for d := model.Dim(0); d < model.NumDims; d++ {
-			hv.Dims = append(hv.Dims, hostDimRow(d, h))
+		if err := b.hostDemandCharts(i, h, &hv); err != nil {
+			return err
 		}
-		if demand != nil {
-			var members []*model.ServerDemand
-			for _, id := range h.Servers {
-				if sd, ok := demand[id]; ok {
-					members = append(members, sd)
-				} else {
-					hv.NoDemand = append(hv.NoDemand, id)
-				}
-			}
-			for _, cd := range hostCharts(h) {
-				id := fmt.Sprintf("chart-host-%03d-%s", i+1, cd.dim)
-				spec, err := hostChart(id, cd, labels, in.Demand.Step, members, h)
-				if err != nil {
-					return nil, fmt.Errorf("host %q: %w", h.Name, err)
-				}
-				charts = append(charts, spec)
-				hv.Charts = append(hv.Charts, chartView{ID: id, Title: cd.title})
-			}
-		}
-		pg.Hosts = append(pg.Hosts, hv)
+		b.pg.Hosts = append(b.pg.Hosts, hv)
 	}
+	return nil
+}
 
-	pg.Risks = risksOf(p, bt, serverAnchor, hostAnchor)
+// hostView is the section of host h without its servers and charts.
+func (b *pageBuilder) hostView(h model.PlanHost) hostView {
+	p := b.p
+	hv := hostView{
+		Anchor:       b.hostAnchor[h.Name],
+		Name:         h.Name,
+		Type:         h.Type,
+		Binding:      h.Binding,
+		BindingSlots: slotRanges(h.BindingSlots, b.in.Demand, p.Grid),
+		Spare:        h.Spare,
+		Existing:     h.Existing,
+		Analysis:     hostAnalysisOf(h.Analysis, len(h.Servers), p.Settings.KSM, b.serverAnchor),
+		VMsOpen:      len(h.Servers) <= maxOpenVMs,
+	}
+	if len(h.Servers) == 0 {
+		// An empty host (an HA spare) binds nothing, and its analysis
+		// is not about its own servers.
+		hv.Binding, hv.BindingSlots, hv.Analysis = "", "", hostAnalysisView{}
+	}
+	for d := model.Dim(0); d < model.NumDims; d++ {
+		hv.Dims = append(hv.Dims, hostDimRow(d, h))
+	}
+	return hv
+}
+
+// vmRow is the VM table row of server id; detailAt is the position of each
+// server's details, and a server without details shows dashes.
+func (b *pageBuilder) vmRow(id string, detailAt map[string]int) vmRow {
+	at, ok := detailAt[id]
+	if !ok {
+		return vmRow{Server: link{Text: id}, VCPUNow: "—", VCPURight: "—", MemNow: "—", MemRight: "—", PeakCPU: "—", PeakMem: "—"}
+	}
+	return vmRowOf(b.p.ServerDetails[at], b.serverAnchor[id], b.p.Fleet.PeakGroups, b.pg.Rightsize)
+}
+
+// hostDemandCharts adds the demand charts of host h (the i-th), drawn from
+// its servers' demand; a server without demand data is listed instead.
+func (b *pageBuilder) hostDemandCharts(i int, h model.PlanHost, hv *hostView) error {
+	if b.demand == nil {
+		return nil
+	}
+	var members []*model.ServerDemand
+	for _, id := range h.Servers {
+		if sd, ok := b.demand[id]; ok {
+			members = append(members, sd)
+		} else {
+			hv.NoDemand = append(hv.NoDemand, id)
+		}
+	}
+	for _, cd := range hostCharts(h) {
+		id := fmt.Sprintf("chart-host-%03d-%s", i+1, cd.dim)
+		spec, err := hostChart(id, cd, b.labels, b.in.Demand.Step, members, h)
+		if err != nil {
+			return fmt.Errorf("host %q: %w", h.Name, err)
+		}
+		b.charts = append(b.charts, spec)
+		hv.Charts = append(hv.Charts, chartView{ID: id, Title: cd.title})
+	}
+	return nil
+}
+
+// settingsAndRisks adds the risks, the model's and the packer's settings
+// and the report's own assumptions.
+func (b *pageBuilder) settingsAndRisks(bt *Backtest) {
+	p, pg := b.p, b.pg
+	pg.Risks = risksOf(p, bt, b.serverAnchor, b.hostAnchor)
 	pg.StorageRiskPct, pg.PeakWindowMinutes = storageRiskPct, p.Settings.PeakWindowMinutes
 	pg.Settings = settingRows(p.Settings)
 	pg.PackSettings = structRows(reflect.ValueOf(p.PackSettings), packSettingDocs)
@@ -354,52 +456,67 @@ func buildPage(in Input, o options) (*page, error) {
 		About:  "power drawn today by a legacy server whose inventory gives no watts (plan.json server_details[].watts_source \"default\"); a server with inventory watts counts its own (\"inventory\")",
 		Source: "our assumption (docs/model.md §19): a lightly loaded two-socket 1U/2U server of 2008–2016 draws well above its idle floor (about 100–200 W) and well below its nameplate (400–750 W)",
 	}}
-	for _, s := range p.ServerDetails {
-		r := serverRow{
-			Anchor:    serverAnchor[s.ID],
-			ID:        s.ID,
-			Hostname:  s.Hostname,
-			Source:    s.Source,
-			Dataset:   s.Dataset,
-			Coverage:  fmtFixed(s.CoveragePct, 1),
-			PeakCPU:   fmtDim(model.DimCPU, s.PeakDemand, 2),
-			PeakMem:   fmtDim(model.DimMem, s.PeakDemand, 1),
-			PeakIOPS:  fmtDim(model.DimDiskIOPS, s.PeakDemand, 0),
-			PeakDisk:  fmtDim(model.DimDiskBytes, s.PeakDemand, 1),
-			PeakNet:   fmtDim(model.DimNetBytes, s.PeakDemand, 1),
-			Host:      link{Text: s.Host, Anchor: hostAnchor[s.Host]},
-			Warnings:  s.Warnings,
-			WarnTitle: strings.Join(s.Warnings, "\n"),
-		}
-		a := s.Analysis
-		r.Conf = confidenceOf(a.Confidence)
-		r.Saturated = a.Saturation.Flagged
-		r.Uplift = factor(nonZero(a.Saturation.UpliftApplied, 1))
-		if a.Saturation.LongestMinutes > 0 {
-			r.SatTitle = fmt.Sprintf("%d of %d days with CPU ≥ %g%% for %d min or more; longest stretch %d min",
-				a.Saturation.DaysSaturated, a.Saturation.DaysWithData, p.Settings.SaturationCPUPct, p.Settings.SaturationMinutes, a.Saturation.LongestMinutes)
-		}
-		r.Growth, r.GrowthSort = growthText(a.Growth)
-		r.GrowthTitle = growthTitle(a.Growth)
-		r.VM = vmRowOf(s, r.Anchor, p.Fleet.PeakGroups, pg.Rightsize)
-		r.VCPUSort = strconv.Itoa(a.Rightsize.VCPUs)
-		r.MemSort = strconv.FormatInt(a.Rightsize.MemBytes, 10)
-		r.PeakGroup = a.PeakGroup
-		r.PeakWindow = peakWindow(a.PeakGroup, p.Fleet.PeakGroups)
-		pg.Servers = append(pg.Servers, r)
-	}
+}
 
-	initJS, err := initScript(charts)
+// serverRows adds one row per server of the plan to the server table.
+func (b *pageBuilder) serverRows() {
+	for _, s := range b.p.ServerDetails {
+		b.pg.Servers = append(b.pg.Servers, b.serverRow(s))
+	}
+}
+
+// serverRow is the server table's row of s: its data, peaks and what the
+// model found.
+func (b *pageBuilder) serverRow(s model.PlanServer) serverRow {
+	p := b.p
+	r := serverRow{
+		Anchor:    b.serverAnchor[s.ID],
+		ID:        s.ID,
+		Hostname:  s.Hostname,
+		Source:    s.Source,
+		Dataset:   s.Dataset,
+		Coverage:  fmtFixed(s.CoveragePct, 1),
+		PeakCPU:   fmtDim(model.DimCPU, s.PeakDemand, 2),
+		PeakMem:   fmtDim(model.DimMem, s.PeakDemand, 1),
+		PeakIOPS:  fmtDim(model.DimDiskIOPS, s.PeakDemand, 0),
+		PeakDisk:  fmtDim(model.DimDiskBytes, s.PeakDemand, 1),
+		PeakNet:   fmtDim(model.DimNetBytes, s.PeakDemand, 1),
+		Host:      link{Text: s.Host, Anchor: b.hostAnchor[s.Host]},
+		Warnings:  s.Warnings,
+		WarnTitle: strings.Join(s.Warnings, "\n"),
+	}
+	a := s.Analysis
+	r.Conf = confidenceOf(a.Confidence)
+	r.Saturated = a.Saturation.Flagged
+	r.Uplift = factor(nonZero(a.Saturation.UpliftApplied, 1))
+	if a.Saturation.LongestMinutes > 0 {
+		r.SatTitle = fmt.Sprintf("%d of %d days with CPU ≥ %g%% for %d min or more; longest stretch %d min",
+			a.Saturation.DaysSaturated, a.Saturation.DaysWithData, p.Settings.SaturationCPUPct, p.Settings.SaturationMinutes, a.Saturation.LongestMinutes)
+	}
+	r.Growth, r.GrowthSort = growthText(a.Growth)
+	r.GrowthTitle = growthTitle(a.Growth)
+	r.VM = vmRowOf(s, r.Anchor, p.Fleet.PeakGroups, b.pg.Rightsize)
+	r.VCPUSort = strconv.Itoa(a.Rightsize.VCPUs)
+	r.MemSort = strconv.FormatInt(a.Rightsize.MemBytes, 10)
+	r.PeakGroup = a.PeakGroup
+	r.PeakWindow = peakWindow(a.PeakGroup, p.Fleet.PeakGroups)
+	return r
+}
+
+// scripts inlines ECharts, the script that draws the charts and the table
+// script, and the Content-Security-Policy that allows exactly these three.
+func (b *pageBuilder) scripts() error {
+	initJS, err := initScript(b.charts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	echartsJS, echartsHash := echartsInline()
-	pg.EchartsJS = template.JS(echartsJS)
-	pg.InitJS = template.JS(initJS)
-	pg.TableJS = template.JS(tableJS)
-	pg.TablePageSize = tablePageSize
-	pg.CSP = template.HTMLAttr(contentSecurityPolicy(echartsHash, cspHash(initJS), tableHash()))
-	return pg, nil
+	b.pg.EchartsJS = template.JS(echartsJS)
+	b.pg.InitJS = template.JS(initJS)
+	b.pg.TableJS = template.JS(tableJS)
+	b.pg.TablePageSize = tablePageSize
+	b.pg.CSP = template.HTMLAttr(contentSecurityPolicy(echartsHash, cspHash(initJS), tableHash()))
+	return nil
 }
 
 // decision writes the plan as one paragraph: what to buy, against the lower
