@@ -9,21 +9,21 @@ import (
 // fleetPlanInput returns a plan input of n servers × slots slots × 5
 // resources (fleet) and one host model whose usable capacity is fleet's.
 func fleetPlanInput(n, slots int) PlanInput {
-	p := fleet(n, slots, 1)
+	servers := fleet(n, slots, 1)
 	s := model.DefaultSettings.Clone()
 	s.HostReserveCores, s.HostReserveMemBytes = 0, 0
 	for k := range s.CeilingPct {
 		s.CeilingPct[k] = 100
 	}
 	in := PlanInput{
-		Demand:   &model.Demand{Slots: slots, Profile: "day", Servers: p.Items},
+		Demand:   &model.Demand{Slots: slots, Profile: "day", Servers: servers},
 		Settings: s,
 		Catalog: &model.Catalog{Hosts: []model.HostSpec{{Name: "2s", Cores: 60, Threads: 60, CPUScorePerCore: 1000,
 			MemBytes: model.ByteSize(460 * model.GiB), StorageIOPS: 70000, StorageBytesPerSec: 1.4e9, NetBytesPerSec: 1.75e9,
 			Price: 20000, Watts: 500, RackUnits: 2}}},
 		Pack: DefaultPackOptions,
 	}
-	for _, it := range p.Items {
+	for _, it := range servers {
 		in.Servers = append(in.Servers, model.PlanServer{ID: it.ID})
 	}
 	return in

@@ -9,6 +9,22 @@ import (
 	"time"
 )
 
+// Fit tolerances. An item fits a bin when, in every dimension d and slot t,
+//
+//	Load[d][t] + Values[d][t] <= Capacity[d]*(1+RelTolerance) + AbsTolerance
+//
+// RelTolerance absorbs rounding in demand that was scaled and summed;
+// AbsTolerance lets rounding noise fit a dimension whose capacity is 0.
+const (
+	RelTolerance = 1e-9
+	AbsTolerance = 1e-12
+)
+
+// Limit is the capacity as the fit rule applies it: the most a bin of
+// capacity c holds in one dimension and slot, c·(1+RelTolerance) +
+// AbsTolerance.
+func Limit(c float64) float64 { return c*(1+RelTolerance) + AbsTolerance }
+
 // Instance is a packing problem in the package's general form, shared by the
 // planner (BuildPlan adapts model.Demand into it) and by `kvmfit solve` (the
 // published benchmark formats): items whose demand is given per dimension and
@@ -200,7 +216,7 @@ func newEngine(inst *Instance) *engine {
 	e.cap = inst.Capacity
 	e.limit = make([]float64, e.dims)
 	for d, c := range inst.Capacity {
-		e.limit[d] = c*(1+RelTolerance) + AbsTolerance
+		e.limit[d] = Limit(c)
 	}
 	e.slots = make([]int, e.dims)
 	if len(inst.Items) > 0 {
@@ -715,7 +731,7 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 	for _, x := range opt.Existing {
 		lim := make([]float64, e.dims)
 		for d, c := range x.Capacity {
-			lim[d] = c*(1+RelTolerance) + AbsTolerance
+			lim[d] = Limit(c)
 		}
 		b := e.newBin(lim)
 		b.fixed = true

@@ -8,8 +8,8 @@ import (
 )
 
 // Two servers that are busy at different times of day share a host; a
-// server with more memory than a host goes to Unplaced.
-func ExampleFirstFitDecreasing() {
+// server with more memory than a host is unplaced, with the reason.
+func ExampleBuildPlan() {
 	const gib = model.GiB
 	server := func(id string, cpu []float64, memGiB float64) model.ServerDemand {
 		s := model.ServerDemand{ID: id}
@@ -22,37 +22,38 @@ func ExampleFirstFitDecreasing() {
 		}
 		return s
 	}
-	p := binpack.Problem{
-		Slots:    2, // day and night
-		Capacity: model.Capacity{model.DimCPU: 10, model.DimMem: 64 * gib},
-		Items: []model.ServerDemand{
+	s := model.DefaultSettings.Clone()
+	s.HostReserveCores, s.HostReserveMemBytes = 0, 0
+	for k := range s.CeilingPct {
+		s.CeilingPct[k] = 100
+	}
+	in := binpack.PlanInput{
+		Demand: &model.Demand{Slots: 2, Profile: "day", Servers: []model.ServerDemand{ // day and night
 			server("web", []float64{8, 1}, 16),
 			server("batch", []float64{1, 8}, 16),
 			server("db", []float64{2, 2}, 80),
-		},
+		}},
+		Servers: []model.PlanServer{{ID: "web"}, {ID: "batch"}, {ID: "db"}},
+		Catalog: &model.Catalog{Hosts: []model.HostSpec{{Name: "h10", Cores: 10, Threads: 10,
+			CPUScorePerCore: s.ReferenceCoreScore, MemBytes: 64 * gib, StorageIOPS: 1000,
+			StorageBytesPerSec: 1e9, NetBytesPerSec: 1e9, Price: 1000, Watts: 300, RackUnits: 1}}},
+		Settings: s,
 	}
-	if err := binpack.Validate(p); err != nil {
+	plan, err := binpack.BuildPlan(in)
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	res := binpack.FirstFitDecreasing(p)
-	for j, b := range res.Bins {
-		u := b.PeakUtil(p.Capacity)
-		d, slots := b.Binding(p.Capacity)
-		fmt.Printf("host %d: %d servers, cpu %.0f%%, mem %.0f%%, bound by %s in slots %v\n",
-			j+1, len(b.Items), u[model.DimCPU], u[model.DimMem], d, slots)
-		for _, i := range b.Items {
-			fmt.Println("  ", p.Items[i].ID)
-		}
+	for _, h := range plan.Hosts {
+		fmt.Printf("%s: %v, cpu %.0f%%, mem %.0f%%, bound by %s in slots %v\n",
+			h.Name, h.Servers, h.PeakUtilPct["cpu"], h.PeakUtilPct["mem"], h.Binding, h.BindingSlots)
 	}
-	for _, u := range res.Unplaced {
-		fmt.Printf("%s: %s\n", p.Items[u.Item].ID, u.Reason(p))
+	for _, u := range plan.Unplaced {
+		fmt.Printf("%s: %s\n", u.Server, u.Reason)
 	}
-	fmt.Println("lower bound:", res.LowerBound)
+	fmt.Println("lower bound:", plan.LowerBound)
 	// Output:
-	// host 1: 2 servers, cpu 90%, mem 50%, bound by cpu in slots [0 1]
-	//    batch
-	//    web
+	// host-01: [batch web], cpu 90%, mem 50%, bound by cpu in slots [0 1]
 	// db: mem demand 80 GiB in slot 0 exceeds the usable capacity 64 GiB of an empty host (over capacity in 2 of 2 slots; peak 80 GiB)
 	// lower bound: 1
 }

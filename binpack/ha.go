@@ -219,7 +219,7 @@ func (r *replayer) replay(failed []int) model.FailureScenario {
 			cp := r.caps[j]
 			ok := true
 			for d, r := range rows[u] {
-				lim := cp[d]*(1+RelTolerance) + AbsTolerance
+				lim := Limit(cp[d])
 				for t, v := range r {
 					if l[d][t]+v > lim {
 						ok = false

@@ -195,7 +195,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 			}
 		}
 	}
-	if err := Validate(Problem{Items: items, Slots: in.Demand.Slots}); err != nil {
+	if err := validateDemand(in.Demand); err != nil {
 		return nil, err
 	}
 	b := &planBuilder{in: in, s: s, cons: cons, units: units, unitOf: unitOf, vcpus: vcpus, guessedVCPUs: len(guessed)}
@@ -592,7 +592,7 @@ func (b *planBuilder) mix(base *candidate, specs []model.HostSpec) *candidate {
 // fitsAll reports whether the units together fit one host of capacity c.
 func fitsAll(rows [][][]float64, units []int, c []float64) bool {
 	for d := range c {
-		lim := c[d]*(1+RelTolerance) + AbsTolerance
+		lim := Limit(c[d])
 		n := len(rows[units[0]][d])
 		for t := range n {
 			sum := 0.0
@@ -667,9 +667,9 @@ func (b *planBuilder) assemble(c *candidate, rows []model.Candidate, chosen int,
 			RawCapacity: dimValues(raw), UsableCapacity: dimValues(usable),
 			Existing: c.existing[j], Spare: c.spare[j],
 		}
-		bn := Bin{}
+		var load hostLoad
 		for d := range model.NumDims {
-			bn.Load[d] = make([]float64, in.Demand.Slots)
+			load[d] = make([]float64, in.Demand.Slots)
 		}
 		for _, u := range bin {
 			for _, i := range b.units[u].members {
@@ -679,18 +679,18 @@ func (b *planBuilder) assemble(c *candidate, rows []model.Candidate, chosen int,
 				placed++
 				for d := range model.NumDims {
 					for t, v := range items[i].Values[d] {
-						bn.Load[d][t] += v
+						load[d][t] += v
 					}
 				}
 			}
 		}
 		sort.Strings(h.Servers)
-		h.PeakUtilPct = dimValues(bn.PeakUtil(usable))
+		h.PeakUtilPct = dimValues(load.peakUtil(usable))
 		h.HeadroomPct = model.DimValues{}
 		for k, v := range h.PeakUtilPct {
 			h.HeadroomPct[k] = round6(100 - v)
 		}
-		d, slots := bn.Binding(usable)
+		d, slots := load.binding(usable)
 		h.Binding, h.BindingSlots = d.String(), slots
 		if slots == nil {
 			h.BindingSlots = []int{}
@@ -767,12 +767,11 @@ func (b *planBuilder) unplacedReason(inst *Instance, c *candidate, u VecUnplaced
 	if u.Dim >= 0 && u.Dim < int(model.NumDims) && u.Constraint == "" {
 		d := model.Dim(u.Dim)
 		out.Dim = d.String()
-		p := Problem{Items: items, Slots: b.in.Demand.Slots}
-		x := Unplaced{Item: i, Dim: d, Slot: u.Slot, Demand: u.Demand, Capacity: u.Capacity}
-		if len(un.members) > 1 {
-			x.Item = -1
+		var row []float64
+		if len(un.members) == 1 {
+			row = items[i].Values[d]
 		}
-		out.Reason = x.Reason(p) + group
+		out.Reason = reason(d, u.Slot, u.Demand, u.Capacity, row) + group
 		return out
 	}
 	if u.Dim >= 0 && u.Dim < len(inst.DimNames) {

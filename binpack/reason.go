@@ -9,30 +9,32 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 )
 
-// Reason returns a sentence saying why the item does not fit, for example
+// reason returns a sentence saying why a server does not fit an empty host,
+// for example
 //
 //	mem demand 600 GiB in slot 37 exceeds the usable capacity 450 GiB of an empty host (over capacity in 12 of 288 slots; peak 700 GiB)
 //
-// Slots are 0-based. Quantities are shown in the dimension's Unit; bytes and
-// bytes per second use binary prefixes (KiB, MiB, GiB, ...). Demand and
-// capacity are given with as many decimals as it takes to tell them apart.
-// The part in parentheses, read from p, is left out when u.Item is not an
-// item of p.
-func (u Unplaced) Reason(p Problem) string {
-	unit := u.Dim.Unit()
+// d and slot are the first dimension and slot where the demand exceeds the
+// host's usable capacity in d. Slots are 0-based. Quantities are shown in the
+// dimension's Unit; bytes and bytes per second use binary prefixes (KiB,
+// MiB, GiB, ...). Demand and capacity are given with as many decimals as it
+// takes to tell them apart. The part in parentheses, read from row (the
+// server's demand in d), is left out when row is nil (an affinity group,
+// whose summed row the plan does not keep).
+func reason(d model.Dim, slot int, demand, capacity float64, row []float64) string {
+	unit := d.Unit()
 	var s string
-	if math.IsNaN(u.Demand) {
-		s = fmt.Sprintf("%s demand in slot %d is not a number", u.Dim, u.Slot)
+	if math.IsNaN(demand) {
+		s = fmt.Sprintf("%s demand in slot %d is not a number", d, slot)
 	} else {
-		dem, capa := formatPair(u.Demand, u.Capacity, unit)
+		dem, capa := formatPair(demand, capacity, unit)
 		s = fmt.Sprintf("%s demand %s in slot %d exceeds the usable capacity %s of an empty host",
-			u.Dim, dem, u.Slot, capa)
+			d, dem, slot, capa)
 	}
-	if u.Item < 0 || u.Item >= len(p.Items) || u.Dim < 0 || u.Dim >= model.NumDims {
+	if row == nil {
 		return s
 	}
-	row := p.Items[u.Item].Values[u.Dim]
-	lim := u.Capacity*(1+RelTolerance) + AbsTolerance
+	lim := Limit(capacity)
 	over, peak := 0, math.Inf(-1)
 	for _, v := range row {
 		if !(v <= lim) {

@@ -296,12 +296,12 @@ ceiling_pct: {cpu: 70}
 
 // planInput returns a plan input of n servers with a daily pattern.
 func planInput(n int, seed uint64) PlanInput {
-	p := fleet(n, 24, seed)
+	servers := fleet(n, 24, seed)
 	in := planFixture()
-	in.Demand = &model.Demand{Slots: 24, Profile: "day", Servers: p.Items}
+	in.Demand = &model.Demand{Slots: 24, Profile: "day", Servers: servers}
 	in.Servers = nil
 	in.NoData = nil
-	for _, it := range p.Items {
+	for _, it := range servers {
 		in.Servers = append(in.Servers, model.PlanServer{ID: it.ID})
 	}
 	spec := func(name string, cores int, memGiB int64, price float64) model.HostSpec {
@@ -568,5 +568,187 @@ func TestBuildPlanMix(t *testing.T) {
 	want := []model.HostCount{{HostType: "big", Hosts: 2}, {HostType: "small", Hosts: 1}}
 	if mix.CostTotal != 2700 || !reflect.DeepEqual(mix.Mix, want) || !mix.Chosen {
 		t.Errorf("mix candidate %+v", mix)
+	}
+}
+
+// inst1 returns an instance of one dimension of capacity c whose items are
+// given as ID → row (one value per slot).
+func inst1(c float64, items ...VecItem) *Instance {
+	return &Instance{Name: "t", Capacity: []float64{c}, Items: items}
+}
+
+// it1 is an item of one dimension with the given row.
+func it1(id string, row ...float64) VecItem {
+	return VecItem{ID: id, Values: [][]float64{row}}
+}
+
+// TestSolveKnownAnswers checks small instances whose packing and volume
+// bound L1 are worked out by hand.
+func TestSolveKnownAnswers(t *testing.T) {
+	ffdOnly := SolveOptions{Heuristics: []string{HeurFFDSize}}
+	search := SolveOptions{Work: 1e6, Seed: 1}
+	tests := []struct {
+		name           string
+		inst           *Instance
+		opt            SolveOptions
+		want           []string // idBins
+		wantUnplaced   []string
+		wantL1, wantLB int
+	}{
+		{
+			// 6→#0; 5 (11)→#1; 5→#1 (10); 4→#0 (10).
+			name: "1-D classic 6 5 5 4", opt: ffdOnly,
+			inst: inst1(10, it1("d4", 4), it1("b5", 5), it1("a6", 6), it1("c5", 5)),
+			want: []string{"a6,d4", "b5,c5"}, wantL1: 2, wantLB: 2,
+		},
+		{
+			// First fit decreasing: 5→#0; 4→#0 (9); 3,3,3→#1 (9); 2 fits
+			// neither (11, 11)→#2. The optimum is 2 ({5,3,2}, {4,3,3}).
+			name: "first fit decreasing above the optimum", opt: ffdOnly,
+			inst: inst1(10, it1("s2", 2), it1("t3", 3), it1("u3", 3), it1("v3", 3), it1("w4", 4), it1("x5", 5)),
+			want: []string{"s2", "t3,u3,v3", "w4,x5"}, wantL1: 2, wantLB: 2,
+		},
+		{
+			name: "the search reaches the optimum", opt: search,
+			inst: inst1(10, it1("s2", 2), it1("t3", 3), it1("u3", 3), it1("v3", 3), it1("w4", 4), it1("x5", 5)),
+			want: []string{"s2,t3,x5", "u3,v3,w4"}, wantL1: 2, wantLB: 2,
+		},
+		{
+			name: "time-aware: peaks in different slots share a bin", opt: search,
+			inst: inst1(10, it1("a", 8, 1), it1("b", 1, 8)),
+			want: []string{"a,b"}, wantL1: 1, wantLB: 1, // ceil(9/10)
+		},
+		{
+			name: "the same items flattened to their peaks need two bins", opt: search,
+			inst: inst1(10, it1("a", 8, 8), it1("b", 8, 8)),
+			want: []string{"a", "b"}, wantL1: 2, wantLB: 2,
+		},
+		{
+			name: "two dimensions: the first fits, the second does not", opt: search,
+			inst: &Instance{Capacity: []float64{10, 100}, Items: []VecItem{
+				{ID: "a", Values: [][]float64{{3}, {60}}}, {ID: "b", Values: [][]float64{{3}, {60}}}}},
+			want: []string{"a", "b"}, wantL1: 2, wantLB: 2, // max(ceil(6/10), ceil(120/100))
+		},
+		{
+			// A (7,6,0) and B (0,6,7) overflow slot 1 together (12); C
+			// (4,3,4) overflows A in slot 0 and B in slot 2 (11). The sums
+			// (11, 15, 11) peak in slot 1, where no item peaks.
+			name: "sums peak in a slot where no item peaks", opt: search,
+			inst: inst1(10, it1("C", 4, 3, 4), it1("B", 0, 6, 7), it1("A", 7, 6, 0)),
+			// No two items fit together: the conflict clique bound is 3.
+			want: []string{"A", "B", "C"}, wantL1: 2, wantLB: 3,
+		},
+		{
+			// Slot 1: ceil(27/10) = 3; slot 0: ceil(12/10) = 2.
+			name: "the busiest slot decides", opt: search,
+			inst: inst1(10, it1("a", 3, 9), it1("b", 3, 9), it1("c", 3, 9), it1("d", 3, 0)),
+			want: []string{"a,d", "b", "c"}, wantL1: 3, wantLB: 3,
+		},
+		{
+			name: "within the relative tolerance fits", opt: search,
+			inst: inst1(10, it1("a", 6), it1("b", 4*(1+1e-10))),
+			want: []string{"a,b"}, wantL1: 1, wantLB: 1,
+		},
+		{
+			// 4/10 without the unplaced a.
+			name: "beyond the relative tolerance does not fit", opt: search,
+			inst: inst1(10, it1("a", 10*(1+1e-8)), it1("b", 4)),
+			want: []string{"b"}, wantUnplaced: []string{"a"}, wantL1: 1, wantLB: 1,
+		},
+		{
+			// 12/10 without the unplaceable 20 (which would give ceil(32/10) = 4).
+			name: "unplaceable items are left out of the bounds", opt: search,
+			inst: inst1(10, it1("a", 20), it1("b", 6), it1("c", 6)),
+			want: []string{"b", "c"}, wantUnplaced: []string{"a"}, wantL1: 2, wantLB: 2,
+		},
+		{
+			name: "rounding in the sum: 10 × 0.1 is one bin", opt: search,
+			inst: inst1(1, it1("a", .1), it1("b", .1), it1("c", .1), it1("d", .1), it1("e", .1),
+				it1("f", .1), it1("g", .1), it1("h", .1), it1("i", .1), it1("j", .1)),
+			want: []string{"a,b,c,d,e,f,g,h,i,j"}, wantL1: 1, wantLB: 1,
+		},
+		{
+			// A dimension of capacity 0 takes only zero demand and adds
+			// nothing to the bounds.
+			name: "capacity-0 dimension", opt: search,
+			inst: &Instance{Capacity: []float64{10, 0}, Items: []VecItem{
+				{ID: "a", Values: [][]float64{{3}, {0}}}, {ID: "b", Values: [][]float64{{0}, {7}}}}},
+			want: []string{"a"}, wantUnplaced: []string{"b"}, wantL1: 1, wantLB: 1,
+		},
+		{
+			name: "zero demand still needs a bin", opt: search,
+			inst: inst1(10, it1("a", 0, 0), it1("b", 0, 0)),
+			want: []string{"a,b"}, wantL1: 0, wantLB: 1,
+		},
+		{
+			name: "no items", opt: search,
+			inst: inst1(10),
+			want: nil, wantL1: 0, wantLB: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sol := Solve(tt.inst, tt.opt)
+			checkSolution(t, tt.name, tt.inst, sol)
+			if got := idBins(tt.inst, sol); !slices.Equal(got, tt.want) {
+				t.Errorf("bins = %v, want %v", got, tt.want)
+			}
+			var unplaced []string
+			for _, u := range sol.Unplaced {
+				unplaced = append(unplaced, tt.inst.Items[u.Item].ID)
+			}
+			if !slices.Equal(unplaced, tt.wantUnplaced) {
+				t.Errorf("unplaced = %v, want %v", unplaced, tt.wantUnplaced)
+			}
+			if sol.Bounds.L1 != tt.wantL1 {
+				t.Errorf("L1 = %d, want %d", sol.Bounds.L1, tt.wantL1)
+			}
+			if sol.LowerBound != tt.wantLB {
+				t.Errorf("LowerBound = %d, want %d", sol.LowerBound, tt.wantLB)
+			}
+		})
+	}
+}
+
+// TestSolveUnplacedFirstCoordinate: an item that fits no empty bin is
+// unplaced with the first dimension (in order) and the first slot where it
+// exceeds the capacity, its demand there and the capacity.
+func TestSolveUnplacedFirstCoordinate(t *testing.T) {
+	const gib = 1 << 30
+	row := func(v ...float64) []float64 { return v }
+	zero := row(0, 0, 0, 0, 0, 0)
+	inst := &Instance{
+		Capacity: []float64{16, 450 * gib, 0, 1e9, 1e9},
+		DimNames: []string{"cpu", "mem", "disk_iops", "disk_bytes", "net_bytes"},
+		Items: []VecItem{
+			{ID: "big", Values: [][]float64{row(1, 1, 1, 1, 1, 1), row(100*gib, 100*gib, 100*gib, 600*gib, 700*gib, 200*gib), zero, zero, zero}},
+			{ID: "ok", Values: [][]float64{row(2, 2, 2, 2, 2, 2), row(10*gib, 10*gib, 10*gib, 10*gib, 10*gib, 10*gib), zero, zero, zero}},
+			// Memory overflows from slot 1, CPU only in slot 5: dimensions
+			// are checked in order, so CPU is reported.
+			{ID: "both", Values: [][]float64{row(1, 1, 1, 1, 1, 20), row(0, 500*gib, 500*gib, 500*gib, 500*gib, 500*gib), zero, zero, zero}},
+			// disk_iops has capacity 0.
+			{ID: "iops", Values: [][]float64{zero, zero, row(0, 5, 0, 0, 0, 0), zero, zero}},
+		},
+	}
+	sol := Solve(inst, SolveOptions{Work: 1000})
+	type got struct {
+		item, dim, slot  int
+		demand, capacity float64
+		detail           string
+	}
+	var gots []got
+	for _, u := range sol.Unplaced {
+		gots = append(gots, got{u.Item, int(u.Dim), u.Slot, u.Demand, u.Capacity, u.Detail})
+	}
+	want := []got{
+		{0, 1, 3, 600 * gib, 450 * gib, "mem demand in slot 3 exceeds the capacity of an empty host"},
+		{2, 0, 5, 20, 16, "cpu demand in slot 5 exceeds the capacity of an empty host"},
+		{3, 2, 1, 5, 0, "disk_iops demand in slot 1 exceeds the capacity of an empty host"},
+	}
+	if !reflect.DeepEqual(gots, want) {
+		t.Errorf("unplaced:\n got %+v\nwant %+v", gots, want)
+	}
+	if len(sol.Bins) != 1 || len(sol.Bins[0]) != 1 || sol.Bins[0][0] != 1 || sol.LowerBound != 1 {
+		t.Errorf("bins %v, lower bound %d; want [[1]] and 1 (unplaced items are left out)", sol.Bins, sol.LowerBound)
 	}
 }

@@ -8,36 +8,31 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 )
 
-// ErrInvalid is wrapped by every error Validate returns.
+// ErrInvalid is wrapped by the error BuildPlan returns for demand it cannot
+// pack.
 var ErrInvalid = errors.New("invalid packing problem")
 
-// Validate checks that p can be packed: Slots is not negative, every
-// capacity is finite and not negative, every item has Slots values in every
-// dimension, and every value is finite and not negative. The error, which
-// wraps ErrInvalid, names the first offending item (ID and index), dimension
-// and slot. Items that are too large for a host are not invalid: the packer
-// reports them in Result.Unplaced.
-func Validate(p Problem) error {
-	if p.Slots < 0 {
-		return fmt.Errorf("%w: %d slots", ErrInvalid, p.Slots)
+// validateDemand checks that d can be packed: Slots is not negative, every
+// server has Slots values in every dimension, and every value is finite and
+// not negative. The error, which wraps ErrInvalid, names the first
+// offending server (ID and index), dimension and slot. Servers too large for
+// a host are not invalid: the plan reports them as unplaced.
+func validateDemand(d *model.Demand) error {
+	if d.Slots < 0 {
+		return fmt.Errorf("%w: %d slots", ErrInvalid, d.Slots)
 	}
-	for d := range model.NumDims {
-		if c := p.Capacity[d]; math.IsNaN(c) || math.IsInf(c, 0) || c < 0 {
-			return fmt.Errorf("%w: capacity of %s is %g, want a finite value >= 0", ErrInvalid, d, c)
-		}
-	}
-	for i := range p.Items {
-		it := &p.Items[i]
-		for d := range model.NumDims {
-			row := it.Values[d]
-			if len(row) != p.Slots {
+	for i := range d.Servers {
+		it := &d.Servers[i]
+		for k := range model.NumDims {
+			row := it.Values[k]
+			if len(row) != d.Slots {
 				return fmt.Errorf("%w: item %q (index %d) %s: %d slots, want %d",
-					ErrInvalid, it.ID, i, d, len(row), p.Slots)
+					ErrInvalid, it.ID, i, k, len(row), d.Slots)
 			}
 			for t, v := range row {
 				if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 					return fmt.Errorf("%w: item %q (index %d) %s slot %d: value %g, want a finite value >= 0",
-						ErrInvalid, it.ID, i, d, t, v)
+						ErrInvalid, it.ID, i, k, t, v)
 				}
 			}
 		}
