@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 var (
@@ -87,7 +87,7 @@ func TestCollectSIGTERM(t *testing.T) {
 		t.Fatalf("exit: %v\n%s", err, stderr.String())
 	}
 	dir := serverDir(t, out)
-	srv, err := model.ReadServer(dir)
+	srv, err := dataset.ReadServer(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestCollectKill9(t *testing.T) {
 		}
 		alive += time.Since(start)
 	}
-	srv, err := model.ReadServer(serverDir(t, out))
+	srv, err := dataset.ReadServer(serverDir(t, out))
 	if err != nil {
 		t.Fatalf("dataset unreadable after %d kills: %v\n%s", kills, err, stderr.String())
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // TestLegacyShellCollector runs collect/legacy/kvmfit-collect.sh (under
@@ -63,11 +64,11 @@ func TestLegacyShellCollector(t *testing.T) {
 	if err != nil || !strings.Contains(string(show), "kvmfit-collect.sh") || strings.Contains(string(show), "warning") {
 		t.Fatalf("kvmfit show %s: %v\n%s", shOut, err, show)
 	}
-	goSrv, err := model.ReadServer(serverDir(t, goOut))
+	goSrv, err := dataset.ReadServer(serverDir(t, goOut))
 	if err != nil {
 		t.Fatal(err)
 	}
-	shSrv, err := model.ReadServer(serverDir(t, shOut))
+	shSrv, err := dataset.ReadServer(serverDir(t, shOut))
 	if err != nil {
 		t.Fatal(err)
 	}

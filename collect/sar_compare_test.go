@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // Agreement tolerances with sar (issue 3): CPU within 2 percentage points,
@@ -207,7 +208,7 @@ func TestAgreesWithSar(t *testing.T) {
 	}
 	st.Wait()
 
-	srv, err := model.ReadServer(serverDir(t, out))
+	srv, err := dataset.ReadServer(serverDir(t, out))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // StoreOptions are the settings of a Store.
@@ -172,9 +173,9 @@ func (s *Store) writeRow(x model.Sample) error {
 			return err
 		}
 	}
-	s.buf = model.AppendRow(s.buf[:0], x)
+	s.buf = dataset.AppendRow(s.buf[:0], x)
 	if s.f == nil {
-		return s.createDay(append([]byte(model.HeaderLine()), s.buf...))
+		return s.createDay(append([]byte(dataset.HeaderLine()), s.buf...))
 	}
 	return s.appendBytes(s.buf)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 func row(start time.Time, cpu float64) model.Sample {
@@ -38,14 +39,14 @@ func (l *logBuf) has(sub string) bool {
 
 func writeInv(t *testing.T, dir string) {
 	t.Helper()
-	if err := model.WriteInventory(dir, model.Inventory{Hostname: "h", Source: SourceName}); err != nil {
+	if err := dataset.WriteInventory(dir, model.Inventory{Hostname: "h", Source: SourceName}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func readRows(t *testing.T, dir string) *model.Server {
 	t.Helper()
-	srv, err := model.ReadServer(dir)
+	srv, err := dataset.ReadServer(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +121,10 @@ func TestStoreRestartGzipsStaleDays(t *testing.T) {
 	s.Close()
 	// Also the state of a crash between the rename of the .gz and the
 	// removal of the plain file of an older day.
-	os.WriteFile(filepath.Join(dir, "samples-2026-01-04.csv"), []byte(model.HeaderLine()), 0o640)
+	os.WriteFile(filepath.Join(dir, "samples-2026-01-04.csv"), []byte(dataset.HeaderLine()), 0o640)
 	zf, _ := os.Create(filepath.Join(dir, "samples-2026-01-04.csv.gz"))
 	zw := gzip.NewWriter(zf)
-	io.WriteString(zw, model.HeaderLine())
+	io.WriteString(zw, dataset.HeaderLine())
 	zw.Close()
 	zf.Close()
 

@@ -544,3 +544,7 @@ func dimValuesOf(c Capacity) DimValues {
 	}
 	return v
 }
+
+// round6 rounds v to six decimals, the precision of the analytics in
+// plan.json.
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }

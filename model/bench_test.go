@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bytes"
 	"math"
 	"testing"
 	"time"
@@ -30,21 +29,4 @@ func BenchmarkAlign(b *testing.B) {
 		Align(s, g)
 	}
 	b.ReportMetric(float64(s.Len())*float64(b.N)/b.Elapsed().Seconds(), "samples/sec")
-}
-
-// BenchmarkReadSamples parses a month of 300 s rows (8640).
-func BenchmarkReadSamples(b *testing.B) {
-	s := benchSeries(8640, 300)
-	data := []byte(HeaderLine())
-	for i := 0; i < s.Len(); i++ {
-		data = AppendRow(data, s.At(i))
-	}
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		var out Series
-		if _, err := ReadSamples(bytes.NewReader(data), "bench.csv", &out); err != nil || out.Len() != s.Len() {
-			b.Fatal(err, out.Len())
-		}
-	}
-	b.ReportMetric(float64(s.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/sec")
 }

@@ -2,9 +2,6 @@ package model
 
 import (
 	"math"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -60,37 +57,4 @@ func checkFloats(t *testing.T, what string, got, want []float64, tol float64) {
 			t.Errorf("%s[%d] = %v, want %v", what, i, got[i], want[i])
 		}
 	}
-}
-
-// writeFile writes content to dir/name, creating dir.
-func writeFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// csvOf returns the samples file of xs: the header and one row each.
-func csvOf(xs ...Sample) string {
-	var b []byte
-	b = append(b, HeaderLine()...)
-	for _, x := range xs {
-		b = AppendRow(b, x)
-	}
-	return string(b)
-}
-
-// warningsContain reports whether one of ws contains sub.
-func warningsContain(ws []error, sub string) bool {
-	for _, w := range ws {
-		if strings.Contains(w.Error(), sub) {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -171,4 +172,29 @@ func TestParseCatalogErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseByteSize checks that ParseByteSize never panics, never returns a
+// negative size, and reads back its own integer output.
+func FuzzParseByteSize(f *testing.F) {
+	for _, s := range []string{"512GiB", "10Gbit", "1.5TB", "123", "1e9", "10Gbit/s", " 4 KiB ", "1e30", "", "e", ".", "9223372036854775807"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseByteSize(s)
+		if err != nil {
+			if v != 0 || !strings.HasPrefix(err.Error(), "byte size ") {
+				t.Fatalf("ParseByteSize(%q) = %d, %v", s, v, err)
+			}
+			return
+		}
+		if v < 0 {
+			t.Fatalf("ParseByteSize(%q) = %d, negative", s, v)
+		}
+		if v < 1<<53 { // exactly representable: the integer form reads back
+			if w, err := ParseByteSize(strconv.FormatInt(int64(v), 10)); err != nil || w != v {
+				t.Fatalf("ParseByteSize(%d) = %d, %v", v, w, err)
+			}
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -84,3 +85,22 @@ type Server struct {
 	// Warnings are non-fatal problems met while reading (a torn last line, ...).
 	Warnings []error
 }
+
+// SampleParseError is a malformed value in a file of samples: a dataset's
+// samples file (model/dataset) or a trace an importer reads. Its form is
+// "FILE:LINE: field NAME: problem".
+type SampleParseError struct {
+	File  string
+	Line  int
+	Field string
+	Err   error
+}
+
+func (e *SampleParseError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s:%d: field %s: %v", e.File, e.Line, e.Field, e.Err)
+}
+
+func (e *SampleParseError) Unwrap() error { return e.Err }

@@ -3,7 +3,7 @@
 //
 // # The generator
 //
-// Generate writes a deterministic, synthetic dataset (model.CreateDataset)
+// Generate writes a deterministic, synthetic dataset (dataset.Create)
 // of legacy physical servers, in the format the collector writes: one
 // inventory.json and one samples.csv per server, with the mean and the max
 // of every metric over each interval. It models what the field tells us

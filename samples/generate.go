@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // Source is the Inventory.Source of every generated server.
@@ -78,7 +79,7 @@ func (o GenerateOptions) withDefaults() (GenerateOptions, error) {
 }
 
 // Generate writes a synthetic fleet of legacy physical servers as a dataset
-// at out (see model.CreateDataset: out may be new or an existing dataset
+// at out (see dataset.Create: out may be new or an existing dataset
 // that the servers are added to). Each server gets Days × (24h / Step)
 // samples starting at Start.
 //
@@ -93,7 +94,7 @@ func Generate(out string, opts GenerateOptions) error {
 		return err
 	}
 	fleet := planFleet(o)
-	w, err := model.CreateDataset(out)
+	w, err := dataset.Create(out)
 	if err != nil {
 		return fmt.Errorf("create dataset %s: %w", out, err)
 	}
@@ -109,7 +110,7 @@ func Generate(out string, opts GenerateOptions) error {
 
 // writeFleet writes the servers with one worker per CPU. Each server's bytes
 // depend only on its own plan, so the order of work does not matter.
-func writeFleet(w *model.DatasetWriter, fleet []*server, o GenerateOptions) error {
+func writeFleet(w *dataset.Writer, fleet []*server, o GenerateOptions) error {
 	var (
 		mu       sync.Mutex
 		next     int
@@ -128,7 +129,7 @@ func writeFleet(w *model.DatasetWriter, fleet []*server, o GenerateOptions) erro
 				}
 				s := fleet[next]
 				next++
-				// DatasetWriter is not safe for concurrent use.
+				// dataset.Writer is not safe for concurrent use.
 				sw, err := w.AddServer(w.UniqueID(s.inv.Hostname), s.inv)
 				mu.Unlock()
 				if err == nil {
@@ -363,7 +364,7 @@ func backupIntensity(rng *rand.Rand, w time.Weekday) float64 {
 
 // writeSamples simulates the server interval by interval and writes each
 // interval's mean and max per metric.
-func (s *server) writeSamples(sw *model.ServerWriter, o GenerateOptions) error {
+func (s *server) writeSamples(sw *dataset.ServerWriter, o GenerateOptions) error {
 	var (
 		stepSec  = float64(o.Step / time.Second)
 		n        = o.Days * int(24*time.Hour/o.Step)

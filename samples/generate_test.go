@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // testOpts is the shared fleet of the behavioural tests: zero Start, Step and
@@ -46,7 +47,7 @@ func fleet(t *testing.T) []*model.Server {
 	fleetOnce.Do(func() {
 		dir := filepath.Join(testBase, "fleet")
 		if fleetErr = Generate(dir, testOpts); fleetErr == nil {
-			fleetSrvs, fleetErr = model.ReadDataset(dir)
+			fleetSrvs, fleetErr = dataset.Read(dir)
 		}
 	})
 	if fleetErr != nil {
@@ -285,7 +286,7 @@ func TestGenerateStructure(t *testing.T) {
 }
 
 func TestGenerateEveryArchetypeFromSixServers(t *testing.T) {
-	srvs, err := model.ReadDataset(generate(t, GenerateOptions{Servers: len(Archetypes), Days: 1, Seed: 99}))
+	srvs, err := dataset.Read(generate(t, GenerateOptions{Servers: len(Archetypes), Days: 1, Seed: 99}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +294,7 @@ func TestGenerateEveryArchetypeFromSixServers(t *testing.T) {
 	for _, s := range srvs {
 		got = append(got, s.ID)
 	}
-	// ReadDataset returns servers in name order.
+	// dataset.Read returns servers in name order.
 	want := []string{"bkp01", "dc01", "fs01", "mail01", "sql01", "web01"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("servers %v, want %v", got, want)
@@ -303,7 +304,7 @@ func TestGenerateEveryArchetypeFromSixServers(t *testing.T) {
 func TestGenerateStepAndSubSamples(t *testing.T) {
 	start := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	o := GenerateOptions{Servers: 2, Days: 2, Seed: 5, Start: start, Step: 10 * time.Minute, SubSamples: 1}
-	srvs, err := model.ReadDataset(generate(t, o))
+	srvs, err := dataset.Read(generate(t, o))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +377,7 @@ func TestGenerateIntoExistingDataset(t *testing.T) {
 	if err := Generate(dir, GenerateOptions{Servers: 2, Days: 1, Seed: 2}); err != nil {
 		t.Fatal(err)
 	}
-	srvs, err := model.ReadDataset(dir)
+	srvs, err := dataset.Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -553,7 +554,7 @@ func TestArchetypeBehaviour(t *testing.T) {
 // 2026, so 31 days include Thursday 29 and Friday 30 January, the last two
 // workdays of the month, when the SQL server's daytime load doubles.
 func TestSQLMonthEnd(t *testing.T) {
-	srvs, err := model.ReadDataset(generate(t, GenerateOptions{Servers: 3, Days: 31, Seed: 11}))
+	srvs, err := dataset.Read(generate(t, GenerateOptions{Servers: 3, Days: 31, Seed: 11}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/binpack/backtest"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/kvmfit/kvmfit/report"
 	"github.com/spf13/cobra"
 )
@@ -456,7 +457,7 @@ func fleetFirstSample(dirs []string) (time.Time, int, error) {
 	var first time.Time
 	var all []string
 	for _, d := range dirs {
-		sub, err := model.ServerDirs(d)
+		sub, err := dataset.ServerDirs(d)
 		if err != nil {
 			return first, 0, err
 		}
@@ -476,7 +477,7 @@ func fleetFirstSample(dirs []string) (time.Time, int, error) {
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				srv, err := model.ReadServer(all[k])
+				srv, err := dataset.ReadServer(all[k])
 				switch {
 				case err != nil:
 					errs[k] = fmt.Errorf("%s: %w", filepath.Clean(all[k]), err)

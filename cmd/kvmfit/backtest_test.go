@@ -11,6 +11,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack/backtest"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // writeKnownDataset writes two servers of 10 reference cores at 20 % busy
@@ -22,7 +23,7 @@ import (
 func writeKnownDataset(t *testing.T, dir string) {
 	t.Helper()
 	day0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
-	w, err := model.CreateDataset(dir)
+	w, err := dataset.Create(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

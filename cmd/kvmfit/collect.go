@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/kvmfit/kvmfit/collect"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -114,7 +112,7 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	if err := copts.Validate(); err != nil {
 		return usageErrorf("%v", err)
 	}
-	if opts.ID != "" && (opts.ID != model.SafeID(opts.ID) || opts.ID == "." || opts.ID == "..") {
+	if opts.ID != "" && (opts.ID != dataset.SafeID(opts.ID) || opts.ID == "." || opts.ID == "..") {
 		return usageErrorf("--id %q: use letters, digits, '.', '-' and '_' only", opts.ID)
 	}
 	logf := logger(streams.Err)
@@ -123,14 +121,14 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	inv := collect.Inventory(ctx, time.Now())
 	id := opts.ID
 	if id == "" {
-		id = model.SafeID(inv.Hostname)
+		id = dataset.SafeID(inv.Hostname)
 	}
 	dir := filepath.Join(opts.Out, id)
 	store, err := collect.OpenStore(dir, collect.StoreOptions{MaxBytes: int64(maxBytes), Logf: logf})
 	if err != nil {
 		return fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	old, oldErr := readInventory(dir)
+	old, oldErr := dataset.ReadInventory(dir)
 	if oldErr == nil && old.CPUModel == inv.CPUModel && old.Threads == inv.Threads && old.CPUScorePerCore > 0 {
 		inv.CPUScorePerCore, inv.CPUScoreAllCores = old.CPUScorePerCore, old.CPUScoreAllCores
 	} else if !opts.NoBench {
@@ -144,7 +142,7 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 		logf("calibration: %.0f per core, %.0f all cores (1000 = reference core)", c.ScorePerCore, c.ScoreAllCores)
 	}
 	if oldErr != nil || !collect.SameInventory(old, inv) || old.CPUScorePerCore != inv.CPUScorePerCore {
-		if err := model.WriteInventory(dir, inv); err != nil {
+		if err := dataset.WriteInventory(dir, inv); err != nil {
 			store.Close()
 			return fmt.Errorf("write inventory: %w", err)
 		}
@@ -173,22 +171,6 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	return nil
 }
 
-// readInventory reads dir/inventory.json.
-func readInventory(dir string) (model.Inventory, error) {
-	var inv model.Inventory
-	data, err := os.ReadFile(filepath.Join(dir, model.InventoryFile))
-	if err != nil {
-		return inv, err
-	}
-	if err := json.Unmarshal(data, &inv); err != nil {
-		return inv, err
-	}
-	if inv.FormatVersion < 1 {
-		return inv, errors.New("no format_version")
-	}
-	return inv, nil
-}
-
 // inventoryCheckEvery is how often the inventory is taken again.
 const inventoryCheckEvery = time.Hour
 
@@ -211,7 +193,7 @@ func (s *collectSink) Append(x model.Sample) error {
 		inv := collect.Inventory(s.ctx, time.Now())
 		inv.CPUScorePerCore, inv.CPUScoreAllCores = s.inv.CPUScorePerCore, s.inv.CPUScoreAllCores
 		if !collect.SameInventory(inv, s.inv) {
-			if err := model.WriteInventory(s.dir, inv); err != nil {
+			if err := dataset.WriteInventory(s.dir, inv); err != nil {
 				s.logf("write inventory: %v", err)
 			} else {
 				s.logf("configuration changed: inventory.json rewritten")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // runCmd runs a command built by newCmd with args, as run() does.
@@ -70,7 +71,7 @@ func TestCollectShortRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	srv, err := model.ReadServer(filepath.Join(out, "srv1"))
+	srv, err := dataset.ReadServer(filepath.Join(out, "srv1"))
 	if err != nil {
 		t.Fatal(err)
 	}

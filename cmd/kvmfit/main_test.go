@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/kvmfit/kvmfit/report/browsertest"
 )
 
@@ -68,7 +69,7 @@ func checkPlanFits(t *testing.T, p *model.Plan, dataDirs ...string) {
 	t.Helper()
 	prof := map[string]*model.ServerProfile{}
 	for _, d := range dataDirs {
-		servers, err := model.ReadDataset(d)
+		servers, err := dataset.Read(d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +266,7 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(srv, "inventory.json"), []byte(`{"format_version":1,"hostname":"web01","cores":2}`), 0o644)
-	rows := model.HeaderLine() +
+	rows := dataset.HeaderLine() +
 		"2026-01-05T00:00:00Z,300,5,9" + strings.Repeat(",", 2*int(model.NumMetrics)-2) + "\n" +
 		"2026-01-05T00:05:00Z,300,5,abc" + strings.Repeat(",", 2*int(model.NumMetrics)-2) + "\n"
 	os.WriteFile(filepath.Join(srv, "samples.csv"), []byte(rows), 0o644)

@@ -17,6 +17,7 @@ import (
 	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/binpack/backtest"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/kvmfit/kvmfit/report"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -193,7 +194,7 @@ func writeOutput(path string, data []byte) error {
 	if err := mkdirFor(path); err != nil {
 		return err
 	}
-	return model.WriteFileAtomic(path, data, 0o644)
+	return dataset.WriteFileAtomic(path, data, 0o644)
 }
 
 // profileDatasets reads every server of the datasets one at a time and
@@ -227,7 +228,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 	}
 	var entries []entry
 	for _, d := range dirs {
-		sub, err := model.ServerDirs(d)
+		sub, err := dataset.ServerDirs(d)
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +281,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 				defer wg.Done()
 				for k := range next {
 					r := result{}
-					r.srv, r.err = model.ReadServer(entries[b0+k].dir)
+					r.srv, r.err = dataset.ReadServer(entries[b0+k].dir)
 					if r.err == nil && hooks.Each != nil {
 						hooks.Each(b0+k, r.srv)
 					}

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/kvmfit/kvmfit/binpack"
-	"github.com/kvmfit/kvmfit/model"
 	"github.com/spf13/pflag"
 )
 
@@ -67,9 +63,6 @@ func (p *packFlags) apply(in *binpack.PlanInput) error {
 			return fmt.Errorf("%s: %w", p.ConstraintsFile, err)
 		}
 		in.Pack.Constraints = c
-		if c.VCPUPerPCPU > 0 && in.VCPUs == nil {
-			in.VCPUs = readVCPUs(in.Servers)
-		}
 	}
 	if p.ExistingFile != "" {
 		data, err := os.ReadFile(p.ExistingFile)
@@ -83,31 +76,4 @@ func (p *packFlags) apply(in *binpack.PlanInput) error {
 		in.Pack.Existing = hosts
 	}
 	return nil
-}
-
-// readVCPUs reads each server's logical CPU count (its vCPUs once
-// virtualised; physical cores when threads are unknown) from its
-// inventory. Servers whose inventory cannot be read are left out.
-func readVCPUs(servers []model.PlanServer) map[string]int {
-	out := map[string]int{}
-	for _, ps := range servers {
-		for _, dir := range []string{
-			filepath.Join(ps.Dataset, ps.ID),
-			filepath.Join(ps.Dataset, ps.ID[strings.LastIndex(ps.ID, "/")+1:]),
-		} {
-			data, err := os.ReadFile(filepath.Join(dir, model.InventoryFile))
-			if err != nil {
-				continue
-			}
-			var inv model.Inventory
-			if json.Unmarshal(data, &inv) != nil {
-				continue
-			}
-			if v := max(inv.Threads, inv.Cores); v > 0 {
-				out[ps.ID] = v
-			}
-			break
-		}
-	}
-	return out
 }

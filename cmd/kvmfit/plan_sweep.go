@@ -5,6 +5,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // profileForPlan profiles the datasets like profileDatasets and, from the
@@ -15,7 +16,7 @@ import (
 func profileForPlan(dirs []string, s model.Settings, pf packFlags, streams IO) (*binpack.PlanInput, error) {
 	n := 0
 	for _, d := range dirs {
-		sub, err := model.ServerDirs(d)
+		sub, err := dataset.ServerDirs(d)
 		if err != nil {
 			return nil, err
 		}

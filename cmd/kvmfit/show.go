@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/spf13/cobra"
 )
 
@@ -82,7 +83,7 @@ func fmtTime(t time.Time) string {
 func showRun(opts *ShowOptions, streams IO) error {
 	var all []showServer
 	for _, dir := range opts.Dirs {
-		servers, err := model.ReadDataset(dir)
+		servers, err := dataset.Read(dir)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // AlibabaOptions configure the Alibaba cluster-trace-v2018 importer.
@@ -149,7 +150,7 @@ func (r *run) alibabaFile(path string, opts AlibabaOptions, cores map[string]int
 			return err
 		}
 		inv.UpdatedAt = g.lastEnd
-		return model.WriteInventory(g.sw.Dir, inv)
+		return dataset.WriteInventory(g.sw.Dir, inv)
 	}
 	err := r.lines(path, func(n int, line string) error {
 		if strings.TrimSpace(line) == "" {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // bitbrainsColumns are the header names of a GWA-T-12 file, in order. They
@@ -195,7 +196,7 @@ type bitbrainsImport struct {
 	path string
 	name string // wanted server ID, before UniqueID
 	id   string // server ID
-	sw   *model.ServerWriter
+	sw   *dataset.ServerWriter
 
 	pending    bitbrainsRow
 	hasPending bool
@@ -256,7 +257,7 @@ func (r *run) bitbrainsFile(path string) error {
 	if err := b.sw.Close(); err != nil { // one open file at a time, however many servers
 		return err
 	}
-	return model.WriteInventory(b.sw.Dir, b.inventory())
+	return dataset.WriteInventory(b.sw.Dir, b.inventory())
 }
 
 func checkBitbrainsHeader(path string, n int, line string) error {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // CloudWatchOptions configure the CloudWatch series importer.
@@ -268,5 +269,5 @@ func (r *run) cloudWatchGroup(name string, files, names []string, metrics []clou
 		"metrics without a file are not measured; not in the source: memory, OS, CPU model and count",
 		"updated_at is the end of the last sample",
 	}
-	return model.WriteInventory(g.sw.Dir, inv)
+	return dataset.WriteInventory(g.sw.Dir, inv)
 }

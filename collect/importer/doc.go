@@ -8,7 +8,7 @@
 // number of rows (text formats grouped by activity, as sar's, are read in
 // one pass per activity and merged by time; Prometheus is queried in
 // chunks of time and batches of instances), adds servers through
-// model.CreateDataset and either commits all of them or, on any error,
+// dataset.Create and either commits all of them or, on any error,
 // none: a failed import leaves no partial output. Malformed input is a
 // *model.SampleParseError "FILE:LINE: field NAME: problem"; non-fatal
 // problems go to Options.Warn, one call per problem and file; files that

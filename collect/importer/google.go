@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // GoogleOptions configure the Google cluster-data 2011 per-job importer.
@@ -96,7 +97,7 @@ func (r *run) googleFile(path string, opts GoogleOptions, noMem *bool) error {
 	}
 	start := opts.Start.Add(time.Duration(day-1) * 24 * time.Hour)
 	var (
-		sw                *model.ServerWriter
+		sw                *dataset.ServerWriter
 		n, clamped, above int
 		inv               model.Inventory
 	)
@@ -174,5 +175,5 @@ func (r *run) googleFile(path string, opts GoogleOptions, noMem *bool) error {
 	if err := sw.Close(); err != nil {
 		return err
 	}
-	return model.WriteInventory(sw.Dir, inv)
+	return dataset.WriteInventory(sw.Dir, inv)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // hostSet keeps one server per host name across every input file of an
@@ -28,7 +29,7 @@ type hostSet struct {
 type hostState struct {
 	name    string
 	id      string
-	sw      *model.ServerWriter
+	sw      *dataset.ServerWriter
 	inv     model.Inventory
 	files   []string
 	notes   []string
@@ -56,8 +57,8 @@ func (hs *hostSet) get(path, host string) (*hostState, error) {
 		}
 		return h, nil
 	}
-	var sw *model.ServerWriter
-	id := model.SafeID(host)
+	var sw *dataset.ServerWriter
+	id := dataset.SafeID(host)
 	if hs.check == nil {
 		var err error
 		if sw, id, err = hs.r.addServer(path, host, model.Inventory{Hostname: host, Source: hs.source}); err != nil {
@@ -139,7 +140,7 @@ func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 		}
 		inv.Notes = append(inv.Notes, h.notes...)
 		inv.Notes = append(inv.Notes, "updated_at is the end of the last sample")
-		if err := model.WriteInventory(h.sw.Dir, inv); err != nil {
+		if err := dataset.WriteInventory(h.sw.Dir, inv); err != nil {
 			return err
 		}
 	}
@@ -161,7 +162,7 @@ func sortedKeys(m map[string]bool) []string {
 // dropped and counted.
 type gapWriter struct {
 	r       *run
-	sw      *model.ServerWriter
+	sw      *dataset.ServerWriter
 	pending model.Sample
 	has     bool
 	lastEnd time.Time

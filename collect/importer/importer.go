@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // Options are shared by every importer.
@@ -50,7 +51,7 @@ const maxLineBytes = 1 << 20
 // aborts on any error so that no partial output is left.
 type run struct {
 	opts  Options
-	dw    *model.DatasetWriter
+	dw    *dataset.Writer
 	prog  progress
 	sum   Summary
 	files []string
@@ -78,7 +79,7 @@ func newRun(files []string, opts Options) (*run, error) {
 // finish, if given, runs after the last file and before the commit (to
 // close servers that span files).
 func (r *run) do(out string, each func(path string) error, finish ...func() error) (Summary, error) {
-	dw, err := model.CreateDataset(out)
+	dw, err := dataset.Create(out)
 	if err != nil {
 		return r.sum, err
 	}
@@ -122,9 +123,9 @@ func (r *run) skip(path, reason string) {
 // ID means the name is already in the dataset (the same file imported
 // twice?): that is allowed but reported, since it would count the server
 // twice in a plan.
-func (r *run) addServer(path, name string, inv model.Inventory) (*model.ServerWriter, string, error) {
+func (r *run) addServer(path, name string, inv model.Inventory) (*dataset.ServerWriter, string, error) {
 	id := r.dw.UniqueID(name)
-	if want := model.SafeID(name); id != want {
+	if want := dataset.SafeID(name); id != want {
 		r.warn(fmt.Errorf("%s: server %s already exists in the dataset, imported as %s (same file imported twice?)", path, want, id))
 	}
 	sw, err := r.dw.AddServer(id, inv)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // sharedData returns the directory of the public traces, kept beside the
@@ -72,7 +73,7 @@ func checkClose(t *testing.T, what string, got, want float64) {
 
 func readServers(t *testing.T, dir string) map[string]*model.Server {
 	t.Helper()
-	srvs, err := model.ReadDataset(dir)
+	srvs, err := dataset.Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

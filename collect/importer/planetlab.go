@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 const (
@@ -58,7 +59,7 @@ func PlanetLab(files []string, start time.Time, out string, opts Options) (Summa
 func (r *run) planetLabFile(path string, start time.Time) error {
 	base := filepath.Base(path)
 	var (
-		sw        *model.ServerWriter
+		sw        *dataset.ServerWriter
 		n         int // samples written
 		blankLine int // first line of the current run of blank lines, 0 if none
 		field     = model.CPUBusyPct.String()
@@ -124,5 +125,5 @@ func (r *run) planetLabFile(path string, start time.Time) error {
 	if err := sw.Close(); err != nil { // one open file at a time, however many servers
 		return err
 	}
-	return model.WriteInventory(sw.Dir, inv)
+	return dataset.WriteInventory(sw.Dir, inv)
 }

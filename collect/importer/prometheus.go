@@ -12,11 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	pmodel "github.com/prometheus/common/model"
-
-	"github.com/kvmfit/kvmfit/model"
 )
 
 // PrometheusOptions configure the Prometheus importer.
@@ -305,7 +305,7 @@ func (pi *promImport) importBatch(batch []string, steps, chunkSteps int64) error
 	}
 	queries := promQueries(sel, promDuration(o.Step), promDuration(o.PeakWindow))
 	type srv struct {
-		sw      *model.ServerWriter
+		sw      *dataset.ServerWriter
 		inv     model.Inventory
 		memTot  float64
 		lastEnd time.Time
@@ -434,7 +434,7 @@ func (pi *promImport) importBatch(batch []string, steps, chunkSteps int64) error
 		s.inv.UpdatedAt = s.lastEnd
 		s.inv.MemTotalBytes = int64(s.memTot)
 		s.inv.Notes = append(s.inv.Notes, "updated_at is the end of the last sample")
-		if err := model.WriteInventory(s.sw.Dir, s.inv); err != nil {
+		if err := dataset.WriteInventory(s.sw.Dir, s.inv); err != nil {
 			return err
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // lookBinary finds the first of names on PATH or in /usr/bin.
@@ -190,7 +191,7 @@ scrape_configs:
 	wantTotal := memTotalBytes(t)
 	for i := 0; i < ser.Len(); i++ {
 		x := ser.At(i)
-		t.Logf("sample %d: %s", i, model.AppendRow(nil, x))
+		t.Logf("sample %d: %s", i, dataset.AppendRow(nil, x))
 		if x.Interval != step || x.Start.Before(start) || !x.Start.Before(start.Add(span)) || (x.Start.Sub(start))%step != 0 {
 			t.Errorf("sample %d: start %s interval %s", i, x.Start, x.Interval)
 		}

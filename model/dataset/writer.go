@@ -1,4 +1,4 @@
-package model
+package dataset
 
 import (
 	"bufio"
@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/kvmfit/kvmfit/model"
 )
 
 // SafeID turns a host name or trace file name into a server directory name:
@@ -34,9 +36,9 @@ func SafeID(name string) string {
 }
 
 // WriteInventory writes inv as dir/inventory.json atomically (temp file, rename).
-func WriteInventory(dir string, inv Inventory) error {
+func WriteInventory(dir string, inv model.Inventory) error {
 	if inv.FormatVersion == 0 {
-		inv.FormatVersion = FormatVersion
+		inv.FormatVersion = model.FormatVersion
 	}
 	data, err := json.MarshalIndent(inv, "", "  ")
 	if err != nil {
@@ -73,19 +75,19 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return err
 }
 
-// DatasetWriter writes a whole dataset (as importers and the sample
-// generator do) into a hidden temporary directory beside the destination.
-// Commit moves the servers into place; Abort removes everything, so a failed
+// Writer writes a whole dataset (as importers and the sample generator
+// do) into a hidden temporary directory beside the destination. Commit
+// moves the servers into place; Abort removes everything, so a failed
 // import leaves no partial output.
-type DatasetWriter struct {
+type Writer struct {
 	final, tmp string
 	ids        map[string]bool
 	open       []*ServerWriter
 }
 
-// CreateDataset starts a dataset that Commit will place at dir. dir may not
-// exist yet, or may be an existing dataset that the new servers are added to.
-func CreateDataset(dir string) (*DatasetWriter, error) {
+// Create starts a dataset that Commit will place at dir. dir may not exist
+// yet, or may be an existing dataset that the new servers are added to.
+func Create(dir string) (*Writer, error) {
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o750); err != nil {
 		return nil, err
@@ -100,12 +102,12 @@ func CreateDataset(dir string) (*DatasetWriter, error) {
 		os.Remove(tmp)
 		return nil, err
 	}
-	return &DatasetWriter{final: filepath.Clean(dir), tmp: tmp, ids: map[string]bool{}}, nil
+	return &Writer{final: filepath.Clean(dir), tmp: tmp, ids: map[string]bool{}}, nil
 }
 
 // UniqueID returns SafeID(name), suffixed with -2, -3, ... if that ID was
 // already used in this dataset or exists in the destination.
-func (w *DatasetWriter) UniqueID(name string) string {
+func (w *Writer) UniqueID(name string) string {
 	base := SafeID(name)
 	id := base
 	for i := 2; w.ids[id] || exists(filepath.Join(w.final, id)); i++ {
@@ -119,9 +121,9 @@ func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
 // AddServer creates a server directory with its inventory and returns a
 // writer for its samples. id must be a SafeID not used before. Close each
 // ServerWriter when its server is done so that large imports keep one file
-// open at a time; Commit closes any still open. A DatasetWriter is not safe
+// open at a time; Commit closes any still open. A Writer is not safe
 // for concurrent use.
-func (w *DatasetWriter) AddServer(id string, inv Inventory) (*ServerWriter, error) {
+func (w *Writer) AddServer(id string, inv model.Inventory) (*ServerWriter, error) {
 	if id != SafeID(id) || id == "." || id == ".." {
 		return nil, fmt.Errorf("server id %q is not a safe directory name", id)
 	}
@@ -154,7 +156,7 @@ func (w *DatasetWriter) AddServer(id string, inv Inventory) (*ServerWriter, erro
 
 // Commit closes every server writer and moves the servers into the
 // destination directory.
-func (w *DatasetWriter) Commit() error {
+func (w *Writer) Commit() error {
 	for _, sw := range w.open {
 		if err := sw.Close(); err != nil {
 			w.Abort()
@@ -193,7 +195,7 @@ func (w *DatasetWriter) Commit() error {
 }
 
 // Abort discards everything written.
-func (w *DatasetWriter) Abort() {
+func (w *Writer) Abort() {
 	for _, sw := range w.open {
 		sw.f.Close()
 	}
@@ -219,7 +221,7 @@ var ErrOutOfOrder = errors.New("samples must be written in increasing time order
 // A sample that ReadSamples would reject (an interval outside 1 s..1 day, a
 // negative, infinite or absurd value, a CPU above 100 %, a mean above its
 // max) is an error, so that a writer never leaves an unreadable dataset.
-func (sw *ServerWriter) Write(x Sample) error {
+func (sw *ServerWriter) Write(x model.Sample) error {
 	at := x.Start.UTC().Format("2006-01-02T15:04:05Z")
 	if sw.closed {
 		return fmt.Errorf("sample at %s: %s is closed", at, SamplesFile)
@@ -232,7 +234,7 @@ func (sw *ServerWriter) Write(x Sample) error {
 	}
 	// Check the values as they will be written (rounded).
 	y := x
-	for m := Metric(0); m < NumMetrics; m++ {
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		y.Mean[m], y.Max[m] = round6(x.Mean[m]), round6(x.Max[m])
 		for _, v := range [2]float64{y.Mean[m], y.Max[m]} {
 			if math.IsNaN(v) {

@@ -1,4 +1,4 @@
-package model
+package dataset
 
 import (
 	"bytes"
@@ -12,26 +12,29 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/internal/modeltest"
 )
 
 // fullSample returns a sample at t0 + i·300 s with every metric measured,
 // using values with more than six decimals.
-func fullSample(i int) Sample {
-	x := NewSample(sec(i*300), 300*time.Second)
-	for m := Metric(0); m < NumMetrics; m++ {
+func fullSample(i int) model.Sample {
+	x := model.NewSample(modeltest.Sec(i*300), 300*time.Second)
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		mean := 1.23456789*float64(m+1) + float64(i)
 		x.Set(m, mean, 2*mean)
 	}
 	return x
 }
 
-func testInventory(host string) Inventory {
-	return Inventory{
+func testInventory(host string) model.Inventory {
+	return model.Inventory{
 		Hostname: host, OS: "CentOS 5.11", OSFamily: "linux",
 		CPUModel: "Intel(R) Xeon(R) CPU E5450 @ 3.00GHz", Sockets: 2, Cores: 8, Threads: 8,
-		CPUMHz: 3000, CPUScorePerCore: 812.5, CPUScoreAllCores: 6000, MemTotalBytes: 16 * GiB,
-		Disks: []Disk{{Name: "sda", SizeBytes: 500e9}},
-		NICs:  []NIC{{Name: "eth0", SpeedBitsPerSec: 1e9}},
+		CPUMHz: 3000, CPUScorePerCore: 812.5, CPUScoreAllCores: 6000, MemTotalBytes: 16 * model.GiB,
+		Disks: []model.Disk{{Name: "sda", SizeBytes: 500e9}},
+		NICs:  []model.NIC{{Name: "eth0", SpeedBitsPerSec: 1e9}},
 		IsVM:  true, Hypervisor: "vmware", Source: "import:test",
 		SourceFiles: []string{"a.csv"}, Watts: 250,
 		UpdatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
@@ -41,7 +44,7 @@ func testInventory(host string) Inventory {
 
 func TestDatasetRoundTrip(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ds")
-	w, err := CreateDataset(dir)
+	w, err := Create(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,13 +52,13 @@ func TestDatasetRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []Sample
+	var want []model.Sample
 	for i := 0; i < 3; i++ {
 		x := fullSample(i)
 		if i == 1 {
-			x.Set(NetTxBytesPerSec, math.NaN(), math.NaN()) // not measured
-			x.Set(DiskReadIOPS, 5, math.NaN())              // mean only: max = mean
-			x.Set(DiskWriteIOPS, math.NaN(), 7)             // max only: mean = max
+			x.Set(model.NetTxBytesPerSec, math.NaN(), math.NaN()) // not measured
+			x.Set(model.DiskReadIOPS, 5, math.NaN())              // mean only: max = mean
+			x.Set(model.DiskWriteIOPS, math.NaN(), 7)             // max only: mean = max
 		}
 		if err := sw.Write(x); err != nil {
 			t.Fatal(err)
@@ -65,14 +68,14 @@ func TestDatasetRoundTrip(t *testing.T) {
 	if sw.Len() != 3 {
 		t.Errorf("Len = %d, want 3", sw.Len())
 	}
-	if _, err := w.AddServer("db01", Inventory{Hostname: "db01"}); err != nil {
+	if _, err := w.AddServer("db01", model.Inventory{Hostname: "db01"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
 	}
 
-	servers, err := ReadDataset(dir)
+	servers, err := Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +90,7 @@ func TestDatasetRoundTrip(t *testing.T) {
 		t.Errorf("warnings: %v", srv.Warnings)
 	}
 	wantInv := testInventory("web01.example.com")
-	wantInv.FormatVersion = FormatVersion
+	wantInv.FormatVersion = model.FormatVersion
 	if !reflect.DeepEqual(srv.Inventory, wantInv) {
 		t.Errorf("inventory:\n got %+v\nwant %+v", srv.Inventory, wantInv)
 	}
@@ -103,22 +106,22 @@ func TestDatasetRoundTrip(t *testing.T) {
 		if !got.Start.Equal(x.Start) || got.Interval != x.Interval {
 			t.Errorf("sample %d: %s/%s, want %s/%s", i, got.Start, got.Interval, x.Start, x.Interval)
 		}
-		for m := Metric(0); m < NumMetrics; m++ {
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
 			wantMean, wantMax := r6(x.Mean[m]), r6(x.Max[m])
 			switch {
-			case i == 1 && m == DiskReadIOPS:
+			case i == 1 && m == model.DiskReadIOPS:
 				wantMax = 5
-			case i == 1 && m == DiskWriteIOPS:
+			case i == 1 && m == model.DiskWriteIOPS:
 				wantMean = 7
 			}
 			// Exact: the reader parses the shortest decimal the writer printed.
-			if !closeTo(got.Mean[m], wantMean, 0) || !closeTo(got.Max[m], wantMax, 0) {
+			if !modeltest.Close(got.Mean[m], wantMean, 0) || !modeltest.Close(got.Max[m], wantMax, 0) {
 				t.Errorf("sample %d %s = %v/%v, want %v/%v", i, m, got.Mean[m], got.Max[m], wantMean, wantMax)
 			}
 		}
 	}
 	// The rounding is visible: 1.23456789 is stored as 1.234568.
-	if got := srv.Series.Mean[CPUBusyPct][0]; got != 1.234568 {
+	if got := srv.Series.Mean[model.CPUBusyPct][0]; got != 1.234568 {
 		t.Errorf("cpu mean = %v, want 1.234568", got)
 	}
 
@@ -149,11 +152,11 @@ func TestDatasetRoundTrip(t *testing.T) {
 func TestDatasetAbort(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "ds")
-	w, err := CreateDataset(dir)
+	w, err := Create(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw, err := w.AddServer("a", Inventory{})
+	sw, err := w.AddServer("a", model.Inventory{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,14 +175,14 @@ func TestDatasetAbort(t *testing.T) {
 
 func TestDatasetCommitIntoExisting(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ds")
-	add := func(ids ...string) *DatasetWriter {
+	add := func(ids ...string) *Writer {
 		t.Helper()
-		w, err := CreateDataset(dir)
+		w, err := Create(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range ids {
-			sw, err := w.AddServer(id, Inventory{Hostname: id})
+			sw, err := w.AddServer(id, model.Inventory{Hostname: id})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,16 +199,16 @@ func TestDatasetCommitIntoExisting(t *testing.T) {
 	if id := w.UniqueID("a"); id != "a-2" {
 		t.Errorf("UniqueID(a) = %q, want a-2 (a is in the destination)", id)
 	}
-	if _, err := w.AddServer("a", Inventory{}); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, err := w.AddServer("a", model.Inventory{}); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("AddServer(a) over an existing server: %v", err)
 	}
-	if _, err := w.AddServer("a-2", Inventory{}); err != nil {
+	if _, err := w.AddServer("a-2", model.Inventory{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	servers, err := ReadDataset(dir)
+	servers, err := Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +243,7 @@ func TestUniqueIDAndSafeID(t *testing.T) {
 		}
 	}
 
-	w, err := CreateDataset(filepath.Join(t.TempDir(), "ds"))
+	w, err := Create(filepath.Join(t.TempDir(), "ds"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,24 +253,24 @@ func TestUniqueIDAndSafeID(t *testing.T) {
 		if id != want {
 			t.Errorf("UniqueID = %q, want %q", id, want)
 		}
-		if _, err := w.AddServer(id, Inventory{}); err != nil {
+		if _, err := w.AddServer(id, model.Inventory{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, bad := range []string{"web 01", ".", "..", "a/b", "web_01"} {
-		if _, err := w.AddServer(bad, Inventory{}); err == nil {
+		if _, err := w.AddServer(bad, model.Inventory{}); err == nil {
 			t.Errorf("AddServer(%q): no error", bad)
 		}
 	}
 }
 
 func TestServerWriterRejects(t *testing.T) {
-	w, err := CreateDataset(filepath.Join(t.TempDir(), "ds"))
+	w, err := Create(filepath.Join(t.TempDir(), "ds"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	sw, err := w.AddServer("a", Inventory{})
+	sw, err := w.AddServer("a", model.Inventory{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,20 +282,20 @@ func TestServerWriterRejects(t *testing.T) {
 			t.Errorf("Write(sample %d after sample 10) = %v, want ErrOutOfOrder", i, err)
 		}
 	}
-	at := func(f func(*Sample)) Sample { x := fullSample(20); f(&x); return x }
+	at := func(f func(*model.Sample)) model.Sample { x := fullSample(20); f(&x); return x }
 	tests := []struct {
 		name string
-		x    Sample
+		x    model.Sample
 		want string
 	}{
-		{"zero interval", at(func(x *Sample) { x.Interval = 0 }), "interval"},
-		{"sub-second interval", at(func(x *Sample) { x.Interval = 500 * time.Millisecond }), "interval"},
-		{"interval over a day", at(func(x *Sample) { x.Interval = 25 * time.Hour }), "interval"},
-		{"cpu above 100", at(func(x *Sample) { x.Set(CPUBusyPct, 50, 101) }), "cpu_busy_pct: 101% is above 100"},
-		{"negative", at(func(x *Sample) { x.Set(MemUsedBytes, -1, 5) }), "mem_used_bytes: -1 is out of range"},
-		{"infinite", at(func(x *Sample) { x.Set(NetRxBytesPerSec, 1, math.Inf(1)) }), "net_rx_bytes_per_sec: +Inf is not a number"},
-		{"mean above max", at(func(x *Sample) { x.Set(DiskReadIOPS, 10, 5) }), "disk_read_iops: mean 10 is above max 5"},
-		{"before 1970", at(func(x *Sample) { x.Start = time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC) }), "outside 1970..9999"},
+		{"zero interval", at(func(x *model.Sample) { x.Interval = 0 }), "interval"},
+		{"sub-second interval", at(func(x *model.Sample) { x.Interval = 500 * time.Millisecond }), "interval"},
+		{"interval over a day", at(func(x *model.Sample) { x.Interval = 25 * time.Hour }), "interval"},
+		{"cpu above 100", at(func(x *model.Sample) { x.Set(model.CPUBusyPct, 50, 101) }), "cpu_busy_pct: 101% is above 100"},
+		{"negative", at(func(x *model.Sample) { x.Set(model.MemUsedBytes, -1, 5) }), "mem_used_bytes: -1 is out of range"},
+		{"infinite", at(func(x *model.Sample) { x.Set(model.NetRxBytesPerSec, 1, math.Inf(1)) }), "net_rx_bytes_per_sec: +Inf is not a number"},
+		{"mean above max", at(func(x *model.Sample) { x.Set(model.DiskReadIOPS, 10, 5) }), "disk_read_iops: mean 10 is above max 5"},
+		{"before 1970", at(func(x *model.Sample) { x.Start = time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC) }), "outside 1970..9999"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -303,7 +306,7 @@ func TestServerWriterRejects(t *testing.T) {
 		})
 	}
 	// Within rounding, a mean above its max and a CPU of 100.5 are fine.
-	if err := sw.Write(at(func(x *Sample) { x.Set(CPUBusyPct, 100.5000001, 100.5) })); err != nil {
+	if err := sw.Write(at(func(x *model.Sample) { x.Set(model.CPUBusyPct, 100.5000001, 100.5) })); err != nil {
 		t.Errorf("Write(cpu 100.5): %v", err)
 	}
 	if err := sw.Close(); err != nil {
@@ -319,7 +322,7 @@ func TestServerWriterRejects(t *testing.T) {
 
 // row is a samples file row with CPU mean and max (others empty).
 func row(ts string, iv int, cpuMean, cpuMax string) string {
-	return ts + "," + fmt.Sprint(iv) + "," + cpuMean + "," + cpuMax + strings.Repeat(",", 2*int(NumMetrics)-2) + "\n"
+	return ts + "," + fmt.Sprint(iv) + "," + cpuMean + "," + cpuMax + strings.Repeat(",", 2*int(model.NumMetrics)-2) + "\n"
 }
 
 func TestReadSamples(t *testing.T) {
@@ -371,7 +374,7 @@ func TestReadSamples(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var s Series
+			var s model.Series
 			warn, err := ReadSamples(strings.NewReader(tc.in), "f.csv", &s)
 			if err != nil {
 				t.Fatal(err)
@@ -386,14 +389,14 @@ func TestReadSamples(t *testing.T) {
 				t.Fatalf("%d samples, want %d", s.Len(), len(tc.want.starts))
 			}
 			for i, st := range tc.want.starts {
-				if s.Start[i] != t0.Unix()+st {
-					t.Errorf("start[%d] = %d, want t0+%d", i, s.Start[i]-t0.Unix(), st)
+				if s.Start[i] != modeltest.T0.Unix()+st {
+					t.Errorf("start[%d] = %d, want t0+%d", i, s.Start[i]-modeltest.T0.Unix(), st)
 				}
 			}
-			checkFloats(t, "cpu mean", s.Mean[CPUBusyPct], tc.want.cpuMean, 0)
-			checkFloats(t, "cpu max", s.Max[CPUBusyPct], tc.want.cpuMax, 0)
+			modeltest.CheckFloats(t, "cpu mean", s.Mean[model.CPUBusyPct], tc.want.cpuMean, 0)
+			modeltest.CheckFloats(t, "cpu max", s.Max[model.CPUBusyPct], tc.want.cpuMax, 0)
 			for i := 0; i < s.Len(); i++ {
-				if !math.IsNaN(s.Mean[MemUsedBytes][i]) || !math.IsNaN(s.Max[NetTxBytesPerSec][i]) {
+				if !math.IsNaN(s.Mean[model.MemUsedBytes][i]) || !math.IsNaN(s.Max[model.NetTxBytesPerSec][i]) {
 					t.Errorf("sample %d: unmeasured metrics are not NaN", i)
 				}
 			}
@@ -458,9 +461,9 @@ func TestReadSamplesErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var s Series
+			var s model.Series
 			_, err := ReadSamples(strings.NewReader(tc.in), "f.csv", &s)
-			var pe *SampleParseError
+			var pe *model.SampleParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v (%T), want a *SampleParseError", err, err)
 			}
@@ -522,12 +525,12 @@ func TestReadServer(t *testing.T) {
 		t.Fatalf("%d samples, want %d", srv.Series.Len(), len(wantStarts))
 	}
 	for i := range wantStarts {
-		if srv.Series.Start[i]-t0.Unix() != wantStarts[i] {
-			t.Errorf("start[%d] = t0+%d, want t0+%d", i, srv.Series.Start[i]-t0.Unix(), wantStarts[i])
+		if srv.Series.Start[i]-modeltest.T0.Unix() != wantStarts[i] {
+			t.Errorf("start[%d] = t0+%d, want t0+%d", i, srv.Series.Start[i]-modeltest.T0.Unix(), wantStarts[i])
 		}
 	}
-	checkFloats(t, "cpu mean", srv.Series.Mean[CPUBusyPct], wantCPU, 0)
-	checkFloats(t, "cpu max", srv.Series.Max[CPUBusyPct], wantCPU, 0)
+	modeltest.CheckFloats(t, "cpu mean", srv.Series.Mean[model.CPUBusyPct], wantCPU, 0)
+	modeltest.CheckFloats(t, "cpu max", srv.Series.Max[model.CPUBusyPct], wantCPU, 0)
 	for _, w := range []string{
 		filepath.Join(dir, "samples-2026-01-02.csv") + ":6: last line is incomplete",
 		dir + ": 2 samples with a repeated timestamp ignored",
@@ -570,10 +573,10 @@ func TestReadServerErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("error %v, want one containing %q", err, want)
 			}
-			// Through ReadDataset on the parent too.
-			_, err = ReadDataset(filepath.Dir(dir))
+			// Through Read on the parent too.
+			_, err = Read(filepath.Dir(dir))
 			if err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("ReadDataset error %v, want one containing %q", err, want)
+				t.Errorf("Read error %v, want one containing %q", err, want)
 			}
 		})
 	}
@@ -584,12 +587,12 @@ func TestReadServerErrors(t *testing.T) {
 	})
 }
 
-func TestReadDataset(t *testing.T) {
+func TestRead(t *testing.T) {
 	t.Run("server dir itself", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "web01")
 		writeFile(t, dir, InventoryFile, inventoryV1)
 		writeFile(t, dir, SamplesFile, HeaderLine()+row("2026-01-01T00:00:00Z", 300, "1", "2"))
-		servers, err := ReadDataset(dir)
+		servers, err := Read(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -598,7 +601,7 @@ func TestReadDataset(t *testing.T) {
 		}
 		// Read as "." from inside: the ID is still the directory's name.
 		t.Chdir(dir)
-		servers, err = ReadDataset(".")
+		servers, err = Read(".")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -608,7 +611,7 @@ func TestReadDataset(t *testing.T) {
 	})
 	t.Run("empty dir", func(t *testing.T) {
 		dir := t.TempDir()
-		_, err := ReadDataset(dir)
+		_, err := Read(dir)
 		if !errors.Is(err, ErrNotDataset) {
 			t.Errorf("error %v, want ErrNotDataset", err)
 		}
@@ -618,17 +621,17 @@ func TestReadDataset(t *testing.T) {
 		writeFile(t, filepath.Join(dir, ".ds.tmp123", "a"), InventoryFile, inventoryV1)
 		writeFile(t, filepath.Join(dir, "notes"), "x.txt", "")
 		writeFile(t, dir, "inventory.json.bak", "")
-		if _, err := ReadDataset(dir); !errors.Is(err, ErrNotDataset) {
+		if _, err := Read(dir); !errors.Is(err, ErrNotDataset) {
 			t.Errorf("error %v, want ErrNotDataset", err)
 		}
 	})
 	t.Run("missing dir", func(t *testing.T) {
-		if _, err := ReadDataset(filepath.Join(t.TempDir(), "nope")); !errors.Is(err, os.ErrNotExist) {
+		if _, err := Read(filepath.Join(t.TempDir(), "nope")); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("error %v, want ErrNotExist", err)
 		}
 	})
 	t.Run("testdata", func(t *testing.T) {
-		servers, err := ReadDataset(filepath.Join("testdata", "dataset"))
+		servers, err := Read(filepath.Join("testdata", "dataset"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -646,12 +649,12 @@ func TestReadDataset(t *testing.T) {
 			t.Errorf("web01 warnings %v", web.Warnings)
 		}
 		// web01: a gzipped day and the open day, merged in time order.
-		checkFloats(t, "web01 cpu max", web.Series.Max[CPUBusyPct], []float64{41.5, 50, 12, 8}, 0)
+		modeltest.CheckFloats(t, "web01 cpu max", web.Series.Max[model.CPUBusyPct], []float64{41.5, 50, 12, 8}, 0)
 		if got := time.Unix(web.Series.Start[3], 0).UTC().Format(time.RFC3339); got != "2026-01-06T00:05:00Z" {
 			t.Errorf("web01 last start %s", got)
 		}
 		// db01 has CPU only (a PlanetLab-like trace).
-		if db.Series.Has(MemUsedBytes) || !db.Series.Has(CPUBusyPct) {
+		if db.Series.Has(model.MemUsedBytes) || !db.Series.Has(model.CPUBusyPct) {
 			t.Error("db01 should have CPU only")
 		}
 	})
@@ -678,11 +681,11 @@ func TestServerDirs(t *testing.T) {
 func TestDatasetCommitFailureCleansUp(t *testing.T) {
 	parent := t.TempDir()
 	dir := writeFile(t, parent, "ds", "a file, not a dataset directory")
-	w, err := CreateDataset(dir)
+	w, err := Create(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.AddServer("a", Inventory{}); err != nil {
+	if _, err := w.AddServer("a", model.Inventory{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Commit(); err == nil {

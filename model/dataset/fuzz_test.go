@@ -1,10 +1,11 @@
-package model
+package dataset
 
 import (
 	"bytes"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/internal/modeltest"
 )
 
 // FuzzReadSamples feeds arbitrary bytes after a valid header to
@@ -24,13 +25,13 @@ func FuzzReadSamples(f *testing.F) {
 	f.Add([]byte(row("0000-01-01T00:00:00+01:00", 60, "1", "1")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := append([]byte(HeaderLine()), data...)
-		var s Series
+		var s model.Series
 		ReadSamples(bytes.NewReader(in), "fuzz.csv", &s) // rows before an error were accepted too
 		if s.Len() == 0 {
 			return
 		}
 		for i := 0; i < s.Len(); i++ {
-			for m := Metric(0); m < NumMetrics; m++ {
+			for m := model.Metric(0); m < model.NumMetrics; m++ {
 				if s.Mean[m][i] > s.Max[m][i] {
 					t.Fatalf("row %d %s: mean %v above max %v", i, m, s.Mean[m][i], s.Max[m][i])
 				}
@@ -40,7 +41,7 @@ func FuzzReadSamples(f *testing.F) {
 		for i := 0; i < s.Len(); i++ {
 			out = AppendRow(out, s.At(i))
 		}
-		var s2 Series
+		var s2 model.Series
 		warn, err := ReadSamples(bytes.NewReader(out), "roundtrip.csv", &s2)
 		if err != nil || len(warn) > 0 {
 			t.Fatalf("re-reading the written rows: %v %v\n%s", err, warn, out)
@@ -52,8 +53,8 @@ func FuzzReadSamples(f *testing.F) {
 			if s2.Start[i] != s.Start[i] || s2.IntervalSec[i] != s.IntervalSec[i] {
 				t.Fatalf("row %d: %d/%d re-read as %d/%d", i, s.Start[i], s.IntervalSec[i], s2.Start[i], s2.IntervalSec[i])
 			}
-			for m := Metric(0); m < NumMetrics; m++ {
-				if !closeTo(s2.Mean[m][i], s.Mean[m][i], 1e-6) || !closeTo(s2.Max[m][i], s.Max[m][i], 1e-6) {
+			for m := model.Metric(0); m < model.NumMetrics; m++ {
+				if !modeltest.Close(s2.Mean[m][i], s.Mean[m][i], 1e-6) || !modeltest.Close(s2.Max[m][i], s.Max[m][i], 1e-6) {
 					t.Fatalf("row %d %s: %v/%v re-read as %v/%v", i, m, s.Mean[m][i], s.Max[m][i], s2.Mean[m][i], s2.Max[m][i])
 				}
 			}
@@ -65,31 +66,6 @@ func FuzzReadSamples(f *testing.F) {
 		}
 		if !bytes.Equal(out, out2) {
 			t.Fatalf("second round trip differs:\n%s\n%s", out, out2)
-		}
-	})
-}
-
-// FuzzParseByteSize checks that ParseByteSize never panics, never returns a
-// negative size, and reads back its own integer output.
-func FuzzParseByteSize(f *testing.F) {
-	for _, s := range []string{"512GiB", "10Gbit", "1.5TB", "123", "1e9", "10Gbit/s", " 4 KiB ", "1e30", "", "e", ".", "9223372036854775807"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		v, err := ParseByteSize(s)
-		if err != nil {
-			if v != 0 || !strings.HasPrefix(err.Error(), "byte size ") {
-				t.Fatalf("ParseByteSize(%q) = %d, %v", s, v, err)
-			}
-			return
-		}
-		if v < 0 {
-			t.Fatalf("ParseByteSize(%q) = %d, negative", s, v)
-		}
-		if v < 1<<53 { // exactly representable: the integer form reads back
-			if w, err := ParseByteSize(strconv.FormatInt(int64(v), 10)); err != nil || w != v {
-				t.Fatalf("ParseByteSize(%d) = %d, %v", v, w, err)
-			}
 		}
 	})
 }

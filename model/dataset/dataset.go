@@ -1,20 +1,16 @@
-package model
+package dataset
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kvmfit/kvmfit/model"
 )
 
 // File names inside a server directory (docs/format.md).
@@ -32,7 +28,7 @@ var ErrNotDataset = errors.New("not a kvmfit dataset")
 // then <metric>_mean and <metric>_max for every metric in Metric order.
 func Header() []string {
 	h := []string{"timestamp", "interval_sec"}
-	for m := Metric(0); m < NumMetrics; m++ {
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		h = append(h, m.String()+"_mean", m.String()+"_max")
 	}
 	return h
@@ -42,11 +38,11 @@ func Header() []string {
 func HeaderLine() string { return strings.Join(Header(), ",") + "\n" }
 
 // AppendRow appends the CSV line of x (with a trailing newline) to dst.
-func AppendRow(dst []byte, x Sample) []byte {
+func AppendRow(dst []byte, x model.Sample) []byte {
 	dst = x.Start.UTC().AppendFormat(dst, time.RFC3339)
 	dst = append(dst, ',')
 	dst = strconv.AppendInt(dst, int64(x.Interval/time.Second), 10)
-	for m := Metric(0); m < NumMetrics; m++ {
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		dst = appendValue(append(dst, ','), x.Mean[m])
 		dst = appendValue(append(dst, ','), x.Max[m])
 	}
@@ -94,13 +90,13 @@ func checkStart(t time.Time) error {
 }
 
 // checkValue reports whether v is an acceptable value of metric m.
-func checkValue(m Metric, v float64) error {
+func checkValue(m model.Metric, v float64) error {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return fmt.Errorf("%g is not a number", v)
 	case v < 0 || v > maxReasonable:
 		return fmt.Errorf("%g is out of range", v)
-	case m == CPUBusyPct && v > maxCPUPct:
+	case m == model.CPUBusyPct && v > maxCPUPct:
 		return fmt.Errorf("%g%% is above 100", v)
 	}
 	return nil
@@ -110,7 +106,7 @@ func checkValue(m Metric, v float64) error {
 // max is present the other is taken equal to it; a mean above the max by
 // more than rounding is an error, within rounding it is clamped to the max.
 // It returns the name of the offending column on error.
-func checkMeanMax(x *Sample, m Metric) (string, error) {
+func checkMeanMax(x *model.Sample, m model.Metric) (string, error) {
 	mean, max := x.Mean[m], x.Max[m]
 	switch {
 	case math.IsNaN(mean) && math.IsNaN(max):
@@ -126,27 +122,10 @@ func checkMeanMax(x *Sample, m Metric) (string, error) {
 	return "", nil
 }
 
-// SampleParseError is a malformed value in a samples file.
-type SampleParseError struct {
-	File  string
-	Line  int
-	Field string
-	Err   error
-}
-
-func (e *SampleParseError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
-	}
-	return fmt.Sprintf("%s:%d: field %s: %v", e.File, e.Line, e.Field, e.Err)
-}
-
-func (e *SampleParseError) Unwrap() error { return e.Err }
-
 // column maps a CSV column to where its value goes.
 type column struct {
 	name   string
-	metric Metric
+	metric model.Metric
 	isMax  bool
 	known  bool
 }
@@ -155,7 +134,7 @@ type column struct {
 // in errors. A last line without a newline is a torn write: it is skipped and
 // reported in warnings. Unknown columns are ignored (with one warning) so
 // that newer files stay readable; a missing metric column means "not measured".
-func ReadSamples(r io.Reader, name string, s *Series) (warnings []error, err error) {
+func ReadSamples(r io.Reader, name string, s *model.Series) (warnings []error, err error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	lineNo := 0
 	var cols []column
@@ -183,7 +162,7 @@ func ReadSamples(r io.Reader, name string, s *Series) (warnings []error, err err
 		text := strings.TrimRight(string(line), "\r\n")
 		if torn {
 			if lineNo == 1 {
-				return warnings, &SampleParseError{File: name, Line: lineNo, Err: errors.New("header line is incomplete (no newline)")}
+				return warnings, &model.SampleParseError{File: name, Line: lineNo, Err: errors.New("header line is incomplete (no newline)")}
 			}
 			warnings = append(warnings, fmt.Errorf("%s:%d: last line is incomplete (torn write?), skipped", name, lineNo))
 			break
@@ -205,7 +184,7 @@ func ReadSamples(r io.Reader, name string, s *Series) (warnings []error, err err
 					if strings.HasSuffix(h, "_max") {
 						stem, isMax = strings.TrimSuffix(h, "_max"), true
 					}
-					if m, ok := MetricByName(stem); ok {
+					if m, ok := model.MetricByName(stem); ok {
 						c.metric, c.isMax, c.known = m, isMax, true
 					} else {
 						unknown = append(unknown, h)
@@ -216,7 +195,7 @@ func ReadSamples(r io.Reader, name string, s *Series) (warnings []error, err err
 				cols = append(cols, c)
 			}
 			if tsCol < 0 || ivCol < 0 {
-				return warnings, &SampleParseError{File: name, Line: 1, Err: errors.New("header must have timestamp and interval_sec columns")}
+				return warnings, &model.SampleParseError{File: name, Line: 1, Err: errors.New("header must have timestamp and interval_sec columns")}
 			}
 			if len(unknown) > 0 {
 				warnings = append(warnings, fmt.Errorf("%s:1: unknown columns ignored: %s", name, strings.Join(unknown, ", ")))
@@ -228,7 +207,7 @@ func ReadSamples(r io.Reader, name string, s *Series) (warnings []error, err err
 		}
 		fields = splitComma(fields[:0], text)
 		if len(fields) != len(cols) {
-			return warnings, &SampleParseError{File: name, Line: lineNo, Err: fmt.Errorf("%d fields, header has %d", len(fields), len(cols))}
+			return warnings, &model.SampleParseError{File: name, Line: lineNo, Err: fmt.Errorf("%d fields, header has %d", len(fields), len(cols))}
 		}
 		x, perr := parseRow(fields, cols, tsCol, ivCol)
 		if perr != nil {
@@ -238,7 +217,7 @@ func ReadSamples(r io.Reader, name string, s *Series) (warnings []error, err err
 		s.Append(x)
 	}
 	if lineNo == 0 {
-		return warnings, &SampleParseError{File: name, Line: 1, Err: errors.New("empty file: no header")}
+		return warnings, &model.SampleParseError{File: name, Line: 1, Err: errors.New("empty file: no header")}
 	}
 	return warnings, nil
 }
@@ -254,19 +233,19 @@ func splitComma(dst []string, s string) []string {
 	}
 }
 
-func parseRow(fields []string, cols []column, tsCol, ivCol int) (Sample, *SampleParseError) {
+func parseRow(fields []string, cols []column, tsCol, ivCol int) (model.Sample, *model.SampleParseError) {
 	ts, err := time.Parse(time.RFC3339, strings.TrimSpace(fields[tsCol]))
 	if err != nil {
-		return Sample{}, &SampleParseError{Field: "timestamp", Err: fmt.Errorf("%q is not an RFC 3339 time", fields[tsCol])}
+		return model.Sample{}, &model.SampleParseError{Field: "timestamp", Err: fmt.Errorf("%q is not an RFC 3339 time", fields[tsCol])}
 	}
 	if err := checkStart(ts); err != nil {
-		return Sample{}, &SampleParseError{Field: "timestamp", Err: err}
+		return model.Sample{}, &model.SampleParseError{Field: "timestamp", Err: err}
 	}
 	iv, err := strconv.Atoi(strings.TrimSpace(fields[ivCol]))
 	if err != nil || iv <= 0 || iv > maxIntervalSec {
-		return Sample{}, &SampleParseError{Field: "interval_sec", Err: fmt.Errorf("%q is not a whole number of seconds in 1..%d", fields[ivCol], maxIntervalSec)}
+		return model.Sample{}, &model.SampleParseError{Field: "interval_sec", Err: fmt.Errorf("%q is not a whole number of seconds in 1..%d", fields[ivCol], maxIntervalSec)}
 	}
-	x := NewSample(ts, time.Duration(iv)*time.Second)
+	x := model.NewSample(ts, time.Duration(iv)*time.Second)
 	for i, c := range cols {
 		if !c.known {
 			continue
@@ -277,10 +256,10 @@ func parseRow(fields []string, cols []column, tsCol, ivCol int) (Sample, *Sample
 		}
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return Sample{}, &SampleParseError{Field: c.name, Err: fmt.Errorf("%q is not a number", f)}
+			return model.Sample{}, &model.SampleParseError{Field: c.name, Err: fmt.Errorf("%q is not a number", f)}
 		}
 		if err := checkValue(c.metric, v); err != nil {
-			return Sample{}, &SampleParseError{Field: c.name, Err: err}
+			return model.Sample{}, &model.SampleParseError{Field: c.name, Err: err}
 		}
 		if c.isMax {
 			x.Max[c.metric] = v
@@ -288,174 +267,10 @@ func parseRow(fields []string, cols []column, tsCol, ivCol int) (Sample, *Sample
 			x.Mean[c.metric] = v
 		}
 	}
-	for m := Metric(0); m < NumMetrics; m++ {
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		if field, err := checkMeanMax(&x, m); err != nil {
-			return Sample{}, &SampleParseError{Field: field, Err: err}
+			return model.Sample{}, &model.SampleParseError{Field: field, Err: err}
 		}
 	}
 	return x, nil
-}
-
-// ReadServer reads one server directory: inventory.json and every
-// samples*.csv and samples*.csv.gz in name order. Samples are sorted by time;
-// repeated timestamps keep the first row and are counted in a warning.
-func ReadServer(dir string) (*Server, error) {
-	// The ID is the directory's own name, also when dir is "." or "..".
-	id := filepath.Base(filepath.Clean(dir))
-	if abs, err := filepath.Abs(dir); err == nil {
-		id = filepath.Base(abs)
-	}
-	srv := &Server{ID: id, Dir: dir}
-	invPath := filepath.Join(dir, InventoryFile)
-	data, err := os.ReadFile(invPath)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&srv.Inventory); err != nil {
-		return nil, fmt.Errorf("%s: %w", invPath, err)
-	}
-	if v := srv.Inventory.FormatVersion; v < 1 || v > FormatVersion {
-		return nil, fmt.Errorf("%s: field format_version: %d is not supported (this build reads 1..%d)", invPath, v, FormatVersion)
-	}
-	files, err := sampleFiles(dir)
-	if err != nil {
-		return nil, err
-	}
-	if len(files) == 0 {
-		srv.Warnings = append(srv.Warnings, fmt.Errorf("%s: no samples files", dir))
-	}
-	for _, f := range files {
-		w, err := readSampleFile(f, &srv.Series)
-		srv.Warnings = append(srv.Warnings, w...)
-		if err != nil {
-			return nil, err
-		}
-	}
-	if dups := sortSeries(&srv.Series); dups > 0 {
-		srv.Warnings = append(srv.Warnings, fmt.Errorf("%s: %d samples with a repeated timestamp ignored", dir, dups))
-	}
-	return srv, nil
-}
-
-func sampleFiles(dir string) ([]string, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		n := e.Name()
-		if e.Type().IsRegular() && strings.HasPrefix(n, "samples") && (strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".csv.gz")) {
-			out = append(out, filepath.Join(dir, n))
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func readSampleFile(path string, s *Series) ([]error, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	return ReadSamples(r, path, s)
-}
-
-// sortSeries sorts s by start time (stable) and drops repeated starts,
-// returning how many were dropped.
-func sortSeries(s *Series) int {
-	n := s.Len()
-	sorted := true
-	for i := 1; i < n; i++ {
-		if s.Start[i] <= s.Start[i-1] {
-			sorted = false
-			break
-		}
-	}
-	if sorted {
-		return 0
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return s.Start[idx[a]] < s.Start[idx[b]] })
-	keep := idx[:0]
-	for i, j := range idx {
-		if i > 0 && s.Start[j] == s.Start[keep[len(keep)-1]] {
-			continue
-		}
-		keep = append(keep, j)
-	}
-	dups := n - len(keep)
-	var out Series
-	out.Start = make([]int64, len(keep))
-	out.IntervalSec = make([]int32, len(keep))
-	for k, j := range keep {
-		out.Start[k] = s.Start[j]
-		out.IntervalSec[k] = s.IntervalSec[j]
-	}
-	for m := Metric(0); m < NumMetrics; m++ {
-		out.Mean[m] = make([]float64, len(keep))
-		out.Max[m] = make([]float64, len(keep))
-		for k, j := range keep {
-			out.Mean[m][k] = s.Mean[m][j]
-			out.Max[m][k] = s.Max[m][j]
-		}
-	}
-	*s = out
-	return dups
-}
-
-// IsServerDir reports whether dir holds an inventory.json.
-func IsServerDir(dir string) bool {
-	st, err := os.Stat(filepath.Join(dir, InventoryFile))
-	return err == nil && st.Mode().IsRegular()
-}
-
-// ReadDataset reads every server of a dataset directory, in name order. A
-// directory that is itself a server directory is read as a one-server
-// dataset. Servers that cannot be read are an error naming the file.
-func ReadDataset(dir string) ([]*Server, error) {
-	if IsServerDir(dir) {
-		s, err := ReadServer(dir)
-		if err != nil {
-			return nil, err
-		}
-		return []*Server{s}, nil
-	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []*Server
-	for _, e := range ents {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		sub := filepath.Join(dir, e.Name())
-		if !IsServerDir(sub) {
-			continue
-		}
-		s, err := ReadServer(sub)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: %w: no server directory with %s", dir, ErrNotDataset, InventoryFile)
-	}
-	return out, nil
 }

@@ -1,4 +1,4 @@
-package model
+package dataset
 
 import (
 	"fmt"
@@ -6,6 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 )
+
+// IsServerDir reports whether dir holds an inventory.json.
+func IsServerDir(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, InventoryFile))
+	return err == nil && st.Mode().IsRegular()
+}
 
 // ServerDirs lists the server directories of a dataset in name order, so a
 // caller can read one server at a time. A directory that is itself a server
