@@ -1,13 +1,8 @@
 package browsertest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,19 +22,6 @@ const Timeout = 180 * time.Second
 // chartsTimeout bounds the wait for the charts to draw once every chart has
 // been scrolled into view.
 const chartsTimeout = 30 * time.Second
-
-// binaries are the Chromium executables FindChromium looks for, in order.
-var binaries = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
-
-// FindChromium returns the path of a Chromium or Chrome binary on PATH.
-func FindChromium() (string, bool) {
-	for _, name := range binaries {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, true
-		}
-	}
-	return "", false
-}
 
 // Result is what Check saw. Check already reports a test error for every
 // entry of BrokenCharts, ConsoleErrors and Requests and for Pwned; callers
@@ -166,93 +148,79 @@ const hideTipsJS = `typeof echarts !== "undefined" && document.querySelectorAll(
 // screenshotPath is not empty, writes a full-page PNG there.
 func Check(t testing.TB, htmlPath, screenshotPath string) Result {
 	t.Helper()
-	bin, ok := FindChromium()
-	if !ok {
-		msg := fmt.Sprintf("no Chromium found (looked for %s on PATH); install it, e.g. apt-get install chromium",
-			strings.Join(binaries, ", "))
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg + " (CI is set, so this is an error)")
-		}
-		t.Skip(msg)
-	}
-	abs, err := filepath.Abs(htmlPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pageURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
-
-	var res Result
-	var mu sync.Mutex // guards res while the browser runs
-	addf := func(list *[]string, format string, args ...any) {
-		mu.Lock()
-		*list = append(*list, fmt.Sprintf(format, args...))
-		mu.Unlock()
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-domain-reliability", true),
-		chromedp.Flag("no-pings", true),
-		// Belt and braces: no host name resolves.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
-		// chromedp starts the browser with a fresh, temporary user data
-		// directory and removes it when the browser exits.
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	var quiet sync.Once
-	done := make(chan struct{})
-	logf := func(format string, args ...any) {
-		select {
-		case <-done: // the test may have ended; t.Logf would panic
-		default:
-			t.Logf("chromedp: "+format, args...)
+	b := openBrowser(t, htmlPath)
+	defer b.close()
+	c := &check{browser: b}
+	// Listen before anything loads.
+	c.recordConsole()
+	c.cutNetwork()
+	c.loadAndDraw()
+	c.readCharts()
+	if screenshotPath != "" {
+		if err := b.screenshot(screenshotPath, chromedp.FullScreenshot(100)); err != nil {
+			t.Errorf("screenshot: %v", err)
+		} else {
+			c.res.Screenshot = screenshotPath
 		}
 	}
-	defer quiet.Do(func() { close(done) })
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf), chromedp.WithLogf(logf))
-	defer cancelBrowser()
+	c.readTooltips()
+	c.readCanary()
+	res := c.stop()
+	reportResult(t, res, htmlPath)
+	return res
+}
 
-	// Start the browser and the tab, then listen before anything loads.
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	err = chromedp.Listen(bctx, func(ev any) {
+// check is one run of Check: the browser and what it saw.
+type check struct {
+	*browser
+	wg  sync.WaitGroup // the event loops of cutNetwork
+	mu  sync.Mutex     // guards res while the browser runs
+	res Result
+}
+
+// addf appends a formatted entry to one of the lists of c.res; event
+// handlers call it while the browser runs.
+func (c *check) addf(list *[]string, format string, args ...any) {
+	c.mu.Lock()
+	*list = append(*list, fmt.Sprintf(format, args...))
+	c.mu.Unlock()
+}
+
+// recordConsole records console errors and warnings, uncaught exceptions
+// and browser log entries.
+func (c *check) recordConsole() {
+	err := chromedp.Listen(c.ctx, func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
 			switch ev.Type {
 			case runtime.ConsoleAPICalledTypeError, runtime.ConsoleAPICalledTypeAssert:
-				addf(&res.ConsoleErrors, "console.%s: %s", ev.Type, args(ev.Args))
+				c.addf(&c.res.ConsoleErrors, "console.%s: %s", ev.Type, args(ev.Args))
 			case runtime.ConsoleAPICalledTypeWarning:
-				addf(&res.ConsoleWarnings, "console.warn: %s", args(ev.Args))
+				c.addf(&c.res.ConsoleWarnings, "console.warn: %s", args(ev.Args))
 			}
 		case *runtime.EventExceptionThrown:
-			addf(&res.ConsoleErrors, "exception: %s", exception(ev.ExceptionDetails))
+			c.addf(&c.res.ConsoleErrors, "exception: %s", exception(ev.ExceptionDetails))
 		case *log.EventEntryAdded:
 			if e := ev.Entry; e != nil {
 				switch e.Level {
 				case log.EntryLevelError:
-					addf(&res.ConsoleErrors, "log %s: %s %s", e.Source, e.Text, e.URL)
+					c.addf(&c.res.ConsoleErrors, "log %s: %s %s", e.Source, e.Text, e.URL)
 				case log.EntryLevelWarning:
-					addf(&res.ConsoleWarnings, "log %s: %s %s", e.Source, e.Text, e.URL)
+					c.addf(&c.res.ConsoleWarnings, "log %s: %s %s", e.Source, e.Text, e.URL)
 				}
 			}
 		}
 	})
 	if err != nil {
-		t.Fatalf("listen: %v", err)
+		c.t.Fatalf("listen: %v", err)
 	}
-	// Cut the network off: fail every request but the page itself.
-	var wg sync.WaitGroup
-	paused := chromedp.Events(bctx, fetch.RequestPaused)
-	wg.Go(func() {
+}
+
+// cutNetwork fails and records every request but the page itself, and
+// dismisses and records JavaScript dialogs.
+func (c *check) cutNetwork() {
+	paused := chromedp.Events(c.ctx, fetch.RequestPaused)
+	c.wg.Go(func() {
 		for ev, err := range paused {
 			if err != nil {
 				return
@@ -261,114 +229,115 @@ func Check(t testing.TB, htmlPath, screenshotPath string) Result {
 			if ev.Request != nil {
 				u = ev.Request.URL
 			}
-			if u == pageURL {
-				_, _ = chromedp.Call(bctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+			if u == c.pageURL {
+				_, _ = chromedp.Call(c.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 				continue
 			}
-			addf(&res.Requests, "%s %s", ev.ResourceType, u)
-			_, _ = chromedp.Call(bctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+			c.addf(&c.res.Requests, "%s %s", ev.ResourceType, u)
+			_, _ = chromedp.Call(c.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
 		}
 	})
-	dialogs := chromedp.Events(bctx, page.JavascriptDialogOpening)
-	wg.Go(func() {
+	dialogs := chromedp.Events(c.ctx, page.JavascriptDialogOpening)
+	c.wg.Go(func() {
 		for ev, err := range dialogs {
 			if err != nil {
 				return
 			}
-			addf(&res.ConsoleErrors, "JavaScript %s dialog: %q", ev.Type, ev.Message)
-			_, _ = chromedp.Call(bctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+			c.addf(&c.res.ConsoleErrors, "JavaScript %s dialog: %q", ev.Type, ev.Message)
+			_, _ = chromedp.Call(c.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
 		}
 	})
-	if _, err := chromedp.Call(bctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
-		t.Fatalf("Fetch.enable: %v", err)
+	if _, err := chromedp.Call(c.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
+		c.t.Fatalf("Fetch.enable: %v", err)
 	}
+}
 
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900)); err != nil {
-		t.Fatalf("viewport: %v", err)
+// loadAndDraw opens the page, waits for the load event, scrolls every chart
+// into view (charts may be initialised only then) and waits for the charts
+// to draw, timing the load and the render.
+func (c *check) loadAndDraw() {
+	start := c.navigate()
+	if err := c.waitLoaded(); err != nil {
+		c.t.Errorf("page did not load within %v: %v", chartsTimeout, err)
 	}
-	start := time.Now()
-	if err := chromedp.Do(bctx, chromedp.Navigate(pageURL)); err != nil {
-		t.Fatalf("open %s: %v", pageURL, err)
+	c.res.Load = time.Since(start)
+	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](scrollChartsJS, chromedp.EvalAwaitPromise)); err != nil {
+		c.t.Errorf("scroll the charts into view: %v", err)
 	}
-	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingTimeout(chartsTimeout))); err != nil {
-		t.Errorf("page did not load within %v: %v", chartsTimeout, err)
+	if _, err := chromedp.Run(c.ctx, chromedp.Poll[bool](chartsReadyJS, chromedp.WithPollingTimeout(chartsTimeout))); err != nil {
+		c.t.Errorf("charts not drawn within %v: %v", chartsTimeout, err)
 	}
-	res.Load = time.Since(start)
-	// Charts may be initialised only when they scroll into view.
-	if _, err := chromedp.Run(bctx, chromedp.Evaluate[int](scrollChartsJS, chromedp.EvalAwaitPromise)); err != nil {
-		t.Errorf("scroll the charts into view: %v", err)
-	}
-	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](chartsReadyJS, chromedp.WithPollingTimeout(chartsTimeout))); err != nil {
-		t.Errorf("charts not drawn within %v: %v", chartsTimeout, err)
-	}
-	res.Render = time.Since(start)
+	c.res.Render = time.Since(start)
+}
 
+// readCharts counts the chart containers that drew and describes the ones
+// that did not.
+func (c *check) readCharts() {
 	var states []chartState
-	if s, err := chromedp.Run(bctx, chromedp.Evaluate[string](chartStatesJS)); err != nil {
-		t.Errorf("read chart states: %v", err)
+	if s, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](chartStatesJS)); err != nil {
+		c.t.Errorf("read chart states: %v", err)
 	} else if err := json.Unmarshal([]byte(s), &states); err != nil {
-		t.Errorf("decode chart states: %v", err)
+		c.t.Errorf("decode chart states: %v", err)
 	}
 	for _, s := range states {
-		res.ChartIDs = append(res.ChartIDs, s.ID)
+		c.res.ChartIDs = append(c.res.ChartIDs, s.ID)
 		switch {
 		case !s.Instance:
-			res.BrokenCharts = append(res.BrokenCharts, s.ID+": no echarts instance")
+			c.res.BrokenCharts = append(c.res.BrokenCharts, s.ID+": no echarts instance")
 		case s.Series == 0:
-			res.BrokenCharts = append(res.BrokenCharts, s.ID+": no series")
+			c.res.BrokenCharts = append(c.res.BrokenCharts, s.ID+": no series")
 		case s.CanvasW == 0 || s.CanvasH == 0:
-			res.BrokenCharts = append(res.BrokenCharts, fmt.Sprintf("%s: canvas %dx%d", s.ID, s.CanvasW, s.CanvasH))
+			c.res.BrokenCharts = append(c.res.BrokenCharts, fmt.Sprintf("%s: canvas %dx%d", s.ID, s.CanvasW, s.CanvasH))
 		case s.Painted == 0:
-			res.BrokenCharts = append(res.BrokenCharts, s.ID+": canvas is blank")
+			c.res.BrokenCharts = append(c.res.BrokenCharts, s.ID+": canvas is blank")
 		default:
-			res.Charts++
+			c.res.Charts++
 		}
 	}
+}
 
-	if screenshotPath != "" {
-		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-		if err == nil {
-			if err = os.MkdirAll(filepath.Dir(screenshotPath), 0o755); err == nil {
-				err = os.WriteFile(screenshotPath, png, 0o644)
-			}
-		}
-		if err != nil {
-			t.Errorf("screenshot: %v", err)
-		} else {
-			res.Screenshot = screenshotPath
-		}
+// readTooltips opens a tooltip on every chart, reads their text and hides
+// them again: ECharts writes series names into the tooltip as HTML.
+func (c *check) readTooltips() {
+	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](showTipsJS)); err != nil {
+		c.t.Errorf("show tooltips: %v", err)
+	} else if err := chromedp.Do(c.ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
+		c.t.Errorf("wait for tooltips: %v", err)
 	}
+	if s, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](tooltipsJS)); err != nil {
+		c.t.Errorf("read tooltips: %v", err)
+	} else if err := json.Unmarshal([]byte(s), &c.res.Tooltips); err != nil {
+		c.t.Errorf("decode tooltips: %v", err)
+	}
+	if err := chromedp.Do(c.ctx, chromedp.Evaluate[chromedp.Void](hideTipsJS)); err != nil {
+		c.t.Errorf("hide tooltips: %v", err)
+	}
+}
 
-	// Open a tooltip on every chart: ECharts writes series names into the
-	// tooltip as HTML.
-	if _, err := chromedp.Run(bctx, chromedp.Evaluate[int](showTipsJS)); err != nil {
-		t.Errorf("show tooltips: %v", err)
-	} else if err := chromedp.Do(bctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
-		t.Errorf("wait for tooltips: %v", err)
-	}
-	if s, err := chromedp.Run(bctx, chromedp.Evaluate[string](tooltipsJS)); err != nil {
-		t.Errorf("read tooltips: %v", err)
-	} else if err := json.Unmarshal([]byte(s), &res.Tooltips); err != nil {
-		t.Errorf("decode tooltips: %v", err)
-	}
-	if err := chromedp.Do(bctx, chromedp.Evaluate[chromedp.Void](hideTipsJS)); err != nil {
-		t.Errorf("hide tooltips: %v", err)
-	}
-	pwned, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`typeof window.__pwned !== "undefined"`))
+// readCanary reads the XSS canary window.__pwned.
+func (c *check) readCanary() {
+	pwned, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](`typeof window.__pwned !== "undefined"`))
 	if err != nil {
-		t.Errorf("read window.__pwned: %v", err)
+		c.t.Errorf("read window.__pwned: %v", err)
 	}
-	res.Pwned = pwned
+	c.res.Pwned = pwned
+}
 
-	// Let late events arrive, then stop the browser before reading res.
-	_ = chromedp.Do(bctx, chromedp.Sleep(100*time.Millisecond))
-	cancelBrowser()
-	cancelAlloc()
-	wg.Wait()
-	quiet.Do(func() { close(done) })
-	mu.Lock()
-	defer mu.Unlock()
+// stop lets late events arrive, stops the browser and returns what it saw.
+func (c *check) stop() Result {
+	_ = chromedp.Do(c.ctx, chromedp.Sleep(100*time.Millisecond))
+	c.close()
+	c.wg.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.res
+}
 
+// reportResult reports a test error for every broken chart, browser error
+// and request of res, for the canary and for a page without charts, and
+// logs the browser's warnings.
+func reportResult(t testing.TB, res Result, htmlPath string) {
+	t.Helper()
 	for _, b := range res.BrokenCharts {
 		t.Errorf("chart did not draw: %s", b)
 	}
@@ -387,7 +356,6 @@ func Check(t testing.TB, htmlPath, screenshotPath string) Result {
 	if len(res.ChartIDs) == 0 {
 		t.Errorf("no chart containers (class \"chart\") in %s", htmlPath)
 	}
-	return res
 }
 
 // args formats console call arguments.

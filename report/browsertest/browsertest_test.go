@@ -20,6 +20,22 @@ func (r *recorder) Errorf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, args...))
 }
 
+// checkPage writes html to a file called name and runs Check on it with a
+// recorder; it returns the result and the errors Check reported, one a
+// line.
+func checkPage(t *testing.T, name, html string) (Result, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{TB: t}
+	res := Check(r, path, "")
+	all := strings.Join(r.errs, "\n")
+	t.Logf("reported:\n%s", all)
+	return res, all
+}
+
 // TestCheckCatches feeds Check a page that breaks every rule and checks that
 // it reports each break.
 func TestCheckCatches(t *testing.T) {
@@ -32,14 +48,7 @@ func TestCheckCatches(t *testing.T) {
 <img src="http://192.0.2.1/pixel.png">
 <script>console.error("boom"); window.__pwned = 1; null.x;</script>
 </body></html>`
-	path := filepath.Join(t.TempDir(), "bad.html")
-	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := &recorder{TB: t}
-	res := Check(r, path, "")
-	all := strings.Join(r.errs, "\n")
-	t.Logf("reported:\n%s", all)
+	res, all := checkPage(t, "bad.html", page)
 	for _, want := range []string{
 		"chart did not draw: c1: no echarts instance",
 		`console.error: "boom"`,
@@ -96,14 +105,7 @@ func TestCheckScrollsLazyCharts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	path := filepath.Join(t.TempDir(), "lazy.html")
-	if err := os.WriteFile(path, []byte(lazyPage), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := &recorder{TB: t}
-	res := Check(r, path, "")
-	all := strings.Join(r.errs, "\n")
-	t.Logf("reported:\n%s", all)
+	res, all := checkPage(t, "lazy.html", lazyPage)
 	if res.Charts != 2 {
 		t.Errorf("%d charts drew, want 2 (top and far); broken: %q", res.Charts, res.BrokenCharts)
 	}

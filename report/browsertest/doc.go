@@ -15,6 +15,10 @@
 // chart, and reads the XSS canary: hostile test data tries to set
 // window.__pwned, which must stay undefined.
 //
-// Without a Chromium binary Check skips the test, unless the environment
-// variable CI is set, in which case it fails it: CI must install chromium.
+// Eval opens a report in the same browser setup and returns the value of a
+// script, for tests of the page's behaviour (sorting a table, for one).
+//
+// Without a Chromium binary Check and Eval skip the test, unless the
+// environment variable CI is set, in which case they fail it: CI must
+// install chromium.
 package browsertest

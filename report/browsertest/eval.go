@@ -1,10 +1,6 @@
 package browsertest
 
 import (
-	"context"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -19,48 +15,18 @@ import (
 // safety check. It skips like Check without Chromium.
 func Eval(t testing.TB, htmlPath, js, screenshotPath string) string {
 	t.Helper()
-	bin, ok := FindChromium()
-	if !ok {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no Chromium found (CI is set, so this is an error)")
-		}
-		t.Skip("no Chromium found")
-	}
-	abs, err := filepath.Abs(htmlPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pageURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
-	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(pageURL)); err != nil {
-		t.Fatalf("open %s: %v", pageURL, err)
-	}
-	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingTimeout(chartsTimeout))); err != nil {
+	b := openBrowser(t, htmlPath)
+	defer b.close()
+	b.navigate()
+	if err := b.waitLoaded(); err != nil {
 		t.Fatalf("page did not load: %v", err)
 	}
-	out, err := chromedp.Run(bctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate: %v", err)
 	}
 	if screenshotPath != "" {
-		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		if err == nil {
-			err = os.WriteFile(screenshotPath, png, 0o644)
-		}
-		if err != nil {
+		if err := b.screenshot(screenshotPath, chromedp.CaptureScreenshot()); err != nil {
 			t.Errorf("screenshot: %v", err)
 		}
 	}
