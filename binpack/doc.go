@@ -1,68 +1,48 @@
-// Package binpack packs servers onto identical KVM hosts: it answers how
-// many hosts of one model the fleet needs, which servers share a host, and
-// which servers fit no host at all.
+// Package binpack is a bin packing solver: Solve packs an Instance (items
+// with a demand per dimension and time slot, identical bins with a capacity
+// per dimension) into as few bins as it can find under a deterministic work
+// budget, says which items fit no bin and why, and proves lower bounds on
+// the number of bins. One-dimensional, vector and temporal bin packing are
+// special cases of an Instance; ParseBPP, ParseVBP and ParseTBPP read them
+// from the published benchmark formats.
 //
-// Its input is a Problem: one row of demand per server, dimension
-// (model.Dim) and time slot, as model.Demand holds it after alignment,
-// profiling and virtualisation overhead, and the usable capacity of one
-// host (model.HostSpec.UsableCapacity). Packing is time-aware: two servers
-// can share a host when their summed demand fits in every slot, even if the
-// sum of their peaks does not.
+// An item fits a bin when, for every dimension d and slot t,
 //
-// The pipeline is feasibility → order → place; as in Nomad's scheduler,
-// feasibility is kept apart from ordering and placement:
+//	Load[d][t] + Values[d][t] <= Limit(Capacity[d]) = Capacity[d]·(1+RelTolerance) + AbsTolerance,
 //
-//   - Feasibility: a server whose demand exceeds the capacity of an empty
-//     host in some dimension and slot goes to Result.Unplaced with that
-//     dimension and slot (Unplaced.Reason says it in words). It is not an
-//     error.
-//   - Order: the other servers by decreasing size, the largest share of a
-//     host any of them needs in any dimension at its peak; ties are broken
-//     by mean demand, then ID, so the order is total and deterministic, as
-//     in Karpenter's queue.
-//   - Place: first fit, the lowest-numbered open host that the server fits
-//     in every dimension and slot, else a new host.
+// so items whose peaks fall in different slots can share a bin even when
+// the sum of their peaks does not fit.
 //
-// A server fits a host when, for every dimension d and slot t,
+// Solve runs feasibility → construction → improvement → bounds:
 //
-//	Load[d][t] + Values[d][t] <= Capacity[d]·(1+RelTolerance) + AbsTolerance.
+//   - Feasibility: pinned items go first onto their existing bin; an item
+//     that fits no empty bin is unplaced (Solution.Unplaced) with the first
+//     dimension and slot where it does not fit. It is not an error.
+//   - Construction: several constructive heuristics (first and best fit
+//     decreasing by several sizes, an overlap-aware best fit, the
+//     dot-product and L2-norm heuristics of Panigrahy et al. 2011, minimum
+//     bin slack), of which the best result is kept.
+//   - Improvement, under SolveOptions.Work: classic one-dimensional
+//     instances with integral sizes get a dedicated integer search (a dive
+//     on the Gilmore–Gomory LP solved by column generation, opened by an
+//     exact-cover search over the patterns of near-zero reduced cost, then
+//     bin completion towards the lower bound, then a pool search that
+//     repacks one bin at a time with its best subset of its items and the
+//     pool; colgen.go, colgen_dive.go, colgen_rc.go and onedim.go); vector
+//     and temporal instances without existing bins, pins or anti-affinity
+//     get the same pool search over every dimension × slot coordinate
+//     (vec.go); everything else, including large instances, the generic
+//     bin-emptying search (improve.go).
+//   - Bounds: L1 (the volume bound per dimension and slot), Martello–Toth
+//     L2, the conflict clique and, for classic one-dimensional instances,
+//     the column-generation LP bound (Solution.Bounds).
 //
-// LowerBound is the volume bound per resource and per slot (Speitkamp and
-// Bichler 2010; Martello and Toth's L1 generalised):
+// The result depends only on the instance and the options (item IDs break
+// every tie), unless SolveOptions.Deadline, a wall-clock safety cap, ends
+// the search. docs/packing.md is the design note; binpack/QUALITY.md
+// measures the solver on the published benchmark sets.
 //
-//	L = max over d with Capacity[d] > 0 and t of ceil(Σ_i Values[d][t] / C'[d] − 1e-9),
-//
-// over the placeable servers, with C'[d] the capacity as the fit rule
-// applies it; no packing uses fewer hosts, so Result.LowerBound shows how
-// far first fit decreasing can be from the optimum.
-//
-// Bin.PeakUtil and Bin.Binding explain each host: its peak utilisation per
-// dimension and the dimension and slots that limit it.
-//
-// Solve is the general packer behind BuildPlan and `kvmfit solve`: it takes
-// an Instance (items with demand per dimension and slot, bins with a
-// capacity per dimension; one-dimensional, vector and temporal bin packing
-// are special cases), runs several constructive heuristics (first and best
-// fit decreasing by several sizes, an overlap-aware best fit, the
-// dot-product and L2-norm heuristics of Panigrahy et al. 2011, minimum bin
-// slack), improves the best under a deterministic work budget, and reports
-// the lower bounds (L1, Martello–Toth L2, conflict clique and, for classic
-// one-dimensional instances, the column-generation LP bound). The search
-// depends on the instance: classic one-dimensional instances with integral
-// sizes get a dedicated integer search (a dive on the Gilmore–Gomory LP
-// solved by column generation, opened by an exact-cover search over the
-// patterns of near-zero reduced cost, then bin completion towards the
-// lower bound, then a pool search that repacks one bin at a time with its
-// best subset of its items and the pool; colgen.go, colgen_dive.go,
-// colgen_rc.go and onedim.go); vector and temporal
-// instances without existing hosts, pins or anti-affinity get the same pool
-// search over every dimension × slot coordinate (vec.go); everything else,
-// including large plans, the generic bin-emptying search (improve.go). BuildPlan adds
-// constraints (anti-affinity, affinity, pins, VM and vCPU limits), existing
-// hosts, a mix of host models and the N+k failure proof. docs/packing.md
-// is the design note; docs/constraints.md the constraints file.
-//
-// The package imports only the standard library, model and yaml.v3 (for
-// ParseConstraints); it does no I/O and is deterministic and
-// single-threaded.
+// The package imports only the standard library; it does no I/O and is
+// deterministic and single-threaded. The planner that turns kvmfit's
+// demand and host catalog into a plan is binpack/plan.
 package binpack

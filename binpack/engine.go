@@ -25,10 +25,10 @@ const (
 // AbsTolerance.
 func Limit(c float64) float64 { return c*(1+RelTolerance) + AbsTolerance }
 
-// Instance is a packing problem in the package's general form, shared by the
-// planner (BuildPlan adapts model.Demand into it) and by `kvmfit solve` (the
-// published benchmark formats): items whose demand is given per dimension and
-// per time slot, and identical bins of capacity Capacity per dimension.
+// Instance is a packing problem: items whose demand is given per dimension
+// and per time slot, and identical bins of capacity Capacity per dimension.
+// ParseBPP, ParseVBP and ParseTBPP build one from the published benchmark
+// formats; kvmfit's planner (binpack/plan) builds one from a fleet's demand.
 //
 // One-dimensional bin packing is one dimension of one slot; vector packing is
 // d dimensions of one slot; temporal bin packing is one dimension over the

@@ -4,56 +4,35 @@ import (
 	"fmt"
 
 	"github.com/kvmfit/kvmfit/binpack"
-	"github.com/kvmfit/kvmfit/model"
 )
 
-// Two servers that are busy at different times of day share a host; a
-// server with more memory than a host is unplaced, with the reason.
-func ExampleBuildPlan() {
-	const gib = model.GiB
-	server := func(id string, cpu []float64, memGiB float64) model.ServerDemand {
-		s := model.ServerDemand{ID: id}
-		for d := range model.NumDims {
-			s.Values[d] = make([]float64, len(cpu))
+// Two items that are busy in different time slots share a bin; an item
+// larger than a bin is unplaced, with the dimension and slot that stop it.
+func ExampleSolve() {
+	inst := &binpack.Instance{
+		Name:     "day and night",
+		Capacity: []float64{10, 64}, // cpu, mem
+		DimNames: []string{"cpu", "mem"},
+		Items: []binpack.VecItem{
+			{ID: "web", Values: [][]float64{{8, 1}, {16, 16}}},
+			{ID: "batch", Values: [][]float64{{1, 8}, {16, 16}}},
+			{ID: "db", Values: [][]float64{{2, 2}, {80, 80}}},
+		},
+	}
+	sol := binpack.Solve(inst, binpack.SolveOptions{Work: 100_000, Seed: 1})
+	for j, bin := range sol.Bins {
+		fmt.Print("bin ", j, ":")
+		for _, i := range bin {
+			fmt.Print(" ", inst.Items[i].ID)
 		}
-		s.Values[model.DimCPU] = cpu
-		for t := range cpu {
-			s.Values[model.DimMem][t] = memGiB * gib
-		}
-		return s
+		fmt.Println()
 	}
-	s := model.DefaultSettings.Clone()
-	s.HostReserveCores, s.HostReserveMemBytes = 0, 0
-	for k := range s.CeilingPct {
-		s.CeilingPct[k] = 100
+	for _, u := range sol.Unplaced {
+		fmt.Printf("%s: %s\n", inst.Items[u.Item].ID, u.Detail)
 	}
-	in := binpack.PlanInput{
-		Demand: &model.Demand{Slots: 2, Profile: "day", Servers: []model.ServerDemand{ // day and night
-			server("web", []float64{8, 1}, 16),
-			server("batch", []float64{1, 8}, 16),
-			server("db", []float64{2, 2}, 80),
-		}},
-		Servers: []model.PlanServer{{ID: "web"}, {ID: "batch"}, {ID: "db"}},
-		Catalog: &model.Catalog{Hosts: []model.HostSpec{{Name: "h10", Cores: 10, Threads: 10,
-			CPUScorePerCore: s.ReferenceCoreScore, MemBytes: 64 * gib, StorageIOPS: 1000,
-			StorageBytesPerSec: 1e9, NetBytesPerSec: 1e9, Price: 1000, Watts: 300, RackUnits: 1}}},
-		Settings: s,
-	}
-	plan, err := binpack.BuildPlan(in)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, h := range plan.Hosts {
-		fmt.Printf("%s: %v, cpu %.0f%%, mem %.0f%%, bound by %s in slots %v\n",
-			h.Name, h.Servers, h.PeakUtilPct["cpu"], h.PeakUtilPct["mem"], h.Binding, h.BindingSlots)
-	}
-	for _, u := range plan.Unplaced {
-		fmt.Printf("%s: %s\n", u.Server, u.Reason)
-	}
-	fmt.Println("lower bound:", plan.LowerBound)
+	fmt.Println("lower bound:", sol.LowerBound, "stop:", sol.Stop)
 	// Output:
-	// host-01: [batch web], cpu 90%, mem 50%, bound by cpu in slots [0 1]
-	// db: mem demand 80 GiB in slot 0 exceeds the usable capacity 64 GiB of an empty host (over capacity in 2 of 2 slots; peak 80 GiB)
-	// lower bound: 1
+	// bin 0: web batch
+	// db: mem demand in slot 0 exceeds the capacity of an empty host
+	// lower bound: 1 stop: lower bound
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kvmfit/kvmfit/binpack"
+	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -67,7 +67,7 @@ func knownCatalog() *model.Catalog {
 // worst +37.5 % (11 cores on 8 usable).
 func TestKnownOverload(t *testing.T) {
 	s := knownSettings()
-	in := binpack.PlanInput{Demand: &model.Demand{Start: day0, Step: s.Step(), Slots: 288, Profile: "day"}, Catalog: knownCatalog(), Settings: s}
+	in := planner.PlanInput{Demand: &model.Demand{Start: day0, Step: s.Step(), Slots: 288, Profile: "day"}, Catalog: knownCatalog(), Settings: s}
 	actual := &model.Demand{Start: trainTo, Step: s.Step(), Slots: 288, Profile: "full"}
 	as := s.Clone()
 	as.Profile, as.Percentile = "full", 100
@@ -86,7 +86,7 @@ func TestKnownOverload(t *testing.T) {
 		sd, _ := q.OnGrid(model.Grid{Start: trainTo, Step: s.Step(), Slots: 288})
 		actual.Servers = append(actual.Servers, sd)
 	}
-	plan, err := binpack.BuildPlan(in)
+	plan, err := planner.BuildPlan(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestBootstrapIdentity(t *testing.T) {
 			}
 		}
 	}
-	tmpl := binpack.PlanInput{Catalog: knownCatalog(), Settings: s}
+	tmpl := planner.PlanInput{Catalog: knownCatalog(), Settings: s}
 	a, err := Bootstrap(ds, s, 5, 3, PlanPacker(tmpl))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/kvmfit/kvmfit/binpack"
+	"github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -149,17 +149,17 @@ func (ds *Days) Picks(rng *rand.Rand, profile string) []int {
 // PackFunc packs a demand and returns the hosts it needs.
 type PackFunc func(*model.Demand) (int, error)
 
-// PlanPacker returns a PackFunc that runs binpack.BuildPlan with the
+// PlanPacker returns a PackFunc that runs plan.BuildPlan with the
 // template's catalog, settings and packer options (the same path as the
 // plan) and returns the plan's hosts_used. It skips what does not change
 // hosts_used: the per-VM percentile baseline and the sensitivity sweep.
-func PlanPacker(tmpl binpack.PlanInput) PackFunc {
+func PlanPacker(tmpl plan.PlanInput) PackFunc {
 	return func(d *model.Demand) (int, error) {
 		in := tmpl
 		in.Demand = d
 		in.Pack.PercentileBaseline, in.Pack.SensitivityMaxServers = false, 0
 		in.PercentileComfort, in.PercentileDemands = nil, nil
-		p, err := binpack.BuildPlan(in)
+		p, err := plan.BuildPlan(in)
 		if err != nil {
 			return 0, err
 		}

@@ -6,7 +6,7 @@
 // The pipeline (cmd/kvmfit/backtest.go wires it; docs/backtest.md is the
 // user's page):
 //
-//	split (Split) → plan from the training window (binpack.BuildPlan)
+//	split (Split) → plan from the training window (plan.BuildPlan)
 //	             → baselines from the training window (Flat: sum of peaks,
 //	               per-VM percentile × comfort), packed by the same BuildPlan
 //	             → replay the test window on every plan (Replay)
@@ -22,6 +22,6 @@
 // the host reserve). Minutes are slots × step. A server without data in a
 // slot adds nothing to it: gaps are reported as coverage, never filled.
 //
-// The package imports only model and binpack, does no I/O, and is
+// The package imports only model and binpack/plan, does no I/O, and is
 // deterministic: the bootstrap uses a seeded generator and a fixed order.
 package backtest

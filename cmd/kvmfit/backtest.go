@@ -16,8 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/binpack/backtest"
+	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/kvmfit/kvmfit/report"
@@ -264,7 +264,7 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 	} else {
 		in.Pack.PercentileBaseline = false
 	}
-	plan, err := binpack.BuildPlan(*in)
+	plan, err := planner.BuildPlan(*in)
 	if err != nil {
 		return err
 	}
@@ -311,7 +311,7 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 	} {
 		bin := tmpl
 		bin.Demand = backtest.FlatDemand(b.sizes, split, s.Step())
-		bp, err := binpack.BuildPlan(bin)
+		bp, err := planner.BuildPlan(bin)
 		if err != nil {
 			return fmt.Errorf("baseline %s: %w", b.name, err)
 		}

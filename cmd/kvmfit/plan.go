@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/binpack/backtest"
+	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/kvmfit/kvmfit/report"
@@ -162,7 +162,7 @@ func planRun(opts *PlanOptions, streams IO) error {
 	if err := opts.Pack.apply(in); err != nil {
 		return err
 	}
-	plan, err := binpack.BuildPlan(*in)
+	plan, err := planner.BuildPlan(*in)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func writeOutput(path string, data []byte) error {
 // profiles it, so memory holds one server's samples at a time. With the
 // "full" profile each server's timeline is kept (as float32) until the
 // fleet's grid is known, then placed on it.
-func profileDatasets(dirs []string, s model.Settings, streams IO) (*binpack.PlanInput, error) {
+func profileDatasets(dirs []string, s model.Settings, streams IO) (*planner.PlanInput, error) {
 	return profileDatasetsWith(dirs, s, streams, profileHooks{})
 }
 
@@ -222,7 +222,7 @@ type profileHooks struct {
 }
 
 // profileDatasetsWith is profileDatasets with hooks.
-func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks profileHooks) (*binpack.PlanInput, error) {
+func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks profileHooks) (*planner.PlanInput, error) {
 	type entry struct {
 		dataset, dir string
 	}
@@ -238,7 +238,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 	}
 	prog := newProgress(streams, "profiling servers")
 	defer prog.Done()
-	in := &binpack.PlanInput{Settings: s}
+	in := &planner.PlanInput{Settings: s}
 	step := s.Step()
 	spd := int(24 * time.Hour / step)
 	in.Demand = &model.Demand{Step: step, Profile: s.Profile}
@@ -397,7 +397,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 		}
 		d := *in.Demand
 		d.Servers = servers
-		in.PercentileDemands = append(in.PercentileDemands, binpack.PercentileDemand{Percentile: pcts[k], Demand: &d})
+		in.PercentileDemands = append(in.PercentileDemands, planner.PercentileDemand{Percentile: pcts[k], Demand: &d})
 	}
 	span := last.Sub(first).Seconds()
 	expected := int((last.Sub(first) + step - 1) / step)

@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/kvmfit/kvmfit/binpack"
+	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/spf13/pflag"
 )
 
@@ -27,7 +27,7 @@ type packFlags struct {
 
 // AddFlags registers the packer flags.
 func (p *packFlags) AddFlags(fs *pflag.FlagSet) {
-	d := binpack.DefaultPackOptions
+	d := planner.DefaultPackOptions
 	fs.StringVar(&p.ConstraintsFile, "constraints", "", "placement constraints file (YAML: anti_affinity, affinity, pin, max_vms_per_host, vcpu_per_pcpu, ceiling_pct; see docs/constraints.md)")
 	fs.StringVar(&p.ExistingFile, "existing", "", "existing hosts to fill first (YAML: hosts: [{name, type}], type from the catalog)")
 	fs.BoolVar(&p.NoNewHosts, "no-new-hosts", false, "use only the --existing hosts; report what does not fit")
@@ -41,14 +41,14 @@ func (p *packFlags) AddFlags(fs *pflag.FlagSet) {
 }
 
 // apply puts the packer options into the plan input.
-func (p *packFlags) apply(in *binpack.PlanInput) error {
+func (p *packFlags) apply(in *planner.PlanInput) error {
 	if p.HA < 0 || p.Work < 0 || p.TimeLimit < 0 || p.RackUnitPrice < 0 {
 		return usageErrorf("--ha, --search-work, --search-time-limit and --rack-unit-price must not be negative")
 	}
 	if p.NoNewHosts && p.ExistingFile == "" {
 		return usageErrorf("--no-new-hosts needs --existing FILE")
 	}
-	in.Pack = binpack.PackOptions{
+	in.Pack = planner.PackOptions{
 		Work: p.Work, TimeLimit: p.TimeLimit, HA: p.HA, Mix: p.Mix, RackUnitPrice: p.RackUnitPrice,
 		NoNewHosts: p.NoNewHosts, ConstraintsFile: p.ConstraintsFile, ExistingFile: p.ExistingFile,
 		PercentileBaseline: true, SensitivityWork: p.SensitivityWork, SensitivityMaxServers: p.SensitivityMaxServers,
@@ -58,7 +58,7 @@ func (p *packFlags) apply(in *binpack.PlanInput) error {
 		if err != nil {
 			return err
 		}
-		c, err := binpack.ParseConstraints(data)
+		c, err := planner.ParseConstraints(data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.ConstraintsFile, err)
 		}
@@ -69,7 +69,7 @@ func (p *packFlags) apply(in *binpack.PlanInput) error {
 		if err != nil {
 			return err
 		}
-		hosts, err := binpack.ParseExisting(data)
+		hosts, err := planner.ParseExisting(data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.ExistingFile, err)
 		}

@@ -3,7 +3,7 @@ package main
 import (
 	"sync"
 
-	"github.com/kvmfit/kvmfit/binpack"
+	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
 )
@@ -13,7 +13,7 @@ import (
 // (PlanInput.PercentileComfort) and, for the sensitivity sweep (fleets up
 // to --sensitivity-max-servers, profiles "day" and "week"), the fleet's
 // demand at the other sizing percentiles (PlanInput.PercentileDemands).
-func profileForPlan(dirs []string, s model.Settings, pf packFlags, streams IO) (*binpack.PlanInput, error) {
+func profileForPlan(dirs []string, s model.Settings, pf packFlags, streams IO) (*planner.PlanInput, error) {
 	n := 0
 	for _, d := range dirs {
 		sub, err := dataset.ServerDirs(d)
@@ -24,7 +24,7 @@ func profileForPlan(dirs []string, s model.Settings, pf packFlags, streams IO) (
 	}
 	hooks := profileHooks{}
 	if pf.SensitivityMaxServers > 0 && n <= pf.SensitivityMaxServers {
-		hooks.Percentiles = binpack.SensitivityPercentiles(s.Percentile)
+		hooks.Percentiles = planner.SensitivityPercentiles(s.Percentile)
 	}
 	type size struct {
 		ok   bool

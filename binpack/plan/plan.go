@@ -1,4 +1,4 @@
-package binpack
+package plan
 
 import (
 	"cmp"
@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -113,10 +114,10 @@ type candidate struct {
 	existing  []bool
 	spare     []bool
 	pinHost   map[int]string // bin index → pinned host name
-	sol       Solution
-	unplaced  []VecUnplaced
+	sol       binpack.Solution
+	unplaced  []binpack.VecUnplaced
 	ha        model.HAReport
-	sop       Solution
+	sop       binpack.Solution
 	withoutHA int
 }
 
@@ -392,12 +393,12 @@ func (b *planBuilder) capacity(spec model.HostSpec) []float64 {
 	return c
 }
 
-func (b *planBuilder) instance(spec model.HostSpec, flat bool) *Instance {
+func (b *planBuilder) instance(spec model.HostSpec, flat bool) *binpack.Instance {
 	rows := b.unitRows(flat)
-	inst := &Instance{Name: spec.Name, Capacity: b.capacity(spec), DimNames: b.dimNames()}
+	inst := &binpack.Instance{Name: spec.Name, Capacity: b.capacity(spec), DimNames: b.dimNames()}
 	items := b.in.Demand.Servers
 	for u, un := range b.units {
-		inst.Items = append(inst.Items, VecItem{ID: items[un.members[0]].ID, Values: rows[u]})
+		inst.Items = append(inst.Items, binpack.VecItem{ID: items[un.members[0]].ID, Values: rows[u]})
 	}
 	if b.cons != nil && !flat {
 		for _, grp := range b.cons.AntiAffinity {
@@ -416,8 +417,8 @@ func (b *planBuilder) instance(spec model.HostSpec, flat bool) *Instance {
 	return inst
 }
 
-func (b *planBuilder) solveOptions() SolveOptions {
-	o := SolveOptions{Work: b.in.Pack.Work, Seed: 1}
+func (b *planBuilder) solveOptions() binpack.SolveOptions {
+	o := binpack.SolveOptions{Work: b.in.Pack.Work, Seed: 1}
 	if b.in.Pack.TimeLimit > 0 {
 		o.Deadline = time.Now().Add(b.in.Pack.TimeLimit)
 	}
@@ -434,7 +435,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	for _, x := range po.Existing {
 		xs, _ := b.in.Catalog.Find(x.Type)
 		existingIdx[x.Name] = len(opt.Existing)
-		opt.Existing = append(opt.Existing, ExistingBin{Name: x.Name, Capacity: b.capacity(xs)})
+		opt.Existing = append(opt.Existing, binpack.ExistingBin{Name: x.Name, Capacity: b.capacity(xs)})
 		c.types = append(c.types, xs)
 		c.existing = append(c.existing, true)
 	}
@@ -450,7 +451,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 			if !ok {
 				j = len(opt.Existing)
 				existingIdx[host] = j
-				opt.Existing = append(opt.Existing, ExistingBin{Name: host, Capacity: inst.Capacity})
+				opt.Existing = append(opt.Existing, binpack.ExistingBin{Name: host, Capacity: inst.Capacity})
 				c.types = append(c.types, spec)
 				c.existing = append(c.existing, false)
 				c.pinHost[j] = host
@@ -459,7 +460,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 		}
 	}
 	opt.NoNewBins = po.NoNewHosts
-	c.sol = Solve(inst, opt)
+	c.sol = binpack.Solve(inst, opt)
 	c.unplaced = c.sol.Unplaced
 	for j, bin := range c.sol.Bins {
 		if j >= len(c.types) {
@@ -473,7 +474,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	c.withoutHA = len(c.bins)
 	c.spare = make([]bool, len(c.bins))
 	b.proveHA(c, inst, spec)
-	sop := Solve(b.instance(spec, true), SolveOptions{Work: po.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
+	sop := binpack.Solve(b.instance(spec, true), binpack.SolveOptions{Work: po.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
 	c.sop = sop
 	return c
 }
@@ -592,7 +593,7 @@ func (b *planBuilder) mix(base *candidate, specs []model.HostSpec) *candidate {
 // fitsAll reports whether the units together fit one host of capacity c.
 func fitsAll(rows [][][]float64, units []int, c []float64) bool {
 	for d := range c {
-		lim := Limit(c[d])
+		lim := binpack.Limit(c[d])
 		n := len(rows[units[0]][d])
 		for t := range n {
 			sum := 0.0
@@ -756,7 +757,7 @@ func (b *planBuilder) hostNames(c *candidate) []string {
 }
 
 // unplacedReason explains why server i (of unit u.Item) was not placed.
-func (b *planBuilder) unplacedReason(inst *Instance, c *candidate, u VecUnplaced, i int) model.Unplaced {
+func (b *planBuilder) unplacedReason(inst *binpack.Instance, c *candidate, u binpack.VecUnplaced, i int) model.Unplaced {
 	items := b.in.Demand.Servers
 	un := b.units[u.Item]
 	out := model.Unplaced{Server: items[i].ID, Constraint: u.Constraint}

@@ -1,8 +1,9 @@
-package binpack
+package plan
 
 import (
 	"testing"
 
+	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -58,9 +59,9 @@ func BenchmarkSolve10k(b *testing.B) {
 	pb := &planBuilder{in: in, s: in.Settings}
 	pb.units, pb.unitOf = buildUnits(in.Demand.Servers, nil)
 	inst := pb.instance(in.Catalog.Hosts[0], false)
-	var sol Solution
+	var sol binpack.Solution
 	for b.Loop() {
-		sol = Solve(inst, SolveOptions{Work: DefaultPackOptions.Work, Seed: 1})
+		sol = binpack.Solve(inst, binpack.SolveOptions{Work: DefaultPackOptions.Work, Seed: 1})
 	}
 	b.ReportMetric(float64(len(sol.Bins)), "hosts")
 	b.ReportMetric(float64(sol.LowerBound), "lower_bound")

@@ -1,10 +1,11 @@
-package binpack
+package plan
 
 import (
 	"cmp"
 	"fmt"
 	"slices"
 
+	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -19,7 +20,7 @@ const haMaxCombos = 2000
 // fits in every resource and slot without breaking anti-affinity. When a
 // scenario strands a server, an empty host of spareSpec is added and every
 // scenario is replayed, until all hold (or new hosts are forbidden).
-func (b *planBuilder) proveHA(c *candidate, inst *Instance, spareSpec model.HostSpec) {
+func (b *planBuilder) proveHA(c *candidate, inst *binpack.Instance, spareSpec model.HostSpec) {
 	k := b.in.Pack.HA
 	c.ha = model.HAReport{Level: k, Scenarios: []model.FailureScenario{}}
 	if k <= 0 {
@@ -121,7 +122,7 @@ func (b *planBuilder) binVolumes(c *candidate) []float64 {
 type replayer struct {
 	b        *planBuilder
 	c        *candidate
-	inst     *Instance
+	inst     *binpack.Instance
 	rows     [][][]float64
 	names    []string
 	groupsOf map[int][]int
@@ -129,7 +130,7 @@ type replayer struct {
 	caps     [][]float64
 }
 
-func (b *planBuilder) newReplayer(c *candidate, inst *Instance) *replayer {
+func (b *planBuilder) newReplayer(c *candidate, inst *binpack.Instance) *replayer {
 	r := &replayer{b: b, c: c, inst: inst, rows: b.unitRows(false), names: b.hostNames(c),
 		groupsOf: map[int][]int{}, vol: b.binVolumes(c)}
 	for g, grp := range inst.AntiAffinity {
@@ -219,7 +220,7 @@ func (r *replayer) replay(failed []int) model.FailureScenario {
 			cp := r.caps[j]
 			ok := true
 			for d, r := range rows[u] {
-				lim := Limit(cp[d])
+				lim := binpack.Limit(cp[d])
 				for t, v := range r {
 					if l[d][t]+v > lim {
 						ok = false

@@ -1,4 +1,4 @@
-package binpack
+package plan
 
 import (
 	"cmp"
@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -26,7 +27,7 @@ const (
 // sensitivityHeuristics are the constructive heuristics of a sweep point:
 // the first-fit and best-fit ones, whose cost grows with n log n, not the
 // quadratic bin-centric ones (about 7 times the time at 100 servers).
-var sensitivityHeuristics = []string{HeurFFDSize, HeurFFDVolume, HeurBFDSize, HeurFFDMean}
+var sensitivityHeuristics = []string{binpack.HeurFFDSize, binpack.HeurFFDVolume, binpack.HeurBFDSize, binpack.HeurFFDMean}
 
 // sensitivityPercentiles are the sizing percentiles of the sweep (100 = the
 // peak); the plan's own is added.
@@ -87,12 +88,12 @@ func (b *planBuilder) percentileBaseline(plan *model.Plan, spec model.HostSpec) 
 	}
 	sizes, from := b.percentileComfortSizes()
 	usable := spec.UsableCapacity(b.s)
-	inst := &Instance{Name: spec.Name + " percentile×comfort", Capacity: append([]float64{}, usable[:]...), DimNames: b.dimNames()[:model.NumDims]}
+	inst := &binpack.Instance{Name: spec.Name + " percentile×comfort", Capacity: append([]float64{}, usable[:]...), DimNames: b.dimNames()[:model.NumDims]}
 	for _, f := range sizes {
-		inst.Items = append(inst.Items, VecItem{ID: f.ID, Values: [][]float64{
+		inst.Items = append(inst.Items, binpack.VecItem{ID: f.ID, Values: [][]float64{
 			{f.Size[0]}, {f.Size[1]}, {f.Size[2]}, {f.Size[3]}, {f.Size[4]}}})
 	}
-	sol := Solve(inst, SolveOptions{Work: b.in.Pack.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
+	sol := binpack.Solve(inst, binpack.SolveOptions{Work: b.in.Pack.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
 	bl.HostsUsed, bl.LowerBound, bl.Work, bl.Stop = len(sol.Bins), sol.LowerBound, sol.Work, sol.Stop
 	bl.Method = fmt.Sprintf("every server sized at its own P%g × %g of each resource (%s), flat over time, packed on %s by the same packer without constraints and without HA spares (Azure Migrate's performance-based sizing)",
 		float64(model.BaselinePercentile), model.BaselineComfort, from, spec.Name)
@@ -137,7 +138,7 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 	var notes []string
 	solve := func(nb *planBuilder) (hosts, lb, unplaced int) {
 		nb.rows, nb.flat = nil, nil
-		sol := Solve(nb.instance(spec, false), SolveOptions{Work: po.SensitivityWork, Seed: 1, Heuristics: sensitivityHeuristics})
+		sol := binpack.Solve(nb.instance(spec, false), binpack.SolveOptions{Work: po.SensitivityWork, Seed: 1, Heuristics: sensitivityHeuristics})
 		for _, u := range sol.Unplaced {
 			unplaced += len(nb.units[u.Item].members)
 		}

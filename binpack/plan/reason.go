@@ -1,4 +1,4 @@
-package binpack
+package plan
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -34,7 +35,7 @@ func reason(d model.Dim, slot int, demand, capacity float64, row []float64) stri
 	if row == nil {
 		return s
 	}
-	lim := Limit(capacity)
+	lim := binpack.Limit(capacity)
 	over, peak := 0, math.Inf(-1)
 	for _, v := range row {
 		if !(v <= lim) {
