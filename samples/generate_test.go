@@ -394,160 +394,226 @@ func TestGenerateIntoExistingDataset(t *testing.T) {
 // answers of the archetype definitions (profile.go).
 func TestArchetypeBehaviour(t *testing.T) {
 	srvs := fleet(t)
-	cpu := model.CPUBusyPct
+	for _, c := range []struct {
+		name  string
+		check func(t *testing.T, srvs []*model.Server)
+	}{
+		{"sql nightly batch", checkSQLNightlyBatch},
+		{"backup night writes", checkBackupNightWrites},
+		{"file server weekly cycle", checkFileWeeklyCycle},
+		{"domain controller idle", checkDCIdle},
+		{"mail morning peak", checkMailMorningPeak},
+		{"web evening peak", checkWebEveningPeak},
+		{"fleet average", checkFleetAverageCPU},
+		{"spikes", checkSpikes},
+		{"memory growth", checkMemoryGrowth},
+		{"steady memory", checkSteadyMemory},
+		{"peaks do not coincide", checkPeaksDoNotCoincide},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.check(t, srvs) })
+	}
+}
 
-	t.Run("sql nightly batch", func(t *testing.T) {
-		for _, s := range byArchetype(t, srvs, "sql") {
-			night, day := meanWhere(t, s, cpu, hours(1, 3)), meanWhere(t, s, cpu, hours(8, 18))
-			if night < 3*day || night < 50 {
-				t.Errorf("%s: CPU 01–03 %.1f%%, 08–18 %.1f%%: want the batch ≥ 3× the day and ≥ 50%%", s.ID, night, day)
+// workdayHours selects workday samples from hour from to hour to.
+func workdayHours(from, to int) func(int64) bool {
+	return func(ts int64) bool { return workday(ts) && hours(from, to)(ts) }
+}
+
+// checkSQLNightlyBatch: the SQL batch 01–03 runs at least 3× the day's CPU
+// and at 50 % or more.
+func checkSQLNightlyBatch(t *testing.T, srvs []*model.Server) {
+	for _, s := range byArchetype(t, srvs, "sql") {
+		night, day := meanWhere(t, s, model.CPUBusyPct, hours(1, 3)), meanWhere(t, s, model.CPUBusyPct, hours(8, 18))
+		if night < 3*day || night < 50 {
+			t.Errorf("%s: CPU 01–03 %.1f%%, 08–18 %.1f%%: want the batch ≥ 3× the day and ≥ 50%%", s.ID, night, day)
+		}
+	}
+}
+
+// checkBackupNightWrites: backup servers write and receive at night at
+// least 5× what they do by day.
+func checkBackupNightWrites(t *testing.T, srvs []*model.Server) {
+	for _, s := range byArchetype(t, srvs, "backup") {
+		for _, m := range []model.Metric{model.DiskWriteBytesPerSec, model.NetRxBytesPerSec} {
+			night, day := meanWhere(t, s, m, hours(22, 5)), meanWhere(t, s, m, hours(8, 18))
+			if night < 5*day {
+				t.Errorf("%s: %s 22–05 %.3g, 08–18 %.3g: want night ≥ 5× day", s.ID, m, night, day)
 			}
 		}
-	})
-	t.Run("backup night writes", func(t *testing.T) {
-		for _, s := range byArchetype(t, srvs, "backup") {
-			for _, m := range []model.Metric{model.DiskWriteBytesPerSec, model.NetRxBytesPerSec} {
-				night, day := meanWhere(t, s, m, hours(22, 5)), meanWhere(t, s, m, hours(8, 18))
-				if night < 5*day {
-					t.Errorf("%s: %s 22–05 %.3g, 08–18 %.3g: want night ≥ 5× day", s.ID, m, night, day)
-				}
+	}
+}
+
+// checkFileWeeklyCycle: file servers are busier in weekday office hours
+// than at weekends, and average 1–10 % CPU.
+func checkFileWeeklyCycle(t *testing.T, srvs []*model.Server) {
+	cpu := model.CPUBusyPct
+	for _, s := range byArchetype(t, srvs, "file") {
+		weekend := meanWhere(t, s, cpu, func(ts int64) bool { return !workday(ts) })
+		office := meanWhere(t, s, cpu, workdayHours(8, 18))
+		avg := meanWhere(t, s, cpu, all)
+		if weekend >= office || avg < 1 || avg > 10 {
+			t.Errorf("%s: CPU weekend %.2f%%, weekday office hours %.2f%%, average %.2f%%", s.ID, weekend, office, avg)
+		}
+	}
+}
+
+// checkDCIdle: domain controllers average under 5 % CPU.
+func checkDCIdle(t *testing.T, srvs []*model.Server) {
+	for _, s := range byArchetype(t, srvs, "dc") {
+		if avg := meanWhere(t, s, model.CPUBusyPct, all); avg >= 5 {
+			t.Errorf("%s: mean CPU %.2f%%, want < 5%%", s.ID, avg)
+		}
+	}
+}
+
+// checkMailMorningPeak: mail servers are 1.3× busier 08–10 than 14–16 on
+// workdays.
+func checkMailMorningPeak(t *testing.T, srvs []*model.Server) {
+	for _, s := range byArchetype(t, srvs, "mail") {
+		peak := meanWhere(t, s, model.CPUBusyPct, workdayHours(8, 10))
+		afternoon := meanWhere(t, s, model.CPUBusyPct, workdayHours(14, 16))
+		if peak < 1.3*afternoon {
+			t.Errorf("%s: CPU 08–10 %.2f%%, 14–16 %.2f%%: want a morning peak", s.ID, peak, afternoon)
+		}
+	}
+}
+
+// checkWebEveningPeak: web servers transmit most in an hour between 17:00
+// and 20:59.
+func checkWebEveningPeak(t *testing.T, srvs []*model.Server) {
+	for _, s := range byArchetype(t, srvs, "web") {
+		best, bestMean := -1, 0.0
+		for h := range 24 {
+			if m := meanWhere(t, s, model.NetTxBytesPerSec, hours(h, h+1)); m > bestMean {
+				best, bestMean = h, m
 			}
 		}
-	})
-	t.Run("file server weekly cycle", func(t *testing.T) {
-		for _, s := range byArchetype(t, srvs, "file") {
-			weekend := meanWhere(t, s, cpu, func(ts int64) bool { return !workday(ts) })
-			office := meanWhere(t, s, cpu, func(ts int64) bool { return workday(ts) && hours(8, 18)(ts) })
-			avg := meanWhere(t, s, cpu, all)
-			if weekend >= office || avg < 1 || avg > 10 {
-				t.Errorf("%s: CPU weekend %.2f%%, weekday office hours %.2f%%, average %.2f%%", s.ID, weekend, office, avg)
+		if best < 17 || best > 20 {
+			t.Errorf("%s: network transmit peaks at %02d:00, want 17:00–20:59", s.ID, best)
+		}
+	}
+}
+
+// checkFleetAverageCPU: the fleet averages under 15 % CPU and most servers
+// under 10 %.
+func checkFleetAverageCPU(t *testing.T, srvs []*model.Server) {
+	sum, under10 := 0.0, 0
+	for _, s := range srvs {
+		avg := meanWhere(t, s, model.CPUBusyPct, all)
+		sum += avg
+		if avg < 10 {
+			under10++
+		}
+	}
+	if avg := sum / float64(len(srvs)); avg >= 15 {
+		t.Errorf("fleet average CPU %.2f%%, want < 15%%", avg)
+	}
+	if 2*under10 <= len(srvs) {
+		t.Errorf("%d of %d servers average under 10%% CPU, want most", under10, len(srvs))
+	}
+}
+
+// checkSpikes: every server of an archetype with spikes has an interval
+// whose CPU max is at least 80 % and twice its mean.
+func checkSpikes(t *testing.T, srvs []*model.Server) {
+	cpu := model.CPUBusyPct
+	for _, s := range srvs {
+		if archetypes[archetypeIndex(archetypeOf(s))].spikesPerDay == 0 {
+			continue
+		}
+		spiky := 0
+		for i := range s.Series.Len() {
+			if s.Series.Max[cpu][i] >= 2*s.Series.Mean[cpu][i] && s.Series.Max[cpu][i] >= 80 {
+				spiky++
 			}
 		}
-	})
-	t.Run("domain controller idle", func(t *testing.T) {
-		for _, s := range byArchetype(t, srvs, "dc") {
-			if avg := meanWhere(t, s, cpu, all); avg >= 5 {
-				t.Errorf("%s: mean CPU %.2f%%, want < 5%%", s.ID, avg)
-			}
+		if spiky == 0 {
+			t.Errorf("%s: no interval with a CPU max ≥ 80%% and ≥ 2× its mean", s.ID)
 		}
+	}
+}
+
+// growsMemory reports whether the inventory notes say the server's memory
+// grows.
+func growsMemory(s *model.Server) bool {
+	return strings.Contains(strings.Join(s.Inventory.Notes, "\n"), "memory grows")
+}
+
+// firstAndLastDayMem returns the mean memory in use on the first and on the
+// last day of the test fleet.
+func firstAndLastDayMem(t *testing.T, s *model.Server) (first, last float64) {
+	t.Helper()
+	first = meanWhere(t, s, model.MemUsedBytes, func(ts int64) bool { return ts < defaultFrom+86400 })
+	last = meanWhere(t, s, model.MemUsedBytes, func(ts int64) bool {
+		return ts >= defaultFrom+int64(testOpts.Days-1)*86400
 	})
-	t.Run("mail morning peak", func(t *testing.T) {
-		for _, s := range byArchetype(t, srvs, "mail") {
-			peak := meanWhere(t, s, cpu, func(ts int64) bool { return workday(ts) && hours(8, 10)(ts) })
-			afternoon := meanWhere(t, s, cpu, func(ts int64) bool { return workday(ts) && hours(14, 16)(ts) })
-			if peak < 1.3*afternoon {
-				t.Errorf("%s: CPU 08–10 %.2f%%, 14–16 %.2f%%: want a morning peak", s.ID, peak, afternoon)
-			}
+	return first, last
+}
+
+// checkMemoryGrowth: some server's memory grows, each such by at least
+// 0.5 % a day.
+func checkMemoryGrowth(t *testing.T, srvs []*model.Server) {
+	growing := 0
+	for _, s := range srvs {
+		if !growsMemory(s) {
+			continue
 		}
-	})
-	t.Run("web evening peak", func(t *testing.T) {
-		for _, s := range byArchetype(t, srvs, "web") {
-			best, bestMean := -1, 0.0
-			for h := range 24 {
-				if m := meanWhere(t, s, model.NetTxBytesPerSec, hours(h, h+1)); m > bestMean {
-					best, bestMean = h, m
-				}
-			}
-			if best < 17 || best > 20 {
-				t.Errorf("%s: network transmit peaks at %02d:00, want 17:00–20:59", s.ID, best)
-			}
+		growing++
+		first, last := firstAndLastDayMem(t, s)
+		if want := (1 + 0.005*float64(testOpts.Days)) * first; last < want {
+			t.Errorf("%s: memory last day %.3g, first day %.3g: want ≥ %.3g", s.ID, last, first, want)
 		}
-	})
-	t.Run("fleet average", func(t *testing.T) {
-		sum, under10 := 0.0, 0
+	}
+	if growing == 0 {
+		t.Error("no server with growing memory")
+	}
+}
+
+// checkSteadyMemory: the memory of every other server stays within 3 %
+// from the first to the last day.
+func checkSteadyMemory(t *testing.T, srvs []*model.Server) {
+	for _, s := range srvs {
+		if growsMemory(s) {
+			continue
+		}
+		first, last := firstAndLastDayMem(t, s)
+		if r := last / first; r < 0.97 || r > 1.03 {
+			t.Errorf("%s: memory changed by a factor %.3f from the first to the last day", s.ID, r)
+		}
+	}
+}
+
+// checkPeaksDoNotCoincide: the peak of the fleet's summed busy cores (pct
+// /100 × threads) is at least 20 % below the sum of the servers' peaks, on
+// interval means and on maxima.
+func checkPeaksDoNotCoincide(t *testing.T, srvs []*model.Server) {
+	for _, stat := range []string{"mean", "max"} {
+		n := srvs[0].Series.Len()
+		sumOfPeaks, total := 0.0, make([]float64, n)
 		for _, s := range srvs {
-			avg := meanWhere(t, s, cpu, all)
-			sum += avg
-			if avg < 10 {
-				under10++
+			col := s.Series.Mean[model.CPUBusyPct]
+			if stat == "max" {
+				col = s.Series.Max[model.CPUBusyPct]
 			}
+			peak := 0.0
+			for i, v := range col {
+				cores := v / 100 * float64(s.Inventory.Threads)
+				total[i] += cores
+				peak = math.Max(peak, cores)
+			}
+			sumOfPeaks += peak
 		}
-		if avg := sum / float64(len(srvs)); avg >= 15 {
-			t.Errorf("fleet average CPU %.2f%%, want < 15%%", avg)
+		peakOfSum := 0.0
+		for _, v := range total {
+			peakOfSum = math.Max(peakOfSum, v)
 		}
-		if 2*under10 <= len(srvs) {
-			t.Errorf("%d of %d servers average under 10%% CPU, want most", under10, len(srvs))
+		t.Logf("%s: peak of the summed CPU %.1f busy cores, sum of peaks %.1f (%.0f%% below)",
+			stat, peakOfSum, sumOfPeaks, 100*(1-peakOfSum/sumOfPeaks))
+		if peakOfSum > 0.8*sumOfPeaks {
+			t.Errorf("%s: peak of the summed CPU %.1f busy cores, sum of peaks %.1f: want ≥ 20%% below",
+				stat, peakOfSum, sumOfPeaks)
 		}
-	})
-	t.Run("spikes", func(t *testing.T) {
-		for _, s := range srvs {
-			if archetypes[archetypeIndex(archetypeOf(s))].spikesPerDay == 0 {
-				continue
-			}
-			spiky := 0
-			for i := range s.Series.Len() {
-				if s.Series.Max[cpu][i] >= 2*s.Series.Mean[cpu][i] && s.Series.Max[cpu][i] >= 80 {
-					spiky++
-				}
-			}
-			if spiky == 0 {
-				t.Errorf("%s: no interval with a CPU max ≥ 80%% and ≥ 2× its mean", s.ID)
-			}
-		}
-	})
-	t.Run("memory growth", func(t *testing.T) {
-		growing := 0
-		for _, s := range srvs {
-			if !strings.Contains(strings.Join(s.Inventory.Notes, "\n"), "memory grows") {
-				continue
-			}
-			growing++
-			first := meanWhere(t, s, model.MemUsedBytes, func(ts int64) bool { return ts < defaultFrom+86400 })
-			last := meanWhere(t, s, model.MemUsedBytes, func(ts int64) bool {
-				return ts >= defaultFrom+int64(testOpts.Days-1)*86400
-			})
-			if want := (1 + 0.005*float64(testOpts.Days)) * first; last < want {
-				t.Errorf("%s: memory last day %.3g, first day %.3g: want ≥ %.3g", s.ID, last, first, want)
-			}
-		}
-		if growing == 0 {
-			t.Error("no server with growing memory")
-		}
-	})
-	t.Run("steady memory", func(t *testing.T) {
-		for _, s := range srvs {
-			if strings.Contains(strings.Join(s.Inventory.Notes, "\n"), "memory grows") {
-				continue
-			}
-			first := meanWhere(t, s, model.MemUsedBytes, func(ts int64) bool { return ts < defaultFrom+86400 })
-			last := meanWhere(t, s, model.MemUsedBytes, func(ts int64) bool {
-				return ts >= defaultFrom+int64(testOpts.Days-1)*86400
-			})
-			if r := last / first; r < 0.97 || r > 1.03 {
-				t.Errorf("%s: memory changed by a factor %.3f from the first to the last day", s.ID, r)
-			}
-		}
-	})
-	t.Run("peaks do not coincide", func(t *testing.T) {
-		// Busy cores = pct/100 × threads, on interval means and on maxima.
-		for _, stat := range []string{"mean", "max"} {
-			n := srvs[0].Series.Len()
-			sumOfPeaks, total := 0.0, make([]float64, n)
-			for _, s := range srvs {
-				col := s.Series.Mean[cpu]
-				if stat == "max" {
-					col = s.Series.Max[cpu]
-				}
-				peak := 0.0
-				for i, v := range col {
-					cores := v / 100 * float64(s.Inventory.Threads)
-					total[i] += cores
-					peak = math.Max(peak, cores)
-				}
-				sumOfPeaks += peak
-			}
-			peakOfSum := 0.0
-			for _, v := range total {
-				peakOfSum = math.Max(peakOfSum, v)
-			}
-			t.Logf("%s: peak of the summed CPU %.1f busy cores, sum of peaks %.1f (%.0f%% below)",
-				stat, peakOfSum, sumOfPeaks, 100*(1-peakOfSum/sumOfPeaks))
-			if peakOfSum > 0.8*sumOfPeaks {
-				t.Errorf("%s: peak of the summed CPU %.1f busy cores, sum of peaks %.1f: want ≥ 20%% below",
-					stat, peakOfSum, sumOfPeaks)
-			}
-		}
-	})
+	}
 }
 
 // TestSQLMonthEnd covers a month end: the fleet starts on Monday 5 January
