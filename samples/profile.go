@@ -54,6 +54,19 @@ func isMonthEndWorkday(t time.Time) bool {
 
 func isWorkday(w time.Weekday) bool { return w != time.Saturday && w != time.Sunday }
 
+// weekend returns f on Saturdays and Sundays and 1 on workdays: how much of
+// its workday load an archetype keeps at the weekend.
+func (c *clock) weekend(f float64) float64 {
+	if c.workday {
+		return 1
+	}
+	return f
+}
+
+// activity scales the archetype's variable workload: the current activity
+// factor (the day's factor × the short-term load) times the server's load.
+func (s *server) activity() float64 { return s.act * s.p.load }
+
 // ramp rises smoothly (smoothstep) from 0 at hour a to 1 at hour b.
 func ramp(h, a, b float64) float64 {
 	if h <= a {
@@ -96,11 +109,8 @@ func office(h float64) float64 {
 // to clients as network transmit, Windows' default shadow copies at 07:00 and
 // 12:00, and the nightly incremental backup reading for an hour from 22:30.
 func fileLevel(s *server, c *clock) level {
-	o := office(c.h - s.p.shift)
-	if !c.workday {
-		o *= 0.1
-	}
-	a := s.act * s.p.load
+	o := office(c.h-s.p.shift) * c.weekend(0.1)
+	a := s.activity()
 	vss := bump(c.h, 7, 0.15) + bump(c.h, 12, 0.15)
 	bk := window(c.h, 22.5, 23.75)
 	rd := s.p.io * (0.3 + 9*o*a + 4*vss + 8*bk) * mb
@@ -123,11 +133,7 @@ func fileLevel(s *server, c *clock) level {
 func mailLevel(s *server, c *clock) level {
 	h := c.h - s.p.shift
 	o, m := office(h), bump(h, 9, 0.8)
-	wk := 1.0
-	if !c.workday {
-		wk = 0.25
-	}
-	a := s.act * s.p.load * wk
+	a := s.activity() * c.weekend(0.25)
 	maint := window(c.h, 1, 5)
 	return level{
 		cpuPct:   2.5 + (6*o+9*m)*a + 3*maint,
@@ -148,15 +154,12 @@ func mailLevel(s *server, c *clock) level {
 // the month. The buffer pool keeps memory steady and high.
 func sqlLevel(s *server, c *clock) level {
 	o := office(c.h - s.p.shift)
-	wk := 1.0
-	if !c.workday {
-		wk = 0.3
-	}
+	wk := c.weekend(0.3)
 	me := 1.0
 	if c.monthEnd {
 		me = 2
 	}
-	a := s.act * s.p.load * wk * me
+	a := s.activity() * wk * me
 	batch := window(c.h, 1, 3)
 	dump := window(c.h, 3, 3+2.0/3)
 	// The batch runs in stages: load (IO-heavy), transform (CPU-heavy),
@@ -182,11 +185,8 @@ func sqlLevel(s *server, c *clock) level {
 // disk (logs), low memory that grows a little with load; one server leaks.
 func webLevel(s *server, c *clock) level {
 	h := c.h - s.p.shift
-	traffic := (0.1 + 0.5*ramp(h, 6.5, 10)*(1-ramp(h, 22, 24)) + 0.5*bump(h, 19, 2)) / 1.1
-	if !c.workday {
-		traffic *= 0.8
-	}
-	a := s.act * s.p.load * traffic
+	traffic := (0.1 + 0.5*ramp(h, 6.5, 10)*(1-ramp(h, 22, 24)) + 0.5*bump(h, 19, 2)) / 1.1 * c.weekend(0.8)
+	a := s.activity() * traffic
 	mem := s.p.memFrac + 0.03*traffic
 	if s.p.memGrowthPerDay > 0 {
 		mem *= math.Pow(1+s.p.memGrowthPerDay, c.days)
@@ -216,7 +216,7 @@ func backupLevel(s *server, c *clock) level {
 		bn = s.day.prevNight
 	}
 	tape := window(c.h, 5, 7)
-	a := s.act * s.p.load
+	a := s.activity()
 	rx := s.p.net * 170 * bn * a * night * mb
 	return level{
 		cpuPct:   2 + (12+10*bn)*night*a + 8*tape,
@@ -235,11 +235,7 @@ func backupLevel(s *server, c *clock) level {
 func dcLevel(s *server, c *clock) level {
 	h := c.h - s.p.shift
 	o, logon := office(h), bump(h, 8.25, 0.5)
-	wk := 1.0
-	if !c.workday {
-		wk = 0.3
-	}
-	a := s.act * s.p.load * wk
+	a := s.activity() * c.weekend(0.3)
 	return level{
 		cpuPct:   1 + (0.8*o+1.2*logon)*a,
 		memBytes: s.memTotal * s.p.memFrac,
