@@ -99,7 +99,7 @@ type Solution struct {
 	// empty); new bins follow, none empty.
 	Bins [][]int
 	// Unplaced are the items placed nowhere, by ascending item index.
-	Unplaced []VecUnplaced
+	Unplaced []Unplaced
 	// LowerBound is Bounds.Best: no packing of the placeable items into
 	// new bins uses fewer bins.
 	LowerBound int
@@ -124,14 +124,31 @@ type HeuristicResult struct {
 	Bins int    `json:"bins"`
 }
 
-// VecUnplaced explains why an item was placed nowhere.
-type VecUnplaced struct {
+// Dim is a dimension of an Instance: d indexes Instance.Capacity[d],
+// Instance.DimNames[d] and every item's Values[d]. The solver's dimensions
+// are its own; a caller that packs resources of its own maps them onto
+// Dims (kvmfit's planner puts its resources first, then the count
+// dimensions it adds).
+type Dim int
+
+// NoDim is the Dim of an unplaced item that a constraint stopped rather
+// than a dimension.
+const NoDim Dim = -1
+
+// Unplaced explains why an item was placed nowhere.
+type Unplaced struct {
+	// Item is the index of the item in Instance.Items.
 	Item int
-	// Dim and Slot are the dimension and slot that stop the item, or -1
-	// when a constraint stopped it.
-	Dim, Slot int
-	Demand    float64
-	Capacity  float64
+	// Dim and Slot are the dimension and slot that stop the item (the first
+	// ones, in order, where it overflows), or NoDim and -1 when a
+	// constraint stopped it.
+	Dim  Dim
+	Slot int
+	// Demand is the item's demand in Dim and Slot; Capacity is the capacity
+	// of an empty new bin in Dim, or for a pinned item the Limit of its bin
+	// (both 0 with NoDim).
+	Demand   float64
+	Capacity float64
 	// Constraint names the constraint that stopped the item ("" when it is
 	// a resource): "anti-affinity", "pin", "no new hosts".
 	Constraint string
@@ -443,7 +460,7 @@ func (e *engine) growth(b *vbin, i int) float64 {
 // state is a (partial) packing.
 type state struct {
 	bins     []*vbin
-	unplaced []VecUnplaced
+	unplaced []Unplaced
 }
 
 func (s *state) clone() *state {
@@ -637,8 +654,8 @@ func (e *engine) dimName(d int) string {
 
 // explain says why item i fits none of the bins of s (constraint names the
 // reason no new bin may be opened).
-func (e *engine) explain(s *state, i int, constraint string) VecUnplaced {
-	u := VecUnplaced{Item: i, Dim: -1, Slot: -1, Constraint: constraint}
+func (e *engine) explain(s *state, i int, constraint string) Unplaced {
+	u := Unplaced{Item: i, Dim: NoDim, Slot: -1, Constraint: constraint}
 	byDim := map[int]int{}
 	anti := 0
 	firstDim, firstSlot := -1, -1
@@ -667,7 +684,7 @@ func (e *engine) explain(s *state, i int, constraint string) VecUnplaced {
 	if anti > 0 {
 		parts += fmt.Sprintf("; anti-affinity on %d", anti)
 	}
-	u.Dim, u.Slot = firstDim, firstSlot
+	u.Dim, u.Slot = Dim(firstDim), firstSlot
 	if firstDim >= 0 {
 		u.Demand = e.items[i].rows[firstDim][firstSlot]
 		u.Capacity = e.cap[firstDim]
@@ -747,17 +764,17 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 		pinned[i] = true
 		e.pin[i] = true
 		if j < 0 || j >= len(base.bins) {
-			base.unplaced = append(base.unplaced, VecUnplaced{Item: i, Dim: -1, Slot: -1, Constraint: "pin", Detail: "pinned to a host that does not exist"})
+			base.unplaced = append(base.unplaced, Unplaced{Item: i, Dim: NoDim, Slot: -1, Constraint: "pin", Detail: "pinned to a host that does not exist"})
 			continue
 		}
 		b := base.bins[j]
 		if !e.fits(b, i) {
-			u := VecUnplaced{Item: i, Dim: -1, Slot: -1, Constraint: "pin"}
+			u := Unplaced{Item: i, Dim: NoDim, Slot: -1, Constraint: "pin"}
 			if e.conflicts(b, i) {
 				u.Detail = fmt.Sprintf("pinned to %s, which holds a server of the same anti-affinity group", opt.Existing[j].Name)
 			} else {
 				d, t := e.overflow(b, i)
-				u.Dim, u.Slot = d, t
+				u.Dim, u.Slot = Dim(d), t
 				u.Demand, u.Capacity = e.items[i].rows[d][t], b.limit[d]
 				u.Detail = fmt.Sprintf("pinned to %s, which is full in %s at slot %d", opt.Existing[j].Name, e.dimName(d), t)
 			}
@@ -780,7 +797,7 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 				placeable = append(placeable, i)
 				continue
 			}
-			base.unplaced = append(base.unplaced, VecUnplaced{Item: i, Dim: d, Slot: t,
+			base.unplaced = append(base.unplaced, Unplaced{Item: i, Dim: Dim(d), Slot: t,
 				Demand: e.items[i].rows[d][t], Capacity: e.cap[d],
 				Detail: fmt.Sprintf("%s demand in slot %d exceeds the capacity of an empty host", e.dimName(d), t)})
 			continue
@@ -847,6 +864,6 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 		sol.Bins = append(sol.Bins, slices.Sorted(slices.Values(b.items)))
 	}
 	sol.Unplaced = best.unplaced
-	slices.SortFunc(sol.Unplaced, func(a, b VecUnplaced) int { return cmp.Compare(a.Item, b.Item) })
+	slices.SortFunc(sol.Unplaced, func(a, b Unplaced) int { return cmp.Compare(a.Item, b.Item) })
 	return sol
 }

@@ -429,3 +429,17 @@ func TestSolveUnplacedFirstCoordinate(t *testing.T) {
 		t.Errorf("bins %v, lower bound %d; want [[1]] and 1 (unplaced items are left out)", sol.Bins, sol.LowerBound)
 	}
 }
+
+// TestSolveUnplacedByConstraint: an item that a constraint stops, not a
+// dimension, is unplaced with NoDim and slot -1.
+func TestSolveUnplacedByConstraint(t *testing.T) {
+	inst := inst1(10, it1("a", 1), it1("b", 1))
+	sol := Solve(inst, SolveOptions{Existing: []ExistingBin{{Name: "h1", Capacity: []float64{10}}}, Pins: map[int]int{1: 3}})
+	want := []Unplaced{{Item: 1, Dim: NoDim, Slot: -1, Constraint: "pin", Detail: "pinned to a host that does not exist"}}
+	if !reflect.DeepEqual(sol.Unplaced, want) {
+		t.Errorf("unplaced %+v, want %+v", sol.Unplaced, want)
+	}
+	if len(sol.Bins) != 1 || !slices.Equal(sol.Bins[0], []int{0}) {
+		t.Errorf("bins %v, want [[0]] (a on the existing bin)", sol.Bins)
+	}
+}

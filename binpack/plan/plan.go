@@ -115,7 +115,7 @@ type candidate struct {
 	spare     []bool
 	pinHost   map[int]string // bin index → pinned host name
 	sol       binpack.Solution
-	unplaced  []binpack.VecUnplaced
+	unplaced  []binpack.Unplaced
 	ha        model.HAReport
 	sop       binpack.Solution
 	withoutHA int
@@ -311,7 +311,7 @@ type planBuilder struct {
 }
 
 // dimNames are the dimensions of a plan instance: the model's, then
-// "vms" and "vcpu" when the constraints ask for them.
+// "vms" and "vcpu" when the constraints ask for them (see resource).
 func (b *planBuilder) dimNames() []string {
 	var n []string
 	for d := model.Dim(0); d < model.NumDims; d++ {
@@ -701,7 +701,7 @@ func (b *planBuilder) assemble(c *candidate, rows []model.Candidate, chosen int,
 	sort.Slice(plan.Assignments, func(a, b int) bool { return plan.Assignments[a].Server < plan.Assignments[b].Server })
 	for _, u := range c.unplaced {
 		for _, i := range b.units[u.Item].members {
-			plan.Unplaced = append(plan.Unplaced, b.unplacedReason(inst, c, u, i))
+			plan.Unplaced = append(plan.Unplaced, b.unplacedReason(inst, u, i))
 		}
 	}
 	plan.Unplaced = append(plan.Unplaced, in.NoData...)
@@ -756,8 +756,9 @@ func (b *planBuilder) hostNames(c *candidate) []string {
 	return names
 }
 
-// unplacedReason explains why server i (of unit u.Item) was not placed.
-func (b *planBuilder) unplacedReason(inst *binpack.Instance, c *candidate, u binpack.VecUnplaced, i int) model.Unplaced {
+// unplacedReason explains why server i (of unit u.Item) was not placed: it
+// is where the solver's binpack.Unplaced becomes the plan's model.Unplaced.
+func (b *planBuilder) unplacedReason(inst *binpack.Instance, u binpack.Unplaced, i int) model.Unplaced {
 	items := b.in.Demand.Servers
 	un := b.units[u.Item]
 	out := model.Unplaced{Server: items[i].ID, Constraint: u.Constraint}
@@ -765,8 +766,7 @@ func (b *planBuilder) unplacedReason(inst *binpack.Instance, c *candidate, u bin
 	if len(un.members) > 1 {
 		group = fmt.Sprintf(" (with its affinity group %q, %d servers)", un.name, len(un.members))
 	}
-	if u.Dim >= 0 && u.Dim < int(model.NumDims) && u.Constraint == "" {
-		d := model.Dim(u.Dim)
+	if d, ok := resource(u.Dim); ok && u.Constraint == "" {
 		out.Dim = d.String()
 		var row []float64
 		if len(un.members) == 1 {
@@ -775,7 +775,7 @@ func (b *planBuilder) unplacedReason(inst *binpack.Instance, c *candidate, u bin
 		out.Reason = reason(d, u.Slot, u.Demand, u.Capacity, row) + group
 		return out
 	}
-	if u.Dim >= 0 && u.Dim < len(inst.DimNames) {
+	if u.Dim >= 0 && int(u.Dim) < len(inst.DimNames) {
 		out.Dim = inst.DimNames[u.Dim]
 		if u.Constraint == "" {
 			switch out.Dim {
@@ -788,6 +788,16 @@ func (b *planBuilder) unplacedReason(inst *binpack.Instance, c *candidate, u bin
 	}
 	out.Reason = u.Detail + group
 	return out
+}
+
+// resource returns the model resource of a dimension of a plan instance,
+// whose first dimensions are the model's in order (dimNames), and false for
+// the count dimensions after them and for binpack.NoDim.
+func resource(d binpack.Dim) (model.Dim, bool) {
+	if d < 0 || d >= binpack.Dim(model.NumDims) {
+		return 0, false
+	}
+	return model.Dim(d), true
 }
 
 func dimValues(c model.Capacity) model.DimValues {
