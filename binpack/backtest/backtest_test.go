@@ -242,6 +242,8 @@ func TestBootstrapIdentity(t *testing.T) {
 	}
 }
 
+// TestSlotQuantileAndFlat checks the baselines' sizes: the p-quantile of a
+// full profile's slots (NaN gaps left out) and the one-slot flat demand.
 func TestSlotQuantileAndFlat(t *testing.T) {
 	p := &model.ServerProfile{Demand: model.ServerDemand{ID: "x"}}
 	for d := model.Dim(0); d < model.NumDims; d++ {
@@ -249,14 +251,14 @@ func TestSlotQuantileAndFlat(t *testing.T) {
 	}
 	nan := float32(math.NaN())
 	p.Full[model.DimCPU] = []float32{1, 2, nan, 3, 4, 5, 6, 7, 8, 9, 10}
-	c := SlotQuantile(p, 0.95)
+	c := model.SlotQuantile(p, 0.95)
 	if c[model.DimCPU] != 10 || c[model.DimMem] != 7 {
 		t.Errorf("P95 %v", c)
 	}
-	if c := SlotQuantile(p, 0.5); c[model.DimCPU] != 5 {
+	if c := model.SlotQuantile(p, 0.5); c[model.DimCPU] != 5 {
 		t.Errorf("P50 cpu %g, want 5 (nearest rank of 10 values)", c[model.DimCPU])
 	}
-	d := FlatDemand([]FlatSize{{ID: "x", Size: c}}, day0, time.Minute)
+	d := model.FlatDemand([]model.FlatSize{{ID: "x", Size: c}}, day0, time.Minute)
 	if d.Slots != 1 || d.Servers[0].Values[model.DimCPU][0] != 10 {
 		t.Errorf("flat %+v", d)
 	}

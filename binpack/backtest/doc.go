@@ -7,8 +7,9 @@
 // user's page):
 //
 //	split (Split) → plan from the training window (plan.BuildPlan)
-//	             → baselines from the training window (Flat: sum of peaks,
-//	               per-VM percentile × comfort), packed by the same BuildPlan
+//	             → baselines from the training window (model.FlatDemand:
+//	               sum of peaks, per-VM percentile × comfort), packed by the
+//	               same BuildPlan
 //	             → replay the test window on every plan (Replay)
 //	             → bootstrap the training days (Bootstrap) for the spread
 //	               of the host count

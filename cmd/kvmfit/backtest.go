@@ -248,12 +248,12 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 	if err := po.Pack.apply(in); err != nil {
 		return err
 	}
-	var peaks, pctls []backtest.FlatSize
+	var peaks, pctls []model.FlatSize
 	for k, bs := range per {
 		if bs.hasTrn {
 			id := in.Servers[k].ID
-			peaks = append(peaks, backtest.FlatSize{ID: id, Size: bs.peak})
-			pctls = append(pctls, backtest.FlatSize{ID: id, Size: bs.pctl})
+			peaks = append(peaks, model.FlatSize{ID: id, Size: bs.peak})
+			pctls = append(pctls, model.FlatSize{ID: id, Size: bs.pctl})
 		}
 	}
 	in.Pack.Mix = false
@@ -304,13 +304,13 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 	rep.Methods = append(rep.Methods, ours)
 	for _, b := range []struct {
 		name, desc string
-		sizes      []backtest.FlatSize
+		sizes      []model.FlatSize
 	}{
 		{backtest.MethodSumOfPeaks, "sum of peaks: every server at its training peak (slot max), per resource", peaks},
 		{backtest.MethodPercentile, fmt.Sprintf("per-VM percentile × comfort without time alignment: P%g of the training slots (slot max) × %g, per resource (Azure Migrate)", o.BaselinePct, o.BaselineComfort), pctls},
 	} {
 		bin := tmpl
-		bin.Demand = backtest.FlatDemand(b.sizes, split, s.Step())
+		bin.Demand = model.FlatDemand(b.sizes, split, s.Step())
 		bp, err := planner.BuildPlan(bin)
 		if err != nil {
 			return fmt.Errorf("baseline %s: %w", b.name, err)
