@@ -272,6 +272,16 @@ func (m *minMax) add(v float64) {
 	m.n++
 }
 
+// setAverage sets both the mean and the max of metric m of x to v, for
+// sources that keep averages only (max = mean). A NaN or infinite v is "not
+// measured" and leaves m empty; a negative v counts as 0.
+func setAverage(x *model.Sample, m model.Metric, v float64) {
+	if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		v = math.Max(v, 0)
+		x.Set(m, v, v)
+	}
+}
+
 // endOf returns the end of sample x.
 func endOf(x model.Sample) time.Time { return x.Start.Add(x.Interval) }
 

@@ -3,8 +3,10 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -336,21 +338,13 @@ func (nf *nmonFile) num(sec, col, s string) (float64, error) {
 	return v, nil
 }
 
+// flush writes the snapshot being gathered as one sample of the file's
+// host, filled by the CPU, memory, disk and network steps.
 func (nf *nmonFile) flush() error {
 	s := nf.snap
 	defer func() { nf.snap = nil }()
-	if nf.h == nil {
-		h, err := nf.ni.hs.get(nf.path, nf.host)
-		if err != nil {
-			return err
-		}
-		nf.h = h
-		if nf.ni.meta[nf.host] == nil {
-			nf.meta.tz = nf.ni.loc.String()
-			nf.ni.meta[nf.host] = nf.meta
-		}
-	} else if len(nf.h.files) == 0 || nf.h.files[len(nf.h.files)-1] != nf.path {
-		nf.h.files = append(nf.h.files, nf.path)
+	if err := nf.attachHost(); err != nil {
+		return err
 	}
 	prev := nf.prevEnd
 	iv := s.end.Sub(prev)
@@ -363,72 +357,120 @@ func (nf *nmonFile) flush() error {
 		iv = time.Second // parse the values all the same, so that errors surface
 	}
 	x := model.NewSample(s.end.Add(-iv), iv)
-	set := func(m model.Metric, v float64) {
-		if !math.IsNaN(v) {
-			v = math.Max(v, 0)
-			x.Set(m, v, v)
+	for _, fill := range []func(*model.Sample) error{nf.cpu, nf.mem, nf.disks, nf.net} {
+		if err := fill(&x); err != nil {
+			return err
 		}
 	}
-	// CPU
-	idle, err := nf.value("CPU_ALL", "Idle%")
+	if badIv {
+		nf.h.badInterval++
+		return nil
+	}
+	return nf.ni.hs.write(nf.h, x, fmt.Sprintf("%s:%d", nf.path, s.line))
+}
+
+// attachHost gives the file its server at its first snapshot (the host of
+// AAA,host), and keeps the first file's metadata for the host.
+func (nf *nmonFile) attachHost() error {
+	if nf.h != nil {
+		if len(nf.h.files) == 0 || nf.h.files[len(nf.h.files)-1] != nf.path {
+			nf.h.files = append(nf.h.files, nf.path)
+		}
+		return nil
+	}
+	h, err := nf.ni.hs.get(nf.path, nf.host)
 	if err != nil {
 		return err
 	}
-	wait, err := nf.value("CPU_ALL", "Wait%")
+	nf.h = h
+	if nf.ni.meta[nf.host] == nil {
+		nf.meta.tz = nf.ni.loc.String()
+		nf.ni.meta[nf.host] = nf.meta
+	}
+	return nil
+}
+
+// values returns the numbers in columns names of section sec of the
+// snapshot (see value).
+func (nf *nmonFile) values(sec string, names ...string) ([]float64, error) {
+	out := make([]float64, len(names))
+	for i, name := range names {
+		v, err := nf.value(sec, name)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// cpu sets cpu_busy_pct = 100 − Idle% − Wait% of CPU_ALL.
+func (nf *nmonFile) cpu(x *model.Sample) error {
+	v, err := nf.values("CPU_ALL", "Idle%", "Wait%")
 	if err != nil {
 		return err
 	}
+	idle, wait := v[0], v[1]
 	if !math.IsNaN(idle) {
 		if math.IsNaN(wait) {
 			wait = 0
 		}
-		set(model.CPUBusyPct, math.Min(100, 100-idle-wait))
+		setAverage(x, model.CPUBusyPct, math.Min(100, 100-idle-wait))
 	}
-	// Memory
-	var vals [8]float64
-	for i, name := range []string{"memtotal", "memfree", "cached", "buffers", "Real total(MB)", "Real free(MB)"} {
-		if vals[i], err = nf.value("MEM", name); err != nil {
-			return err
-		}
-	}
-	proc, err := nf.value("MEMNEW", "Process%")
+	return nil
+}
+
+// mem sets the memory total and use from MEM (Linux: memtotal, memfree,
+// cached, buffers; AIX: Real total and Real free) and, on AIX, MEMNEW.
+func (nf *nmonFile) mem(x *model.Sample) error {
+	m, err := nf.values("MEM", "memtotal", "memfree", "cached", "buffers", "Real total(MB)", "Real free(MB)")
 	if err != nil {
 		return err
 	}
-	sys, err := nf.value("MEMNEW", "System%")
+	memnew, err := nf.values("MEMNEW", "Process%", "System%")
 	if err != nil {
 		return err
 	}
+	total, free, cached, buffers, realTotal, realFree := m[0], m[1], m[2], m[3], m[4], m[5]
+	proc, sys := memnew[0], memnew[1]
 	const mb = 1 << 20
 	switch {
-	case !math.IsNaN(vals[0]): // Linux
-		set(model.MemTotalBytes, vals[0]*mb)
-		if !math.IsNaN(vals[1]) {
-			used := vals[0] - vals[1]
-			for _, c := range []float64{vals[2], vals[3]} {
+	case !math.IsNaN(total): // Linux
+		setAverage(x, model.MemTotalBytes, total*mb)
+		if !math.IsNaN(free) {
+			used := total - free
+			for _, c := range []float64{cached, buffers} {
 				if !math.IsNaN(c) {
 					used -= c
 				}
 			}
-			set(model.MemUsedBytes, used*mb)
+			setAverage(x, model.MemUsedBytes, used*mb)
 		}
-	case !math.IsNaN(vals[4]): // AIX
-		set(model.MemTotalBytes, vals[4]*mb)
+	case !math.IsNaN(realTotal): // AIX
+		setAverage(x, model.MemTotalBytes, realTotal*mb)
 		if !math.IsNaN(proc) && !math.IsNaN(sys) {
-			set(model.MemUsedBytes, vals[4]*(proc+sys)/100*mb)
-			nf.h0().note("mem_used_bytes = Real total × (Process% + System%) of MEMNEW (file cache excluded)")
-		} else if !math.IsNaN(vals[5]) {
-			set(model.MemUsedBytes, (vals[4]-vals[5])*mb)
-			nf.h0().note("mem_used_bytes = Real total − Real free (no MEMNEW: includes the file cache)")
+			setAverage(x, model.MemUsedBytes, realTotal*(proc+sys)/100*mb)
+			nf.h.note("mem_used_bytes = Real total × (Process% + System%) of MEMNEW (file cache excluded)")
+		} else if !math.IsNaN(realFree) {
+			setAverage(x, model.MemUsedBytes, (realTotal-realFree)*mb)
+			nf.h.note("mem_used_bytes = Real total − Real free (no MEMNEW: includes the file cache)")
 		}
 	}
 	if v := x.Mean[model.MemTotalBytes]; !math.IsNaN(v) {
-		nf.h0().lastMemTotal = v
+		nf.h.lastMemTotal = v
 	}
-	// Disks: sections DISKREAD, DISKREAD1, ... each with its own columns.
+	return nil
+}
+
+// disks sums the whole disks of the DISKREAD, DISKWRITE and DISKXFER
+// sections (DISKREAD1, ... continue them with their own columns), in
+// section name order, and splits the transfers between reads and writes in
+// proportion to the bytes.
+func (nf *nmonFile) disks(x *model.Sample) error {
+	s := nf.snap
 	var rd, wr, xfer float64
 	var haveRd, haveXfer bool
-	for sec, vals := range s.vals {
+	for _, sec := range slices.Sorted(maps.Keys(s.vals)) {
 		m := nmonDiskSection.FindStringSubmatch(sec)
 		if m == nil {
 			continue
@@ -437,83 +479,94 @@ func (nf *nmonFile) flush() error {
 		if cols == nil {
 			return &model.SampleParseError{File: nf.path, Line: s.line, Field: sec, Err: errors.New("data before the section header")}
 		}
-		present := map[string]bool{}
-		for _, c := range cols.cols {
-			present[strings.TrimSpace(c)] = true
-		}
-		for i, c := range cols.cols {
-			c = strings.TrimSpace(c)
-			if i >= len(vals) || c == "" || !isWholeDisk(c, present) {
-				continue
-			}
-			v, err := nf.num(sec, c, vals[i])
-			if err != nil {
-				return err
-			}
-			if math.IsNaN(v) {
-				continue
-			}
+		err := nf.eachWholeDisk(sec, cols.cols, s.vals[sec], func(disk string, v float64) {
 			switch m[1] {
 			case "DISKREAD":
 				rd += v * 1024
 				haveRd = true
-				nf.h0().disks[c] = true
+				nf.h.disks[disk] = true
 			case "DISKWRITE":
 				wr += v * 1024
 			case "DISKXFER":
 				xfer += v
 				haveXfer = true
 			}
+		})
+		if err != nil {
+			return err
 		}
 	}
 	if haveRd {
-		set(model.DiskReadBytesPerSec, rd)
-		set(model.DiskWriteBytesPerSec, wr)
+		setAverage(x, model.DiskReadBytesPerSec, rd)
+		setAverage(x, model.DiskWriteBytesPerSec, wr)
 	}
 	if haveXfer {
 		share := 0.5
 		if rd+wr > 0 {
 			share = rd / (rd + wr)
 		}
-		set(model.DiskReadIOPS, xfer*share)
-		set(model.DiskWriteIOPS, xfer*(1-share))
+		setAverage(x, model.DiskReadIOPS, xfer*share)
+		setAverage(x, model.DiskWriteIOPS, xfer*(1-share))
 	}
-	// Network
-	if net := nf.sections["NET"]; net != nil && s.vals["NET"] != nil {
-		var rx, tx float64
-		for i, c := range net.cols {
-			c = strings.TrimSpace(c)
-			var ifc string
-			var dst *float64
-			switch {
-			case strings.HasSuffix(c, "-read-KB/s"):
-				ifc, dst = strings.TrimSuffix(c, "-read-KB/s"), &rx
-			case strings.HasSuffix(c, "-write-KB/s"):
-				ifc, dst = strings.TrimSuffix(c, "-write-KB/s"), &tx
-			default:
-				continue
-			}
-			if ifc == "lo" || ifc == "lo0" || i >= len(s.vals["NET"]) {
-				continue
-			}
-			v, err := nf.num("NET", c, s.vals["NET"][i])
-			if err != nil {
-				return err
-			}
-			if !math.IsNaN(v) {
-				*dst += v * 1024
-			}
-			nf.h0().nics[ifc] = true
-		}
-		set(model.NetRxBytesPerSec, rx)
-		set(model.NetTxBytesPerSec, tx)
-	}
-	if badIv {
-		nf.h.badInterval++
-		return nil
-	}
-	return nf.ni.hs.write(nf.h0(), x, fmt.Sprintf("%s:%d", nf.path, s.line))
+	return nil
 }
 
-// h0 returns the host of the file (set by flush).
-func (nf *nmonFile) h0() *hostState { return nf.h }
+// eachWholeDisk calls fn with every whole disk's value of a disk section
+// with columns cols; blank values are skipped.
+func (nf *nmonFile) eachWholeDisk(sec string, cols, vals []string, fn func(disk string, v float64)) error {
+	present := map[string]bool{}
+	for _, c := range cols {
+		present[strings.TrimSpace(c)] = true
+	}
+	for i, c := range cols {
+		c = strings.TrimSpace(c)
+		if i >= len(vals) || c == "" || !isWholeDisk(c, present) {
+			continue
+		}
+		v, err := nf.num(sec, c, vals[i])
+		if err != nil {
+			return err
+		}
+		if !math.IsNaN(v) {
+			fn(c, v)
+		}
+	}
+	return nil
+}
+
+// net sums NET's <if>-read-KB/s and <if>-write-KB/s over every interface
+// but the loopback.
+func (nf *nmonFile) net(x *model.Sample) error {
+	net, vals := nf.sections["NET"], nf.snap.vals["NET"]
+	if net == nil || vals == nil {
+		return nil
+	}
+	var rx, tx float64
+	for i, c := range net.cols {
+		c = strings.TrimSpace(c)
+		var ifc string
+		var dst *float64
+		switch {
+		case strings.HasSuffix(c, "-read-KB/s"):
+			ifc, dst = strings.TrimSuffix(c, "-read-KB/s"), &rx
+		case strings.HasSuffix(c, "-write-KB/s"):
+			ifc, dst = strings.TrimSuffix(c, "-write-KB/s"), &tx
+		default:
+			continue
+		}
+		if ifc == "lo" || ifc == "lo0" || i >= len(vals) {
+			continue
+		}
+		v, err := nf.num("NET", c, vals[i])
+		if err != nil {
+			return err
+		}
+		if !math.IsNaN(v) {
+			*dst += v * 1024
+		}
+		nf.h.nics[ifc] = true
+	}
+	setAverage(x, model.NetRxBytesPerSec, rx)
+	setAverage(x, model.NetTxBytesPerSec, tx)
+	return nil
+}

@@ -130,11 +130,7 @@ func sarMemTotalKB(r *sarRec) (total float64, method string) {
 func (r *sarRec) sample() (model.Sample, []string) {
 	x := model.NewSample(r.end.Add(-r.interval), r.interval)
 	var notes []string
-	set := func(m model.Metric, v float64) {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			x.Set(m, math.Max(v, 0), math.Max(v, 0))
-		}
-	}
+	set := func(m model.Metric, v float64) { setAverage(&x, m, v) }
 	if !math.IsNaN(r.cpuIdle) {
 		io := r.cpuIowait
 		if math.IsNaN(io) {
