@@ -250,6 +250,8 @@ func (pi *promImport) importAll() error {
 	return nil
 }
 
+// info asks for each instance of the batch its latest node_uname_info and
+// its CPU count within the range.
 func (pi *promImport) info(batch []string, sel string) (map[string]*promInfo, error) {
 	o := pi.opts
 	infos := map[string]*promInfo{}
@@ -258,189 +260,252 @@ func (pi *promImport) info(batch []string, sel string) (map[string]*promInfo, er
 	}
 	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
 	defer cancel()
-	// Latest node_uname_info and CPU count within the range.
 	rng := promDuration(o.End.Sub(o.Start).Truncate(time.Second) + o.Step)
-	q := `last_over_time(node_uname_info{` + sel + `}[` + rng + `])`
-	v, ws, _, err := pi.api.Query(ctx, q, o.End)
+	uname, err := pi.queryVector(ctx, `last_over_time(node_uname_info{`+sel+`}[`+rng+`])`)
 	if err != nil {
-		return nil, pi.errf("query "+q, err)
+		return nil, err
 	}
-	pi.warnings(q, ws)
-	if vec, ok := v.(pmodel.Vector); ok {
-		for _, s := range vec {
-			if in := infos[string(s.Metric["instance"])]; in != nil {
-				in.nodename, in.release, in.machine = string(s.Metric["nodename"]), string(s.Metric["release"]), string(s.Metric["machine"])
-			}
+	for _, s := range uname {
+		if in := infos[string(s.Metric["instance"])]; in != nil {
+			in.nodename, in.release, in.machine = string(s.Metric["nodename"]), string(s.Metric["release"]), string(s.Metric["machine"])
 		}
 	}
-	q = `count by (instance) (last_over_time(node_cpu_seconds_total{` + sel + `,mode="idle"}[` + rng + `]))`
-	v, ws, _, err = pi.api.Query(ctx, q, o.End)
+	cpus, err := pi.queryVector(ctx, `count by (instance) (last_over_time(node_cpu_seconds_total{`+sel+`,mode="idle"}[`+rng+`]))`)
 	if err != nil {
-		return nil, pi.errf("query "+q, err)
+		return nil, err
 	}
-	pi.warnings(q, ws)
-	if vec, ok := v.(pmodel.Vector); ok {
-		for _, s := range vec {
-			if in := infos[string(s.Metric["instance"])]; in != nil {
-				in.cpus = int(s.Value)
-			}
+	for _, s := range cpus {
+		if in := infos[string(s.Metric["instance"])]; in != nil {
+			in.cpus = int(s.Value)
 		}
 	}
 	return infos, nil
 }
 
+// queryVector runs the instant query q at the end of the range; a result
+// that is not a vector counts as empty.
+func (pi *promImport) queryVector(ctx context.Context, q string) (pmodel.Vector, error) {
+	v, ws, _, err := pi.api.Query(ctx, q, pi.opts.End)
+	if err != nil {
+		return nil, pi.errf("query "+q, err)
+	}
+	pi.warnings(q, ws)
+	vec, _ := v.(pmodel.Vector)
+	return vec, nil
+}
+
+// promServer is one instance of a batch: its server, opened at its first
+// sample with data, and what its inventory learns on the way.
+type promServer struct {
+	sw      *dataset.ServerWriter
+	inv     model.Inventory
+	memTot  float64
+	lastEnd time.Time
+	n       int
+}
+
+// importBatch imports the instances of one batch, chunk by chunk of the
+// range, with their servers open throughout.
 func (pi *promImport) importBatch(batch []string, steps, chunkSteps int64) error {
 	o := pi.opts
-	quoted := make([]string, len(batch))
-	for i, b := range batch {
-		quoted[i] = regexp.QuoteMeta(b)
-	}
-	sel := `instance=~` + strconv.Quote(strings.Join(quoted, "|"))
-	if o.Selector != "" {
-		sel = o.Selector + "," + sel
-	}
+	sel := pi.batchSelector(batch)
 	infos, err := pi.info(batch, sel)
 	if err != nil {
 		return err
 	}
 	queries := promQueries(sel, promDuration(o.Step), promDuration(o.PeakWindow))
-	type srv struct {
-		sw      *dataset.ServerWriter
-		inv     model.Inventory
-		memTot  float64
-		lastEnd time.Time
-		n       int
-	}
-	servers := map[string]*srv{}
+	servers := map[string]*promServer{}
 	for _, inst := range batch {
-		in := infos[inst]
-		name := in.nodename
-		if name == "" {
-			name = inst
-		}
-		inv := model.Inventory{
-			Hostname:    name,
-			Source:      "import:prometheus",
-			Threads:     in.cpus,
-			SourceFiles: []string{o.URL},
-			Notes: []string{
-				"instance " + inst + " of " + o.URL,
-				fmt.Sprintf("step %s: mean = rate over the step; max = the largest rate over %s within the step (max_over_time of a subquery)", o.Step, o.PeakWindow),
-				"cpu_busy_pct = 100 × (1 − (idle + iowait) rate / CPU count)",
-				"mem_used_bytes = MemTotal − MemAvailable",
-				"disks: node_disk_* without " + promDiskExclude + " (node_exporter already leaves out partitions); net: every interface but lo",
-				"threads = logical CPUs counted in node_cpu_seconds_total; cores, sockets, CPU model, disk sizes and NIC speeds are not queried",
-			},
-		}
-		if in.release != "" {
-			inv.OS, inv.OSFamily = "Linux "+in.release, "linux"
-		}
-		servers[inst] = &srv{inv: inv}
+		servers[inst] = &promServer{inv: pi.inventory(inst, infos[inst])}
 	}
-	for c := int64(0); c*chunkSteps < steps; c++ {
-		// Sample k covers [Start + k·step, Start + (k+1)·step): the query is
-		// evaluated at its end.
-		first := c * chunkSteps
+	for first := int64(0); first < steps; first += chunkSteps {
 		last := min(steps, first+chunkSteps) - 1
-		rng := v1.Range{Start: o.Start.Add(time.Duration(first+1) * o.Step), End: o.Start.Add(time.Duration(last+1) * o.Step), Step: o.Step}
-		n := int(last - first + 1)
-		vals := map[string][]model.Sample{}
-		for _, q := range queries {
-			ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
-			v, ws, _, err := pi.api.QueryRange(ctx, q.expr, rng)
-			cancel()
-			if err != nil {
-				return pi.errf("query "+q.expr, err)
-			}
-			pi.warnings("query "+q.expr, ws)
-			mat, ok := v.(pmodel.Matrix)
-			if !ok {
-				return pi.errf("query "+q.expr, fmt.Errorf("result is a %s, want a matrix", v.Type()))
-			}
-			for _, ss := range mat {
-				inst := string(ss.Metric["instance"])
-				if servers[inst] == nil {
-					continue
-				}
-				xs := vals[inst]
-				if xs == nil {
-					xs = make([]model.Sample, n)
-					for k := range xs {
-						xs[k] = model.NewSample(o.Start.Add(time.Duration(first+int64(k))*o.Step), o.Step)
-					}
-					vals[inst] = xs
-				}
-				for _, p := range ss.Values {
-					k := int64(p.Timestamp.Time().Sub(o.Start)/o.Step) - 1 - first
-					v := float64(p.Value)
-					if k < 0 || k >= int64(n) || math.IsNaN(v) || math.IsInf(v, 0) {
-						continue
-					}
-					v = math.Max(v, 0)
-					if q.metric == model.CPUBusyPct {
-						v = math.Min(v, 100)
-					}
-					if q.isMax {
-						xs[k].Max[q.metric] = v
-					} else {
-						xs[k].Mean[q.metric] = v
-					}
-				}
-			}
+		samples, err := pi.queryChunk(queries, servers, first, last)
+		if err != nil {
+			return err
 		}
 		for _, inst := range batch {
-			s := servers[inst]
-			for _, x := range vals[inst] {
-				if !promHasData(&x) {
-					continue
-				}
-				for m := model.Metric(0); m < model.NumMetrics; m++ {
-					// A rate over the step and the largest rate over a
-					// shorter window are taken at slightly different points:
-					// keep mean ≤ max.
-					if !math.IsNaN(x.Mean[m]) && !math.IsNaN(x.Max[m]) && x.Mean[m] > x.Max[m] {
-						x.Max[m] = x.Mean[m]
-					}
-				}
-				if s.sw == nil {
-					sw, _, err := pi.r.addServer(o.URL, s.inv.Hostname, s.inv)
-					if err != nil {
-						return err
-					}
-					s.sw = sw
-				}
-				if err := s.sw.Write(x); err != nil {
-					return fmt.Errorf("prometheus %s: instance %s: %w", o.URL, inst, err)
-				}
-				pi.r.sum.Samples++
-				s.n++
-				s.lastEnd = endOf(x)
-				if v := x.Max[model.MemTotalBytes]; !math.IsNaN(v) {
-					s.memTot = v
-				}
+			if err := pi.writeSamples(inst, servers[inst], samples[inst]); err != nil {
+				return err
 			}
 		}
 		pi.r.prog.add(1)
 	}
 	for _, inst := range batch {
-		s := servers[inst]
-		if s.sw == nil {
-			pi.r.skip(o.URL+" instance "+inst, "no samples in the range")
-			continue
-		}
-		if err := s.sw.Close(); err != nil {
-			return err
-		}
-		s.inv.UpdatedAt = s.lastEnd
-		s.inv.MemTotalBytes = int64(s.memTot)
-		s.inv.Notes = append(s.inv.Notes, "updated_at is the end of the last sample")
-		if err := dataset.WriteInventory(s.sw.Dir, s.inv); err != nil {
+		if err := pi.closeServer(inst, servers[inst]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// batchSelector is the label matchers of a batch: the user's selector and
+// the batch's instances.
+func (pi *promImport) batchSelector(batch []string) string {
+	quoted := make([]string, len(batch))
+	for i, b := range batch {
+		quoted[i] = regexp.QuoteMeta(b)
+	}
+	sel := `instance=~` + strconv.Quote(strings.Join(quoted, "|"))
+	if pi.opts.Selector != "" {
+		sel = pi.opts.Selector + "," + sel
+	}
+	return sel
+}
+
+// inventory is what the import knows of instance inst before its samples.
+func (pi *promImport) inventory(inst string, in *promInfo) model.Inventory {
+	o := pi.opts
+	name := in.nodename
+	if name == "" {
+		name = inst
+	}
+	inv := model.Inventory{
+		Hostname:    name,
+		Source:      "import:prometheus",
+		Threads:     in.cpus,
+		SourceFiles: []string{o.URL},
+		Notes: []string{
+			"instance " + inst + " of " + o.URL,
+			fmt.Sprintf("step %s: mean = rate over the step; max = the largest rate over %s within the step (max_over_time of a subquery)", o.Step, o.PeakWindow),
+			"cpu_busy_pct = 100 × (1 − (idle + iowait) rate / CPU count)",
+			"mem_used_bytes = MemTotal − MemAvailable",
+			"disks: node_disk_* without " + promDiskExclude + " (node_exporter already leaves out partitions); net: every interface but lo",
+			"threads = logical CPUs counted in node_cpu_seconds_total; cores, sockets, CPU model, disk sizes and NIC speeds are not queried",
+		},
+	}
+	if in.release != "" {
+		inv.OS, inv.OSFamily = "Linux "+in.release, "linux"
+	}
+	return inv
+}
+
+// queryChunk runs every query over samples first..last of the range and
+// returns the samples of each instance of the batch that the queries
+// returned.
+func (pi *promImport) queryChunk(queries []promQuery, servers map[string]*promServer, first, last int64) (map[string][]model.Sample, error) {
+	o := pi.opts
+	// Sample k covers [Start + k·step, Start + (k+1)·step): the query is
+	// evaluated at its end.
+	rng := v1.Range{Start: o.Start.Add(time.Duration(first+1) * o.Step), End: o.Start.Add(time.Duration(last+1) * o.Step), Step: o.Step}
+	n := int(last - first + 1)
+	samples := map[string][]model.Sample{}
+	for _, q := range queries {
+		mat, err := pi.queryRange(q.expr, rng)
+		if err != nil {
+			return nil, err
+		}
+		for _, ss := range mat {
+			inst := string(ss.Metric["instance"])
+			if servers[inst] == nil {
+				continue
+			}
+			xs := samples[inst]
+			if xs == nil {
+				xs = make([]model.Sample, n)
+				for k := range xs {
+					xs[k] = model.NewSample(o.Start.Add(time.Duration(first+int64(k))*o.Step), o.Step)
+				}
+				samples[inst] = xs
+			}
+			pi.fill(xs, first, q, ss.Values)
+		}
+	}
+	return samples, nil
+}
+
+// queryRange runs the range query expr.
+func (pi *promImport) queryRange(expr string, rng v1.Range) (pmodel.Matrix, error) {
+	ctx, cancel := context.WithTimeout(pi.ctx, pi.opts.Timeout)
+	defer cancel()
+	v, ws, _, err := pi.api.QueryRange(ctx, expr, rng)
+	if err != nil {
+		return nil, pi.errf("query "+expr, err)
+	}
+	pi.warnings("query "+expr, ws)
+	mat, ok := v.(pmodel.Matrix)
+	if !ok {
+		return nil, pi.errf("query "+expr, fmt.Errorf("result is a %s, want a matrix", v.Type()))
+	}
+	return mat, nil
+}
+
+// fill puts the points of one series of query q into the mean or the max
+// of its metric in xs, the samples from sample first of the range on.
+// Points outside xs, NaN and infinities are left out; values below 0 count
+// as 0, and CPU above 100 % as 100.
+func (pi *promImport) fill(xs []model.Sample, first int64, q promQuery, points []pmodel.SamplePair) {
+	o := pi.opts
+	for _, p := range points {
+		k := int64(p.Timestamp.Time().Sub(o.Start)/o.Step) - 1 - first
+		v := float64(p.Value)
+		if k < 0 || k >= int64(len(xs)) || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		v = math.Max(v, 0)
+		if q.metric == model.CPUBusyPct {
+			v = math.Min(v, 100)
+		}
+		if q.isMax {
+			xs[k].Max[q.metric] = v
+		} else {
+			xs[k].Mean[q.metric] = v
+		}
+	}
+}
+
+// writeSamples writes the samples of instance inst that hold data,
+// creating its server at the first.
+func (pi *promImport) writeSamples(inst string, s *promServer, xs []model.Sample) error {
+	for _, x := range xs {
+		if !promHasData(&x) {
+			continue
+		}
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
+			// A rate over the step and the largest rate over a shorter
+			// window are taken at slightly different points: keep
+			// mean ≤ max.
+			if !math.IsNaN(x.Mean[m]) && !math.IsNaN(x.Max[m]) && x.Mean[m] > x.Max[m] {
+				x.Max[m] = x.Mean[m]
+			}
+		}
+		if s.sw == nil {
+			sw, _, err := pi.r.addServer(pi.opts.URL, s.inv.Hostname, s.inv)
+			if err != nil {
+				return err
+			}
+			s.sw = sw
+		}
+		if err := s.sw.Write(x); err != nil {
+			return fmt.Errorf("prometheus %s: instance %s: %w", pi.opts.URL, inst, err)
+		}
+		pi.r.sum.Samples++
+		s.n++
+		s.lastEnd = endOf(x)
+		if v := x.Max[model.MemTotalBytes]; !math.IsNaN(v) {
+			s.memTot = v
+		}
+	}
+	return nil
+}
+
+// closeServer closes the server of instance inst and writes its
+// inventory, or skips an instance without samples.
+func (pi *promImport) closeServer(inst string, s *promServer) error {
+	if s.sw == nil {
+		pi.r.skip(pi.opts.URL+" instance "+inst, "no samples in the range")
+		return nil
+	}
+	if err := s.sw.Close(); err != nil {
+		return err
+	}
+	s.inv.UpdatedAt = s.lastEnd
+	s.inv.MemTotalBytes = int64(s.memTot)
+	s.inv.Notes = append(s.inv.Notes, "updated_at is the end of the last sample")
+	return dataset.WriteInventory(s.sw.Dir, s.inv)
+}
+
+// promHasData reports whether x holds any value.
 func promHasData(x *model.Sample) bool {
 	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		if !math.IsNaN(x.Mean[m]) || !math.IsNaN(x.Max[m]) {
