@@ -61,3 +61,24 @@ func (s *ServerDemand) Flat() ServerDemand {
 	}
 	return out
 }
+
+// FlatSize is one server sized at a constant demand.
+type FlatSize struct {
+	ID   string
+	Size Capacity
+}
+
+// FlatDemand returns a one-slot demand holding every server's flat size,
+// for packing a baseline: with no time dimension, time-aware packing is
+// plain vector packing.
+func FlatDemand(sizes []FlatSize, start time.Time, step time.Duration) *Demand {
+	d := &Demand{Start: start, Step: step, Slots: 1, Profile: "flat"}
+	for _, f := range sizes {
+		sd := ServerDemand{ID: f.ID}
+		for k := Dim(0); k < NumDims; k++ {
+			sd.Values[k] = []float64{f.Size[k]}
+		}
+		d.Servers = append(d.Servers, sd)
+	}
+	return d
+}

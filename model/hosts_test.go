@@ -1,4 +1,4 @@
-package model
+package model_test
 
 import (
 	"math"
@@ -6,10 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/internal/modeltest"
 )
 
 func TestReadCatalog(t *testing.T) {
-	c, err := ReadCatalog(filepath.Join("testdata", "hosts.yaml"))
+	c, err := model.ReadCatalog(filepath.Join("testdata", "hosts.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,9 +23,9 @@ func TestReadCatalog(t *testing.T) {
 	if !ok {
 		t.Fatal("Find(r650-2x16) not found")
 	}
-	want := HostSpec{
+	want := model.HostSpec{
 		Name: "r650-2x16", Cores: 32, Threads: 64, CPUScorePerCore: 2000,
-		MemBytes: 512 * GiB, StorageIOPS: 100000, StorageBytesPerSec: 2e9,
+		MemBytes: 512 * model.GiB, StorageIOPS: 100000, StorageBytesPerSec: 2e9,
 		NetBytesPerSec: 1.25e9, Price: 24000, Watts: 650, RackUnits: 2,
 		Description: "2 × 16 cores",
 	}
@@ -32,49 +35,49 @@ func TestReadCatalog(t *testing.T) {
 	if _, ok := c.Find("nope"); ok {
 		t.Error("Find(nope) found")
 	}
-	if _, err := ReadCatalog(filepath.Join("testdata", "missing.yaml")); err == nil {
+	if _, err := model.ReadCatalog(filepath.Join("testdata", "missing.yaml")); err == nil {
 		t.Error("ReadCatalog(missing): no error")
 	}
 }
 
 func TestCapacity(t *testing.T) {
-	s := DefaultSettings.Clone() // HT 1.25, reserve 2 cores and 8 GiB, ceilings 80/90/70/70/70
-	h := HostSpec{
-		Name: "x", Cores: 32, Threads: 64, CPUScorePerCore: 2000, MemBytes: 512 * GiB,
+	s := model.DefaultSettings.Clone() // HT 1.25, reserve 2 cores and 8 GiB, ceilings 80/90/70/70/70
+	h := model.HostSpec{
+		Name: "x", Cores: 32, Threads: 64, CPUScorePerCore: 2000, MemBytes: 512 * model.GiB,
 		StorageIOPS: 100000, StorageBytesPerSec: 2e9, NetBytesPerSec: 1.25e9,
 	}
 	// Raw CPU: 32 × 1.25 × 2000/1000 = 80 reference cores.
-	raw := Capacity{80, 512 * GiB, 100000, 2e9, 1.25e9}
+	raw := model.Capacity{80, 512 * model.GiB, 100000, 2e9, 1.25e9}
 	// Usable CPU: (80 − 2 × 1.25 × 2) × 0.8 = 75 × 0.8 = 60.
 	// Usable memory: (512 GiB − 8 GiB) × 0.9 = 453.6 GiB.
-	usable := Capacity{60, 504 * GiB * 0.9, 70000, 1.4e9, 0.875e9}
-	for d := Dim(0); d < NumDims; d++ {
-		if got := h.RawCapacity(s)[d]; !closeTo(got, raw[d], 1e-12) {
+	usable := model.Capacity{60, 504 * model.GiB * 0.9, 70000, 1.4e9, 0.875e9}
+	for d := model.Dim(0); d < model.NumDims; d++ {
+		if got := h.RawCapacity(s)[d]; !modeltest.Close(got, raw[d], 1e-12) {
 			t.Errorf("raw %s = %v, want %v", d, got, raw[d])
 		}
-		if got := h.UsableCapacity(s)[d]; !closeTo(got, usable[d], 1e-12) {
+		if got := h.UsableCapacity(s)[d]; !modeltest.Close(got, usable[d], 1e-12) {
 			t.Errorf("usable %s = %v, want %v", d, got, usable[d])
 		}
 	}
 	// Without hyper-threading: 16 × 1 × 1.5 = 24 raw, (24 − 2 × 1.5) × 0.8 = 16.8.
-	h2 := HostSpec{Cores: 16, Threads: 16, CPUScorePerCore: 1500, MemBytes: 4 * GiB}
-	if got := h2.CPUCoresRef(s); !closeTo(got, 24, 1e-12) {
+	h2 := model.HostSpec{Cores: 16, Threads: 16, CPUScorePerCore: 1500, MemBytes: 4 * model.GiB}
+	if got := h2.CPUCoresRef(s); !modeltest.Close(got, 24, 1e-12) {
 		t.Errorf("CPUCoresRef = %v, want 24", got)
 	}
 	u := h2.UsableCapacity(s)
-	if !closeTo(u[DimCPU], 16.8, 1e-12) {
-		t.Errorf("usable cpu = %v, want 16.8", u[DimCPU])
+	if !modeltest.Close(u[model.DimCPU], 16.8, 1e-12) {
+		t.Errorf("usable cpu = %v, want 16.8", u[model.DimCPU])
 	}
 	// Less memory than the reserve: zero, not negative.
-	if u[DimMem] != 0 {
-		t.Errorf("usable mem = %v, want 0", u[DimMem])
+	if u[model.DimMem] != 0 {
+		t.Errorf("usable mem = %v, want 0", u[model.DimMem])
 	}
 }
 
 func TestParseByteSize(t *testing.T) {
 	tests := []struct {
 		in   string
-		want ByteSize
+		want model.ByteSize
 	}{
 		{"512GiB", 549755813888},
 		{"10Gbit", 1250000000},
@@ -93,7 +96,7 @@ func TestParseByteSize(t *testing.T) {
 		{"0", 0},
 	}
 	for _, tc := range tests {
-		got, err := ParseByteSize(tc.in)
+		got, err := model.ParseByteSize(tc.in)
 		if err != nil || got != tc.want {
 			t.Errorf("ParseByteSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
 		}
@@ -108,11 +111,11 @@ func TestParseByteSize(t *testing.T) {
 		"1e30":       `byte size "1e30": too large`,
 		"8388608TiB": `byte size "8388608TiB": too large`, // 2^23 × 2^40 = 2^63
 	} {
-		if _, err := ParseByteSize(in); err == nil || err.Error() != msg {
+		if _, err := model.ParseByteSize(in); err == nil || err.Error() != msg {
 			t.Errorf("ParseByteSize(%q) error %v, want %s", in, err, msg)
 		}
 	}
-	if got, err := ParseByteSize("8388607TiB"); err != nil || got != ByteSize(math.MaxInt64-(1<<40)+1) {
+	if got, err := model.ParseByteSize("8388607TiB"); err != nil || got != model.ByteSize(math.MaxInt64-(1<<40)+1) {
 		t.Errorf("ParseByteSize(8388607TiB) = %d, %v", got, err)
 	}
 }
@@ -135,7 +138,7 @@ func TestParseCatalogErrors(t *testing.T) {
 		return strings.Join(keep, "")
 	}
 	with := func(field, value string) string { return without(field) + "    " + field + ": " + value + "\n" }
-	if _, err := ParseCatalog([]byte(host(full))); err != nil {
+	if _, err := model.ParseCatalog([]byte(host(full))); err != nil {
 		t.Fatalf("valid catalog: %v", err)
 	}
 	tests := []struct {
@@ -166,7 +169,7 @@ func TestParseCatalogErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseCatalog([]byte(tc.yaml))
+			_, err := model.ParseCatalog([]byte(tc.yaml))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
@@ -181,7 +184,7 @@ func FuzzParseByteSize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		v, err := ParseByteSize(s)
+		v, err := model.ParseByteSize(s)
 		if err != nil {
 			if v != 0 || !strings.HasPrefix(err.Error(), "byte size ") {
 				t.Fatalf("ParseByteSize(%q) = %d, %v", s, v, err)
@@ -192,7 +195,7 @@ func FuzzParseByteSize(f *testing.F) {
 			t.Fatalf("ParseByteSize(%q) = %d, negative", s, v)
 		}
 		if v < 1<<53 { // exactly representable: the integer form reads back
-			if w, err := ParseByteSize(strconv.FormatInt(int64(v), 10)); err != nil || w != v {
+			if w, err := model.ParseByteSize(strconv.FormatInt(int64(v), 10)); err != nil || w != v {
 				t.Fatalf("ParseByteSize(%d) = %d, %v", v, w, err)
 			}
 		}

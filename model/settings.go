@@ -315,3 +315,16 @@ func (s Settings) Validate() error {
 	}
 	return nil
 }
+
+// Per-VM percentile × comfort sizing, the method of Azure Migrate's
+// performance-based assessment: every VM at its own P95 of each resource
+// times a comfort factor of 1.3, flat over time (docs/model.md §18).
+const (
+	BaselinePercentile = 95
+	BaselineComfort    = 1.3
+)
+
+// DefaultLegacyServerWatts is the power draw assumed for a legacy server
+// whose inventory gives none (Inventory.Watts = 0); docs/model.md §19
+// gives the reasoning.
+const DefaultLegacyServerWatts = 250

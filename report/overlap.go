@@ -35,7 +35,7 @@ type overlapView struct {
 	PeakAt  string
 	Servers int
 	// FromModel is true when the figures are plan.json's fleet analysis
-	// (model.Coincidence) rather than recomputed here from the demand.
+	// (profile.Coincidence) rather than recomputed here from the demand.
 	FromModel bool
 }
 

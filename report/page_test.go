@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // exportedFields counts the JSON-visible fields of a struct.
@@ -215,7 +216,7 @@ func largeInput(servers, hosts, n int) Input {
 			ps.Warnings = []string{"coverage below 90%: " + id}
 		}
 		ps.Analysis = model.ServerAnalysis{
-			Confidence: model.RateConfidence(2016-(i%8)*200, 2016, 300, p.Settings),
+			Confidence: profile.RateConfidence(2016-(i%8)*200, 2016, 300, p.Settings),
 			Saturation: model.Saturation{Flagged: i%97 == 5, UpliftApplied: 1},
 			Growth:     model.Growth{GlobalFactor: 1, CPUFactor: 1, MemFactor: 1},
 			Rightsize:  model.Rightsizing{VCPUs: 1 + i%9, CurrentCores: 8, MemBytes: int64(8+i%25) * model.GiB, CurrentMemBytes: 32 * model.GiB},
@@ -237,7 +238,7 @@ func largeInput(servers, hosts, n int) Input {
 	}
 	p.Servers, p.HostsUsed, p.HostsWithoutHA = servers, hosts, hosts
 	p.ConsolidationRatio = float64(servers-len(p.Unplaced)) / float64(hosts)
-	p.Fleet = model.AnalyzeFleet(in.Demand, analyses, p.Settings)
+	p.Fleet = profile.AnalyzeFleet(in.Demand, analyses, p.Settings)
 	for g, grp := range p.Fleet.PeakGroups {
 		for _, m := range grp.Members {
 			p.ServerDetails[m].Analysis.PeakGroup = g + 1
@@ -254,7 +255,7 @@ func largeInput(servers, hosts, n int) Input {
 		for _, id := range p.Hosts[h].Servers {
 			members = append(members, idx[id])
 		}
-		p.Hosts[h].Analysis = model.AnalyzeHost(in.Demand, members, osFamily, p.Settings)
+		p.Hosts[h].Analysis = profile.AnalyzeHost(in.Demand, members, osFamily, p.Settings)
 		p.HA.Scenarios = append(p.HA.Scenarios, model.FailureScenario{Failed: []string{p.Hosts[h].Name}, OK: true})
 	}
 	return in

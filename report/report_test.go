@@ -16,8 +16,8 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
-
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/kvmfit/kvmfit/report/browsertest"
 )
 
@@ -201,14 +201,14 @@ func addAnalysis(p *model.Plan, demand *model.Demand, web, batch, db string) {
 	for i := range p.ServerDetails {
 		ps := &p.ServerDetails[i]
 		a := model.ServerAnalysis{OSFamily: os[ps.ID]}
-		a.Confidence = model.RateConfidence(2016, 2016, 300, *s)
+		a.Confidence = profile.RateConfidence(2016, 2016, 300, *s)
 		a.Saturation = model.Saturation{DaysWithData: 7, UpliftApplied: 1}
 		a.Growth = model.Growth{GlobalFactor: 1, CPUFactor: 1, MemFactor: 1, CPUTrendPctPerYear: 3.5, MemTrendPctPerYear: -1.25}
 		a.Rightsize = model.Rightsizing{VCPUs: 4, CPUStatistic: "P95 of busy reference cores per slot / 70% target utilisation; 1 vCPU = 1 reference core",
 			MemBytes: 20 * model.GiB, MemStatistic: "P100 of used memory (interval max) + 15%, rounded up to 0.5 GiB", CurrentCores: 16, CurrentMemBytes: 32 * model.GiB}
 		switch ps.ID {
 		case batch:
-			a.Confidence = model.RateConfidence(864, 2016, 300, *s)
+			a.Confidence = profile.RateConfidence(864, 2016, 300, *s)
 			a.Saturation = model.Saturation{Flagged: true, DaysSaturated: 2, DaysWithData: 3, LongestMinutes: 95, UpliftApplied: 1.25}
 			a.Rightsize.VCPUs = 18
 		case db:
@@ -216,12 +216,12 @@ func addAnalysis(p *model.Plan, demand *model.Demand, web, batch, db string) {
 			a.Rightsize.CurrentCores, a.Rightsize.CurrentMemBytes, a.Rightsize.MemBytes = 32, 128*model.GiB, 112*model.GiB
 		}
 		if i, ok := idx[ps.ID]; ok {
-			a.CPUPeakSlot, _ = model.PeakSlot(demand.Servers[i].Values[model.DimCPU])
+			a.CPUPeakSlot, _ = profile.PeakSlot(demand.Servers[i].Values[model.DimCPU])
 			analyses = append(analyses, a)
 		}
 		ps.Analysis = a
 	}
-	p.Fleet = model.AnalyzeFleet(demand, analyses, *s)
+	p.Fleet = profile.AnalyzeFleet(demand, analyses, *s)
 	for g, grp := range p.Fleet.PeakGroups {
 		for _, id := range grp.Servers {
 			for i := range p.ServerDetails {
@@ -244,7 +244,7 @@ func addAnalysis(p *model.Plan, demand *model.Demand, web, batch, db string) {
 		for _, id := range p.Hosts[h].Servers {
 			members = append(members, idx[id])
 		}
-		p.Hosts[h].Analysis = model.AnalyzeHost(demand, members, osFamily, *s)
+		p.Hosts[h].Analysis = profile.AnalyzeHost(demand, members, osFamily, *s)
 		p.Fleet.KSMSavingBytes += p.Hosts[h].Analysis.KSMSavingBytes
 	}
 	host1, host2 := p.Hosts[0].Name, p.Hosts[1].Name

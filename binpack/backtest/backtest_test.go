@@ -8,6 +8,7 @@ import (
 
 	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // knownCase is a constructed fleet whose overload is known to the minute:
@@ -73,17 +74,17 @@ func TestKnownOverload(t *testing.T) {
 	as.Profile, as.Percentile = "full", 100
 	for _, srv := range knownServers() {
 		tr, te := SplitServer(srv, trainTo)
-		p, err := model.Profile(tr, s)
+		p, err := profile.Server(tr, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		in.Demand.Servers = append(in.Demand.Servers, p.Demand)
 		in.Servers = append(in.Servers, model.PlanServer{ID: srv.ID})
-		q, err := model.Profile(te, as)
+		q, err := profile.Server(te, as)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sd, _ := q.OnGrid(model.Grid{Start: trainTo, Step: s.Step(), Slots: 288})
+		sd, _ := q.OnGrid(profile.Grid{Start: trainTo, Step: s.Step(), Slots: 288})
 		actual.Servers = append(actual.Servers, sd)
 	}
 	plan, err := planner.BuildPlan(in)
@@ -179,12 +180,12 @@ func TestBootstrapIdentity(t *testing.T) {
 	var want []model.ServerDemand
 	for _, srv := range knownServers() {
 		tr, _ := SplitServer(srv, trainTo)
-		p, err := model.Profile(tr, s)
+		p, err := profile.Server(tr, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, p.Demand)
-		q, err := model.Profile(tr, fs)
+		q, err := profile.Server(tr, fs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,17 +201,17 @@ func TestBootstrapIdentity(t *testing.T) {
 			}
 		}
 	}
-	// The week profile too: the days in order rebuild model.Profile's week.
+	// The week profile too: the days in order rebuild profile.Server's week.
 	ws := s.Clone()
 	ws.Profile = "week"
 	gotW := ds.Resample([]int{0, 1}, ws)
 	for i, srv := range knownServers() {
 		tr, _ := SplitServer(srv, trainTo)
-		p, err := model.Profile(tr, ws)
+		p, err := profile.Server(tr, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !gotW.Start.Equal(model.WeekStart(day0)) || gotW.Slots != 7*288 {
+		if !gotW.Start.Equal(profile.WeekStart(day0)) || gotW.Slots != 7*288 {
 			t.Fatalf("week resample: start %s, %d slots", gotW.Start, gotW.Slots)
 		}
 		for d := model.Dim(0); d < model.NumDims; d++ {
@@ -245,17 +246,17 @@ func TestBootstrapIdentity(t *testing.T) {
 // TestSlotQuantileAndFlat checks the baselines' sizes: the p-quantile of a
 // full profile's slots (NaN gaps left out) and the one-slot flat demand.
 func TestSlotQuantileAndFlat(t *testing.T) {
-	p := &model.ServerProfile{Demand: model.ServerDemand{ID: "x"}}
+	p := &profile.Result{Demand: model.ServerDemand{ID: "x"}}
 	for d := model.Dim(0); d < model.NumDims; d++ {
 		p.Demand.Values[d] = []float64{7, 7}
 	}
 	nan := float32(math.NaN())
 	p.Full[model.DimCPU] = []float32{1, 2, nan, 3, 4, 5, 6, 7, 8, 9, 10}
-	c := model.SlotQuantile(p, 0.95)
+	c := profile.SlotQuantile(p, 0.95)
 	if c[model.DimCPU] != 10 || c[model.DimMem] != 7 {
 		t.Errorf("P95 %v", c)
 	}
-	if c := model.SlotQuantile(p, 0.5); c[model.DimCPU] != 5 {
+	if c := profile.SlotQuantile(p, 0.5); c[model.DimCPU] != 5 {
 		t.Errorf("P50 cpu %g, want 5 (nearest rank of 10 values)", c[model.DimCPU])
 	}
 	d := model.FlatDemand([]model.FlatSize{{ID: "x", Size: c}}, day0, time.Minute)

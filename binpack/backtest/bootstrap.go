@@ -9,6 +9,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // ServerDays is one server's training demand on a common grid of whole
@@ -21,7 +22,7 @@ type ServerDays struct {
 	Rows [model.NumDims][]float32
 	// Fill[d] is the server's time-of-day profile (slots per day values):
 	// what a time of day without data on any resampled day takes, as in
-	// model.Profile.
+	// profile.Server.
 	Fill [model.NumDims][]float64
 }
 
@@ -37,7 +38,7 @@ type Days struct {
 // NewServerDays places a profile computed with Settings.Profile "full" on
 // the grid of whole days from start: slot t of day k is Full at
 // k × slots per day + t − offset, NaN outside the server's span.
-func NewServerDays(p *model.ServerProfile, start time.Time, days int) ServerDays {
+func NewServerDays(p *profile.Result, start time.Time, days int) ServerDays {
 	spd := len(p.Demand.Values[model.DimCPU])
 	if spd == 0 {
 		panic("backtest: NewServerDays with an empty profile")
@@ -76,7 +77,7 @@ func (ds *Days) Resample(pick []int, s model.Settings) *model.Demand {
 	out := &model.Demand{Start: ds.Start, Step: ds.Step, Profile: s.Profile}
 	switch s.Profile {
 	case "week":
-		out.Start = model.WeekStart(ds.Start)
+		out.Start = profile.WeekStart(ds.Start)
 		out.Slots = 7 * spd
 	case "full":
 		out.Slots = len(pick) * spd
@@ -106,12 +107,12 @@ func (ds *Days) Resample(pick []int, s model.Settings) *model.Demand {
 			switch s.Profile {
 			case "week":
 				off := int(ds.Start.Sub(out.Start) / ds.Step)
-				prof, _ := model.FoldProfile(x, off, 7*spd, pct)
+				prof, _ := profile.Fold(x, off, 7*spd, pct)
 				copy(row, prof)
 			case "full":
 				copy(row, x)
 			default:
-				prof, _ := model.FoldProfile(x, 0, spd, pct)
+				prof, _ := profile.Fold(x, 0, spd, pct)
 				copy(row, prof)
 			}
 			for t, v := range row {
@@ -194,8 +195,8 @@ func Bootstrap(ds *Days, s model.Settings, reps int, seed uint64, pack PackFunc)
 	for i, h := range r.Hosts {
 		f[i] = float64(h)
 	}
-	r.MedianHosts = int(model.Quantile(0.5, f))
-	r.P95Hosts = int(model.Quantile(0.95, f))
+	r.MedianHosts = int(profile.Quantile(0.5, f))
+	r.P95Hosts = int(profile.Quantile(0.95, f))
 	r.MinHosts, r.MaxHosts = r.Hosts[0], r.Hosts[len(r.Hosts)-1]
 	return r, nil
 }

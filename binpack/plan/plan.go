@@ -39,7 +39,7 @@ type PlanInput struct {
 	// constraint, a note in the sweep).
 	VCPUs map[string]int
 	// PercentileComfort are the servers' flat sizes for the per-VM
-	// percentile × comfort baseline (model.PeakAndPercentileSizes at
+	// percentile × comfort baseline (profile.PeakAndPercentileSizes at
 	// model.BaselinePercentile × model.BaselineComfort, from the samples).
 	// nil: derived from Demand (see percentileComfortSizes).
 	PercentileComfort []model.FlatSize

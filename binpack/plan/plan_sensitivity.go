@@ -8,6 +8,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // Defaults of the sensitivity sweep (docs/format.md, "Sensitivity").
@@ -65,7 +66,7 @@ func (b *planBuilder) percentileComfortSizes() ([]model.FlatSize, string) {
 	for _, sd := range b.in.Demand.Servers {
 		f := model.FlatSize{ID: sd.ID}
 		for d := model.Dim(0); d < model.NumDims; d++ {
-			v := model.Quantile(model.BaselinePercentile/100.0, sd.Values[d])
+			v := profile.Quantile(model.BaselinePercentile/100.0, sd.Values[d])
 			if !math.IsNaN(v) {
 				f.Size[d] = v * model.BaselineComfort
 			}

@@ -20,6 +20,7 @@ import (
 	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/kvmfit/kvmfit/report"
 	"github.com/spf13/cobra"
 )
@@ -133,11 +134,11 @@ func parseDays(s string) (time.Duration, error) {
 
 // backtestServer is what the backtest keeps of one server besides its plan profile.
 type backtestServer struct {
-	actual *model.ServerProfile // test window, actualSettings; nil without test data
+	actual *profile.Result // test window, actualSettings; nil without test data
 	peak   model.Capacity       // training peak (sum of peaks), memory overhead included
 	pctl   model.Capacity       // training percentile × comfort, memory overhead included
 	hasTrn bool
-	days   *model.ServerProfile // training, plan settings with the full profile (bootstrap)
+	days   *profile.Result // training, plan settings with the full profile (bootstrap)
 }
 
 func backtestRun(o *BacktestOptions, streams IO) error {
@@ -205,7 +206,7 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 		}
 		var bs backtestServer
 		fail := func(err error) {
-			if err != nil && !errors.Is(err, model.ErrNoSamples) {
+			if err != nil && !errors.Is(err, profile.ErrNoSamples) {
 				mu.Lock()
 				if hookErr == nil {
 					hookErr = fmt.Errorf("%s: %w", srv.Dir, err)
@@ -214,19 +215,19 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 			}
 		}
 		if tst.Series.Len() > 0 {
-			p, err := model.Profile(tst, actualS)
+			p, err := profile.Server(tst, actualS)
 			fail(err)
 			bs.actual = p
 		}
 		if trn.Series.Len() > 0 {
-			peak, pctl, err := model.PeakAndPercentileSizes(trn, s, o.BaselinePct, o.BaselineComfort)
+			peak, pctl, err := profile.PeakAndPercentileSizes(trn, s, o.BaselinePct, o.BaselineComfort)
 			fail(err)
 			if err == nil {
 				bs.hasTrn = true
 				bs.peak, bs.pctl = peak, pctl
 			}
 			if o.Bootstrap > 0 {
-				p, err := model.Profile(trn, bootS)
+				p, err := profile.Server(trn, bootS)
 				fail(err)
 				bs.days = p
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/kvmfit/kvmfit/report/browsertest"
 )
 
@@ -67,14 +68,14 @@ func readPlan(t *testing.T, path string) *model.Plan {
 // and that every server is placed exactly once or listed as unplaced.
 func checkPlanFits(t *testing.T, p *model.Plan, dataDirs ...string) {
 	t.Helper()
-	prof := map[string]*model.ServerProfile{}
+	prof := map[string]*profile.Result{}
 	for _, d := range dataDirs {
 		servers, err := dataset.Read(d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, srv := range servers {
-			sp, err := model.Profile(srv, p.Settings)
+			sp, err := profile.Server(srv, p.Settings)
 			if err != nil {
 				continue
 			}

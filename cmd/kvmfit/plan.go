@@ -18,6 +18,7 @@ import (
 	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/kvmfit/kvmfit/report"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -247,7 +248,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 		idx          int // in in.Servers
 		covered      int64
 		slotsPresent int
-		full         *model.ServerProfile // "full" only, until placed on the grid
+		full         *profile.Result // "full" only, until placed on the grid
 	}
 	var done []profiled
 	seen := map[string]bool{}
@@ -255,7 +256,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 	// in input order, so the result does not depend on the scheduling.
 	type result struct {
 		srv  *model.Server
-		prof *model.ServerProfile
+		prof *profile.Result
 		alt  []model.ServerDemand
 		err  error
 	}
@@ -289,10 +290,10 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 						r.srv.Series, _ = backtest.SplitSeries(&r.srv.Series, hooks.Until)
 					}
 					if r.err == nil && len(pcts) > 0 {
-						r.prof, r.alt, r.err = model.ProfilePercentiles(r.srv, s, pcts)
+						r.prof, r.alt, r.err = profile.ServerPercentiles(r.srv, s, pcts)
 						r.srv.Series = model.Series{}
 					} else if r.err == nil {
-						r.prof, r.err = model.Profile(r.srv, s)
+						r.prof, r.err = profile.Server(r.srv, s)
 						r.srv.Series = model.Series{} // the samples are no longer needed
 					}
 					batch[k] = r
@@ -325,7 +326,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 			for _, w := range srv.Warnings {
 				ps.Warnings = append(ps.Warnings, w.Error())
 			}
-			if errors.Is(err, model.ErrNoSamples) {
+			if errors.Is(err, profile.ErrNoSamples) {
 				ps.Warnings = append(ps.Warnings, "no samples")
 				ps.Analysis.OSFamily = srv.Inventory.OSFamily
 				in.NoData = append(in.NoData, model.Unplaced{Server: id, Dim: "", Reason: "no samples: nothing to size"})
@@ -369,7 +370,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 	slots := spd
 	switch s.Profile {
 	case "week":
-		in.Demand.Start = model.WeekStart(first)
+		in.Demand.Start = profile.WeekStart(first)
 		slots = 7 * spd
 	case "full":
 		in.Demand.Start = day0
@@ -378,7 +379,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 		if mb := float64(len(done)) * float64(slots) * float64(model.NumDims) * 8 / (1 << 20); mb > 2048 {
 			in.Warnings = append(in.Warnings, fmt.Sprintf("full profile: the demand of %d servers × %d slots takes %.0f MiB (the packer's sum-of-peaks copy as much again); a longer --step or --profile week needs less", len(done), slots, mb))
 		}
-		g := model.Grid{Start: day0, Step: step, Slots: slots}
+		g := profile.Grid{Start: day0, Step: step, Slots: slots}
 		for k, p := range done {
 			sd, filled := p.full.OnGrid(g)
 			in.Demand.Servers[k] = sd
@@ -404,7 +405,7 @@ func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks prof
 	for k, p := range done {
 		ps := &in.Servers[p.idx]
 		ps.CoveragePct = roundTo(100*float64(p.covered)/span, 2)
-		ps.Analysis.Confidence = model.RateConfidence(p.slotsPresent, expected, s.StepSec, s)
+		ps.Analysis.Confidence = profile.RateConfidence(p.slotsPresent, expected, s.StepSec, s)
 		ps.Analysis.Confidence.PresentPct = roundTo(ps.Analysis.Confidence.PresentPct, 2)
 		ps.Analysis.Confidence.Days = roundTo(ps.Analysis.Confidence.Days, 3)
 		switch c := ps.Analysis.Confidence; c.Rating {

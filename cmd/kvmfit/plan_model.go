@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/spf13/pflag"
 )
 
@@ -121,7 +122,7 @@ func analyzePlan(plan *model.Plan, d *model.Demand, servers []model.PlanServer, 
 			analyses = append(analyses, ps.Analysis)
 		}
 	}
-	plan.Fleet = model.AnalyzeFleet(d, analyses, s)
+	plan.Fleet = profile.AnalyzeFleet(d, analyses, s)
 	for h := range plan.Hosts {
 		var members []int
 		for _, id := range plan.Hosts[h].Servers {
@@ -135,7 +136,7 @@ func analyzePlan(plan *model.Plan, d *model.Demand, servers []model.PlanServer, 
 			continue
 		}
 		sort.Ints(members)
-		plan.Hosts[h].Analysis = model.AnalyzeHost(d, members, fam, s)
+		plan.Hosts[h].Analysis = profile.AnalyzeHost(d, members, fam, s)
 		plan.Fleet.KSMSavingBytes += plan.Hosts[h].Analysis.KSMSavingBytes
 	}
 	group := map[int]int{}
@@ -147,7 +148,7 @@ func analyzePlan(plan *model.Plan, d *model.Demand, servers []model.PlanServer, 
 	for k := range plan.ServerDetails {
 		sd := &plan.ServerDetails[k]
 		if i, ok := idx[sd.ID]; ok {
-			sd.Analysis.CPUPeakSlot, _ = model.PeakSlot(d.Servers[i].Values[model.DimCPU])
+			sd.Analysis.CPUPeakSlot, _ = profile.PeakSlot(d.Servers[i].Values[model.DimCPU])
 			sd.Analysis.PeakGroup = group[i]
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // profileForPlan profiles the datasets like profileDatasets and, from the
@@ -33,7 +34,7 @@ func profileForPlan(dirs []string, s model.Settings, pf packFlags, streams IO) (
 	per := make([]size, n)
 	var mu sync.Mutex
 	hooks.Each = func(k int, srv *model.Server) {
-		_, pctl, err := model.PeakAndPercentileSizes(srv, s, model.BaselinePercentile, model.BaselineComfort)
+		_, pctl, err := profile.PeakAndPercentileSizes(srv, s, model.BaselinePercentile, model.BaselineComfort)
 		mu.Lock()
 		if k < len(per) {
 			per[k] = size{err == nil, pctl}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/spf13/cobra"
 )
 
@@ -88,7 +89,7 @@ func showRun(opts *ShowOptions, streams IO) error {
 			return err
 		}
 		for _, srv := range servers {
-			sum := model.Summarize(srv)
+			sum := profile.Summarize(srv)
 			out := showServer{
 				Dataset: filepath.Clean(dir), ID: srv.ID, Hostname: srv.Inventory.Hostname, Source: srv.Inventory.Source,
 				Samples: sum.Samples, First: fmtTime(sum.First), Last: fmtTime(sum.Last),

@@ -14,15 +14,15 @@ var T0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // Sec returns T0 + n seconds.
 func Sec(n int) time.Time { return T0.Add(time.Duration(n) * time.Second) }
 
-// MV is a (mean, max) pair for one metric.
-type MV struct{ Mean, Max float64 }
+// MV is the mean and the max of one metric, in that order.
+type MV [2]float64
 
 // Sample returns a sample starting at start, of ivSec seconds, with the
 // given metrics measured and every other one NaN.
 func Sample(start time.Time, ivSec int, vals map[model.Metric]MV) model.Sample {
 	x := model.NewSample(start, time.Duration(ivSec)*time.Second)
 	for m, v := range vals {
-		x.Set(m, v.Mean, v.Max)
+		x.Set(m, v[0], v[1])
 	}
 	return x
 }

@@ -1,8 +1,10 @@
-package model
+package profile
 
 import (
 	"math"
 	"time"
+
+	"github.com/kvmfit/kvmfit/model"
 )
 
 // MetricSummary is the mean, 95th percentile and maximum of one metric.
@@ -25,11 +27,11 @@ type Summary struct {
 	CoveragePct float64
 	// IntervalSec is the most common interval length.
 	IntervalSec int
-	Metrics     [NumMetrics]MetricSummary
+	Metrics     [model.NumMetrics]MetricSummary
 }
 
 // Summarize computes the Summary of a server.
-func Summarize(srv *Server) Summary {
+func Summarize(srv *model.Server) Summary {
 	s := &srv.Series
 	out := Summary{ID: srv.ID, Samples: s.Len()}
 	for m := range out.Metrics {
@@ -53,7 +55,7 @@ func Summarize(srv *Server) Summary {
 			best, out.IntervalSec = c, int(iv)
 		}
 	}
-	for m := Metric(0); m < NumMetrics; m++ {
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		var sum, w float64
 		mx := math.NaN()
 		for i, v := range s.Mean[m] {

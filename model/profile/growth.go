@@ -1,8 +1,10 @@
-package model
+package profile
 
 import (
 	"math"
 	"sort"
+
+	"github.com/kvmfit/kvmfit/model"
 )
 
 // TheilSen returns the Theil–Sen estimate of the line y = a + b·x (Sen
@@ -124,9 +126,9 @@ const mkZ = 1.6448536269514722
 // trend is used only with GrowthTrend, b > 0, at least RecommendedDays days
 // and a Mann–Kendall Z ≥ 1.645. factor = min(GrowthCap, global × trend).
 // The trend in % per year is b × 365.25 / median daily P95 × 100.
-func ProjectGrowth(busy, mem []float64, slotsPerDay int, s Settings) Growth {
+func ProjectGrowth(busy, mem []float64, slotsPerDay int, s model.Settings) model.Growth {
 	years := s.HorizonMonths / 12
-	g := Growth{GlobalFactor: math.Pow(1+s.GrowthPctPerYear/100, years)}
+	g := model.Growth{GlobalFactor: math.Pow(1+s.GrowthPctPerYear/100, years)}
 	hDays := s.HorizonMonths * 365.25 / 12
 	fit := func(x []float64) (pctPerYear float64, significant bool, factor float64) {
 		days, p := DailyP95(x, slotsPerDay)

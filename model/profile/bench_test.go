@@ -1,18 +1,21 @@
-package model
+package profile
 
 import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/internal/modeltest"
 )
 
 // benchSeries returns n samples of ivSec seconds from t0 with every metric
 // measured.
-func benchSeries(n, ivSec int) *Series {
-	s := &Series{}
+func benchSeries(n, ivSec int) *model.Series {
+	s := &model.Series{}
 	for i := 0; i < n; i++ {
-		x := NewSample(sec(i*ivSec), time.Duration(ivSec)*time.Second)
-		for m := Metric(0); m < NumMetrics; m++ {
+		x := model.NewSample(modeltest.Sec(i*ivSec), time.Duration(ivSec)*time.Second)
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
 			v := 50 + 40*math.Sin(float64(i)/97+float64(m))
 			x.Set(m, v, v*1.1) // at most 99: a valid CPU %
 		}

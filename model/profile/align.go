@@ -1,8 +1,10 @@
-package model
+package profile
 
 import (
 	"math"
 	"time"
+
+	"github.com/kvmfit/kvmfit/model"
 )
 
 // Grid is a regular UTC time grid: slot t covers [Start+t·Step, Start+(t+1)·Step).
@@ -20,7 +22,7 @@ func (g Grid) End() time.Time { return g.SlotStart(g.Slots) }
 
 // DayGrid returns the grid of whole UTC days, with the given step, that
 // covers every sample of s. It is empty when s is. step must divide a day.
-func DayGrid(s *Series, step time.Duration) Grid {
+func DayGrid(s *model.Series, step time.Duration) Grid {
 	if s.Len() == 0 {
 		return Grid{Step: step}
 	}
@@ -47,8 +49,8 @@ func mod(a, b int64) int64 { return ((a % b) + b) % b }
 // measuring m is a gap: NaN in both. Gaps are never interpolated.
 type Aligned struct {
 	Grid Grid
-	Mean [NumMetrics][]float64
-	Max  [NumMetrics][]float64
+	Mean [model.NumMetrics][]float64
+	Max  [model.NumMetrics][]float64
 }
 
 // Align resamples s onto g. Samples outside g are ignored. The time weight
@@ -57,7 +59,7 @@ type Aligned struct {
 // A source interval longer than the step spreads over several slots, each
 // getting the sample's mean and max (the max is then an upper bound of the
 // slot's true max); a shorter interval is averaged within its slot.
-func Align(s *Series, g Grid) *Aligned {
+func Align(s *model.Series, g Grid) *Aligned {
 	a := &Aligned{Grid: g}
 	step := int64(g.Step / time.Second)
 	if step <= 0 {
@@ -81,7 +83,7 @@ func Align(s *Series, g Grid) *Aligned {
 		last[i] = int32((min(hi, end) - 1) / step)
 	}
 	cover := make([]float64, g.Slots)
-	for m := Metric(0); m < NumMetrics; m++ {
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		sum := make([]float64, g.Slots)
 		mxs := make([]float64, g.Slots)
 		for t := range mxs {
@@ -125,7 +127,7 @@ func Align(s *Series, g Grid) *Aligned {
 
 // CoveredSeconds returns the time covered by s's samples, counting any
 // overlap between consecutive samples once. s must be sorted by start.
-func CoveredSeconds(s *Series) int64 {
+func CoveredSeconds(s *model.Series) int64 {
 	var c int64
 	for i := 0; i < s.Len(); i++ {
 		iv := int64(s.IntervalSec[i])

@@ -1,5 +1,5 @@
 //go:build !unix
 
-package model
+package profile
 
 func cpuSeconds() float64 { return 0 }

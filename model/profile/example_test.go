@@ -1,4 +1,4 @@
-package model_test
+package profile_test
 
 import (
 	"fmt"
@@ -6,15 +6,16 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // The 95th percentile of 20 daily peaks is the 19th smallest (⌈0.95 × 20⌉ =
 // 19); NaNs (days without data) are dropped.
 func ExampleQuantile() {
 	peaks := []float64{12, 3, 5, 20, 8, 1, 9, 14, 2, 7, 11, 4, 6, 18, 10, 13, 16, 15, 17, 19}
-	fmt.Println(model.Quantile(0.95, peaks))
-	fmt.Println(model.Quantile(0.5, []float64{4, 3, 2, 1}))
-	fmt.Println(model.Quantile(0.95, []float64{40, 90, math.NaN()}))
+	fmt.Println(profile.Quantile(0.95, peaks))
+	fmt.Println(profile.Quantile(0.5, []float64{4, 3, 2, 1}))
+	fmt.Println(profile.Quantile(0.95, []float64{40, 90, math.NaN()}))
 	// Output:
 	// 19
 	// 2
@@ -32,7 +33,7 @@ func ExampleAlign() {
 		x.Set(model.CPUBusyPct, cpu, cpu+5)
 		s.Append(x)
 	}
-	a := model.Align(&s, model.DayGrid(&s, 5*time.Minute))
+	a := profile.Align(&s, profile.DayGrid(&s, 5*time.Minute))
 	fmt.Println(a.Grid.Slots, "slots from", a.Grid.Start.Format(time.RFC3339))
 	for t := 0; t < 2; t++ {
 		fmt.Printf("%s mean %.1f max %.1f\n", a.Grid.SlotStart(t).Format("15:04"), a.Mean[model.CPUBusyPct][t], a.Max[model.CPUBusyPct][t])

@@ -1,17 +1,22 @@
-package model
+package profile
 
 import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/internal/modeltest"
 )
 
 func TestAlign(t *testing.T) {
 	nan := math.NaN()
-	cpu := func(mean, max float64) map[Metric]mv { return map[Metric]mv{CPUBusyPct: {mean, max}} }
+	cpu := func(mean, max float64) map[model.Metric]modeltest.MV {
+		return map[model.Metric]modeltest.MV{model.CPUBusyPct: {mean, max}}
+	}
 	tests := []struct {
 		name     string
-		samples  []Sample
+		samples  []model.Sample
 		gridFrom time.Time
 		slots    int
 		// Expected CPU mean and max per slot.
@@ -21,27 +26,27 @@ func TestAlign(t *testing.T) {
 			// Five 60 s samples fill one 300 s slot: mean (10+20+30+40+50)/5
 			// = 30; max is the largest of the five maxes.
 			name: "60s onto 300s",
-			samples: []Sample{
-				mk(sec(0), 60, cpu(10, 15)),
-				mk(sec(60), 60, cpu(20, 25)),
-				mk(sec(120), 60, cpu(30, 80)),
-				mk(sec(180), 60, cpu(40, 45)),
-				mk(sec(240), 60, cpu(50, 55)),
-				mk(sec(300), 60, cpu(1, 2)),
-				mk(sec(360), 60, cpu(2, 3)),
-				mk(sec(420), 60, cpu(3, 4)),
-				mk(sec(480), 60, cpu(4, 5)),
-				mk(sec(540), 60, cpu(5, 9)),
+			samples: []model.Sample{
+				modeltest.Sample(modeltest.Sec(0), 60, cpu(10, 15)),
+				modeltest.Sample(modeltest.Sec(60), 60, cpu(20, 25)),
+				modeltest.Sample(modeltest.Sec(120), 60, cpu(30, 80)),
+				modeltest.Sample(modeltest.Sec(180), 60, cpu(40, 45)),
+				modeltest.Sample(modeltest.Sec(240), 60, cpu(50, 55)),
+				modeltest.Sample(modeltest.Sec(300), 60, cpu(1, 2)),
+				modeltest.Sample(modeltest.Sec(360), 60, cpu(2, 3)),
+				modeltest.Sample(modeltest.Sec(420), 60, cpu(3, 4)),
+				modeltest.Sample(modeltest.Sec(480), 60, cpu(4, 5)),
+				modeltest.Sample(modeltest.Sec(540), 60, cpu(5, 9)),
 			},
-			gridFrom: t0, slots: 2,
+			gridFrom: modeltest.T0, slots: 2,
 			mean: []float64{30, 3}, max: []float64{80, 9},
 		},
 		{
 			// One 600 s sample covers slots 0 and 1 fully, each gets its mean
 			// and max; slot 2 has nothing.
 			name:     "600s spreads over two slots",
-			samples:  []Sample{mk(sec(0), 600, cpu(7, 9))},
-			gridFrom: t0, slots: 3,
+			samples:  []model.Sample{modeltest.Sample(modeltest.Sec(0), 600, cpu(7, 9))},
+			gridFrom: modeltest.T0, slots: 3,
 			mean: []float64{7, 7, nan}, max: []float64{9, 9, nan},
 		},
 		{
@@ -51,11 +56,11 @@ func TestAlign(t *testing.T) {
 			//   slot 1 = [180,480): (120·10 + 180·40)/300 = 8400/300 = 28 (max 45);
 			//   slot 2 = [480,780): 120 s of 40 < 150 s -> gap.
 			name: "offset by 120s",
-			samples: []Sample{
-				mk(sec(0), 300, cpu(10, 12)),
-				mk(sec(300), 300, cpu(40, 45)),
+			samples: []model.Sample{
+				modeltest.Sample(modeltest.Sec(0), 300, cpu(10, 12)),
+				modeltest.Sample(modeltest.Sec(300), 300, cpu(40, 45)),
 			},
-			gridFrom: sec(-120), slots: 3,
+			gridFrom: modeltest.Sec(-120), slots: 3,
 			mean: []float64{10, 28, nan}, max: []float64{12, 45, nan},
 		},
 		{
@@ -63,15 +68,15 @@ func TestAlign(t *testing.T) {
 			// Slot 1: nothing -> gap. Slot 2: one 150 s sample = exactly half
 			// -> kept. Slot 3: three 60 s samples (180 s) -> mean (1+2+3)/3 = 2.
 			name: "gaps",
-			samples: []Sample{
-				mk(sec(0), 60, cpu(50, 60)),
-				mk(sec(60), 60, cpu(50, 60)),
-				mk(sec(600), 150, cpu(5, 6)),
-				mk(sec(900), 60, cpu(1, 1)),
-				mk(sec(960), 60, cpu(2, 2)),
-				mk(sec(1020), 60, cpu(3, 30)),
+			samples: []model.Sample{
+				modeltest.Sample(modeltest.Sec(0), 60, cpu(50, 60)),
+				modeltest.Sample(modeltest.Sec(60), 60, cpu(50, 60)),
+				modeltest.Sample(modeltest.Sec(600), 150, cpu(5, 6)),
+				modeltest.Sample(modeltest.Sec(900), 60, cpu(1, 1)),
+				modeltest.Sample(modeltest.Sec(960), 60, cpu(2, 2)),
+				modeltest.Sample(modeltest.Sec(1020), 60, cpu(3, 30)),
 			},
-			gridFrom: t0, slots: 4,
+			gridFrom: modeltest.T0, slots: 4,
 			mean: []float64{nan, nan, 5, 2}, max: []float64{nan, nan, 6, 30},
 		},
 		{
@@ -80,19 +85,19 @@ func TestAlign(t *testing.T) {
 			// of 99 in an unmeasured sample is not used. In slot 1 only two
 			// samples measure CPU (120 s) -> gap.
 			name: "metric NaN in some samples",
-			samples: []Sample{
-				mk(sec(0), 60, cpu(10, 11)),
-				mk(sec(60), 60, cpu(nan, nan)),
-				mk(sec(120), 60, cpu(20, 21)),
-				mk(sec(180), 60, map[Metric]mv{CPUBusyPct: {nan, nan}, MemUsedBytes: {1, 99}}),
-				mk(sec(240), 60, cpu(60, 61)),
-				mk(sec(300), 60, cpu(1, 1)),
-				mk(sec(360), 60, cpu(nan, nan)),
-				mk(sec(420), 60, cpu(nan, nan)),
-				mk(sec(480), 60, cpu(nan, nan)),
-				mk(sec(540), 60, cpu(2, 2)),
+			samples: []model.Sample{
+				modeltest.Sample(modeltest.Sec(0), 60, cpu(10, 11)),
+				modeltest.Sample(modeltest.Sec(60), 60, cpu(nan, nan)),
+				modeltest.Sample(modeltest.Sec(120), 60, cpu(20, 21)),
+				modeltest.Sample(modeltest.Sec(180), 60, map[model.Metric]modeltest.MV{model.CPUBusyPct: {nan, nan}, model.MemUsedBytes: {1, 99}}),
+				modeltest.Sample(modeltest.Sec(240), 60, cpu(60, 61)),
+				modeltest.Sample(modeltest.Sec(300), 60, cpu(1, 1)),
+				modeltest.Sample(modeltest.Sec(360), 60, cpu(nan, nan)),
+				modeltest.Sample(modeltest.Sec(420), 60, cpu(nan, nan)),
+				modeltest.Sample(modeltest.Sec(480), 60, cpu(nan, nan)),
+				modeltest.Sample(modeltest.Sec(540), 60, cpu(2, 2)),
 			},
-			gridFrom: t0, slots: 2,
+			gridFrom: modeltest.T0, slots: 2,
 			mean: []float64{30, nan}, max: []float64{61, nan},
 		},
 		{
@@ -100,37 +105,37 @@ func TestAlign(t *testing.T) {
 			// ignored; one straddling the start counts for its overlap only:
 			// slot 0 = 60 s of 100 (from [540,660)) + 240 s of 1 -> 340/300.
 			name: "outside the grid",
-			samples: []Sample{
-				mk(sec(0), 300, cpu(99, 99)),
-				mk(sec(540), 120, cpu(100, 100)),
-				mk(sec(660), 240, cpu(1, 2)),
-				mk(sec(900), 300, cpu(3, 4)),
-				mk(sec(1200), 300, cpu(77, 88)),
-				mk(sec(86400), 300, cpu(77, 88)),
+			samples: []model.Sample{
+				modeltest.Sample(modeltest.Sec(0), 300, cpu(99, 99)),
+				modeltest.Sample(modeltest.Sec(540), 120, cpu(100, 100)),
+				modeltest.Sample(modeltest.Sec(660), 240, cpu(1, 2)),
+				modeltest.Sample(modeltest.Sec(900), 300, cpu(3, 4)),
+				modeltest.Sample(modeltest.Sec(1200), 300, cpu(77, 88)),
+				modeltest.Sample(modeltest.Sec(86400), 300, cpu(77, 88)),
 			},
-			gridFrom: sec(600), slots: 2,
+			gridFrom: modeltest.Sec(600), slots: 2,
 			mean: []float64{(60*100 + 240*1) / 300.0, 3}, max: []float64{100, 4},
 		},
 		{
 			// A hand-built series with a mean but no max: the mean bounds the max.
 			name:     "mean without max",
-			samples:  []Sample{mk(sec(0), 300, cpu(42, nan))},
-			gridFrom: t0, slots: 1,
+			samples:  []model.Sample{modeltest.Sample(modeltest.Sec(0), 300, cpu(42, nan))},
+			gridFrom: modeltest.T0, slots: 1,
 			mean: []float64{42}, max: []float64{42},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			g := Grid{Start: tc.gridFrom, Step: 300 * time.Second, Slots: tc.slots}
-			a := Align(seriesOf(tc.samples...), g)
+			a := Align(modeltest.Series(tc.samples...), g)
 			if a.Grid != g {
 				t.Errorf("Grid = %+v, want %+v", a.Grid, g)
 			}
-			checkFloats(t, "mean", a.Mean[CPUBusyPct], tc.mean, 1e-12)
-			checkFloats(t, "max", a.Max[CPUBusyPct], tc.max, 1e-12)
+			modeltest.CheckFloats(t, "mean", a.Mean[model.CPUBusyPct], tc.mean, 1e-12)
+			modeltest.CheckFloats(t, "max", a.Max[model.CPUBusyPct], tc.max, 1e-12)
 			// No metric other than CPU (and mem in one case) was measured:
 			// those are all gaps.
-			for _, v := range a.Mean[DiskReadIOPS] {
+			for _, v := range a.Mean[model.DiskReadIOPS] {
 				if !math.IsNaN(v) {
 					t.Fatalf("unmeasured metric has value %v", v)
 				}
@@ -145,7 +150,7 @@ func TestAlignPanicsOnZeroStep(t *testing.T) {
 			t.Fatal("Align with step 0 did not panic")
 		}
 	}()
-	Align(seriesOf(), Grid{Start: t0, Slots: 1})
+	Align(modeltest.Series(), Grid{Start: modeltest.T0, Slots: 1})
 }
 
 func TestDayGrid(t *testing.T) {
@@ -154,7 +159,7 @@ func TestDayGrid(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		samples   []Sample
+		samples   []model.Sample
 		wantStart time.Time
 		wantSlots int
 	}{
@@ -162,45 +167,45 @@ func TestDayGrid(t *testing.T) {
 			// 22:03:24 on day 1 to 01:00 on day 2: two whole days from
 			// midnight of day 1, 2 × 288 slots of 300 s.
 			name: "two days",
-			samples: []Sample{
-				mk(day(2013, 7, 1, 22, 3, 24), 300, nil),
-				mk(day(2013, 7, 2, 0, 55, 0), 300, nil),
+			samples: []model.Sample{
+				modeltest.Sample(day(2013, 7, 1, 22, 3, 24), 300, nil),
+				modeltest.Sample(day(2013, 7, 2, 0, 55, 0), 300, nil),
 			},
 			wantStart: day(2013, 7, 1, 0, 0, 0), wantSlots: 576,
 		},
 		{
 			// Ending exactly at midnight needs no second day.
 			name:      "ends at midnight",
-			samples:   []Sample{mk(day(2013, 7, 1, 23, 55, 0), 300, nil)},
+			samples:   []model.Sample{modeltest.Sample(day(2013, 7, 1, 23, 55, 0), 300, nil)},
 			wantStart: day(2013, 7, 1, 0, 0, 0), wantSlots: 288,
 		},
 		{
 			// A long interval that ends after the last sample's end.
 			name: "long earlier interval",
-			samples: []Sample{
-				mk(day(2013, 7, 1, 0, 0, 0), 86400, nil),
-				mk(day(2013, 7, 1, 12, 0, 0), 300, nil),
+			samples: []model.Sample{
+				modeltest.Sample(day(2013, 7, 1, 0, 0, 0), 86400, nil),
+				modeltest.Sample(day(2013, 7, 1, 12, 0, 0), 300, nil),
 			},
 			wantStart: day(2013, 7, 1, 0, 0, 0), wantSlots: 288,
 		},
 		{
 			name: "long interval past midnight",
-			samples: []Sample{
-				mk(day(2013, 7, 1, 1, 0, 0), 86400, nil),
-				mk(day(2013, 7, 1, 12, 0, 0), 300, nil),
+			samples: []model.Sample{
+				modeltest.Sample(day(2013, 7, 1, 1, 0, 0), 86400, nil),
+				modeltest.Sample(day(2013, 7, 1, 12, 0, 0), 300, nil),
 			},
 			wantStart: day(2013, 7, 1, 0, 0, 0), wantSlots: 576,
 		},
 		{
 			// Before the Unix epoch, midnight is still found (floor, not truncation).
 			name:      "before 1970",
-			samples:   []Sample{mk(day(1969, 12, 31, 23, 0, 0), 300, nil)},
+			samples:   []model.Sample{modeltest.Sample(day(1969, 12, 31, 23, 0, 0), 300, nil)},
 			wantStart: day(1969, 12, 31, 0, 0, 0), wantSlots: 288,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			g := DayGrid(seriesOf(tc.samples...), 300*time.Second)
+			g := DayGrid(modeltest.Series(tc.samples...), 300*time.Second)
 			if !g.Start.Equal(tc.wantStart) || g.Slots != tc.wantSlots || g.Step != 300*time.Second {
 				t.Errorf("DayGrid = {%s %s %d}, want {%s 5m0s %d}", g.Start, g.Step, g.Slots, tc.wantStart, tc.wantSlots)
 			}
@@ -213,7 +218,7 @@ func TestDayGrid(t *testing.T) {
 		})
 	}
 	t.Run("empty", func(t *testing.T) {
-		g := DayGrid(seriesOf(), time.Minute)
+		g := DayGrid(modeltest.Series(), time.Minute)
 		if g.Slots != 0 || g.Step != time.Minute {
 			t.Errorf("DayGrid(empty) = %+v", g)
 		}
@@ -223,18 +228,18 @@ func TestDayGrid(t *testing.T) {
 func TestCoveredSeconds(t *testing.T) {
 	tests := []struct {
 		name    string
-		samples []Sample
+		samples []model.Sample
 		want    int64
 	}{
 		{"none", nil, 0},
-		{"contiguous", []Sample{mk(sec(0), 60, nil), mk(sec(60), 60, nil)}, 120},
-		{"gap", []Sample{mk(sec(0), 60, nil), mk(sec(120), 60, nil)}, 120},
+		{"contiguous", []model.Sample{modeltest.Sample(modeltest.Sec(0), 60, nil), modeltest.Sample(modeltest.Sec(60), 60, nil)}, 120},
+		{"gap", []model.Sample{modeltest.Sample(modeltest.Sec(0), 60, nil), modeltest.Sample(modeltest.Sec(120), 60, nil)}, 120},
 		// [0,600) and [300,600) overlap by 300 s, counted once.
-		{"overlap", []Sample{mk(sec(0), 600, nil), mk(sec(300), 300, nil)}, 600},
+		{"overlap", []model.Sample{modeltest.Sample(modeltest.Sec(0), 600, nil), modeltest.Sample(modeltest.Sec(300), 300, nil)}, 600},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := CoveredSeconds(seriesOf(tc.samples...)); got != tc.want {
+			if got := CoveredSeconds(modeltest.Series(tc.samples...)); got != tc.want {
 				t.Errorf("CoveredSeconds = %d, want %d", got, tc.want)
 			}
 		})

@@ -1,0 +1,21 @@
+// Package profile turns samples into packable demand (docs/model.md gives
+// every formula and the source of every default).
+//
+// One server: Server aligns its samples onto a UTC grid (Align, DayGrid),
+// sums the metrics of each resource, normalises CPU to reference cores
+// (NormaliseCPU), analyses the aligned data (RateConfidence,
+// DetectSaturation, ProjectGrowth, Rightsize), adds the virtualisation
+// overhead (VMMemOverheadBytes), scales by the comfort, saturation and
+// growth factors, and folds each resource at its sizing percentile
+// (Quantile) onto a day (FoldDays) or a week (Fold), or keeps the whole
+// timeline (Settings.Profile "full", placed on the fleet's grid by
+// Result.OnGrid). ServerPercentiles does the same at several percentiles
+// at once; PeakAndPercentileSizes is the per-VM sizing of the baselines.
+//
+// Analytics over demand already profiled: Coincidence, CPUCorrelations,
+// PeakGroups, AnalyzeHost and AnalyzeFleet; Summarize describes a server's
+// raw samples for `kvmfit show`.
+//
+// profile builds on model (the values) and model/dataset (reading them);
+// the packer and the report build on it, never the reverse.
+package profile

@@ -1,0 +1,105 @@
+package profile
+
+import (
+	"math"
+	"testing"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/internal/modeltest"
+	"gonum.org/v1/gonum/stat"
+)
+
+func TestTheilSen(t *testing.T) {
+	// y = 1 + 2x with a spike at x = 4. Slopes of the 10 pairs: six of 2,
+	// then 99/4, 97/3, 95/2, 93; median (5th and 6th) = 2. Intercepts
+	// y − 2x = 1, 1, 1, 1, 92; median 1. (Least squares would give 20.2.)
+	x := []float64{0, 1, 2, 3, 4}
+	y := []float64{1, 3, 5, 7, 100}
+	if a, b := TheilSen(x, y); a != 1 || b != 2 {
+		t.Errorf("TheilSen = %v + %v·x, want 1 + 2·x", a, b)
+	}
+	// Even number of slopes: x = 0, 1, 2 with y = 0, 1, 4: slopes 1, 2, 3 →
+	// 2; intercepts 0, −1, 0 → 0. Add x = 3, y = 3 (NaN-free): slopes 1, 2,
+	// 1, 3, 1, −1 → sorted −1 1 1 1 2 3 → (1+1)/2 = 1.
+	if _, b := TheilSen([]float64{0, 1, 2, 3}, []float64{0, 1, 4, 3}); b != 1 {
+		t.Errorf("slope = %v, want 1", b)
+	}
+	// On points exactly on a line it agrees with least squares (gonum).
+	lx := []float64{0, 1, 2, 3, 4, 5, 6}
+	ly := []float64{3, 3.5, 4, 4.5, 5, 5.5, 6}
+	a, b := TheilSen(lx, ly)
+	ga, gb := stat.LinearRegression(lx, ly, nil, false)
+	if !modeltest.Close(a, ga, 1e-12) || !modeltest.Close(b, gb, 1e-12) || b != 0.5 {
+		t.Errorf("TheilSen = %v + %v·x, gonum LinearRegression = %v + %v·x, want 3 + 0.5·x", a, b, ga, gb)
+	}
+	if a, b := TheilSen([]float64{0, 1}, []float64{math.NaN(), 1}); !math.IsNaN(a) || !math.IsNaN(b) {
+		t.Errorf("one point: %v, %v, want NaN", a, b)
+	}
+}
+
+func TestMannKendallZ(t *testing.T) {
+	// n = 4, S = 6, Var = 4·3·13/18, Z = (6 − 1)/√Var = 1.6984155512.
+	for _, tc := range []struct {
+		y    []float64
+		want float64
+	}{
+		{[]float64{1, 2, 3, 4}, 1.6984155512168937},
+		{[]float64{4, 3, 2, 1}, -1.6984155512168937},
+		{[]float64{1, 1, 1}, 0},
+		{[]float64{1, 2}, 0}, // too few
+		{[]float64{1, math.NaN(), 2, 3, 4}, 1.6984155512168937},
+	} {
+		if got := MannKendallZ(tc.y); !modeltest.Close(got, tc.want, 1e-12) {
+			t.Errorf("MannKendallZ(%v) = %v, want %v", tc.y, got, tc.want)
+		}
+	}
+}
+
+func TestProjectGrowth(t *testing.T) {
+	s := model.DefaultSettings.Clone()
+	// One slot a day: the daily P95 is the value. busy grows 1 a day from
+	// 10 (10 days); memory is flat.
+	busy := []float64{10, 11, 12, 13, 14, 15, 16, 17, 18, 19}
+	mem := []float64{5, 5, 5, 5, 5, 5, 5, 5, 5, 5}
+	// No horizon: factors 1, trend still reported:
+	// 1/day × 365.25 / median 14.5 × 100 = 2518.9655 % a year; MK Z =
+	// (45 − 1)/√(10·9·25/18) = 3.94 ≥ 1.645: significant.
+	g := ProjectGrowth(busy, mem, 1, s)
+	if g.CPUFactor != 1 || g.MemFactor != 1 || g.GlobalFactor != 1 || !g.CPUTrendSignificant || g.MemTrendSignificant ||
+		!modeltest.Close(g.CPUTrendPctPerYear, 2518.965517, 1e-9) || g.MemTrendPctPerYear != 0 {
+		t.Errorf("no horizon: %+v", g)
+	}
+	// Horizon 0.6 months = 18.2625 days, 10 %/year global:
+	// global = 1.1^0.05 = 1.004776882; CPU trend = (19 + 18.2625)/19 =
+	// 1.961184211; CPU factor = 1.970552556; memory = global.
+	s.HorizonMonths, s.GrowthPctPerYear = 0.6, 10
+	g = ProjectGrowth(busy, mem, 1, s)
+	if !modeltest.Close(g.GlobalFactor, 1.004776882087206, 1e-12) || !modeltest.Close(g.CPUFactor, 1.9705525562512902, 1e-12) ||
+		!modeltest.Close(g.MemFactor, 1.004776882087206, 1e-12) || g.Capped {
+		t.Errorf("horizon 0.6 months: %+v", g)
+	}
+	// 12 months: (19 + 365.25)/19 × 1.1 = 22.2 → capped at 2.
+	s.HorizonMonths = 12
+	if g = ProjectGrowth(busy, mem, 1, s); g.CPUFactor != 2 || !g.Capped || !modeltest.Close(g.MemFactor, 1.1, 1e-12) {
+		t.Errorf("horizon 12 months: %+v", g)
+	}
+	// Without per-server trends, only the global growth.
+	s.GrowthTrend = false
+	if g = ProjectGrowth(busy, mem, 1, s); !modeltest.Close(g.CPUFactor, 1.1, 1e-12) {
+		t.Errorf("no trend: %+v", g)
+	}
+	// Too few days (< 7) is never significant.
+	s.GrowthTrend = true
+	if g = ProjectGrowth(busy[:6], mem[:6], 1, s); g.CPUTrendSignificant || !modeltest.Close(g.CPUFactor, 1.1, 1e-12) {
+		t.Errorf("6 days: %+v", g)
+	}
+}
+
+func TestDailyP95(t *testing.T) {
+	nan := math.NaN()
+	// 4 slots a day; day 1 has 1 of 4 slots: skipped. Day 0: P95 of 4 = 4th.
+	x := []float64{1, 4, 2, 3, nan, nan, 9, nan, 5, 5, nan, 6}
+	days, p := DailyP95(x, 4)
+	modeltest.CheckFloats(t, "days", days, []float64{0, 2}, 0)
+	modeltest.CheckFloats(t, "p95", p, []float64{4, 6}, 0)
+}

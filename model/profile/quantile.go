@@ -1,0 +1,73 @@
+package profile
+
+import (
+	"math"
+	"sort"
+)
+
+// Quantile returns the p-quantile (0 < p ≤ 1) of x with gonum's Empirical
+// definition (stat.Quantile with stat.Empirical): the smallest value at or
+// above a fraction p of the samples, that is the k-th smallest of n values
+// with k = ⌈p·n⌉. NaNs are dropped; x is not modified. It returns NaN when
+// no value is left.
+//
+// Unlike stat.Quantile it tolerates rounding in p·n: p = 0.07 and n = 100
+// give p·n = 7.000000000000001 in floating point, which gonum rounds up to
+// the 8th value; here it is the 7th.
+func Quantile(p float64, x []float64) float64 {
+	if !(p >= 0 && p <= 1) {
+		panic("model: Quantile with p outside [0, 1]")
+	}
+	v := make([]float64, 0, len(x))
+	for _, f := range x {
+		if !math.IsNaN(f) {
+			v = append(v, f)
+		}
+	}
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	f := p * float64(len(v))
+	k := int(math.Ceil(f - 1e-9*f)) // 1-based rank
+	k = min(max(k, 1), len(v))
+	return selectKth(v, k-1)
+}
+
+// selectKth returns the k-th smallest (0-based) of v, reordering v: a
+// quickselect with a median-of-three pivot and a three-way partition (so
+// runs of equal values, common in memory data, cost one pass). It gives
+// the same value as sorting and indexing, in linear expected time.
+func selectKth(v []float64, k int) float64 {
+	lo, hi := 0, len(v)-1
+	for hi > lo {
+		if hi-lo < 16 {
+			sort.Float64s(v[lo : hi+1])
+			return v[k]
+		}
+		a, b, c := v[lo], v[lo+(hi-lo)/2], v[hi]
+		piv := max(min(a, b), min(max(a, b), c))
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch x := v[i]; {
+			case x < piv:
+				v[lt], v[i] = x, v[lt]
+				lt++
+				i++
+			case x > piv:
+				v[gt], v[i] = x, v[gt]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return piv
+		}
+	}
+	return v[k]
+}
