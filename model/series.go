@@ -75,6 +75,22 @@ func (s *Series) Has(m Metric) bool {
 	return false
 }
 
+// Split returns the samples of s that start before at and those that start
+// at or after it. A sample is never cut: one that straddles at stays whole
+// in the first part. The parts share no memory with s.
+func (s *Series) Split(at time.Time) (before, after Series) {
+	cut := at.Unix()
+	for i := 0; i < s.Len(); i++ {
+		x := s.At(i)
+		if s.Start[i] < cut {
+			before.Append(x)
+		} else {
+			after.Append(x)
+		}
+	}
+	return before, after
+}
+
 // Server is one server of a dataset: its directory name, inventory and samples.
 type Server struct {
 	// ID is the server's directory name inside the dataset, unique per dataset.

@@ -6,22 +6,6 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 )
 
-// SplitSeries returns the samples of s that start before at and those that
-// start at or after it. A sample is never cut: one that straddles at stays
-// whole in the first part. The parts share no memory with s.
-func SplitSeries(s *model.Series, at time.Time) (before, after model.Series) {
-	cut := at.Unix()
-	for i := 0; i < s.Len(); i++ {
-		x := s.At(i)
-		if s.Start[i] < cut {
-			before.Append(x)
-		} else {
-			after.Append(x)
-		}
-	}
-	return before, after
-}
-
 // Window returns the samples of s that start in [from, to); a zero to means
 // no end.
 func Window(s *model.Series, from, to time.Time) model.Series {
@@ -38,7 +22,7 @@ func Window(s *model.Series, from, to time.Time) model.Series {
 // SplitServer returns copies of srv holding its samples before at (train)
 // and from at on (test); inventory and warnings are shared.
 func SplitServer(srv *model.Server, at time.Time) (train, test *model.Server) {
-	a, b := SplitSeries(&srv.Series, at)
+	a, b := srv.Series.Split(at)
 	tr, te := *srv, *srv
 	tr.Series, te.Series = a, b
 	return &tr, &te

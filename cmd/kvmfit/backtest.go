@@ -135,8 +135,8 @@ func parseDays(s string) (time.Duration, error) {
 // backtestServer is what the backtest keeps of one server besides its plan profile.
 type backtestServer struct {
 	actual *profile.Result // test window, actualSettings; nil without test data
-	peak   model.Capacity       // training peak (sum of peaks), memory overhead included
-	pctl   model.Capacity       // training percentile × comfort, memory overhead included
+	peak   model.Capacity  // training peak (sum of peaks), memory overhead included
+	pctl   model.Capacity  // training percentile × comfort, memory overhead included
 	hasTrn bool
 	days   *profile.Result // training, plan settings with the full profile (bootstrap)
 }
@@ -234,7 +234,7 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 		}
 		per[k] = bs
 	}
-	in, err := profileDatasetsWith(po.Data, s, streams, profileHooks{Each: each, Until: split})
+	in, err := profileFleet(po.Data, s, profile.Options{Each: each, Until: split}, streams)
 	if hookErr != nil {
 		return hookErr
 	}

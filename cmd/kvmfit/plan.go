@@ -3,18 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
-	"github.com/kvmfit/kvmfit/binpack/backtest"
 	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
@@ -198,232 +193,35 @@ func writeOutput(path string, data []byte) error {
 	return dataset.WriteFileAtomic(path, data, 0o644)
 }
 
-// profileDatasets reads every server of the datasets one at a time and
-// profiles it, so memory holds one server's samples at a time. With the
-// "full" profile each server's timeline is kept (as float32) until the
-// fleet's grid is known, then placed on it.
-func profileDatasets(dirs []string, s model.Settings, streams IO) (*planner.PlanInput, error) {
-	return profileDatasetsWith(dirs, s, streams, profileHooks{})
+// profileForPlan profiles the datasets for a plan: with the per-VM P95 ×
+// 1.3 baseline's sizes (PlanInput.PercentileComfort) and, for the
+// sensitivity sweep (fleets up to --sensitivity-max-servers, profiles "day"
+// and "week"), the fleet's demand at the other sizing percentiles
+// (PlanInput.PercentileDemands).
+func profileForPlan(dirs []string, s model.Settings, pf packFlags, streams IO) (*planner.PlanInput, error) {
+	o := profile.Options{BaselineSizes: true}
+	if pf.SensitivityMaxServers > 0 {
+		o.Percentiles, o.PercentilesMaxServers = planner.SensitivityPercentiles(s.Percentile), pf.SensitivityMaxServers
+	}
+	return profileFleet(dirs, s, o, streams)
 }
 
-// profileHooks let a caller of profileDatasetsWith see each server before
-// it is profiled.
-type profileHooks struct {
-	// Each, when set, is called with every server read (entry = its index
-	// in input order, the index of its PlanServer in PlanInput.Servers)
-	// and all its samples, before Until cuts them. It runs on worker
-	// goroutines, concurrently for different entries.
-	Each func(entry int, srv *model.Server)
-	// Until, when not zero, profiles only the samples that start before it.
-	Until time.Time
-	// Percentiles, when set (profiles "day" and "week"), also profiles
-	// every server at these sizing percentiles, from the same aligned data
-	// (model.ProfilePercentiles), into PlanInput.PercentileDemands.
-	Percentiles []float64
-}
-
-// profileDatasetsWith is profileDatasets with hooks.
-func profileDatasetsWith(dirs []string, s model.Settings, streams IO, hooks profileHooks) (*planner.PlanInput, error) {
-	type entry struct {
-		dataset, dir string
-	}
-	var entries []entry
-	for _, d := range dirs {
-		sub, err := dataset.ServerDirs(d)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range sub {
-			entries = append(entries, entry{filepath.Clean(d), x})
-		}
-	}
+// profileFleet profiles the datasets (profile.Datasets), showing progress,
+// and returns the plan input they make.
+func profileFleet(dirs []string, s model.Settings, o profile.Options, streams IO) (*planner.PlanInput, error) {
 	prog := newProgress(streams, "profiling servers")
 	defer prog.Done()
-	in := &planner.PlanInput{Settings: s}
-	step := s.Step()
-	spd := int(24 * time.Hour / step)
-	in.Demand = &model.Demand{Step: step, Profile: s.Profile}
-	var first, last time.Time
-	type profiled struct {
-		idx          int // in in.Servers
-		covered      int64
-		slotsPresent int
-		full         *profile.Result // "full" only, until placed on the grid
+	o.Progress = func(done, total int) { prog.Update(int64(done), int64(total)) }
+	f, err := profile.Datasets(dirs, s, o)
+	if err != nil {
+		return nil, err
 	}
-	var done []profiled
-	seen := map[string]bool{}
-	// Servers are read and profiled by a few workers in batches, then taken
-	// in input order, so the result does not depend on the scheduling.
-	type result struct {
-		srv  *model.Server
-		prof *profile.Result
-		alt  []model.ServerDemand
-		err  error
+	in := &planner.PlanInput{
+		Demand: f.Demand, Servers: f.Servers, NoData: f.NoData, Settings: s, Grid: f.Grid,
+		Warnings: f.Warnings, VCPUs: f.VCPUs, PercentileComfort: f.PercentileComfort,
 	}
-	pcts := hooks.Percentiles
-	if s.Profile == "full" {
-		pcts = nil
-	}
-	alts := make([][]model.ServerDemand, len(pcts))
-	workers := min(runtime.GOMAXPROCS(0), 8)
-	batch := make([]result, 4*workers)
-	for b0 := 0; b0 < len(entries); b0 += len(batch) {
-		prog.Update(int64(b0), int64(len(entries)))
-		n := min(len(batch), len(entries)-b0)
-		var wg sync.WaitGroup
-		next := make(chan int, n)
-		for k := 0; k < n; k++ {
-			next <- k
-		}
-		close(next)
-		for range min(workers, n) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := range next {
-					r := result{}
-					r.srv, r.err = dataset.ReadServer(entries[b0+k].dir)
-					if r.err == nil && hooks.Each != nil {
-						hooks.Each(b0+k, r.srv)
-					}
-					if r.err == nil && !hooks.Until.IsZero() {
-						r.srv.Series, _ = backtest.SplitSeries(&r.srv.Series, hooks.Until)
-					}
-					if r.err == nil && len(pcts) > 0 {
-						r.prof, r.alt, r.err = profile.ServerPercentiles(r.srv, s, pcts)
-						r.srv.Series = model.Series{}
-					} else if r.err == nil {
-						r.prof, r.err = profile.Server(r.srv, s)
-						r.srv.Series = model.Series{} // the samples are no longer needed
-					}
-					batch[k] = r
-				}
-			}()
-		}
-		wg.Wait()
-		for k := 0; k < n; k++ {
-			e, r := entries[b0+k], batch[k]
-			batch[k] = result{}
-			srv, prof, err := r.srv, r.prof, r.err
-			if srv == nil {
-				return nil, err
-			}
-			id := srv.ID
-			if seen[id] {
-				id = filepath.Base(e.dataset) + "/" + srv.ID
-			}
-			seen[id] = true
-			ps := model.PlanServer{ID: id, Hostname: srv.Inventory.Hostname, Source: srv.Inventory.Source, Dataset: e.dataset, PeakDemand: model.DimValues{}}
-			if w := srv.Inventory.Watts; w > 0 && !math.IsInf(w, 0) {
-				ps.Watts, ps.WattsSource = w, "inventory"
-			}
-			if v := max(srv.Inventory.Threads, srv.Inventory.Cores); v > 0 {
-				if in.VCPUs == nil {
-					in.VCPUs = map[string]int{}
-				}
-				in.VCPUs[id] = v
-			}
-			for _, w := range srv.Warnings {
-				ps.Warnings = append(ps.Warnings, w.Error())
-			}
-			if errors.Is(err, profile.ErrNoSamples) {
-				ps.Warnings = append(ps.Warnings, "no samples")
-				ps.Analysis.OSFamily = srv.Inventory.OSFamily
-				in.NoData = append(in.NoData, model.Unplaced{Server: id, Dim: "", Reason: "no samples: nothing to size"})
-				in.Servers = append(in.Servers, ps)
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", e.dir, err)
-			}
-			prof.Demand.ID = id
-			ps.Warnings = append(ps.Warnings, prof.Warnings...)
-			ps.CPUCoresRef = prof.CPU.CoresRef
-			ps.Analysis = prof.Analysis
-			if first.IsZero() || prof.First.Before(first) {
-				first = prof.First
-			}
-			if prof.Last.After(last) {
-				last = prof.Last
-			}
-			p := profiled{idx: len(in.Servers), covered: prof.CoveredSec, slotsPresent: prof.SlotsPresent}
-			if s.Profile == "full" {
-				p.full = prof
-			}
-			done = append(done, p)
-			in.Servers = append(in.Servers, ps)
-			in.Demand.Servers = append(in.Demand.Servers, prof.Demand)
-			for k := range alts {
-				if len(r.alt) == len(pcts) {
-					sd := r.alt[k]
-					sd.ID = id
-					alts[k] = append(alts[k], sd)
-				}
-			}
-		}
-	}
-	prog.Update(int64(len(entries)), int64(len(entries)))
-	if len(in.Demand.Servers) == 0 {
-		return nil, fmt.Errorf("no server in %v has samples", dirs)
-	}
-	day0 := first.Truncate(24 * time.Hour)
-	slots := spd
-	switch s.Profile {
-	case "week":
-		in.Demand.Start = profile.WeekStart(first)
-		slots = 7 * spd
-	case "full":
-		in.Demand.Start = day0
-		days := int((last.Sub(day0) + 24*time.Hour - time.Second) / (24 * time.Hour))
-		slots = days * spd
-		if mb := float64(len(done)) * float64(slots) * float64(model.NumDims) * 8 / (1 << 20); mb > 2048 {
-			in.Warnings = append(in.Warnings, fmt.Sprintf("full profile: the demand of %d servers × %d slots takes %.0f MiB (the packer's sum-of-peaks copy as much again); a longer --step or --profile week needs less", len(done), slots, mb))
-		}
-		g := profile.Grid{Start: day0, Step: step, Slots: slots}
-		for k, p := range done {
-			sd, filled := p.full.OnGrid(g)
-			in.Demand.Servers[k] = sd
-			done[k].full = nil // let the float32 timeline go
-			if n := filled[model.DimCPU]; n > 0 {
-				in.Servers[p.idx].Warnings = append(in.Servers[p.idx].Warnings, fmt.Sprintf("full profile: %d of %d slots have no CPU data (gaps, or outside the server's own time span) and take the server's time-of-day P%g — never interpolated", n, slots, s.PercentileOf(model.DimCPU)))
-			}
-		}
-	default:
-		in.Demand.Start = day0
-	}
-	in.Demand.Slots = slots
-	for k, servers := range alts {
-		if len(servers) != len(in.Demand.Servers) {
-			continue
-		}
-		d := *in.Demand
-		d.Servers = servers
-		in.PercentileDemands = append(in.PercentileDemands, planner.PercentileDemand{Percentile: pcts[k], Demand: &d})
-	}
-	span := last.Sub(first).Seconds()
-	expected := int((last.Sub(first) + step - 1) / step)
-	for k, p := range done {
-		ps := &in.Servers[p.idx]
-		ps.CoveragePct = roundTo(100*float64(p.covered)/span, 2)
-		ps.Analysis.Confidence = profile.RateConfidence(p.slotsPresent, expected, s.StepSec, s)
-		ps.Analysis.Confidence.PresentPct = roundTo(ps.Analysis.Confidence.PresentPct, 2)
-		ps.Analysis.Confidence.Days = roundTo(ps.Analysis.Confidence.Days, 3)
-		switch c := ps.Analysis.Confidence; c.Rating {
-		case "insufficient":
-			ps.Warnings = append(ps.Warnings, fmt.Sprintf("only %.1f days of data: at least %g needed (MS MAP); this server's size is a guess", c.Days, s.MinDays))
-		case "short":
-			ps.Warnings = append(ps.Warnings, fmt.Sprintf("%.1f days of data: %g or more recommended (MS MAP)", c.Days, s.RecommendedDays))
-		}
-		for d := model.Dim(0); d < model.NumDims; d++ {
-			ps.PeakDemand[d.String()] = roundTo(in.Demand.Servers[k].Peak(d), 6)
-		}
-	}
-	in.Grid = model.PlanGrid{
-		DataStart: first.Format(time.RFC3339), DataEnd: last.Format(time.RFC3339),
-		StepSec: s.StepSec, Profile: s.Profile, Slots: slots,
-	}
-	if days := last.Sub(first).Hours() / 24; days < 7 {
-		in.Warnings = append(in.Warnings, fmt.Sprintf("only %.1f days of data: weekly cycles are not seen (7 or more recommended)", days))
+	for _, pd := range f.PercentileDemands {
+		in.PercentileDemands = append(in.PercentileDemands, planner.PercentileDemand{Percentile: pd.Percentile, Demand: pd.Demand})
 	}
 	return in, nil
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"os"
 	"testing"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -100,29 +98,5 @@ func TestPlanProfiles(t *testing.T) {
 				t.Errorf("%s: host %s CF %v", tc.profile, h.Name, cf)
 			}
 		}
-	}
-}
-
-// BenchmarkProfileDatasets reads and profiles the dataset named by
-// $KVMFIT_BENCH_DATA (skipped when unset) the way `kvmfit plan` does,
-// without packing, e.g.:
-//
-//	kvmfit samples generate --servers 1000 --days 30 --seed 1 --out /tmp/fleet1k
-//	KVMFIT_BENCH_DATA=/tmp/fleet1k go test ./cmd/kvmfit -run '^$' -bench ProfileDatasets -benchtime 1x
-func BenchmarkProfileDatasets(b *testing.B) {
-	dir := os.Getenv("KVMFIT_BENCH_DATA")
-	if dir == "" {
-		b.Skip("KVMFIT_BENCH_DATA not set")
-	}
-	s := model.DefaultSettings.Clone()
-	if p := os.Getenv("KVMFIT_BENCH_PROFILE"); p != "" {
-		s.Profile = p
-	}
-	for b.Loop() {
-		in, err := profileDatasets([]string{dir}, s, IO{Out: io.Discard, Err: io.Discard})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(len(in.Demand.Servers)), "servers")
 	}
 }

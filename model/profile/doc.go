@@ -12,6 +12,15 @@
 // Result.OnGrid). ServerPercentiles does the same at several percentiles
 // at once; PeakAndPercentileSizes is the per-VM sizing of the baselines.
 //
+// A fleet: Datasets reads the servers of one or more datasets a few at a
+// time (model/dataset), profiles each, gives every server a unique ID,
+// puts the fleet's demand on one grid and rates each server's data
+// confidence against the fleet's span; the result, a Fleet, is what a plan
+// is built from. Its Options let a caller see each server (Each), profile
+// only the samples before an instant (Until, the backtest's training
+// window), also profile at other percentiles (the sensitivity sweep) and
+// size the per-VM baseline, and follow the progress.
+//
 // Analytics over demand already profiled: Coincidence, CPUCorrelations,
 // PeakGroups, AnalyzeHost and AnalyzeFleet; Summarize describes a server's
 // raw samples for `kvmfit show`.

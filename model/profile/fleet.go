@@ -1,0 +1,406 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
+)
+
+// Fleet is every server of one or more datasets profiled onto one grid:
+// what a plan is built from.
+type Fleet struct {
+	// Demand holds the profiled demand of every server with samples, in
+	// input order, on the fleet's grid.
+	Demand *model.Demand
+	// Servers describes every server read, with samples or not, in input
+	// order (dataset by dataset, servers in name order).
+	Servers []model.PlanServer
+	// NoData lists the servers without samples: nothing to size.
+	NoData []model.Unplaced
+	Grid   model.PlanGrid
+	// Warnings are about the fleet as a whole (a short span of data, a
+	// large "full" timeline).
+	Warnings []string
+	// VCPUs maps a server ID to its logical CPU count from its inventory
+	// (threads, else cores), nil when no inventory gives one.
+	VCPUs map[string]int
+	// PercentileComfort are the servers' flat sizes for Azure Migrate's
+	// per-VM baseline (Options.BaselineSizes), in Demand order; nil when
+	// not asked for.
+	PercentileComfort []model.FlatSize
+	// PercentileDemands are the fleet's demand at each of
+	// Options.Percentiles, with the servers of Demand in the same order.
+	PercentileDemands []PercentileDemand
+}
+
+// PercentileDemand is the fleet's demand profiled at one sizing percentile.
+type PercentileDemand struct {
+	Percentile float64
+	Demand     *model.Demand
+}
+
+// Options steer Datasets.
+type Options struct {
+	// Each, when set, is called with every server read (entry = its index
+	// in input order, the index of its PlanServer in Fleet.Servers) and
+	// all its samples, before Until cuts them. It runs on worker
+	// goroutines, concurrently for different entries.
+	Each func(entry int, srv *model.Server)
+	// Until, when not zero, profiles only the samples that start before it.
+	Until time.Time
+	// Percentiles, when set (kinds "day" and "week"), also profiles every
+	// server at these sizing percentiles, from the same aligned data
+	// (ServerPercentiles), into Fleet.PercentileDemands; with
+	// PercentilesMaxServers > 0, only a fleet of at most that many servers.
+	Percentiles           []float64
+	PercentilesMaxServers int
+	// BaselineSizes also sizes every server the way Azure Migrate's per-VM
+	// baseline does (PeakAndPercentileSizes at model.BaselinePercentile ×
+	// model.BaselineComfort) into Fleet.PercentileComfort.
+	BaselineSizes bool
+	// Progress, when set, is called with the servers done and their total
+	// as the work advances, from the goroutine that called Datasets.
+	Progress func(done, total int)
+}
+
+// Datasets reads every server of the dataset directories dirs and profiles
+// it with s (Server), a few servers at a time, so that memory holds the
+// samples of those servers only. The result does not depend on the
+// scheduling: servers are taken in input order. A server ID met twice is
+// prefixed with its dataset's directory name. With the "full" kind each
+// server's timeline is kept (as float32) until the fleet's grid is known,
+// then placed on it (OnGrid). Every server's data confidence is rated
+// against the fleet's span (RateConfidence).
+func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
+	entries, err := listEntries(dirs)
+	if err != nil {
+		return nil, err
+	}
+	b := newFleetBuilder(s, o.percentiles(s, len(entries)), len(entries))
+	err = profileEntries(entries, func(k int) profiled {
+		return profileEntry(k, entries[k].dir, s, o, b.pcts)
+	}, b.add, o.Progress)
+	if err != nil {
+		return nil, err
+	}
+	if len(b.f.Demand.Servers) == 0 {
+		return nil, fmt.Errorf("no server in %v has samples", dirs)
+	}
+	b.placeOnGrid()
+	b.percentileDemands()
+	b.rateConfidence()
+	if o.BaselineSizes {
+		b.baselineSizes()
+	}
+	return b.f, nil
+}
+
+// percentiles returns the percentiles to profile at besides s's own: none
+// with the "full" kind or a fleet larger than PercentilesMaxServers.
+func (o Options) percentiles(s model.Settings, servers int) []float64 {
+	if s.Profile == "full" || o.PercentilesMaxServers > 0 && servers > o.PercentilesMaxServers {
+		return nil
+	}
+	return o.Percentiles
+}
+
+// entry is one server directory and the dataset it belongs to.
+type entry struct {
+	dataset, dir string
+}
+
+// listEntries lists the server directories of every dataset, in order.
+func listEntries(dirs []string) ([]entry, error) {
+	var entries []entry
+	for _, d := range dirs {
+		sub, err := dataset.ServerDirs(d)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range sub {
+			entries = append(entries, entry{filepath.Clean(d), x})
+		}
+	}
+	return entries, nil
+}
+
+// profiled is one server read and profiled by a worker.
+type profiled struct {
+	srv  *model.Server
+	prof *Result
+	alt  []model.ServerDemand
+	// base is the server's per-VM baseline size (Options.BaselineSizes),
+	// valid when baseOK.
+	base   model.Capacity
+	baseOK bool
+	err    error
+}
+
+// profileEntry reads the server in dir and profiles it; the samples are
+// let go once profiled.
+func profileEntry(k int, dir string, s model.Settings, o Options, pcts []float64) profiled {
+	var r profiled
+	r.srv, r.err = dataset.ReadServer(dir)
+	if r.err != nil {
+		return r
+	}
+	if o.Each != nil {
+		o.Each(k, r.srv)
+	}
+	if !o.Until.IsZero() {
+		r.srv.Series, _ = r.srv.Series.Split(o.Until)
+	}
+	if o.BaselineSizes {
+		var err error
+		_, r.base, err = PeakAndPercentileSizes(r.srv, s, model.BaselinePercentile, model.BaselineComfort)
+		r.baseOK = err == nil
+	}
+	if len(pcts) > 0 {
+		r.prof, r.alt, r.err = ServerPercentiles(r.srv, s, pcts)
+	} else {
+		r.prof, r.err = Server(r.srv, s)
+	}
+	r.srv.Series = model.Series{} // the samples are no longer needed
+	return r
+}
+
+// profileEntries runs work for every entry on a few workers, in batches,
+// and hands each result to take in input order.
+func profileEntries(entries []entry, work func(k int) profiled, take func(e entry, r profiled) error, progress func(done, total int)) error {
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	batch := make([]profiled, 4*workers)
+	for b0 := 0; b0 < len(entries); b0 += len(batch) {
+		progress(b0, len(entries))
+		n := min(len(batch), len(entries)-b0)
+		next := make(chan int, n)
+		for k := 0; k < n; k++ {
+			next <- k
+		}
+		close(next)
+		var wg sync.WaitGroup
+		for range min(workers, n) {
+			wg.Go(func() {
+				for k := range next {
+					batch[k] = work(b0 + k)
+				}
+			})
+		}
+		wg.Wait()
+		for k := 0; k < n; k++ {
+			r := batch[k]
+			batch[k] = profiled{}
+			if err := take(entries[b0+k], r); err != nil {
+				return err
+			}
+		}
+	}
+	progress(len(entries), len(entries))
+	return nil
+}
+
+// fleetBuilder gathers the profiled servers into a Fleet.
+type fleetBuilder struct {
+	f    *Fleet
+	s    model.Settings
+	pcts []float64
+	// alts[k] is the fleet's demand at pcts[k], server by server.
+	alts [][]model.ServerDemand
+	seen map[string]bool
+	// first and last bound the samples of the whole fleet.
+	first, last time.Time
+	placed      []placed
+}
+
+// placed is a server with samples: its index in Fleet.Servers and what
+// the fleet-wide steps need of its profile.
+type placed struct {
+	idx          int
+	covered      int64
+	slotsPresent int
+	full         *Result // kind "full" only, until placed on the grid
+	base         model.Capacity
+	baseOK       bool
+}
+
+func newFleetBuilder(s model.Settings, pcts []float64, servers int) *fleetBuilder {
+	return &fleetBuilder{
+		f:    &Fleet{Demand: &model.Demand{Step: s.Step(), Profile: s.Profile}, Servers: make([]model.PlanServer, 0, servers)},
+		s:    s,
+		pcts: pcts,
+		alts: make([][]model.ServerDemand, len(pcts)),
+		seen: map[string]bool{},
+	}
+}
+
+// add takes one server read: its PlanServer, and, when it has samples, its
+// demand. A server that cannot be read or profiled is an error.
+func (b *fleetBuilder) add(e entry, r profiled) error {
+	if r.srv == nil {
+		return r.err
+	}
+	ps := b.planServer(e, r.srv)
+	if errors.Is(r.err, ErrNoSamples) {
+		ps.Warnings = append(ps.Warnings, "no samples")
+		ps.Analysis.OSFamily = r.srv.Inventory.OSFamily
+		b.f.NoData = append(b.f.NoData, model.Unplaced{Server: ps.ID, Dim: "", Reason: "no samples: nothing to size"})
+		b.f.Servers = append(b.f.Servers, ps)
+		return nil
+	}
+	if r.err != nil {
+		return fmt.Errorf("%s: %w", e.dir, r.err)
+	}
+	prof := r.prof
+	prof.Demand.ID = ps.ID
+	ps.Warnings = append(ps.Warnings, prof.Warnings...)
+	ps.CPUCoresRef = prof.CPU.CoresRef
+	ps.Analysis = prof.Analysis
+	if b.first.IsZero() || prof.First.Before(b.first) {
+		b.first = prof.First
+	}
+	if prof.Last.After(b.last) {
+		b.last = prof.Last
+	}
+	p := placed{idx: len(b.f.Servers), covered: prof.CoveredSec, slotsPresent: prof.SlotsPresent, base: r.base, baseOK: r.baseOK}
+	if b.s.Profile == "full" {
+		p.full = prof
+	}
+	b.placed = append(b.placed, p)
+	b.f.Servers = append(b.f.Servers, ps)
+	b.f.Demand.Servers = append(b.f.Demand.Servers, prof.Demand)
+	for k := range b.alts {
+		if len(r.alt) == len(b.pcts) {
+			sd := r.alt[k]
+			sd.ID = ps.ID
+			b.alts[k] = append(b.alts[k], sd)
+		}
+	}
+	return nil
+}
+
+// planServer describes srv for the plan: its unique ID, where it comes
+// from, its power draw and vCPUs from the inventory, and what reading it
+// warned about.
+func (b *fleetBuilder) planServer(e entry, srv *model.Server) model.PlanServer {
+	id := srv.ID
+	if b.seen[id] {
+		id = filepath.Base(e.dataset) + "/" + srv.ID
+	}
+	b.seen[id] = true
+	ps := model.PlanServer{ID: id, Hostname: srv.Inventory.Hostname, Source: srv.Inventory.Source, Dataset: e.dataset, PeakDemand: model.DimValues{}}
+	if w := srv.Inventory.Watts; w > 0 && !math.IsInf(w, 0) {
+		ps.Watts, ps.WattsSource = w, "inventory"
+	}
+	if v := max(srv.Inventory.Threads, srv.Inventory.Cores); v > 0 {
+		if b.f.VCPUs == nil {
+			b.f.VCPUs = map[string]int{}
+		}
+		b.f.VCPUs[id] = v
+	}
+	for _, w := range srv.Warnings {
+		ps.Warnings = append(ps.Warnings, w.Error())
+	}
+	return ps
+}
+
+// placeOnGrid sets the fleet's grid from the span of its samples: one day
+// from the first day's midnight ("day"), one week from the Monday before
+// ("week"), or every day of the span ("full", each server's timeline
+// placed on it, gaps filled by OnGrid).
+func (b *fleetBuilder) placeOnGrid() {
+	d, s := b.f.Demand, b.s
+	spd := int(24 * time.Hour / d.Step)
+	day0 := b.first.Truncate(24 * time.Hour)
+	d.Start, d.Slots = day0, spd
+	switch s.Profile {
+	case "week":
+		d.Start, d.Slots = WeekStart(b.first), 7*spd
+	case "full":
+		days := int((b.last.Sub(day0) + 24*time.Hour - time.Second) / (24 * time.Hour))
+		d.Slots = days * spd
+		if mb := float64(len(b.placed)) * float64(d.Slots) * float64(model.NumDims) * 8 / (1 << 20); mb > 2048 {
+			b.f.Warnings = append(b.f.Warnings, fmt.Sprintf("full profile: the demand of %d servers × %d slots takes %.0f MiB (the packer's sum-of-peaks copy as much again); a longer --step or --profile week needs less", len(b.placed), d.Slots, mb))
+		}
+		g := Grid{Start: day0, Step: d.Step, Slots: d.Slots}
+		for k, p := range b.placed {
+			sd, filled := p.full.OnGrid(g)
+			d.Servers[k] = sd
+			b.placed[k].full = nil // let the float32 timeline go
+			if n := filled[model.DimCPU]; n > 0 {
+				ps := &b.f.Servers[p.idx]
+				ps.Warnings = append(ps.Warnings, fmt.Sprintf("full profile: %d of %d slots have no CPU data (gaps, or outside the server's own time span) and take the server's time-of-day P%g — never interpolated", n, d.Slots, s.PercentileOf(model.DimCPU)))
+			}
+		}
+	}
+	b.f.Grid = model.PlanGrid{
+		DataStart: b.first.Format(time.RFC3339), DataEnd: b.last.Format(time.RFC3339),
+		StepSec: s.StepSec, Profile: s.Profile, Slots: d.Slots,
+	}
+	if days := b.last.Sub(b.first).Hours() / 24; days < 7 {
+		b.f.Warnings = append(b.f.Warnings, fmt.Sprintf("only %.1f days of data: weekly cycles are not seen (7 or more recommended)", days))
+	}
+}
+
+// percentileDemands puts the demand at each extra percentile on the
+// fleet's grid; a percentile some server lacks is left out.
+func (b *fleetBuilder) percentileDemands() {
+	for k, servers := range b.alts {
+		if len(servers) != len(b.f.Demand.Servers) {
+			continue
+		}
+		d := *b.f.Demand
+		d.Servers = servers
+		b.f.PercentileDemands = append(b.f.PercentileDemands, PercentileDemand{Percentile: b.pcts[k], Demand: &d})
+	}
+}
+
+// rateConfidence rates every server with samples against the fleet's span
+// (RateConfidence), warns about too few days, and records its coverage and
+// peak demand.
+func (b *fleetBuilder) rateConfidence() {
+	s := b.s
+	span := b.last.Sub(b.first).Seconds()
+	expected := int((b.last.Sub(b.first) + s.Step() - 1) / s.Step())
+	for k, p := range b.placed {
+		ps := &b.f.Servers[p.idx]
+		ps.CoveragePct = roundTo(100*float64(p.covered)/span, 2)
+		c := RateConfidence(p.slotsPresent, expected, s.StepSec, s)
+		c.PresentPct, c.Days = roundTo(c.PresentPct, 2), roundTo(c.Days, 3)
+		ps.Analysis.Confidence = c
+		switch c.Rating {
+		case "insufficient":
+			ps.Warnings = append(ps.Warnings, fmt.Sprintf("only %.1f days of data: at least %g needed (MS MAP); this server's size is a guess", c.Days, s.MinDays))
+		case "short":
+			ps.Warnings = append(ps.Warnings, fmt.Sprintf("%.1f days of data: %g or more recommended (MS MAP)", c.Days, s.RecommendedDays))
+		}
+		for d := model.Dim(0); d < model.NumDims; d++ {
+			ps.PeakDemand[d.String()] = roundTo(b.f.Demand.Servers[k].Peak(d), 6)
+		}
+	}
+}
+
+// baselineSizes lists the per-VM baseline size of every server with
+// samples that could be sized, in Demand order.
+func (b *fleetBuilder) baselineSizes() {
+	b.f.PercentileComfort = []model.FlatSize{}
+	for k, p := range b.placed {
+		if p.baseOK {
+			b.f.PercentileComfort = append(b.f.PercentileComfort, model.FlatSize{ID: b.f.Demand.Servers[k].ID, Size: p.base})
+		}
+	}
+}
+
+// roundTo rounds v to the given number of decimals.
+func roundTo(v float64, decimals int) float64 {
+	p := math.Pow(10, float64(decimals))
+	return math.Round(v*p) / p
+}
