@@ -31,8 +31,8 @@
 //     pool; colgen.go, colgen_dive.go, colgen_rc.go and onedim.go); vector
 //     and temporal instances without existing bins, pins or anti-affinity
 //     get the same pool search over every dimension × slot coordinate
-//     (vec.go); everything else, including large instances, the generic
-//     bin-emptying search (improve.go).
+//     (vec.go, vec_complete.go); everything else, including large
+//     instances, the generic bin-emptying search (improve.go).
 //   - Bounds: L1 (the volume bound per dimension and slot), Martello–Toth
 //     L2, the conflict clique and, for classic one-dimensional instances,
 //     the column-generation LP bound (Solution.Bounds).
