@@ -15,8 +15,9 @@ type Demand struct {
 	Step time.Duration
 	// Slots is the number of slots; every ServerDemand row has this length.
 	Slots int
-	// Profile is how the slots were built: "day" (time of day), "week" or "full".
-	Profile string
+	// Profile is how the slots were built: ProfileDay, ProfileWeek,
+	// ProfileFull, or ProfileFlat for a baseline.
+	Profile ProfileKind
 	Servers []ServerDemand
 }
 
@@ -72,7 +73,7 @@ type FlatSize struct {
 // for packing a baseline: with no time dimension, time-aware packing is
 // plain vector packing.
 func FlatDemand(sizes []FlatSize, start time.Time, step time.Duration) *Demand {
-	d := &Demand{Start: start, Step: step, Slots: 1, Profile: "flat"}
+	d := &Demand{Start: start, Step: step, Slots: 1, Profile: ProfileFlat}
 	for _, f := range sizes {
 		sd := ServerDemand{ID: f.ID}
 		for k := Dim(0); k < NumDims; k++ {

@@ -63,9 +63,10 @@ type PlanGrid struct {
 	DataStart string `json:"data_start"`
 	DataEnd   string `json:"data_end"`
 	StepSec   int    `json:"step_sec"`
-	// Profile is "day": slot t is the t-th step after midnight UTC.
-	Profile string `json:"profile"`
-	Slots   int    `json:"slots"`
+	// Profile is the kind of profile packed; with "day", slot t is the
+	// t-th step after midnight UTC.
+	Profile ProfileKind `json:"profile"`
+	Slots   int         `json:"slots"`
 }
 
 // Assignment places one server on one host.

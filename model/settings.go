@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -18,10 +19,9 @@ const (
 type Settings struct {
 	// StepSec is the alignment grid step.
 	StepSec int `json:"step_sec"`
-	// Profile is how aligned data becomes slots: "day" = time of day,
-	// "week" = time of week (Monday 00:00 UTC first), "full" = the whole
-	// aligned timeline of the fleet.
-	Profile string `json:"profile"`
+	// Profile is the kind of profile: how aligned data becomes slots
+	// (ProfileDay, ProfileWeek, ProfileFull).
+	Profile ProfileKind `json:"profile"`
 	// Percentile is taken per slot over the days (weeks) of data
 	// (0 < p <= 100). It is the default of every resource.
 	Percentile float64 `json:"percentile"`
@@ -105,7 +105,7 @@ type Settings struct {
 // source of each value.
 var DefaultSettings = Settings{
 	StepSec:       300,
-	Profile:       "day",
+	Profile:       ProfileDay,
 	Percentile:    95,
 	SlotStat:      "mean",
 	ComfortFactor: 1,
@@ -204,8 +204,28 @@ func (s Settings) PercentileOf(d Dim) float64 {
 	return s.Percentile
 }
 
+// ProfileKind is how aligned data becomes the slots that are packed: the
+// flag --profile and "profile" in plan.json. It is the kind of a profile,
+// not the profiling itself (package model/profile) nor a server's
+// profiled demand (profile.Result).
+type ProfileKind string
+
+// The kinds of profile.
+const (
+	// ProfileDay is the time of day: each slot holds the sizing
+	// percentile over the days of data at that time of day.
+	ProfileDay ProfileKind = "day"
+	// ProfileWeek is the time of week, Monday 00:00 UTC first.
+	ProfileWeek ProfileKind = "week"
+	// ProfileFull is the whole aligned timeline of the fleet, unfolded.
+	ProfileFull ProfileKind = "full"
+	// ProfileFlat is the one slot of a baseline's demand (FlatDemand); it
+	// is never a setting.
+	ProfileFlat ProfileKind = "flat"
+)
+
 // Profiles are the accepted values of Settings.Profile.
-var Profiles = []string{"day", "week", "full"}
+var Profiles = []ProfileKind{ProfileDay, ProfileWeek, ProfileFull}
 
 // Clone returns a deep copy of s.
 func (s Settings) Clone() Settings {
@@ -233,7 +253,7 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("step must be at least 1s, got %ds", s.StepSec)
 	case 86400%s.StepSec != 0:
 		return fmt.Errorf("step %ds does not divide a day", s.StepSec)
-	case s.Profile != "day" && s.Profile != "week" && s.Profile != "full":
+	case !slices.Contains(Profiles, s.Profile):
 		return fmt.Errorf("profile %q: must be day, week or full", s.Profile)
 	case !(s.Percentile > 0 && s.Percentile <= 100):
 		return fmt.Errorf("percentile %g: must be in (0, 100]", s.Percentile)

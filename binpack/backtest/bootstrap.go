@@ -134,7 +134,7 @@ func (ds *Days) Resample(pick []int, s model.Settings) *model.Demand {
 // Every server gets the same days, which keeps their peaks aligned in
 // time: resampling servers' days independently would destroy the very
 // coincidence the plan is built on.
-func (ds *Days) Picks(rng *rand.Rand, profile string) []int {
+func (ds *Days) Picks(rng *rand.Rand, profile model.ProfileKind) []int {
 	pick := make([]int, ds.Days)
 	for k := range pick {
 		if profile == "day" {
@@ -177,7 +177,7 @@ func Bootstrap(ds *Days, s model.Settings, reps int, seed uint64, pack PackFunc)
 	if s.Profile == "day" {
 		r.Method = "training days drawn with replacement, the same days for every server; day profile rebuilt and packed"
 	} else {
-		r.Method = "training days drawn with replacement among the days of the same weekday, the same days for every server; " + s.Profile + " profile rebuilt and packed"
+		r.Method = "training days drawn with replacement among the days of the same weekday, the same days for every server; " + string(s.Profile) + " profile rebuilt and packed"
 	}
 	if reps <= 0 || ds.Days == 0 {
 		return r, nil

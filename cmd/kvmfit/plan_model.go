@@ -23,7 +23,7 @@ func (o *PlanOptions) addModelFlags(fs *pflag.FlagSet) {
 	d := model.DefaultSettings
 	s := &o.Settings
 	o.Model.fs = fs
-	fs.StringVar(&s.Profile, "profile", d.Profile, "what is packed: day (time of day), week (time of week, from Monday 00:00 UTC) or full (the whole aligned timeline)")
+	fs.StringVar((*string)(&s.Profile), "profile", string(d.Profile), "what is packed: day (time of day), week (time of week, from Monday 00:00 UTC) or full (the whole aligned timeline)")
 	fs.StringToStringVar(&o.Model.PercentileFor, "percentile-for", nil, "percentile per resource, overriding --percentile, e.g. mem=100,cpu=95")
 	fs.Float64Var(&s.ComfortFactor, "comfort", d.ComfortFactor, "comfort factor: multiplies every measured demand (1 = none; the ceilings are the headroom)")
 	var names []string

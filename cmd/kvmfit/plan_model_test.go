@@ -68,7 +68,7 @@ func TestPlanProfiles(t *testing.T) {
 		out := dir + "/plan-" + tc.profile + ".json"
 		mustRun(t, "plan", "--data", data, "--hosts", "../../samples/hosts.yaml", "--profile", tc.profile, "--ksm", "--out", out)
 		p := readPlan(t, out)
-		if p.Grid.Slots != tc.slots || p.Grid.Profile != tc.profile || p.Settings.Profile != tc.profile {
+		if p.Grid.Slots != tc.slots || string(p.Grid.Profile) != tc.profile || string(p.Settings.Profile) != tc.profile {
 			t.Errorf("%s: grid %+v", tc.profile, p.Grid)
 		}
 		for _, r := range []string{"cpu", "mem"} {

@@ -58,7 +58,7 @@ func fleetSeries(s *model.Series, i, days int) {
 func BenchmarkFleetProfile(b *testing.B) {
 	for _, c := range []struct {
 		servers, days int
-		profile       string
+		profile       model.ProfileKind
 		stepSec       int
 	}{
 		{100, 30, "day", 300},

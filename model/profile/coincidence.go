@@ -154,9 +154,9 @@ func windowLabel(d *model.Demand, a, b int) string {
 	s := d.Start.Add(time.Duration(a) * d.Step).UTC()
 	e := d.Start.Add(time.Duration(b) * d.Step).UTC()
 	switch d.Profile {
-	case "week":
+	case model.ProfileWeek:
 		return s.Format("Mon 15:04") + "–" + e.Format("15:04")
-	case "full":
+	case model.ProfileFull:
 		return s.Format("2006-01-02 15:04") + "–" + e.Format("15:04")
 	}
 	return s.Format("15:04") + "–" + e.Format("15:04")

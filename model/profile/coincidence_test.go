@@ -14,7 +14,7 @@ import (
 
 // demandOf builds a Demand of 1-hour slots from midnight t0 with the given
 // CPU rows and memory rows.
-func demandOf(profile string, cpu, mem [][]float64) *model.Demand {
+func demandOf(profile model.ProfileKind, cpu, mem [][]float64) *model.Demand {
 	d := &model.Demand{Start: modeltest.T0, Step: time.Hour, Slots: len(cpu[0]), Profile: profile}
 	for i := range cpu {
 		sd := model.ServerDemand{ID: string(rune('a' + i))}

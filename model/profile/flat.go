@@ -42,7 +42,7 @@ func SlotQuantile(p *Result, q float64) model.Capacity {
 // per-VM sizing of Azure Migrate, not kvmfit's.
 func PeakAndPercentileSizes(srv *model.Server, s model.Settings, pct, comfort float64) (peak, pctl model.Capacity, err error) {
 	bs := s.Clone()
-	bs.Profile, bs.SlotStat, bs.Percentile, bs.PercentileByDim = "full", "max", 100, nil
+	bs.Profile, bs.SlotStat, bs.Percentile, bs.PercentileByDim = model.ProfileFull, "max", 100, nil
 	bs.ComfortFactor, bs.SaturationUplift, bs.HorizonMonths, bs.GrowthPctPerYear = 1, 1, 0, 0
 	bs.VMMemOverheadFraction, bs.VMMemOverheadBaseBytes, bs.VMMemOverheadPerVCPUBytes = 0, 0, 0
 	p, err := Server(srv, bs)

@@ -105,7 +105,7 @@ func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
 // percentiles returns the percentiles to profile at besides s's own: none
 // with the "full" kind or a fleet larger than PercentilesMaxServers.
 func (o Options) percentiles(s model.Settings, servers int) []float64 {
-	if s.Profile == "full" || o.PercentilesMaxServers > 0 && servers > o.PercentilesMaxServers {
+	if s.Profile == model.ProfileFull || o.PercentilesMaxServers > 0 && servers > o.PercentilesMaxServers {
 		return nil
 	}
 	return o.Percentiles
@@ -271,7 +271,7 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 		b.last = prof.Last
 	}
 	p := placed{idx: len(b.f.Servers), covered: prof.CoveredSec, slotsPresent: prof.SlotsPresent, base: r.base, baseOK: r.baseOK}
-	if b.s.Profile == "full" {
+	if b.s.Profile == model.ProfileFull {
 		p.full = prof
 	}
 	b.placed = append(b.placed, p)
@@ -322,9 +322,9 @@ func (b *fleetBuilder) placeOnGrid() {
 	day0 := b.first.Truncate(24 * time.Hour)
 	d.Start, d.Slots = day0, spd
 	switch s.Profile {
-	case "week":
+	case model.ProfileWeek:
 		d.Start, d.Slots = WeekStart(b.first), 7*spd
-	case "full":
+	case model.ProfileFull:
 		days := int((b.last.Sub(day0) + 24*time.Hour - time.Second) / (24 * time.Hour))
 		d.Slots = days * spd
 		if mb := float64(len(b.placed)) * float64(d.Slots) * float64(model.NumDims) * 8 / (1 << 20); mb > 2048 {

@@ -310,7 +310,7 @@ func BenchmarkDatasets(b *testing.B) {
 	}
 	s := model.DefaultSettings.Clone()
 	if p := os.Getenv("KVMFIT_BENCH_PROFILE"); p != "" {
-		s.Profile = p
+		s.Profile = model.ProfileKind(p)
 	}
 	for b.Loop() {
 		f, err := Datasets([]string{dir}, s, Options{})

@@ -53,7 +53,7 @@ func Fold(x []float64, offset, period int, pct float64) (prof []float64, empty i
 // 00:00 UTC; a time of day with no data on any day takes the profile's
 // peak, a time of week its time-of-day value. It returns the warnings
 // that say so.
-func foldRows(row []float64, d model.Dim, spd int, start time.Time, pct float64, profile string) ([]float64, []string) {
+func foldRows(row []float64, d model.Dim, spd int, start time.Time, pct float64, kind model.ProfileKind) ([]float64, []string) {
 	var warns []string
 	prof, empty := FoldDays(row, spd, pct)
 	if empty > 0 {
@@ -70,7 +70,7 @@ func foldRows(row []float64, d model.Dim, spd int, start time.Time, pct float64,
 		}
 		warns = append(warns, fmt.Sprintf("%s: %d of %d times of day have no data on any day; filled with the profile's peak", d, empty, spd))
 	}
-	if profile == "week" {
+	if kind == model.ProfileWeek {
 		off := weekdayOffset(start) * spd
 		wk, empty := Fold(row, off, 7*spd, pct)
 		if empty > 0 {

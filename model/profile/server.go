@@ -130,7 +130,7 @@ func profileWith(srv *model.Server, s model.Settings, pcts []float64) (*Result, 
 	p.analyse(srv, a, rows[model.DimMem], busy, spd, s)
 	rows[model.DimCPU] = virtCPU(busy, a, s)
 	scale(&rows, p.Analysis, s)
-	if s.Profile == "full" {
+	if s.Profile == model.ProfileFull {
 		p.FullStart = a.Grid.Start
 		pcts = nil
 	}
@@ -269,7 +269,7 @@ func (p *Result) fold(srv *model.Server, rows *[model.NumDims][]float64, measure
 		pct := s.PercentileOf(d)
 		prof, warns := foldRows(rows[d], d, spd, start, pct, s.Profile)
 		p.Warnings = append(p.Warnings, warns...)
-		if s.Profile == "full" {
+		if s.Profile == model.ProfileFull {
 			p.Full[d] = fullRow(rows[d], d, ovh)
 		}
 		p.Demand.Values[d] = prof
@@ -294,7 +294,7 @@ func (p *Result) fold(srv *model.Server, rows *[model.NumDims][]float64, measure
 // zero, except memory, which a server whose memory use is unknown is sized
 // at its installed memory when the inventory knows it (conservative). The
 // warning says which.
-func unmeasuredRow(d model.Dim, inv model.Inventory, spd int, kind string) (row []float64, warning string) {
+func unmeasuredRow(d model.Dim, inv model.Inventory, spd int, kind model.ProfileKind) (row []float64, warning string) {
 	row = make([]float64, spd)
 	if d == model.DimMem && inv.MemTotalBytes > 0 {
 		for t := range row {
@@ -304,7 +304,7 @@ func unmeasuredRow(d model.Dim, inv model.Inventory, spd int, kind string) (row 
 	} else {
 		warning = fmt.Sprintf("no %s data: %s demand counted as 0", d, d)
 	}
-	if kind == "week" {
+	if kind == model.ProfileWeek {
 		row = repeat(row, 7)
 	}
 	return row, warning

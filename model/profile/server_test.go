@@ -192,7 +192,7 @@ func TestServerPercentiles(t *testing.T) {
 		s.PercentileByDim[d.String()] = s.Percentile
 	}
 	s.PercentileByDim[model.DimMem.String()] = 100
-	for _, prof := range []string{"day", "week"} {
+	for _, prof := range []model.ProfileKind{model.ProfileDay, model.ProfileWeek} {
 		s.Profile = prof
 		srv := profileServer()
 		main, alt, err := ServerPercentiles(srv, s, []float64{50, 100})
