@@ -128,24 +128,9 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	if err != nil {
 		return fmt.Errorf("open dataset %s: %w", dir, err)
 	}
-	old, oldErr := dataset.ReadInventory(dir)
-	if oldErr == nil && old.CPUModel == inv.CPUModel && old.Threads == inv.Threads && old.CPUScorePerCore > 0 {
-		inv.CPUScorePerCore, inv.CPUScoreAllCores = old.CPUScorePerCore, old.CPUScoreAllCores
-	} else if !opts.NoBench {
-		logf("calibrating the CPU (%s single-core, %s all-core; --no-bench skips it)", opts.BenchDur, opts.BenchDur)
-		c := collect.Calibrate(ctx, opts.BenchDur)
-		if ctx.Err() != nil {
-			store.Close()
-			return nil
-		}
-		inv.CPUScorePerCore, inv.CPUScoreAllCores = c.ScorePerCore, c.ScoreAllCores
-		logf("calibration: %.0f per core, %.0f all cores (1000 = reference core)", c.ScorePerCore, c.ScoreAllCores)
-	}
-	if oldErr != nil || !collect.SameInventory(old, inv) || old.CPUScorePerCore != inv.CPUScorePerCore {
-		if err := dataset.WriteInventory(dir, inv); err != nil {
-			store.Close()
-			return fmt.Errorf("write inventory: %w", err)
-		}
+	if stopped, err := keepInventory(ctx, dir, &inv, opts, logf); stopped || err != nil {
+		store.Close()
+		return err
 	}
 	// The collector is one goroutine waking every --sample: one P is all it
 	// needs (fewer threads, less resident memory).
@@ -169,6 +154,31 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	}
 	logf("stopped: %d rows written", sink.rows)
 	return nil
+}
+
+// keepInventory gives inv the CPU scores of the inventory already in dir
+// when the CPU is the same, else calibrates the CPU (unless --no-bench),
+// and writes dir/inventory.json when it changed. stopped is true when ctx
+// ended during the calibration.
+func keepInventory(ctx context.Context, dir string, inv *model.Inventory, opts *CollectOptions, logf func(string, ...any)) (stopped bool, err error) {
+	old, oldErr := dataset.ReadInventory(dir)
+	if oldErr == nil && old.CPUModel == inv.CPUModel && old.Threads == inv.Threads && old.CPUScorePerCore > 0 {
+		inv.CPUScorePerCore, inv.CPUScoreAllCores = old.CPUScorePerCore, old.CPUScoreAllCores
+	} else if !opts.NoBench {
+		logf("calibrating the CPU (%s single-core, %s all-core; --no-bench skips it)", opts.BenchDur, opts.BenchDur)
+		c := collect.Calibrate(ctx, opts.BenchDur)
+		if ctx.Err() != nil {
+			return true, nil
+		}
+		inv.CPUScorePerCore, inv.CPUScoreAllCores = c.ScorePerCore, c.ScoreAllCores
+		logf("calibration: %.0f per core, %.0f all cores (1000 = reference core)", c.ScorePerCore, c.ScoreAllCores)
+	}
+	if oldErr != nil || !collect.SameInventory(old, *inv) || old.CPUScorePerCore != inv.CPUScorePerCore {
+		if err := dataset.WriteInventory(dir, *inv); err != nil {
+			return false, fmt.Errorf("write inventory: %w", err)
+		}
+	}
+	return false, nil
 }
 
 // inventoryCheckEvery is how often the inventory is taken again.
