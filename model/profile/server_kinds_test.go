@@ -11,7 +11,7 @@ import (
 	"github.com/kvmfit/kvmfit/model/internal/modeltest"
 )
 
-// TestProfileWeek folds profileServer (Thursday 2026-01-01 and Friday) by
+// TestServerWeek folds profileServer (Thursday 2026-01-01 and Friday) by
 // time of week: each time of week has one day of data.
 func TestServerWeek(t *testing.T) {
 	s := maxSettings()
@@ -55,7 +55,7 @@ func TestServerWeek(t *testing.T) {
 	}
 }
 
-// TestProfileFull keeps profileServer's timeline and places it on a
+// TestServerFull keeps profileServer's timeline and places it on a
 // 4-day grid that starts a day before the data.
 func TestServerFull(t *testing.T) {
 	s := maxSettings()
