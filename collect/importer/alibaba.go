@@ -158,9 +158,7 @@ func (r *run) alibabaFile(path string, opts AlibabaOptions, cores map[string]int
 		}
 		row, err := parseAlibabaLine(line)
 		if err != nil {
-			var fe *fieldError
-			errors.As(err, &fe)
-			return &model.SampleParseError{File: path, Line: n, Field: fe.Field, Err: fe.Err}
+			return lineError(path, n, err)
 		}
 		if g == nil || row.machine != machine {
 			if err := done(); err != nil {

@@ -77,15 +77,6 @@ type bitbrainsRow struct {
 	Values [bitbrainsNumCols]float64
 }
 
-// fieldError is a problem with one field of a line.
-type fieldError struct {
-	Field string
-	Err   error
-}
-
-func (e *fieldError) Error() string { return "field " + e.Field + ": " + e.Err.Error() }
-func (e *fieldError) Unwrap() error { return e.Err }
-
 // parseBitbrainsLine parses one data line: 11 fields separated by ';'
 // (the files use ";\t"; surrounding blanks are ignored). A trailing ';' is
 // tolerated. Errors are *fieldError naming the column.
@@ -228,11 +219,7 @@ func (r *run) bitbrainsFile(path string) error {
 		}
 		row, err := parseBitbrainsLine(line)
 		if err != nil {
-			var fe *fieldError
-			if errors.As(err, &fe) {
-				return &model.SampleParseError{File: path, Line: n, Field: fe.Field, Err: fe.Err}
-			}
-			return &model.SampleParseError{File: path, Line: n, Err: err}
+			return lineError(path, n, err)
 		}
 		return b.add(n, row)
 	})

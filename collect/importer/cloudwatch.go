@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -173,9 +172,7 @@ func (s *cwStream) next() error {
 		}
 		t, v, err := parseCloudWatchLine(line)
 		if err != nil {
-			var fe *fieldError
-			errors.As(err, &fe)
-			return &model.SampleParseError{File: s.path, Line: s.lineNo, Field: fe.Field, Err: fe.Err}
+			return lineError(s.path, s.lineNo, err)
 		}
 		s.t, s.v, s.ok = t, v, true
 		return nil

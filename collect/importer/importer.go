@@ -136,6 +136,25 @@ func (r *run) addServer(path, name string, inv model.Inventory) (*dataset.Server
 	return sw, id, nil
 }
 
+// fieldError is a problem with one field of a line.
+type fieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *fieldError) Error() string { return "field " + e.Field + ": " + e.Err.Error() }
+func (e *fieldError) Unwrap() error { return e.Err }
+
+// lineError places a problem of line lineNo of path: a *fieldError names
+// its field.
+func lineError(path string, lineNo int, err error) error {
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return &model.SampleParseError{File: path, Line: lineNo, Field: fe.Field, Err: fe.Err}
+	}
+	return &model.SampleParseError{File: path, Line: lineNo, Err: err}
+}
+
 // progress reports bytes read so far.
 type progress struct {
 	fn          func(done, total int64)

@@ -347,11 +347,7 @@ func (s *sarStream) sadfLine(line string) (*sarRec, error) {
 	}
 	rec, err := sarRow(s.kind, s.cols, f[3:])
 	if err != nil {
-		var fe *fieldError
-		if errors.As(err, &fe) {
-			return nil, s.perr(fe.Field, fe.Err)
-		}
-		return nil, s.perr("", err)
+		return nil, lineError(s.path, s.lineNo, err)
 	}
 	if rec == nil {
 		return nil, nil
@@ -475,11 +471,7 @@ func (s *sarStream) textLine(line string) (*sarRec, error) {
 	end := s.abs(tod)
 	rec, err := sarRow(s.kind, s.cols, toks)
 	if err != nil {
-		var fe *fieldError
-		if errors.As(err, &fe) {
-			return nil, s.perr(fe.Field, fe.Err)
-		}
-		return nil, s.perr("", err)
+		return nil, lineError(s.path, s.lineNo, err)
 	}
 	if rec == nil {
 		return nil, nil
