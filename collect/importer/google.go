@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
-	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // GoogleOptions configure the Google cluster-data 2011 per-job importer.
@@ -76,15 +75,14 @@ func Google(files []string, out string, opts GoogleOptions) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	noMem := false
-	sum, err := r.do(out, func(path string) error { return r.googleFile(path, opts, &noMem) })
+	sum, err := r.do(out, func(path string) error { return r.googleFile(path, opts) })
 	if err == nil && opts.MemTotalBytes == 0 {
 		r.warn(errors.New("google: memory is a percentage of the largest machine, whose size is not published: mem_used_bytes left empty (give --mem-total)"))
 	}
 	return sum, err
 }
 
-func (r *run) googleFile(path string, opts GoogleOptions, noMem *bool) error {
+func (r *run) googleFile(path string, opts GoogleOptions) error {
 	base := filepath.Base(path)
 	day := 1
 	if m := googleNameRE.FindStringSubmatch(base); m != nil {
@@ -96,45 +94,31 @@ func (r *run) googleFile(path string, opts GoogleOptions, noMem *bool) error {
 		r.warn(fmt.Errorf("%s: name is not vm_JOB_DAY: taken as day 1", path))
 	}
 	start := opts.Start.Add(time.Duration(day-1) * 24 * time.Hour)
-	var (
-		sw                *dataset.ServerWriter
-		n, clamped, above int
-		inv               model.Inventory
-	)
+	s := &stepServer{r: r, path: path, name: "google-" + base, start: start, step: googleStep, inv: model.Inventory{
+		Hostname:    base,
+		IsVM:        true,
+		Cores:       opts.Cores,
+		Threads:     opts.Cores,
+		Source:      "import:google",
+		SourceFiles: []string{path},
+		Notes: []string{
+			"Google clusterdata-2011-2, per-job sum of task usage (Hieu et al.); percentages are of the largest machine of the cluster",
+			fmt.Sprintf("day %d, line 1 at %s (day 1 given or defaulted at import; the files have no timestamps)", day, start.Format(time.RFC3339)),
+			"source keeps one value per 5 minutes: interval max equals mean",
+			"not in the source: disk, network, OS, CPU model",
+		},
+		MemTotalBytes: max(opts.MemTotalBytes, 0),
+	}}
+	var clamped, above int
 	err := r.lines(path, func(lineNo int, line string) error {
 		if strings.TrimSpace(line) == "" {
 			return nil
 		}
 		cpu, mem, err := parseGoogleLine(line)
 		if err != nil {
-			var fe *fieldError
-			errors.As(err, &fe)
-			return &model.SampleParseError{File: path, Line: lineNo, Field: fe.Field, Err: fe.Err}
+			return lineError(path, lineNo, err)
 		}
-		if sw == nil {
-			inv = model.Inventory{
-				Hostname:    base,
-				IsVM:        true,
-				Cores:       opts.Cores,
-				Threads:     opts.Cores,
-				Source:      "import:google",
-				SourceFiles: []string{path},
-				Notes: []string{
-					"Google clusterdata-2011-2, per-job sum of task usage (Hieu et al.); percentages are of the largest machine of the cluster",
-					fmt.Sprintf("day %d, line 1 at %s (day 1 given or defaulted at import; the files have no timestamps)", day, start.Format(time.RFC3339)),
-					"source keeps one value per 5 minutes: interval max equals mean",
-					"not in the source: disk, network, OS, CPU model",
-				},
-			}
-			if opts.MemTotalBytes > 0 {
-				inv.MemTotalBytes = opts.MemTotalBytes
-			}
-			var err error
-			if sw, _, err = r.addServer(path, "google-"+base, inv); err != nil {
-				return err
-			}
-		}
-		x := model.NewSample(start.Add(time.Duration(n)*googleStep), googleStep)
+		x := s.next()
 		if cpu > 100 {
 			clamped++
 			cpu = 100
@@ -148,32 +132,23 @@ func (r *run) googleFile(path string, opts GoogleOptions, noMem *bool) error {
 			x.Set(model.MemUsedBytes, v, v)
 			x.Set(model.MemTotalBytes, float64(opts.MemTotalBytes), float64(opts.MemTotalBytes))
 		}
-		if err := sw.Write(x); err != nil {
-			return fmt.Errorf("%s:%d: %w", path, lineNo, err)
-		}
-		n++
-		r.sum.Samples++
-		return nil
+		return s.write(lineNo, x)
 	})
 	if err != nil {
 		return err
 	}
-	if sw == nil {
+	if s.n == 0 {
 		r.skip(path, "no data (empty file)")
 		return nil
 	}
-	if n != googleDay {
-		r.warn(fmt.Errorf("%s: %d lines, the set has %d per file (one day)", path, n, googleDay))
+	if s.n != googleDay {
+		r.warn(fmt.Errorf("%s: %d lines, the set has %d per file (one day)", path, s.n, googleDay))
 	}
 	if clamped > 0 {
 		r.warn(fmt.Errorf("%s: CPU above 100 %% clamped in %d lines", path, clamped))
 	}
 	if above > 0 {
-		inv.Notes = append(inv.Notes, fmt.Sprintf("memory above 100 %% of the machine in %d lines (kept)", above))
+		s.inv.Notes = append(s.inv.Notes, fmt.Sprintf("memory above 100 %% of the machine in %d lines (kept)", above))
 	}
-	inv.UpdatedAt = start.Add(time.Duration(n) * googleStep)
-	if err := sw.Close(); err != nil {
-		return err
-	}
-	return dataset.WriteInventory(sw.Dir, inv)
+	return s.close()
 }

@@ -58,13 +58,24 @@ func PlanetLab(files []string, start time.Time, out string, opts Options) (Summa
 
 func (r *run) planetLabFile(path string, start time.Time) error {
 	base := filepath.Base(path)
-	var (
-		sw        *dataset.ServerWriter
-		n         int // samples written
-		blankLine int // first line of the current run of blank lines, 0 if none
-		field     = model.CPUBusyPct.String()
-		inv       model.Inventory
-	)
+	s := &stepServer{r: r, path: path, name: "planetlab-" + parentName(path) + "-" + base, start: start, step: planetLabStep, inv: model.Inventory{
+		Hostname:    base,
+		Cores:       1,
+		Threads:     1,
+		IsVM:        true,
+		Source:      "import:planetlab",
+		SourceFiles: []string{path},
+		Notes: []string{
+			"CPU only: the source has no memory, disk or network",
+			"cpu_busy_pct is of the PlanetLab sliver's CPU share, not of a whole node",
+			"cores = 1 stands for one sliver; cpu_mhz is unknown",
+			"source keeps one value per 5 minutes: interval max equals mean",
+			"updated_at is the end of the last sample",
+			"sample times assume line 1 starts at " + start.Format(time.RFC3339) + " (given at import; the trace has no timestamps)",
+		},
+	}}
+	field := model.CPUBusyPct.String()
+	blankLine := 0 // first line of the current run of blank lines, 0 if none
 	err := r.lines(path, func(lineNo int, line string) error {
 		if strings.TrimSpace(line) == "" {
 			if blankLine == 0 {
@@ -80,50 +91,68 @@ func (r *run) planetLabFile(path string, start time.Time) error {
 		if err != nil {
 			return &model.SampleParseError{File: path, Line: lineNo, Field: field, Err: err}
 		}
-		if sw == nil {
-			inv = model.Inventory{
-				Hostname:    base,
-				Cores:       1,
-				Threads:     1,
-				IsVM:        true,
-				Source:      "import:planetlab",
-				SourceFiles: []string{path},
-				Notes: []string{
-					"CPU only: the source has no memory, disk or network",
-					"cpu_busy_pct is of the PlanetLab sliver's CPU share, not of a whole node",
-					"cores = 1 stands for one sliver; cpu_mhz is unknown",
-					"source keeps one value per 5 minutes: interval max equals mean",
-					"updated_at is the end of the last sample",
-					"sample times assume line 1 starts at " + start.Format(time.RFC3339) + " (given at import; the trace has no timestamps)",
-				},
-			}
-			var err error
-			if sw, _, err = r.addServer(path, "planetlab-"+parentName(path)+"-"+base, inv); err != nil {
-				return err
-			}
-		}
-		x := model.NewSample(start.Add(time.Duration(n)*planetLabStep), planetLabStep)
+		x := s.next()
 		x.Set(model.CPUBusyPct, float64(v), float64(v))
-		if err := sw.Write(x); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		n++
-		r.sum.Samples++
-		return nil
+		return s.write(lineNo, x)
 	})
 	if err != nil {
 		return err
 	}
-	if sw == nil {
+	if s.n == 0 {
 		r.skip(path, "no data (empty file)")
 		return nil
 	}
-	if n != planetLabDay {
-		r.warn(fmt.Errorf("%s: %d lines, CloudSim's PlanetLab files have %d (one day); imported as %s", path, n, planetLabDay, time.Duration(n)*planetLabStep))
+	if s.n != planetLabDay {
+		r.warn(fmt.Errorf("%s: %d lines, CloudSim's PlanetLab files have %d (one day); imported as %s", path, s.n, planetLabDay, time.Duration(s.n)*planetLabStep))
 	}
-	inv.UpdatedAt = start.Add(time.Duration(n) * planetLabStep)
-	if err := sw.Close(); err != nil { // one open file at a time, however many servers
+	return s.close()
+}
+
+// stepServer writes the one server of a file of samples at a fixed step
+// without timestamps (PlanetLab, Google): the k-th data line is the sample
+// that starts k steps after start. The server is added at the first sample,
+// so that a file without data adds none, and only one file is open at a
+// time, however many servers.
+type stepServer struct {
+	r     *run
+	path  string
+	name  string // wanted server ID, before UniqueID
+	start time.Time
+	step  time.Duration
+	inv   model.Inventory
+	sw    *dataset.ServerWriter
+	n     int // samples written
+}
+
+// next returns the empty sample of the next data line.
+func (s *stepServer) next() model.Sample {
+	return model.NewSample(s.start.Add(time.Duration(s.n)*s.step), s.step)
+}
+
+// write writes x, the sample of line lineNo, adding the server first if
+// needed.
+func (s *stepServer) write(lineNo int, x model.Sample) error {
+	if s.sw == nil {
+		sw, _, err := s.r.addServer(s.path, s.name, s.inv)
+		if err != nil {
+			return err
+		}
+		s.sw = sw
+	}
+	if err := s.sw.Write(x); err != nil {
+		return fmt.Errorf("%s:%d: %w", s.path, lineNo, err)
+	}
+	s.n++
+	s.r.sum.Samples++
+	return nil
+}
+
+// close closes the server and writes its inventory, updated at the end of
+// the last sample.
+func (s *stepServer) close() error {
+	s.inv.UpdatedAt = s.start.Add(time.Duration(s.n) * s.step)
+	if err := s.sw.Close(); err != nil {
 		return err
 	}
-	return dataset.WriteInventory(sw.Dir, inv)
+	return dataset.WriteInventory(s.sw.Dir, s.inv)
 }
