@@ -2,10 +2,8 @@ package importer
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -261,32 +259,23 @@ func csvColumn(hdr []string, name string) int {
 }
 
 func (r *run) csvFile(path string, m *CSVMapping, hs *hostSet) error {
-	rc, err := openInput(path, &r.prog)
+	in, err := r.openCSV(path, []rune(m.Delimiter)[0], true)
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
-	cr := csv.NewReader(rc)
-	cr.Comma = []rune(m.Delimiter)[0]
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	perr := func(line int, field string, err error) error {
-		return &model.SampleParseError{File: path, Line: line, Field: field, Err: err}
-	}
+	defer in.close()
+	perr := in.errAt
 	var hdr []string
 	if m.Header == nil || *m.Header {
-		h, err := cr.Read()
-		if err == io.EOF {
+		h, ok, err := in.header()
+		if err != nil {
+			return err
+		}
+		if !ok {
 			r.skip(path, "empty file")
 			return nil
 		}
-		if err != nil {
-			return csvError(path, err)
-		}
-		hdr = append([]string(nil), h...)
-		if len(hdr) > 0 {
-			hdr[0] = strings.TrimPrefix(hdr[0], "\ufeff")
-		}
+		hdr = h
 	}
 	find := func(name, what string) (int, error) {
 		i := csvColumn(hdr, name)
@@ -322,17 +311,9 @@ func (r *run) csvFile(path string, m *CSVMapping, hs *hostSet) error {
 		return strconv.Itoa(i + 1)
 	}
 	rows := 0
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return csvError(path, err)
-		}
-		line, _ := cr.FieldPos(0)
+	err = in.each(func(line int, rec []string) error {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
+			return nil
 		}
 		rows++
 		need := max(tsCol, hostCol)
@@ -394,9 +375,10 @@ func (r *run) csvFile(path string, m *CSVMapping, hs *hostSet) error {
 		if v := x.Mean[model.MemTotalBytes]; !math.IsNaN(v) {
 			h.lastMemTotal = v
 		}
-		if err := hs.write(h, x, fmt.Sprintf("%s:%d", path, line)); err != nil {
-			return err
-		}
+		return hs.write(h, x, fmt.Sprintf("%s:%d", path, line))
+	})
+	if err != nil {
+		return err
 	}
 	if rows == 0 {
 		r.skip(path, "no data rows")
