@@ -264,17 +264,10 @@ type sadfJSONStat struct {
 		UTC      int     `json:"utc"`
 		Interval float64 `json:"interval"`
 	} `json:"timestamp"`
-	CPULoad []struct {
-		CPU    any      `json:"cpu"`
-		Idle   *float64 `json:"idle"`
-		Iowait *float64 `json:"iowait"`
-	} `json:"cpu-load"`
-	CPULoadAll []struct {
-		CPU    any      `json:"cpu"`
-		Idle   *float64 `json:"idle"`
-		Iowait *float64 `json:"iowait"`
-	} `json:"cpu-load-all"`
-	IO *struct {
+	// CPULoad is sar -u; CPULoadAll, sar -u ALL, has the same fields.
+	CPULoad    []sadfJSONCPU `json:"cpu-load"`
+	CPULoadAll []sadfJSONCPU `json:"cpu-load-all"`
+	IO         *struct {
 		Reads struct {
 			Rtps  *float64 `json:"rtps"`
 			Bread *float64 `json:"bread"`
@@ -307,6 +300,14 @@ type sadfJSONStat struct {
 			TxkB  *float64 `json:"txkB"`
 		} `json:"net-dev"`
 	} `json:"network"`
+}
+
+// sadfJSONCPU is one CPU of cpu-load or cpu-load-all ("all" or -1 for the
+// whole machine).
+type sadfJSONCPU struct {
+	CPU    any      `json:"cpu"`
+	Idle   *float64 `json:"idle"`
+	Iowait *float64 `json:"iowait"`
 }
 
 func fv(p *float64) float64 {

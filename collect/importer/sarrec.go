@@ -39,32 +39,31 @@ type sarNet struct {
 	rxBytes, txBytes float64 // per second
 }
 
+// values points at the single values of r (CPU, memory, -b), in a fixed
+// order.
+func (r *sarRec) values() []*float64 {
+	return []*float64{&r.cpuIdle, &r.cpuIowait,
+		&r.memFree, &r.memAvail, &r.memUsed, &r.memUsedPct, &r.memBuffers, &r.memCached, &r.memSlab,
+		&r.ioRtps, &r.ioWtps, &r.ioBread, &r.ioBwrtn}
+}
+
+// newSarRec returns a record with every value absent.
 func newSarRec() *sarRec {
-	n := math.NaN()
-	return &sarRec{cpuIdle: n, cpuIowait: n, memFree: n, memAvail: n, memUsed: n, memUsedPct: n,
-		memBuffers: n, memCached: n, memSlab: n, ioRtps: n, ioWtps: n, ioBread: n, ioBwrtn: n}
+	r := &sarRec{}
+	for _, v := range r.values() {
+		*v = math.NaN()
+	}
+	return r
 }
 
 // merge copies the values present in o into r.
 func (r *sarRec) merge(o *sarRec) {
-	set := func(dst *float64, v float64) {
-		if !math.IsNaN(v) {
+	from := o.values()
+	for i, dst := range r.values() {
+		if v := *from[i]; !math.IsNaN(v) {
 			*dst = v
 		}
 	}
-	set(&r.cpuIdle, o.cpuIdle)
-	set(&r.cpuIowait, o.cpuIowait)
-	set(&r.memFree, o.memFree)
-	set(&r.memAvail, o.memAvail)
-	set(&r.memUsed, o.memUsed)
-	set(&r.memUsedPct, o.memUsedPct)
-	set(&r.memBuffers, o.memBuffers)
-	set(&r.memCached, o.memCached)
-	set(&r.memSlab, o.memSlab)
-	set(&r.ioRtps, o.ioRtps)
-	set(&r.ioWtps, o.ioWtps)
-	set(&r.ioBread, o.ioBread)
-	set(&r.ioBwrtn, o.ioBwrtn)
 	r.devs = append(r.devs, o.devs...)
 	r.nets = append(r.nets, o.nets...)
 	if o.interval > r.interval {

@@ -110,41 +110,41 @@ func sarRow(k sarKind, cols, vals []string) (*sarRec, error) {
 		}
 		return get(oldB, b, oldScale)
 	}
+	// getAll reads columns into values, unscaled.
+	type column struct {
+		name string
+		dst  *float64
+	}
+	getAll := func(cols ...column) error {
+		for _, c := range cols {
+			if err := get(c.name, c.dst, 1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	var err error
 	switch k {
 	case kindCPU:
 		if inst := strings.TrimSpace(vals[0]); inst != "all" && inst != "-1" {
 			return nil, nil
 		}
-		for _, g := range []struct {
-			n string
-			d *float64
-		}{{"%idle", &rec.cpuIdle}, {"%iowait", &rec.cpuIowait}} {
-			if err = get(g.n, g.d, 1); err != nil {
-				return nil, err
-			}
+		if err = getAll(column{"%idle", &rec.cpuIdle}, column{"%iowait", &rec.cpuIowait}); err != nil {
+			return nil, err
 		}
 		if rec.cpuIdle > 100.5 {
 			return nil, &fieldError{"%idle", fmt.Errorf("%g is above 100", rec.cpuIdle)}
 		}
 	case kindMem:
-		for _, g := range []struct {
-			n string
-			d *float64
-		}{{"kbmemfree", &rec.memFree}, {"kbavail", &rec.memAvail}, {"kbmemused", &rec.memUsed}, {"%memused", &rec.memUsedPct},
-			{"kbbuffers", &rec.memBuffers}, {"kbcached", &rec.memCached}, {"kbslab", &rec.memSlab}} {
-			if err = get(g.n, g.d, 1); err != nil {
-				return nil, err
-			}
+		err = getAll(column{"kbmemfree", &rec.memFree}, column{"kbavail", &rec.memAvail}, column{"kbmemused", &rec.memUsed},
+			column{"%memused", &rec.memUsedPct}, column{"kbbuffers", &rec.memBuffers}, column{"kbcached", &rec.memCached},
+			column{"kbslab", &rec.memSlab})
+		if err != nil {
+			return nil, err
 		}
 	case kindIO:
-		for _, g := range []struct {
-			n string
-			d *float64
-		}{{"rtps", &rec.ioRtps}, {"wtps", &rec.ioWtps}, {"bread/s", &rec.ioBread}, {"bwrtn/s", &rec.ioBwrtn}} {
-			if err = get(g.n, g.d, 1); err != nil {
-				return nil, err
-			}
+		if err = getAll(column{"rtps", &rec.ioRtps}, column{"wtps", &rec.ioWtps}, column{"bread/s", &rec.ioBread}, column{"bwrtn/s", &rec.ioBwrtn}); err != nil {
+			return nil, err
 		}
 	case kindDev:
 		d := sarDev{name: strings.TrimSpace(vals[0]), rBytes: math.NaN(), wBytes: math.NaN()}
