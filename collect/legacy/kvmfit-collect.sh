@@ -67,14 +67,9 @@ if [ -r /proc/diskstats ]; then
 	done
 fi
 
-# Fractional sleep and nanosecond date where available.
+# Fractional sleep where available.
 frac=0
 sleep 0.01 2>/dev/null && frac=1
-now() {
-	t=$(date +%s.%N 2>/dev/null)
-	case $t in *N*|'') t=$(date +%s) ;; esac
-	echo "$t"
-}
 
 json() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 
@@ -143,9 +138,8 @@ for f in "$dir"/samples-*.csv; do
 done
 
 log "collecting into $dir every ${sample}s (rows of ${interval}s)"
-t0=$(now)
 exec awk -v dir="$dir" -v iv="$interval" -v smp="$sample" -v dur="$duration" \
-	-v disks="$disks" -v frac="$frac" -v t0="$t0" '
+	-v disks="$disks" -v frac="$frac" '
 function fmt(v,   s) {
 	s = sprintf("%.6f", v)
 	sub(/0+$/, "", s); sub(/\.$/, "", s)
@@ -175,8 +169,20 @@ function wallnow(   cmd, t) {
 	if (t !~ /^[0-9]+(\.[0-9]+)?$/) { cmd = "date +%s"; cmd | getline t; close(cmd) }
 	return t + 0
 }
+# uptime returns the seconds since boot of /proc/uptime (10 ms steps).
+function uptime(   f, line, a) {
+	f = "/proc/uptime"; getline line < f; close(f); split(line, a, " ")
+	return a[1] + 0
+}
+# anchor ties the wall clock (date, nanoseconds where available) to the
+# uptime. date runs in a child process: uptime is read as soon as it has
+# answered, so the anchor lags by the child exiting, not by its start (nor
+# by the sync that follows each row, which can take seconds under load).
+function anchor() {
+	wall0 = wallnow(); up0 = uptime()
+}
 function read(   f, line, a, n, i, name, ok) {
-	f = "/proc/uptime"; getline line < f; close(f); split(line, a, " "); S["up"] = a[1] + 0
+	S["up"] = uptime()
 	f = "/proc/stat"
 	while ((getline line < f) > 0) {
 		n = split(line, a, " ")
@@ -293,12 +299,23 @@ function emit(endwall,   len, start, day, file, line, k, i, ks, mean) {
 }
 BEGIN {
 	read(); for (k in S) P[k] = S[k]
-	wall0 = t0 + 0; up0 = upStart = S["up"]; ivstart = int(wall0 + 0.5); lastEnd = 0
+	upStart = S["up"]; anchor()
+	ivstart = int(wall0 + (S["up"] - up0) + 0.5); lastEnd = 0; last = 0
 	for (;;) {
-		wall = wall0 + (S["up"] - up0)
+		# now, not the time of the last reading: the sync after a row can
+		# take a while, and sleeping from the reading would make the next
+		# one late by that much.
+		u = uptime(); wall = wall0 + (u - up0)
 		tick = (int(wall / smp) + 1) * smp
+		# /proc/uptime counts in 10 ms steps and each row re-anchors the
+		# estimate to date: a reading at a tick can seem to come a few
+		# milliseconds before it. Never aim at a tick already read (that
+		# took a second reading milliseconds later, a sub-sample too short
+		# to measure); a step back of the clock by more than a sample is
+		# followed as before.
+		if (tick <= last && last - wall < smp) tick = last + smp
 		final = 0
-		if (dur > 0 && S["up"] + (tick - wall) >= upStart + dur) { tick = wall + (upStart + dur - S["up"]); final = 1 }
+		if (dur > 0 && u + (tick - wall) >= upStart + dur) { tick = wall + (upStart + dur - u); final = 1 }
 		d = tick - wall
 		if (d > 0) {
 			if (frac) system(sprintf("sleep %.3f", d)); else system(sprintf("sleep %d", int(d + 0.999)))
@@ -307,10 +324,11 @@ BEGIN {
 		sub_sample()
 		wall = wall0 + (S["up"] - up0)
 		if (final) { emit(wall); exit 0 }
+		last = tick
 		if (tick % iv == 0) {
 			emit(tick)
 			# re-anchor the wall clock once per row (clock steps, drift)
-			wall0 = wallnow(); up0 = S["up"]
+			anchor()
 		}
 	}
 }'
