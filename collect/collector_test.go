@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -310,3 +311,50 @@ func TestRunDurationEndsMidInterval(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRealClockStopsMidInterval runs the collector on the system clock
+// (NewRealClock) inside a synctest bubble, where time is virtual: it starts
+// 7.3 s into a minute and is cancelled 31 s later, as kvmfit collect is by
+// SIGTERM. The rows are aligned to the interval, the first covers the part
+// of an interval left after the start, and the interval in flight is
+// written as a shorter row: 07→10, 10→20, 20→30, 30→38 (38.3 rounded).
+func TestRunRealClockStopsMidInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		midnight := time.Now().UTC().Truncate(24 * time.Hour) // the bubble starts at midnight
+		time.Sleep(time.Until(midnight.Add(7300 * time.Millisecond)))
+		origin := time.Now()
+		// 25 % CPU on 4 CPUs, 1 MB/s disk writes, 2 kB/s net rx.
+		src := sourceFunc(func(x *Snapshot) {
+			s := time.Since(origin).Seconds()
+			x.CPU = &CPUTimes{Idle: 3 * s, Total: 4 * s}
+			x.MemUsedBytes, x.MemTotalBytes = 100, 200
+			x.Disks = map[string]DiskCounters{"vda": {WriteBytes: uint64(1e6 * s)}}
+			x.NICs = map[string]NICCounters{"eth0": {RxBytes: uint64(2000 * s)}}
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(31*time.Second, cancel)
+		sink := &sliceSink{}
+		if err := Run(ctx, src, NewRealClock(), sink, Options{Interval: 10 * time.Second, Sample: time.Second}); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range sink.rows {
+			got = append(got, r.Start.Sub(midnight).String()+"+"+r.Interval.String())
+		}
+		want := []string{"7s+3s", "10s+10s", "20s+10s", "30s+8s"}
+		if len(got) != len(want) {
+			t.Fatalf("rows %v, want %v", got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("rows %v, want %v", got, want)
+			}
+		}
+		checkRows(t, sink.rows)
+	})
+}
+
+// sourceFunc is a Source filling snapshots with a function.
+type sourceFunc func(x *Snapshot)
+
+func (f sourceFunc) Read(ctx context.Context, x *Snapshot) error { f(x); return nil }
