@@ -2,7 +2,6 @@ package importer
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -82,24 +81,14 @@ func TestAlibabaQuirks(t *testing.T) {
 }
 
 func TestAlibabaMalformed(t *testing.T) {
-	for _, c := range []struct{ name, line, field, problem string }{
-		{"fields", "m_1,0,10,50\n", "machine_id", "4 fields"},
-		{"time", "m_1,x,10,50,,,1,1,5\n", "time_stamp", `"x"`},
-		{"cpu", "m_1,0,250,50,,,1,1,5\n", "cpu_util_percent", "outside 0..100"},
-		{"mem", "m_1,0,25,abc,,,1,1,5\n", "mem_util_percent", `"abc" is not a number`},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := writeFiles(t, dir, "good.csv", "m_9,0,1,1,,,1,1,1\n", "bad.csv", "m_1,0,1,1,,,1,1,1\n"+c.line)
-			out := filepath.Join(dir, "out")
-			_, err := Alibaba(files, out, AlibabaOptions{Start: time.Unix(0, 0)})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if msg, prefix := err.Error(), files[1]+":2: field "+c.field; !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, c.problem) {
-				t.Errorf("error %q, want %q...%q", msg, prefix, c.problem)
-			}
-			noOutput(t, out)
-		})
-	}
+	const first = "m_1,0,1,1,,,1,1,1\n"
+	checkMalformed(t, []malformed{
+		{"fields", first + "m_1,0,10,50\n", ":2:", "machine_id", "4 fields"},
+		{"time", first + "m_1,x,10,50,,,1,1,5\n", ":2:", "time_stamp", `"x"`},
+		{"cpu", first + "m_1,0,250,50,,,1,1,5\n", ":2:", "cpu_util_percent", "outside 0..100"},
+		{"mem", first + "m_1,0,25,abc,,,1,1,5\n", ":2:", "mem_util_percent", `"abc" is not a number`},
+	}, "good.csv", "m_9,0,1,1,,,1,1,1\n", "bad.csv", func(files []string, out string) error {
+		_, err := Alibaba(files, out, AlibabaOptions{Start: time.Unix(0, 0)})
+		return err
+	})
 }

@@ -84,26 +84,15 @@ func TestCloudWatch(t *testing.T) {
 }
 
 func TestCloudWatchMalformed(t *testing.T) {
-	for _, c := range []struct{ name, content, at, field, problem string }{
+	checkMalformed(t, []malformed{
 		{"value", "timestamp,value\n2014-02-14 14:30:00,1\n2014-02-14 14:35:00,x\n", ":3:", "value", `"x" is not a number`},
 		{"time", "timestamp,value\n14/02/2014 14:30,1\n", ":2:", "timestamp", "not a time"},
 		{"negative", "timestamp,value\n2014-02-14 14:30:00,-1\n", ":2:", "value", "out of range"},
 		{"fields", "timestamp,value\n2014-02-14 14:30:00,1,2\n", ":2:", "value", "2 fields"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := writeFiles(t, dir, "ec2_cpu_utilization_a.csv", "timestamp,value\n2014-02-14 14:30:00,1\n", "ec2_cpu_utilization_b.csv", c.content)
-			out := filepath.Join(dir, "out")
-			_, err := CloudWatch(files, out, CloudWatchOptions{})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if msg, prefix := err.Error(), files[1]+c.at+" field "+c.field; !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, c.problem) {
-				t.Errorf("error %q, want %q...%q", msg, prefix, c.problem)
-			}
-			noOutput(t, out)
-		})
-	}
+	}, "ec2_cpu_utilization_a.csv", "timestamp,value\n2014-02-14 14:30:00,1\n", "ec2_cpu_utilization_b.csv", func(files []string, out string) error {
+		_, err := CloudWatch(files, out, CloudWatchOptions{})
+		return err
+	})
 	if _, err := CloudWatch(writeFiles(t, t.TempDir(), "mystery.csv", "timestamp,value\n"), filepath.Join(t.TempDir(), "o"), CloudWatchOptions{}); err == nil || !strings.Contains(err.Error(), "--metric") {
 		t.Errorf("unknown metric: %v", err)
 	}

@@ -87,25 +87,14 @@ func TestCSVMalformed(t *testing.T) {
 		t.Fatal(err)
 	}
 	const hdr = "time;server;cpu_avg;cpu_peak;mem_used_mib;mem_total_gib;net_in_mbit;disk_r_iops\n"
-	for _, c := range []struct{ name, content, at, field, problem string }{
+	checkMalformed(t, []malformed{
 		{"number", hdr + "15.01.2024 10:05;w;x;1;1;1;1;1\n", ":2:", "cpu_avg", `"x" is not`},
 		{"time", hdr + "2024-01-15 10:05;w;1;1;1;1;1;1\n", ":2:", "time", "does not match"},
 		{"short", hdr + "15.01.2024 10:05;w;1\n", ":2:", "disk_r_iops", "missing"},
 		{"mean above max", hdr + "15.01.2024 10:05;w;50;10;1;1;1;1\n", ":2:", "cpu_avg", "above its max"},
 		{"no column", "time;server\n", ":1:", "cpu_avg", "not in the header"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := writeFiles(t, dir, "good.csv", hdr+"15.01.2024 10:05;g;1;1;1;1;1;1\n", "bad.csv", c.content)
-			out := filepath.Join(dir, "out")
-			_, err := CSV(files, out, m, Options{})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if msg, prefix := err.Error(), files[1]+c.at+" field "+c.field; !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, c.problem) {
-				t.Errorf("error %q, want %q...%q", msg, prefix, c.problem)
-			}
-			noOutput(t, out)
-		})
-	}
+	}, "good.csv", hdr+"15.01.2024 10:05;g;1;1;1;1;1;1\n", "bad.csv", func(files []string, out string) error {
+		_, err := CSV(files, out, m, Options{})
+		return err
+	})
 }

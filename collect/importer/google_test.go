@@ -2,7 +2,6 @@ package importer
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -42,23 +41,12 @@ func TestGoogle(t *testing.T) {
 }
 
 func TestGoogleMalformed(t *testing.T) {
-	for _, c := range []struct{ name, content, at, field, problem string }{
+	checkMalformed(t, []malformed{
 		{"one field", "1 2\n3\n", ":2:", "cpu_pct", "1 fields"},
 		{"not a number", "1 2\n3 x\n", ":2:", "mem_pct", `"x" is not a number`},
 		{"negative", "-1 2\n", ":1:", "cpu_pct", "outside"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := writeFiles(t, dir, "vm_1_1", "1 1\n", "vm_2_1", c.content)
-			out := filepath.Join(dir, "out")
-			_, err := Google(files, out, GoogleOptions{})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if msg, prefix := err.Error(), files[1]+c.at+" field "+c.field; !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, c.problem) {
-				t.Errorf("error %q, want %q...%q", msg, prefix, c.problem)
-			}
-			noOutput(t, out)
-		})
-	}
+	}, "vm_1_1", "1 1\n", "vm_2_1", func(files []string, out string) error {
+		_, err := Google(files, out, GoogleOptions{})
+		return err
+	})
 }

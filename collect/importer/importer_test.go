@@ -360,59 +360,64 @@ func noOutput(t *testing.T, out string) {
 }
 
 func TestMalformed(t *testing.T) {
-	for _, c := range []struct {
-		name, content string
-		planetLab     bool
-		line          string // "FILE:LINE:" suffix expected, e.g. ":3:"
-		field         string
-		problem       string
-	}{
-		{"wrong column count", bbGood + "1372630404;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\t458575.4;\t0.0;\t2.3;\t0.2\n", false,
+	checkMalformed(t, []malformed{
+		{"wrong column count", bbGood + "1372630404;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\t458575.4;\t0.0;\t2.3;\t0.2\n",
 			":4:", "Network transmitted throughput [KB/s]", "line has 10 fields, want 11"},
-		{"extra column", bbGood + "1372630404;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\t458575.4;\t0.0;\t2.3;\t0.2;\t1.0;\t7\n", false,
+		{"extra column", bbGood + "1372630404;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\t458575.4;\t0.0;\t2.3;\t0.2;\t1.0;\t7\n",
 			":4:", "Network transmitted throughput [KB/s]", "line has 12 fields, want 11"},
-		{"not a number", bbGood + "1372630404;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\tabc;\t0.0;\t2.3;\t0.2;\t1.0\n", false,
+		{"not a number", bbGood + "1372630404;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\tabc;\t0.0;\t2.3;\t0.2;\t1.0\n",
 			":4:", "Memory usage [KB]", `"abc" is not a number`},
-		{"negative", bbGood + "1372630404;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\t1;\t-3;\t2.3;\t0.2;\t1.0\n", false,
+		{"negative", bbGood + "1372630404;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\t1;\t-3;\t2.3;\t0.2;\t1.0\n",
 			":4:", "Disk read throughput [KB/s]", "negative"},
-		{"milliseconds", bbGood + "1372630404000;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\t1;\t3;\t2.3;\t0.2;\t1.0\n", false,
+		{"milliseconds", bbGood + "1372630404000;\t2;\t5851.9989;\t1;\t0.5;\t8218624.0;\t1;\t3;\t2.3;\t0.2;\t1.0\n",
 			":4:", "Timestamp [ms]", "milliseconds?"},
-		{"bad header", strings.Replace(bbGood, "CPU cores", "vCPUs", 1), false,
+		{"bad header", strings.Replace(bbGood, "CPU cores", "vCPUs", 1),
 			":1:", "CPU cores", `header has "vCPUs"`},
-		{"no header", bbGood[len(bbHeader):], false,
+		{"no header", bbGood[len(bbHeader):],
 			":1:", "Timestamp [ms]", `header has "1372629804"`},
-		{"planetlab fraction", "12\n13\n12.5\n", true, ":3:", "cpu_busy_pct", `"12.5" is not a whole number`},
-		{"planetlab above 100", "12\n101\n", true, ":2:", "cpu_busy_pct", "101 is outside 0..100"},
-		{"planetlab blank inside", "12\n\n13\n", true, ":2:", "cpu_busy_pct", "blank line before more data at line 3"},
-	} {
+	}, "in/good.csv", bbGood, "in/bad file.csv", func(files []string, out string) error {
+		_, err := Bitbrains(files, out, Options{})
+		return err
+	})
+	checkMalformed(t, []malformed{
+		{"planetlab fraction", "12\n13\n12.5\n", ":3:", "cpu_busy_pct", `"12.5" is not a whole number`},
+		{"planetlab above 100", "12\n101\n", ":2:", "cpu_busy_pct", "101 is outside 0..100"},
+		{"planetlab blank inside", "12\n\n13\n", ":2:", "cpu_busy_pct", "blank line before more data at line 3"},
+	}, "in/good", "1\n2\n", "in/bad file", func(files []string, out string) error {
+		_, err := PlanetLab(files, time.Date(2011, 3, 3, 0, 0, 0, 0, time.UTC), out, Options{})
+		return err
+	})
+}
+
+// malformed is a bad input file and the error it must give: at (":LINE:")
+// and field name where in the file, and the message holds problem.
+type malformed struct{ name, content, at, field, problem string }
+
+// checkMalformed runs imp on a good file (goodName) and then each case's
+// bad one (badName) and checks that the import fails with a
+// *model.SampleParseError "BAD:LINE: field FIELD: ..." that holds the
+// problem, and leaves no output. The good file comes first so that a
+// server already exists when the bad one fails: the abort must remove it
+// too.
+func checkMalformed(t *testing.T, cases []malformed, goodName, good, badName string, imp func(files []string, out string) error) {
+	t.Helper()
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			// A good file first, so that a server already exists when the
-			// bad one fails: the abort must remove it too.
-			var files []string
-			if c.planetLab {
-				files = writeFiles(t, dir, "in/good", "1\n2\n", "in/bad file", c.content)
-			} else {
-				files = writeFiles(t, dir, "in/good.csv", bbGood, "in/bad file.csv", c.content)
-			}
+			files := writeFiles(t, dir, goodName, good, badName, c.content)
 			out := filepath.Join(dir, "out")
-			var err error
-			if c.planetLab {
-				_, err = PlanetLab(files, time.Date(2011, 3, 3, 0, 0, 0, 0, time.UTC), out, Options{})
-			} else {
-				_, err = Bitbrains(files, out, Options{})
-			}
+			err := imp(files, out)
 			if err == nil {
 				t.Fatal("no error")
 			}
 			msg := err.Error()
-			wantPrefix := files[1] + c.line + " field " + c.field + ": "
+			wantPrefix := files[1] + c.at + " field " + c.field + ": "
 			if !strings.HasPrefix(msg, wantPrefix) || !strings.Contains(msg, c.problem) {
 				t.Errorf("error %q, want %q...%q", msg, wantPrefix, c.problem)
 			}
 			var pe *model.SampleParseError
 			if !errors.As(err, &pe) || pe.File != files[1] || pe.Field != c.field {
-				t.Errorf("error %#v is not a *model.SampleParseError for %s", err, files[1])
+				t.Errorf("error %#v is not a *model.SampleParseError for field %s of %s", err, c.field, files[1])
 			}
 			noOutput(t, out)
 		})

@@ -130,27 +130,13 @@ func TestNmonAIX(t *testing.T) {
 
 func TestNmonMalformed(t *testing.T) {
 	good := strings.Replace(aixNmon, "aixbox", "other", -1)
-	for _, c := range []struct {
-		name, content, at, field, problem string
-	}{
+	checkMalformed(t, []malformed{
 		{"bad number", strings.Replace(aixNmon, "CPU_ALL,T0002,50.0,10.0,0.0,40.0", "CPU_ALL,T0002,50.0,10.0,0.0,abc", 1), ":24:", "CPU_ALL Idle%", `"abc" in snapshot T0002 is not a number`},
 		{"bad time", strings.Replace(aixNmon, "ZZZZ,T0002,10:01:00", "ZZZZ,T0002,25:01:00", 1), ":23:", "ZZZZ", "not a time"},
 		{"sorted", strings.Replace(aixNmon, "ZZZZ,T0001,10:00:00,01-FEB-2024\n", "", 1), ":15:", "CPU_ALL", "before its ZZZZ line"},
 		{"no AAA", "CPU_ALL,T0001,1,2,3,4\n", ":1:", "AAA", "not an nmon file"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := writeFiles(t, dir, "good.nmon", good, "bad file.nmon", c.content)
-			out := filepath.Join(dir, "out")
-			_, err := Nmon(files, out, NmonOptions{})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			prefix := files[1] + c.at + " field " + c.field
-			if msg := err.Error(); !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, c.problem) {
-				t.Errorf("error %q, want %q...%q", msg, prefix, c.problem)
-			}
-			noOutput(t, out)
-		})
-	}
+	}, "good.nmon", good, "bad file.nmon", func(files []string, out string) error {
+		_, err := Nmon(files, out, NmonOptions{})
+		return err
+	})
 }

@@ -67,30 +67,16 @@ func TestParsePerfmonCounter(t *testing.T) {
 
 func TestPerfmonMalformed(t *testing.T) {
 	const hdr = `"(PDH-CSV 4.0) (GMT Standard Time)(0)","\\H\Processor(_Total)\% Processor Time"` + "\n"
-	for _, c := range []struct {
-		name, content, at, field, problem string
-	}{
+	checkMalformed(t, []malformed{
 		{"bad value", hdr + `"01/15/2024 09:00:00.000","1"` + "\n" + `"01/15/2024 09:00:15.000","x"` + "\n", ":3:", `\\H\Processor(_Total)\% Processor Time`, `"x" is not`},
 		{"bad time", hdr + `"15/01/2024 09:00:00.000","1"` + "\n", ":2:", "time", "MM/DD/YYYY"},
 		{"not pdh", `"Time","cpu"` + "\n", ":1:", "time", "not a PDH-CSV header"},
 		{"bad counter", `"(PDH-CSV 4.0) (GMT)(0)","cpu"` + "\n", ":1:", "column 2", "not a counter path"},
 		{"short row", hdr + `"01/15/2024 09:00:00.000"` + "\n", ":2:", "column 1", "wrong number of fields"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := writeFiles(t, dir, "good.csv", hdr+`"01/15/2024 09:00:00.000","1"`+"\n"+`"01/15/2024 09:00:15.000","2"`+"\n", "bad file.csv", c.content)
-			out := filepath.Join(dir, "out")
-			_, err := Perfmon(files, out, PerfmonOptions{})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			prefix := files[1] + c.at + " field " + c.field
-			if msg := err.Error(); !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, c.problem) {
-				t.Errorf("error %q, want %q...%q", msg, prefix, c.problem)
-			}
-			noOutput(t, out)
-		})
-	}
+	}, "good.csv", hdr+`"01/15/2024 09:00:00.000","1"`+"\n"+`"01/15/2024 09:00:15.000","2"`+"\n", "bad file.csv", func(files []string, out string) error {
+		_, err := Perfmon(files, out, PerfmonOptions{})
+		return err
+	})
 }
 
 // A log with the same quantity under two counters counts it once.

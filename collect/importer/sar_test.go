@@ -272,9 +272,7 @@ func TestSarUnreadableBinary(t *testing.T) {
 func TestSarMalformed(t *testing.T) {
 	const sadfHdr = "# hostname;interval;timestamp;CPU;%user;%nice;%system;%iowait;%steal;%idle\n"
 	const textHdr = "Linux 3.10.0 (box) \t02/01/24 \t_x86_64_\t(4 CPU)\n\n10:00:00 CPU %user %nice %system %iowait %steal %idle\n"
-	for _, c := range []struct {
-		name, content, at, field, problem string
-	}{
+	checkMalformed(t, []malformed{
 		{"sadf bad number", sadfHdr + "h;60;2024-02-01 10:01:00 UTC;-1;1;0;1;0;0;98\nh;60;2024-02-01 10:02:00 UTC;-1;1;0;1;x;0;98\n", ":3:", "%iowait", `"x" is not a number`},
 		{"sadf bad time", sadfHdr + "h;60;2024-02-31 10:01:00 UTC;-1;1;0;1;0;0;98\n", ":2:", "timestamp", "not a time"},
 		{"sadf short", sadfHdr + "h;60;2024-02-01 10:01:00 UTC;-1;1;0;1;0;0\n", ":2:", "%idle", "6 values"},
@@ -283,24 +281,11 @@ func TestSarMalformed(t *testing.T) {
 		{"text negative", textHdr + "10:01:00 all 1 0 1 -3 0 98\n", ":4:", "%iowait", "negative"},
 		{"text bad clock", textHdr + "13:01:00 PM all 1 0 1 0 0 98\n", ":4:", "time", "12-hour"},
 		{"text idle above 100", textHdr + "10:01:00 all 1 0 1 0 0 198\n", ":4:", "%idle", "above 100"},
-		{"json bad", "{\"sysstat\": {\"hosts\": [{\"nodename\": \"h\", \"statistics\": [\n{\"timestamp\": {\"date\": \"2024-02-01\", \"time\": \"10:01:00\", \"utc\": 1, \"interval\": 60}, \"memory\": {\"memfree\": \"x\"}}]}]}}\n", ":2:", "statistics[0]", ""},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := writeFiles(t, dir, "good.txt", textHdr+"10:01:00 all 1 0 1 0 0 98\n", "bad file", c.content)
-			out := filepath.Join(dir, "out")
-			_, err := Sar(files, out, SarOptions{})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			msg := err.Error()
-			prefix := files[1] + c.at + " field " + c.field
-			if !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, c.problem) {
-				t.Errorf("error %q, want %q...%q", msg, prefix, c.problem)
-			}
-			noOutput(t, out)
-		})
-	}
+		{"json bad", "{\"sysstat\": {\"hosts\": [{\"nodename\": \"h\", \"statistics\": [\n{\"timestamp\": {\"date\": \"2024-02-01\", \"time\": \"10:01:00\", \"utc\": 1, \"interval\": 60}, \"memory\": {\"memfree\": \"x\"}}]}]}}\n", ":2:", "statistics[0].memory.memfree", "cannot unmarshal string"},
+	}, "good.txt", textHdr+"10:01:00 all 1 0 1 0 0 98\n", "bad file", func(files []string, out string) error {
+		_, err := Sar(files, out, SarOptions{})
+		return err
+	})
 }
 
 // Several daily files of one host are one server; the same records given
