@@ -110,7 +110,7 @@ func (r *run) googleFile(path string, opts GoogleOptions) error {
 		MemTotalBytes: max(opts.MemTotalBytes, 0),
 	}}
 	var clamped, above int
-	err := r.lines(path, func(lineNo int, line string) error {
+	ok, err := s.read(func(lineNo int, line string) error {
 		if strings.TrimSpace(line) == "" {
 			return nil
 		}
@@ -134,12 +134,8 @@ func (r *run) googleFile(path string, opts GoogleOptions) error {
 		}
 		return s.write(lineNo, x)
 	})
-	if err != nil {
+	if !ok || err != nil {
 		return err
-	}
-	if s.n == 0 {
-		r.skip(path, "no data (empty file)")
-		return nil
 	}
 	if s.n != googleDay {
 		r.warn(fmt.Errorf("%s: %d lines, the set has %d per file (one day)", path, s.n, googleDay))

@@ -2,7 +2,8 @@ package importer
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -129,10 +130,10 @@ func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 		inv.Source = hs.source
 		inv.SourceFiles = h.files
 		inv.UpdatedAt = h.lastEnd
-		for _, d := range sortedKeys(h.disks) {
+		for _, d := range slices.Sorted(maps.Keys(h.disks)) {
 			inv.Disks = append(inv.Disks, model.Disk{Name: d})
 		}
-		for _, n := range sortedKeys(h.nics) {
+		for _, n := range slices.Sorted(maps.Keys(h.nics)) {
 			inv.NICs = append(inv.NICs, model.NIC{Name: n})
 		}
 		if fill != nil {
@@ -145,15 +146,6 @@ func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // gapWriter writes rows that carry a start time but no length: each lasts

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,7 +153,7 @@ func Perfmon(files []string, out string, opts PerfmonOptions) (Summary, error) {
 	hs := newHostSet(r, "import:perfmon")
 	pi := &perfmonImport{r: r, hs: hs, opts: opts, noTotal: map[string]bool{}}
 	return r.do(out, pi.file, func() error {
-		for _, h := range sortedKeys(pi.noTotal) {
+		for _, h := range slices.Sorted(maps.Keys(pi.noTotal)) {
 			r.warn(fmt.Errorf("host %s: \\Memory\\Available Bytes is logged but the installed memory is not known: mem_used_bytes left empty (give --mem-total %s=SIZE)", h, h))
 		}
 		return hs.finish(func(h *hostState, inv *model.Inventory) {

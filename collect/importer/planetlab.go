@@ -76,7 +76,7 @@ func (r *run) planetLabFile(path string, start time.Time) error {
 	}}
 	field := model.CPUBusyPct.String()
 	blankLine := 0 // first line of the current run of blank lines, 0 if none
-	err := r.lines(path, func(lineNo int, line string) error {
+	ok, err := s.read(func(lineNo int, line string) error {
 		if strings.TrimSpace(line) == "" {
 			if blankLine == 0 {
 				blankLine = lineNo
@@ -95,12 +95,8 @@ func (r *run) planetLabFile(path string, start time.Time) error {
 		x.Set(model.CPUBusyPct, float64(v), float64(v))
 		return s.write(lineNo, x)
 	})
-	if err != nil {
+	if !ok || err != nil {
 		return err
-	}
-	if s.n == 0 {
-		r.skip(path, "no data (empty file)")
-		return nil
 	}
 	if s.n != planetLabDay {
 		r.warn(fmt.Errorf("%s: %d lines, CloudSim's PlanetLab files have %d (one day); imported as %s", path, s.n, planetLabDay, time.Duration(s.n)*planetLabStep))
@@ -145,6 +141,19 @@ func (s *stepServer) write(lineNo int, x model.Sample) error {
 	s.n++
 	s.r.sum.Samples++
 	return nil
+}
+
+// read reads the file line by line with fn, which writes the samples. It
+// returns false, having skipped the file, when no sample was written.
+func (s *stepServer) read(fn func(lineNo int, line string) error) (bool, error) {
+	if err := s.r.lines(s.path, fn); err != nil {
+		return false, err
+	}
+	if s.n == 0 {
+		s.r.skip(s.path, "no data (empty file)")
+		return false, nil
+	}
+	return true, nil
 }
 
 // close closes the server and writes its inventory, updated at the end of
