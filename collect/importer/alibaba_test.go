@@ -26,10 +26,7 @@ func TestAlibaba(t *testing.T) {
 	// awk -F, '$1=="m_1933"{ if($3!=-1&&$3!=101){n++; s+=$3}; r++; if(r>1){g=$2-p; iv+=(g<300?g:300)}; p=$2; if(r==1)f=$2; if($4>mm)mm=$4}
 	//   END{printf "rows=%d ncpu=%d meancpu=%.10f iv=%d first=%d last=%d maxmem=%d\n", r, n, s/n, iv+300, f, p, mm}' machine_usage.csv
 	// → rows=7193 ncpu=7193 meancpu=5.7104129014 iv=628980 first=140 last=690930 maxmem=94
-	s := srvs["alibaba-m_1933"]
-	if s == nil {
-		t.Fatalf("no alibaba-m_1933 in %q", ids(srvs))
-	}
+	s := server(t, srvs, "alibaba-m_1933")
 	ser := &s.Series
 	if ser.Len() != 7193 || ser.Start[0] != start.Unix()+140 || ser.Start[7192] != start.Unix()+690930 {
 		t.Fatalf("%d samples from %d to %d", ser.Len(), ser.Start[0], ser.Start[ser.Len()-1])
@@ -44,7 +41,7 @@ func TestAlibaba(t *testing.T) {
 		t.Errorf("sum of intervals %d, want 628980", iv)
 	}
 	// awk -F, '$1=="m_1932"{n++; s+=$3; m+=$4} END{printf "%.10f %.10f\n", s/n, m/n}' → 40.8760902256 90.9885714286
-	s32 := srvs["alibaba-m_1932"]
+	s32 := server(t, srvs, "alibaba-m_1932")
 	checkClose(t, "m_1932 mean cpu", mean(s32.Series.Mean[model.CPUBusyPct]), 40.8760902256)
 	checkClose(t, "m_1932 mean mem", mean(s32.Series.Mean[model.MemUsedBytes]), 0.909885714286*(512<<30))
 	// machine_meta: every machine has cpu_num 96.

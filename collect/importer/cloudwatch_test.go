@@ -28,16 +28,13 @@ func TestCloudWatch(t *testing.T) {
 	srvs := readServers(t, out)
 	// awk -F, 'NR>1{n++; s+=$2; if($2>m)m=$2} END{printf "n=%d mean=%.10f max=%.10f\n", n, s/n, m}' ec2_cpu_utilization_24ae8d.csv
 	// → n=4032 mean=0.1263030754 max=2.3440000000
-	c := srvs["cloudwatch-ec2_cpu_utilization_24ae8d"]
-	if c == nil {
-		t.Fatalf("servers %q", ids(srvs))
-	}
+	c := server(t, srvs, "cloudwatch-ec2_cpu_utilization_24ae8d")
 	checkClose(t, "cpu mean", mean(c.Series.Mean[model.CPUBusyPct]), 0.1263030754)
 	checkClose(t, "cpu max", maxOf(c.Series.Max[model.CPUBusyPct]), 2.344)
 	// Bytes per 5-minute period / 300, first of each repeated timestamp:
 	// awk -F, 'NR>1 && !seen[$1]++ {n++; s+=$2/300; if($2/300>m)m=$2/300} END{printf "n=%d mean=%.10f max=%.10f\n", n, s/n, m}' ec2_disk_write_bytes_1ef3de.csv
 	// → n=4719 mean=21989.6746699159 max=1824856.6666666667
-	d := srvs["cloudwatch-ec2_disk_write_bytes_1ef3de"]
+	d := server(t, srvs, "cloudwatch-ec2_disk_write_bytes_1ef3de")
 	checkClose(t, "disk mean", mean(d.Series.Mean[model.DiskWriteBytesPerSec]), 21989.6746699159)
 	checkClose(t, "disk max", maxOf(d.Series.Max[model.DiskWriteBytesPerSec]), 1824856.6666666667)
 	// Each row lasts until the next, at most 300 s:

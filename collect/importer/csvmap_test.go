@@ -26,7 +26,7 @@ func TestCSVMapping(t *testing.T) {
 	const mib, gib = 1 << 20, 1 << 30
 	// 10:05 Paris (UTC+1) is the end: the sample starts at 09:00 UTC. An
 	// absent max takes the mean; Mbit/s × 125000 = bytes/s.
-	w := srvs["web01"]
+	w := server(t, srvs, "web01")
 	checkSamplesMax(t, w, []sampleWant{
 		{"2024-01-15T09:00:00Z", 300, 10, 1024 * mib, 4 * gib, nan, nan, 12, nan, 8 * 125000, nan},
 		{"2024-01-15T09:05:00Z", 300, 20, 1536 * mib, 4 * gib, nan, nan, 0, nan, 16 * 125000, nan},
@@ -34,7 +34,7 @@ func TestCSVMapping(t *testing.T) {
 	if got := w.Series.Max[model.CPUBusyPct]; got[0] != 35 || got[1] != 40 {
 		t.Errorf("cpu max %v", got)
 	}
-	d := srvs["db01"]
+	d := server(t, srvs, "db01")
 	if got := d.Series.Max[model.CPUBusyPct]; got[0] != 90 || got[1] != 50 {
 		t.Errorf("db01 cpu max %v", got)
 	}

@@ -23,10 +23,7 @@ func TestGoogle(t *testing.T) {
 	srvs := readServers(t, out)
 	// awk '{n++; s+=$1; m+=$2; if($2>mx)mx=$2} END{printf "n=%d cpu=%.10f mem=%.10f maxmem=%.10f\n", n, s/n, m/n, mx}' vm_1218322450_2
 	// → n=288 cpu=8.8744062500 mem=6.7337395833 maxmem=13.3910000000
-	s := srvs["google-vm_1218322450_2"]
-	if s == nil {
-		t.Fatalf("servers %q", ids(srvs))
-	}
+	s := server(t, srvs, "google-vm_1218322450_2")
 	ser := &s.Series
 	checkClose(t, "mean cpu", mean(ser.Mean[model.CPUBusyPct]), 8.87440625)
 	checkClose(t, "mean mem", mean(ser.Mean[model.MemUsedBytes]), 0.067337395833*(64<<30))

@@ -87,6 +87,17 @@ func readServers(t *testing.T, dir string) map[string]*model.Server {
 	return m
 }
 
+// server returns the server id of srvs, or fails the test naming the
+// servers there are.
+func server(t *testing.T, srvs map[string]*model.Server, id string) *model.Server {
+	t.Helper()
+	s := srvs[id]
+	if s == nil {
+		t.Fatalf("no server %s in %q", id, ids(srvs))
+	}
+	return s
+}
+
 func ids(m map[string]*model.Server) []string {
 	var out []string
 	for id := range m {
@@ -210,7 +221,7 @@ func TestBitbrainsRnd(t *testing.T) {
 	// awk -F';\t' 'NR>1 && $2>0{c[$2]++; if($3>0)mhz[sprintf("%.10g",$3/$2)]++; if($6>0)mem[$6]++}
 	//   END{for(k in c)print "cores",k,c[k]; for(k in mhz)print "mhz",k,mhz[k]; for(k in mem)print "mem",k,mem[k]}' FILE
 	// → 2 cores, 2925.99945 MHz per core (all rows), 8388608.0 KB (7962 of 8260 rows).
-	s1 := srvs["bitbrains-2013-7-1"]
+	s1 := server(t, srvs, "bitbrains-2013-7-1")
 	checkServer(t, s1, want{n: 8260, meanCPU: 11.5731034789, maxMemBytes: 7209815517.866667,
 		first: 1372629804, last: 1375221457, cores: 2, cpuMHz: 2925.99945, memTotalBytes: 8388608 * 1024}, files[0])
 	// Intervals are 300 s, or the gap to the next row if shorter:
@@ -290,10 +301,7 @@ func TestPlanetLab(t *testing.T) {
 		{"planetlab-20110303-planetlab1_cs_purdue_edu_purdue_2", "planetlab1_cs_purdue_edu_purdue_2", 51.7638888889, 96},
 		{"planetlab-20110303-planetlab1_nrl_dcs_qmul_ac_uk__rnp_dcc_ufjf", "planetlab1_nrl_dcs_qmul_ac_uk_ rnp_dcc_ufjf", 26.1666666667, 35},
 	} {
-		s := srvs[c.id]
-		if s == nil {
-			t.Fatalf("no server %s in %q", c.id, ids(srvs))
-		}
+		s := server(t, srvs, c.id)
 		ser := &s.Series
 		if ser.Len() != 288 {
 			t.Fatalf("%s: %d samples, want 288", c.id, ser.Len())
