@@ -15,13 +15,8 @@ func TestAlibaba(t *testing.T) {
 	var w warnings
 	sum, err := Alibaba([]string{filepath.Join(dir, "machine_usage.csv")}, out, AlibabaOptions{Options: w.opts(), Start: start,
 		Meta: filepath.Join(dir, "machine_meta.csv"), MemTotalBytes: 512 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// 51,362 rows of 8 machines; none has a repeated time_stamp.
-	if sum.Servers != 8 || sum.Samples != 51362 || len(w) != 0 {
-		t.Errorf("summary %+v, warnings %q", sum, w)
-	}
+	checkClean(t, sum, err, w, 8, 51362)
 	srvs := readServers(t, out)
 	// awk -F, '$1=="m_1933"{ if($3!=-1&&$3!=101){n++; s+=$3}; r++; if(r>1){g=$2-p; iv+=(g<300?g:300)}; p=$2; if(r==1)f=$2; if($4>mm)mm=$4}
 	//   END{printf "rows=%d ncpu=%d meancpu=%.10f iv=%d first=%d last=%d maxmem=%d\n", r, n, s/n, iv+300, f, p, mm}' machine_usage.csv

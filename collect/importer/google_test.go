@@ -14,12 +14,7 @@ func TestGoogle(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	var w warnings
 	sum, err := Google(files, out, GoogleOptions{Options: w.opts(), Cores: 8, MemTotalBytes: 64 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Servers != 2 || sum.Samples != 576 || len(w) != 0 {
-		t.Errorf("summary %+v warnings %q", sum, w)
-	}
+	checkClean(t, sum, err, w, 2, 576)
 	srvs := readServers(t, out)
 	// awk '{n++; s+=$1; m+=$2; if($2>mx)mx=$2} END{printf "n=%d cpu=%.10f mem=%.10f maxmem=%.10f\n", n, s/n, m/n, mx}' vm_1218322450_2
 	// → n=288 cpu=8.8744062500 mem=6.7337395833 maxmem=13.3910000000

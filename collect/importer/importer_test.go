@@ -87,6 +87,18 @@ func readServers(t *testing.T, dir string) map[string]*model.Server {
 	return m
 }
 
+// checkClean checks that an import succeeded with the given numbers of
+// servers and samples, no warning and no skipped file.
+func checkClean(t *testing.T, sum Summary, err error, w warnings, servers int, samples int64) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Servers != servers || sum.Samples != samples || len(sum.Skipped) != 0 || len(w) != 0 {
+		t.Errorf("summary %+v, warnings %q; want %d servers, %d samples, no warning", sum, w, servers, samples)
+	}
+}
+
 // server returns the server id of srvs, or fails the test naming the
 // servers there are.
 func server(t *testing.T, srvs map[string]*model.Server, id string) *model.Server {
@@ -261,12 +273,7 @@ func TestBitbrainsFastStorage(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	var w warnings
 	sum, err := Bitbrains([]string{file}, out, w.opts())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Servers != 1 || sum.Samples != 8619 || len(w) != 0 {
-		t.Errorf("summary %+v, warnings %q", sum, w)
-	}
+	checkClean(t, sum, err, w, 1, 8619)
 	// awk -F';\t' 'NR>1{if($2==0){z++; next}; n++; if(n==1)f=$1; p=$1; s+=$5; if($7>m)m=$7}
 	//   END{printf "%d %d %.10f %.6f %d %d\n",n,z+0,s/n,m*1024,f,p}' bitbrains.csv
 	// → 8619 0 0.2798971725 864717755.733333 1376314846 1378906798
@@ -286,12 +293,7 @@ func TestPlanetLab(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	var w warnings
 	sum, err := PlanetLab(files, start, out, w.opts())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Servers != 2 || sum.Samples != 576 || len(sum.Skipped) != 0 || len(w) != 0 {
-		t.Errorf("summary %+v, warnings %q", sum, w)
-	}
+	checkClean(t, sum, err, w, 2, 576)
 	srvs := readServers(t, out)
 	// awk '{n++; s+=$1; if($1>m)m=$1} END{printf "n=%d mean=%.10f max=%d\n", n, s/n, m}' FILE
 	for _, c := range []struct {

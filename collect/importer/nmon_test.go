@@ -14,12 +14,7 @@ func TestNmonLinux(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	var w warnings
 	sum, err := Nmon([]string{file}, out, NmonOptions{Options: w.opts(), Location: time.FixedZone("CEST", 2*3600)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Servers != 1 || sum.Samples != 47 || len(w) != 0 {
-		t.Errorf("summary %+v, warnings %q", sum, w)
-	}
+	checkClean(t, sum, err, w, 1, 47)
 	s := oneServer(t, out)
 	ser := &s.Series
 	// 48 ZZZZ lines, the last without data. F=linux_150818_1024.nmon.gz

@@ -88,12 +88,7 @@ func TestSarSadfD(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	var w warnings
 	sum, err := Sar([]string{file}, out, SarOptions{Options: w.opts()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Servers != 1 || sum.Samples != 5 || len(w) != 0 {
-		t.Errorf("summary %+v, warnings %q", sum, w)
-	}
+	checkClean(t, sum, err, w, 1, 5)
 	s := oneServer(t, out)
 	// CPU "all" rows (CPU = -1): 5 records; busy = 100 - %idle - %iowait:
 	// awk -F';' '$4=="-1" && NF==14 {n++; s+=100-$14-$8; print $2, $3, 100-$14-$8} END{printf "%d %.10f\n", n, s/n}' expected.sadf-d
