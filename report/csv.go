@@ -37,10 +37,7 @@ var ServersHeader = []string{
 // WriteAssignmentsCSV writes one row per placed server: which host it goes
 // on. Rows are in plan.Assignments order (sorted by server).
 func WriteAssignmentsCSV(w io.Writer, p *model.Plan) error {
-	detail := map[string]model.PlanServer{}
-	for _, s := range p.ServerDetails {
-		detail[s.ID] = s
-	}
+	detail := indexBy(p.ServerDetails, func(s model.PlanServer) string { return s.ID })
 	return writeCSV(w, AssignmentsHeader, func(emit func([]string) error) error {
 		for _, a := range p.Assignments {
 			d := detail[a.Server]
@@ -59,10 +56,7 @@ func WriteAssignmentsCSV(w io.Writer, p *model.Plan) error {
 // server_details[].analysis), the watts counted before the move (from its
 // inventory or the default) and where it went or why not.
 func WriteServersCSV(w io.Writer, p *model.Plan) error {
-	why := map[string]model.Unplaced{}
-	for _, u := range p.Unplaced {
-		why[u.Server] = u
-	}
+	why := indexBy(p.Unplaced, func(u model.Unplaced) string { return u.Server })
 	return writeCSV(w, ServersHeader, func(emit func([]string) error) error {
 		for _, s := range p.ServerDetails {
 			row := []string{
@@ -89,6 +83,16 @@ func WriteServersCSV(w io.Writer, p *model.Plan) error {
 		}
 		return nil
 	})
+}
+
+// indexBy maps key(x) to x for every x of xs; of two with the same key, the
+// later wins.
+func indexBy[T any](xs []T, key func(T) string) map[string]T {
+	m := make(map[string]T, len(xs))
+	for _, x := range xs {
+		m[key(x)] = x
+	}
+	return m
 }
 
 func writeCSV(w io.Writer, header []string, rows func(emit func([]string) error) error) error {
