@@ -19,6 +19,15 @@
 // server; give them in time order (a sample that does not start after the
 // previous one of its host is dropped and counted in a warning).
 //
+// The importers share their skeleton (importer.go): run checks the inputs,
+// reads each file line by line (plain or gzipped, with its progress) and
+// commits or aborts; lineError places a field's problem at FILE:LINE;
+// csvInput reads the CSV formats (perfmon, the generic mapping); stepServer
+// writes the one server of a file of samples at a fixed step without
+// timestamps (PlanetLab, Google). hosts.go holds hostSet, the servers of
+// the formats that name their host, and gapWriter, for rows that carry a
+// start but no length (Alibaba, CloudWatch).
+//
 // # Bitbrains (GWA-T-12)
 //
 // S. Shen, V. van Beek, A. Iosup, "Statistical Characterization of

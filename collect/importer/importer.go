@@ -3,6 +3,7 @@ package importer
 import (
 	"bufio"
 	"compress/gzip"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -343,4 +344,141 @@ func checkTime(t time.Time) error {
 		return fmt.Errorf("%s is outside 1970..9998", t.UTC().Format(time.RFC3339))
 	}
 	return nil
+}
+
+// stepServer writes the one server of a file of samples at a fixed step
+// without timestamps (PlanetLab, Google): the k-th data line is the sample
+// that starts k steps after start. The server is added at the first sample,
+// so that a file without data adds none, and only one file is open at a
+// time, however many servers.
+type stepServer struct {
+	r     *run
+	path  string
+	name  string // wanted server ID, before UniqueID
+	start time.Time
+	step  time.Duration
+	inv   model.Inventory
+	sw    *dataset.ServerWriter
+	n     int // samples written
+}
+
+// next returns the empty sample of the next data line.
+func (s *stepServer) next() model.Sample {
+	return model.NewSample(s.start.Add(time.Duration(s.n)*s.step), s.step)
+}
+
+// write writes x, the sample of line lineNo, adding the server first if
+// needed.
+func (s *stepServer) write(lineNo int, x model.Sample) error {
+	if s.sw == nil {
+		sw, _, err := s.r.addServer(s.path, s.name, s.inv)
+		if err != nil {
+			return err
+		}
+		s.sw = sw
+	}
+	if err := s.sw.Write(x); err != nil {
+		return fmt.Errorf("%s:%d: %w", s.path, lineNo, err)
+	}
+	s.n++
+	s.r.sum.Samples++
+	return nil
+}
+
+// read reads the file line by line with fn, which writes the samples. It
+// returns false, having skipped the file, when no sample was written.
+func (s *stepServer) read(fn func(lineNo int, line string) error) (bool, error) {
+	if err := s.r.lines(s.path, fn); err != nil {
+		return false, err
+	}
+	if s.n == 0 {
+		s.r.skip(s.path, "no data (empty file)")
+		return false, nil
+	}
+	return true, nil
+}
+
+// close closes the server and writes its inventory, updated at the end of
+// the last sample.
+func (s *stepServer) close() error {
+	s.inv.UpdatedAt = s.start.Add(time.Duration(s.n) * s.step)
+	if err := s.sw.Close(); err != nil {
+		return err
+	}
+	return dataset.WriteInventory(s.sw.Dir, s.inv)
+}
+
+// csvInput reads a CSV input file record by record, counting its bytes
+// into the run's progress.
+type csvInput struct {
+	path string
+	rc   io.ReadCloser
+	cr   *csv.Reader
+}
+
+// openCSV opens path as CSV separated by comma. With anyWidth a record may
+// have any number of fields; without it every record must have as many as
+// the first.
+func (r *run) openCSV(path string, comma rune, anyWidth bool) (*csvInput, error) {
+	rc, err := openInput(path, &r.prog)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(rc)
+	cr.Comma = comma
+	if anyWidth {
+		cr.FieldsPerRecord = -1
+	}
+	cr.ReuseRecord = true
+	return &csvInput{path: path, rc: rc, cr: cr}, nil
+}
+
+func (in *csvInput) close() error { return in.rc.Close() }
+
+// header reads the first record (a copy, without a UTF-8 byte order mark);
+// ok is false when the file is empty.
+func (in *csvInput) header() (hdr []string, ok bool, err error) {
+	h, err := in.cr.Read()
+	if err == io.EOF {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, csvError(in.path, err)
+	}
+	hdr = append([]string(nil), h...) // the reader reuses its record
+	if len(hdr) > 0 {
+		hdr[0] = strings.TrimPrefix(hdr[0], "\ufeff")
+	}
+	return hdr, true, nil
+}
+
+// each calls fn with every further record and the line it starts on, until
+// the end of the file or an error. The record is reused by the next call.
+func (in *csvInput) each(fn func(line int, rec []string) error) error {
+	for {
+		rec, err := in.cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return csvError(in.path, err)
+		}
+		line, _ := in.cr.FieldPos(0)
+		if err := fn(line, rec); err != nil {
+			return err
+		}
+	}
+}
+
+// errAt is a problem of field in line of the file.
+func (in *csvInput) errAt(line int, field string, err error) error {
+	return &model.SampleParseError{File: in.path, Line: line, Field: field, Err: err}
+}
+
+func csvError(path string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &model.SampleParseError{File: path, Line: pe.Line, Field: fmt.Sprintf("column %d", pe.Column), Err: pe.Err}
+	}
+	return fmt.Errorf("read %s: %w", path, err)
 }

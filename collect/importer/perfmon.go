@@ -1,10 +1,7 @@
 package importer
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"regexp"
@@ -315,81 +312,6 @@ func (pi *perfmonImport) file(path string) error {
 		pi.r.skip(path, "no data rows after the header")
 	}
 	return nil
-}
-
-// csvInput reads a CSV input file record by record, counting its bytes
-// into the run's progress.
-type csvInput struct {
-	path string
-	rc   io.ReadCloser
-	cr   *csv.Reader
-}
-
-// openCSV opens path as CSV separated by comma. With anyWidth a record may
-// have any number of fields; without it every record must have as many as
-// the first.
-func (r *run) openCSV(path string, comma rune, anyWidth bool) (*csvInput, error) {
-	rc, err := openInput(path, &r.prog)
-	if err != nil {
-		return nil, err
-	}
-	cr := csv.NewReader(rc)
-	cr.Comma = comma
-	if anyWidth {
-		cr.FieldsPerRecord = -1
-	}
-	cr.ReuseRecord = true
-	return &csvInput{path: path, rc: rc, cr: cr}, nil
-}
-
-func (in *csvInput) close() error { return in.rc.Close() }
-
-// header reads the first record (a copy, without a UTF-8 byte order mark);
-// ok is false when the file is empty.
-func (in *csvInput) header() (hdr []string, ok bool, err error) {
-	h, err := in.cr.Read()
-	if err == io.EOF {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, csvError(in.path, err)
-	}
-	hdr = append([]string(nil), h...) // the reader reuses its record
-	if len(hdr) > 0 {
-		hdr[0] = strings.TrimPrefix(hdr[0], "\ufeff")
-	}
-	return hdr, true, nil
-}
-
-// each calls fn with every further record and the line it starts on, until
-// the end of the file or an error. The record is reused by the next call.
-func (in *csvInput) each(fn func(line int, rec []string) error) error {
-	for {
-		rec, err := in.cr.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return csvError(in.path, err)
-		}
-		line, _ := in.cr.FieldPos(0)
-		if err := fn(line, rec); err != nil {
-			return err
-		}
-	}
-}
-
-// errAt is a problem of field in line of the file.
-func (in *csvInput) errAt(line int, field string, err error) error {
-	return &model.SampleParseError{File: in.path, Line: line, Field: field, Err: err}
-}
-
-func csvError(path string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return &model.SampleParseError{File: path, Line: pe.Line, Field: fmt.Sprintf("column %d", pe.Column), Err: pe.Err}
-	}
-	return fmt.Errorf("read %s: %w", path, err)
 }
 
 // parsePerfmonTime parses "04/01/2024 10:00:00.123" (MM/DD/YYYY, the layout

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
-	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 const (
@@ -102,66 +101,4 @@ func (r *run) planetLabFile(path string, start time.Time) error {
 		r.warn(fmt.Errorf("%s: %d lines, CloudSim's PlanetLab files have %d (one day); imported as %s", path, s.n, planetLabDay, time.Duration(s.n)*planetLabStep))
 	}
 	return s.close()
-}
-
-// stepServer writes the one server of a file of samples at a fixed step
-// without timestamps (PlanetLab, Google): the k-th data line is the sample
-// that starts k steps after start. The server is added at the first sample,
-// so that a file without data adds none, and only one file is open at a
-// time, however many servers.
-type stepServer struct {
-	r     *run
-	path  string
-	name  string // wanted server ID, before UniqueID
-	start time.Time
-	step  time.Duration
-	inv   model.Inventory
-	sw    *dataset.ServerWriter
-	n     int // samples written
-}
-
-// next returns the empty sample of the next data line.
-func (s *stepServer) next() model.Sample {
-	return model.NewSample(s.start.Add(time.Duration(s.n)*s.step), s.step)
-}
-
-// write writes x, the sample of line lineNo, adding the server first if
-// needed.
-func (s *stepServer) write(lineNo int, x model.Sample) error {
-	if s.sw == nil {
-		sw, _, err := s.r.addServer(s.path, s.name, s.inv)
-		if err != nil {
-			return err
-		}
-		s.sw = sw
-	}
-	if err := s.sw.Write(x); err != nil {
-		return fmt.Errorf("%s:%d: %w", s.path, lineNo, err)
-	}
-	s.n++
-	s.r.sum.Samples++
-	return nil
-}
-
-// read reads the file line by line with fn, which writes the samples. It
-// returns false, having skipped the file, when no sample was written.
-func (s *stepServer) read(fn func(lineNo int, line string) error) (bool, error) {
-	if err := s.r.lines(s.path, fn); err != nil {
-		return false, err
-	}
-	if s.n == 0 {
-		s.r.skip(s.path, "no data (empty file)")
-		return false, nil
-	}
-	return true, nil
-}
-
-// close closes the server and writes its inventory, updated at the end of
-// the last sample.
-func (s *stepServer) close() error {
-	s.inv.UpdatedAt = s.start.Add(time.Duration(s.n) * s.step)
-	if err := s.sw.Close(); err != nil {
-		return err
-	}
-	return dataset.WriteInventory(s.sw.Dir, s.inv)
 }
