@@ -11,6 +11,9 @@ type ServerAnalysis struct {
 	Saturation Saturation  `json:"saturation"`
 	Growth     Growth      `json:"growth"`
 	Rightsize  Rightsizing `json:"rightsize"`
+	// Entitlement is what the server's vCPUs and memory could use on the
+	// target host, and the reserve kept for it where its data is thin.
+	Entitlement Entitlement `json:"entitlement"`
 	// OSFamily groups guests for KSM ("" = unknown, never merged).
 	OSFamily string `json:"os_family"`
 	// CPUPeakSlot is the slot of the packed profile where the server's CPU
@@ -50,6 +53,36 @@ type Saturation struct {
 	// UpliftApplied multiplies the CPU demand: SaturationUplift when
 	// flagged, else 1.
 	UpliftApplied float64 `json:"uplift_applied"`
+}
+
+// Entitlement is the most a future VM can use and the part of it the plan
+// reserves because the server's history is too short to rule it out
+// (docs/model.md, "Entitlement and the evidence reserve").
+type Entitlement struct {
+	// VCPUs is the VM's vCPU count: the server's logical CPUs today
+	// (threads, else cores). One vCPU runs on one host thread and can use
+	// at most one host core.
+	VCPUs int `json:"vcpus"`
+	// CPUCapCoresRef is the most CPU the VM can use on the target host, in
+	// reference cores, virtualisation factor included: VCPUs × the target
+	// core's score / the reference score × CPUVirtFactor (0: no target
+	// core score known, no cap). Margins (saturation uplift, growth,
+	// comfort) never lift a slot above it.
+	CPUCapCoresRef float64 `json:"cpu_cap_cores_ref"`
+	// SlotsCapped counts the aligned slots the cap lowered.
+	SlotsCapped int `json:"slots_capped"`
+	// MemEntitledBytes is the memory the VM can use: its installed memory
+	// plus the per-VM overhead.
+	MemEntitledBytes float64 `json:"mem_entitled_bytes"`
+	// EvidenceWeight = 1 − the share of the fleet's data span the server
+	// has data for (Confidence.PresentPct): the share of its unused
+	// entitlement that is reserved.
+	EvidenceWeight float64 `json:"evidence_weight"`
+	// ReserveCPUCoresRef and ReserveMemBytes are added to every slot of the
+	// packed demand: EvidenceWeight × (cap − planned peak) for CPU and
+	// EvidenceWeight × (entitled − planned peak) for memory.
+	ReserveCPUCoresRef float64 `json:"reserve_cpu_cores_ref"`
+	ReserveMemBytes    float64 `json:"reserve_mem_bytes"`
 }
 
 // Growth is a server's measured trend and the growth factors applied.

@@ -33,6 +33,9 @@ type BacktestReport struct {
 	// Methods: kvmfit's plan first, then the baselines.
 	Methods   []BacktestMethod `json:"methods"`
 	Bootstrap BootstrapResult  `json:"bootstrap"`
+	// PredictedRisk is what kvmfit's training plan predicted (from origins
+	// inside the training window), to set beside its replay; nil when off.
+	PredictedRisk *RiskPrediction `json:"predicted_risk,omitempty"`
 	// Settings are the plan's settings (the baselines use the same
 	// conversion and host model).
 	Settings Settings `json:"settings"`
@@ -138,4 +141,44 @@ type BacktestFailure struct {
 	OverloadMinutes     float64  `json:"overload_minutes"`
 	OverCapacityMinutes float64  `json:"over_capacity_minutes"`
 	WorstOverloadPct    float64  `json:"worst_overload_pct"`
+}
+
+// RiskPrediction is the overload a plan should expect in the month after
+// its data, predicted by rolling-origin validation inside the data: at each
+// origin, the same method plans on the data before it and the following
+// window is replayed against that plan (docs/backtest.md, "Predicted risk").
+type RiskPrediction struct {
+	// Method says how the origins were chosen and what was replayed.
+	Method string `json:"method"`
+	// Origins are the validations run, earliest first.
+	Origins []RiskOrigin `json:"origins"`
+	// OverCeilingMinutesPerMonth and OverCapacityMinutesPerMonth are the
+	// host-minutes over the ceiling and over 100 % of capacity per 30
+	// days: the mean over the origins, with the lowest and highest.
+	OverCeilingMinutesPerMonth  RiskRange `json:"over_ceiling_minutes_per_month"`
+	OverCapacityMinutesPerMonth RiskRange `json:"over_capacity_minutes_per_month"`
+	// WorstOverloadPct is the largest overload any origin saw.
+	WorstOverloadPct float64 `json:"worst_overload_pct"`
+	// Note says why there is no prediction, or what limits it.
+	Note string `json:"note,omitempty"`
+}
+
+// RiskRange is a predicted figure and the range the origins gave.
+type RiskRange struct {
+	Predicted float64 `json:"predicted"`
+	Low       float64 `json:"low"`
+	High      float64 `json:"high"`
+}
+
+// RiskOrigin is one rolling-origin validation: plan on [start, TrainEnd),
+// replay [TrainEnd, TestEnd).
+type RiskOrigin struct {
+	TrainEnd            string  `json:"train_end"`
+	TestEnd             string  `json:"test_end"`
+	TrainDays           float64 `json:"train_days"`
+	TestDays            float64 `json:"test_days"`
+	Hosts               int     `json:"hosts"`
+	OverCeilingMinutes  float64 `json:"over_ceiling_minutes"`
+	OverCapacityMinutes float64 `json:"over_capacity_minutes"`
+	WorstOverloadPct    float64 `json:"worst_overload_pct"`
 }

@@ -214,3 +214,18 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	*b = v
 	return nil
 }
+
+// TargetCoreScore is the single-core score a plan caps every VM's CPU
+// demand with (Settings.TargetCoreScore): that of hostType when it is set,
+// else the fastest model's, so that no candidate is sized below what a VM
+// could use on it.
+func (c *Catalog) TargetCoreScore(hostType string) float64 {
+	best := 0.0
+	for _, h := range c.Hosts {
+		if hostType != "" && h.Name == hostType {
+			return h.CPUScorePerCore
+		}
+		best = max(best, h.CPUScorePerCore)
+	}
+	return best
+}

@@ -24,6 +24,11 @@ type Plan struct {
 	LowerBounds LowerBounds `json:"lower_bounds"`
 	// Search describes how the packing was found.
 	Search Search `json:"search"`
+	// Placement says how the servers were spread over the hosts the search
+	// found (binpack.Balance).
+	Placement Placement `json:"placement"`
+	// Risk is the overload predicted for the month after the data.
+	Risk RiskPrediction `json:"risk"`
 	// HA is the failure analysis: every set of HA.Level hosts failed in turn.
 	HA HAReport `json:"ha"`
 	// PackSettings are the packer's settings (constraints, HA level, budget).
@@ -144,6 +149,20 @@ type Search struct {
 	// search, or deadline (the wall-clock safety cap; the plan may then
 	// differ between machines).
 	Stop string `json:"stop"`
+}
+
+// Placement is the levelling of the load over the hosts after the search.
+type Placement struct {
+	// Objective names what was minimised ("none" when balancing is off).
+	Objective string `json:"objective"`
+	// Moves counts the servers that changed host; Work the work units.
+	Moves int   `json:"moves"`
+	Work  int64 `json:"work"`
+	// MaxUtilPctBefore and MaxUtilPctAfter are the highest planned peak
+	// utilisation (percent of usable capacity) over hosts and resources
+	// before and after levelling.
+	MaxUtilPctBefore float64 `json:"max_util_pct_before"`
+	MaxUtilPctAfter  float64 `json:"max_util_pct_after"`
 }
 
 // HeuristicHosts is the outcome of one constructive heuristic.

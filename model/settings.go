@@ -97,6 +97,16 @@ type Settings struct {
 	// Cost model for comparing candidates.
 	EnergyPricePerKWh float64 `json:"energy_price_per_kwh"`
 	Years             float64 `json:"years"`
+	// TargetCoreScore is the single-core CPU score of the target host
+	// model (the fastest candidate when several are compared). A VM's CPU
+	// demand never exceeds its vCPUs × TargetCoreScore / ReferenceCoreScore
+	// reference cores (× CPUVirtFactor). 0 = unknown: no cap.
+	TargetCoreScore float64 `json:"target_core_score"`
+	// EvidenceReserve reserves, for a server with data for only part of
+	// the fleet's span, the share of the span it has no data for of its
+	// unused entitlement (CPU up to the cap, memory up to the installed
+	// size): what it did not show may still come.
+	EvidenceReserve bool `json:"evidence_reserve"`
 	// HostType is the host model asked for, or "" to choose the cheapest.
 	HostType string `json:"host_type_requested"`
 }
@@ -142,6 +152,7 @@ var DefaultSettings = Settings{
 	MinDays:                   2,
 	RecommendedDays:           7,
 	PeakWindowMinutes:         60,
+	EvidenceReserve:           true,
 	EnergyPricePerKWh:         0.20,
 	Years:                     5,
 }
@@ -283,6 +294,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("right-sizing percentiles %g, %g: must be in (0, 100]", s.RightsizeCPUPct, s.RightsizeMemPct)
 	case !(s.RightsizeCPUTargetPct > 0 && s.RightsizeCPUTargetPct <= 100):
 		return fmt.Errorf("right-sizing CPU target %g%%: must be in (0, 100]", s.RightsizeCPUTargetPct)
+	case !(s.TargetCoreScore >= 0) || math.IsInf(s.TargetCoreScore, 0):
+		return fmt.Errorf("target core score %g: must be a non-negative number", s.TargetCoreScore)
 	case s.PeakWindowMinutes < 1:
 		return fmt.Errorf("peak window %d min: must be positive", s.PeakWindowMinutes)
 	case !(s.HTFactor >= 1 && s.HTFactor <= 2):

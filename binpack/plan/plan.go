@@ -43,6 +43,13 @@ type PlanInput struct {
 	// model.BaselinePercentile × model.BaselineComfort, from the samples).
 	// nil: derived from Demand (see percentileComfortSizes).
 	PercentileComfort []model.FlatSize
+	// SumOfPeaks, when set, sizes the sum-of-peaks baseline: every server
+	// at the peak of its measured demand (slot max over the data, the
+	// plan's conversion, no percentile and no margins:
+	// profile.PeakAndPercentileSizes). The backtest's sum_of_peaks uses
+	// the same sizes. Without it the baseline takes the peak of each
+	// server's profiled demand.
+	SumOfPeaks []model.FlatSize
 	// PercentileDemands are the fleet's demand profiled at other sizing
 	// percentiles (SensitivityPercentiles), for the sensitivity sweep:
 	// the servers of Demand in the same order. nil: no percentile points.
@@ -79,6 +86,10 @@ type PackOptions struct {
 	Mix bool
 	// RackUnitPrice is the cost of one rack unit over the plan's years.
 	RackUnitPrice float64
+	// Balance levels the load over the hosts the search found
+	// (binpack.Balance); off, the packing is the search's, hosts filled in
+	// turn.
+	Balance bool
 	// PercentileBaseline packs the per-VM percentile × comfort baseline
 	// (baselines.percentile_comfort) on the chosen host model.
 	PercentileBaseline bool
@@ -98,7 +109,7 @@ type ExistingHost struct {
 }
 
 // DefaultPackOptions are the packer defaults of `kvmfit plan`.
-var DefaultPackOptions = PackOptions{Work: 30_000_000, TimeLimit: 60 * time.Second, HA: 1, Mix: true,
+var DefaultPackOptions = PackOptions{Work: 30_000_000, TimeLimit: 60 * time.Second, HA: 1, Mix: true, Balance: true,
 	PercentileBaseline: true, SensitivityWork: DefaultSensitivityWork, SensitivityMaxServers: DefaultSensitivityMaxServers}
 
 // unit is what the packer places: one server, or an affinity group.
@@ -118,6 +129,7 @@ type candidate struct {
 	unplaced  []binpack.Unplaced
 	ha        model.HAReport
 	sop       binpack.Solution
+	balance   binpack.BalanceResult
 	withoutHA int
 }
 
@@ -200,6 +212,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		return nil, err
 	}
 	b := &planBuilder{in: in, s: s, cons: cons, units: units, unitOf: unitOf, vcpus: vcpus, guessedVCPUs: len(guessed)}
+	b.setReserves()
 	var cands []*candidate
 	var rows []model.Candidate
 	for _, spec := range specs {
@@ -308,14 +321,54 @@ type planBuilder struct {
 	// rows caches the demand rows of the units (shared by every candidate).
 	rows [][][]float64
 	flat [][][]float64
+	// reserve is every server's evidence reserve (CPU, memory), by its
+	// index in Demand.Servers; nil when no server has one.
+	reserve [][2]float64
+}
+
+// reserveDims are the model dimensions whose evidence reserve the plan
+// checks against each host's full capacity.
+var reserveDims = [2]model.Dim{model.DimCPU, model.DimMem}
+
+// setReserves reads every server's evidence reserve from its analysis
+// (model.Entitlement); none when Settings.EvidenceReserve is off.
+func (b *planBuilder) setReserves() {
+	if !b.s.EvidenceReserve {
+		return
+	}
+	by := map[string]model.Entitlement{}
+	for _, ps := range b.in.Servers {
+		by[ps.ID] = ps.Analysis.Entitlement
+	}
+	res := make([][2]float64, len(b.in.Demand.Servers))
+	any := false
+	for i, sd := range b.in.Demand.Servers {
+		e := by[sd.ID]
+		res[i] = [2]float64{e.ReserveCPUCoresRef, e.ReserveMemBytes}
+		any = any || res[i] != [2]float64{}
+	}
+	if any {
+		b.reserve = res
+	}
 }
 
 // dimNames are the dimensions of a plan instance: the model's, then
-// "vms" and "vcpu" when the constraints ask for them (see resource).
-func (b *planBuilder) dimNames() []string {
+// "cpu_reserve" and "mem_reserve" when servers have an evidence reserve
+// (planned load plus reserves against the full capacity), then "vms" and
+// "vcpu" when the constraints ask for them (see resource).
+func (b *planBuilder) dimNames() []string { return b.dimNamesFor(false) }
+
+// dimNamesFor is dimNames; the flat sum-of-peaks instance has no reserve
+// dimensions.
+func (b *planBuilder) dimNamesFor(flat bool) []string {
 	var n []string
 	for d := model.Dim(0); d < model.NumDims; d++ {
 		n = append(n, d.String())
+	}
+	if b.reserve != nil && !flat {
+		for _, d := range reserveDims {
+			n = append(n, d.String()+"_reserve")
+		}
 	}
 	if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
 		n = append(n, "vms")
@@ -336,6 +389,10 @@ func (b *planBuilder) unitRows(flat bool) [][][]float64 {
 		return b.flat
 	}
 	items := b.in.Demand.Servers
+	measured := map[string]model.Capacity{}
+	for _, f := range b.in.SumOfPeaks {
+		measured[f.ID] = f.Size
+	}
 	out := make([][][]float64, len(b.units))
 	for u, un := range b.units {
 		var r [][]float64
@@ -345,19 +402,27 @@ func (b *planBuilder) unitRows(flat bool) [][][]float64 {
 		} else {
 			for d := model.Dim(0); d < model.NumDims; d++ {
 				row := make([]float64, b.in.Demand.Slots)
+				pk := 0.0 // every member at its own peak
 				for _, i := range un.members {
 					for t, v := range items[i].Values[d] {
 						row[t] += v
 					}
+					if size, ok := measured[items[i].ID]; ok {
+						pk += size[d]
+					} else {
+						pk += items[i].Peak(d)
+					}
 				}
 				if flat {
-					pk := slices.Max(append([]float64{0}, row...))
 					for t := range row {
 						row[t] = pk
 					}
 				}
 				r = append(r, row)
 			}
+		}
+		if b.reserve != nil && !flat {
+			r = append(r, b.reserveRows(un, r)...)
 		}
 		if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
 			r = append(r, []float64{float64(len(un.members))})
@@ -379,11 +444,39 @@ func (b *planBuilder) unitRows(flat bool) [][][]float64 {
 	return out
 }
 
+// reserveRows returns a unit's rows in the reserve dimensions: its planned
+// CPU and memory (rows) plus its servers' evidence reserves in every slot.
+func (b *planBuilder) reserveRows(un unit, rows [][]float64) [][]float64 {
+	var out [][]float64
+	for k, d := range reserveDims {
+		add := 0.0
+		for _, i := range un.members {
+			add += b.reserve[i][k]
+		}
+		row := make([]float64, len(rows[d]))
+		for t, v := range rows[d] {
+			row[t] = v + add
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
 // capacity returns the usable capacity of a host model in the instance's
+// dimensions; in the reserve dimensions, the full capacity (raw less the
+// host reserve, before the ceiling).
+func (b *planBuilder) capacity(spec model.HostSpec) []float64 { return b.capacityFor(spec, false) }
+
+// capacityFor is capacity; the flat sum-of-peaks instance has no reserve
 // dimensions.
-func (b *planBuilder) capacity(spec model.HostSpec) []float64 {
+func (b *planBuilder) capacityFor(spec model.HostSpec, flat bool) []float64 {
 	u := spec.UsableCapacity(b.s)
 	c := append([]float64{}, u[:]...)
+	if b.reserve != nil && !flat {
+		for _, d := range reserveDims {
+			c = append(c, u[d]*100/b.s.CeilingPct[d.String()])
+		}
+	}
 	if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
 		c = append(c, float64(b.cons.MaxVMsPerHost))
 	}
@@ -395,7 +488,7 @@ func (b *planBuilder) capacity(spec model.HostSpec) []float64 {
 
 func (b *planBuilder) instance(spec model.HostSpec, flat bool) *binpack.Instance {
 	rows := b.unitRows(flat)
-	inst := &binpack.Instance{Name: spec.Name, Capacity: b.capacity(spec), DimNames: b.dimNames()}
+	inst := &binpack.Instance{Name: spec.Name, Capacity: b.capacityFor(spec, flat), DimNames: b.dimNamesFor(flat)}
 	items := b.in.Demand.Servers
 	for u, un := range b.units {
 		inst.Items = append(inst.Items, binpack.VecItem{ID: items[un.members[0]].ID, Values: rows[u]})
@@ -461,6 +554,11 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	}
 	opt.NoNewBins = po.NoNewHosts
 	c.sol = binpack.Solve(inst, opt)
+	if po.Balance {
+		c.balance = binpack.Balance(inst, c.sol.Bins, binpack.BalanceOptions{Work: po.Work, Existing: opt.Existing, Pins: opt.Pins,
+			Spread: b.unusedEntitlement(), SpreadDim: int(model.DimCPU)})
+		c.sol.Bins = c.balance.Bins
+	}
 	c.unplaced = c.sol.Unplaced
 	for j, bin := range c.sol.Bins {
 		if j >= len(c.types) {
@@ -477,6 +575,51 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	sop := binpack.Solve(b.instance(spec, true), binpack.SolveOptions{Work: po.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
 	c.sop = sop
 	return c
+}
+
+// sumOfPeaksMethod says how the sum-of-peaks baseline was sized.
+func (b *planBuilder) sumOfPeaksMethod() string {
+	how := "every server sized at the peak of its own profiled demand (no measured peaks were given)"
+	if b.in.SumOfPeaks != nil {
+		how = "every server sized at the peak of its measured demand: the largest slot max of its data, with the plan's CPU normalisation, virtualisation overhead and per-VM memory overhead, without percentile or margins (the backtest's sum_of_peaks)"
+	}
+	return how + ", flat over time, packed by the same packer without constraints, without levelling and without HA spares; compared with the hosts the plan needs for the load (N+k spares apart)"
+}
+
+// placement says how the candidate's servers were levelled.
+func (b *planBuilder) placement(c *candidate) model.Placement {
+	if !b.in.Pack.Balance {
+		return model.Placement{Objective: "none: hosts filled in turn by the search"}
+	}
+	r := c.balance
+	return model.Placement{
+		Objective: "level the load: minimise the sum over hosts and resources of (planned peak / usable capacity)² plus, per host, (unused CPU entitlement / usable CPU)², the host count fixed by the search",
+		Moves:     r.Moves, Work: r.Work,
+		MaxUtilPctBefore: round2(100 * r.MaxUtilBefore), MaxUtilPctAfter: round2(100 * r.MaxUtilAfter),
+	}
+}
+
+// unusedEntitlement returns, per unit, the CPU its servers are entitled to
+// on the target host (Entitlement.CPUCapCoresRef, else their whole CPU in
+// reference cores) and do not use at their planned peak: what may wake up.
+// Balance spreads it over the hosts.
+func (b *planBuilder) unusedEntitlement() []float64 {
+	ent := map[string]float64{}
+	for _, ps := range b.in.Servers {
+		v := ps.Analysis.Entitlement.CPUCapCoresRef
+		if v <= 0 {
+			v = ps.CPUCoresRef * b.s.CPUVirtFactor
+		}
+		ent[ps.ID] = v
+	}
+	items := b.in.Demand.Servers
+	out := make([]float64, len(b.units))
+	for u, un := range b.units {
+		for _, i := range un.members {
+			out[u] += math.Max(0, ent[items[i].ID]-items[i].Peak(model.DimCPU))
+		}
+	}
+	return out
 }
 
 func (b *planBuilder) dropEmptyPinned(c *candidate) {
@@ -626,6 +769,7 @@ func (b *planBuilder) assemble(c *candidate, rows []model.Candidate, chosen int,
 			Conflict: c.sol.Bounds.Conflict, Best: c.sol.Bounds.Best},
 		Search: model.Search{Heuristic: c.sol.Heuristic, Improved: c.sol.Improved,
 			Work: c.sol.Work, WorkBudget: in.Pack.Work, Stop: c.sol.Stop, Constructive: []model.HeuristicHosts{}},
+		Placement:   b.placement(c),
 		HA:          c.ha,
 		Grid:        in.Grid,
 		Assignments: []model.Assignment{},
@@ -633,7 +777,7 @@ func (b *planBuilder) assemble(c *candidate, rows []model.Candidate, chosen int,
 		Unplaced:    []model.Unplaced{},
 		Baselines: model.Baselines{SumOfPeaks: model.Baseline{
 			HostsUsed: len(sop.Bins), LowerBound: sop.LowerBound,
-			Method: "every server sized at the peak of its own profiled demand (its largest slot at the plan's percentile, overhead included) in every slot, packed by the same packer without constraints and without HA spares",
+			Method: b.sumOfPeaksMethod(),
 		}},
 		Candidates: rows,
 		Settings:   s,

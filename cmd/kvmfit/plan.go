@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kvmfit/kvmfit/binpack/backtest"
 	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
-	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/kvmfit/kvmfit/report"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -32,6 +32,9 @@ type PlanOptions struct {
 	Pack packFlags
 	// Model holds the model's flags that are not plain Settings fields (plan_model.go).
 	Model modelFlags
+	// RiskOrigins is the most rolling-origin validations run to predict
+	// the plan's overload (0 = no prediction).
+	RiskOrigins int
 }
 
 // AddFlags registers the plan flags.
@@ -51,6 +54,7 @@ func (o *PlanOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Settings.HostReserveMemBytes, "host-reserve-mem-bytes", d.HostReserveMemBytes, "memory bytes each host keeps for itself (default: from --virt)")
 	fs.Float64Var(&o.Settings.EnergyPricePerKWh, "energy-price", d.EnergyPricePerKWh, "energy price per kWh, in the catalog's currency")
 	fs.Float64Var(&o.Settings.Years, "years", d.Years, "years of operation counted in the cost")
+	fs.IntVar(&o.RiskOrigins, "risk-origins", 3, "predict the overload of the month after the data from this many rolling-origin validations inside it: plan on the weeks before a week boundary, replay the week after (0 = no prediction; each is one more plan)")
 	o.addModelFlags(fs)
 	o.Pack.AddFlags(fs)
 }
@@ -145,29 +149,22 @@ func planRun(opts *PlanOptions, streams IO) error {
 	if err := opts.resolve(); err != nil {
 		return err
 	}
-	cat, err := model.ReadCatalog(opts.HostsFile)
+	req, err := opts.request()
 	if err != nil {
 		return err
 	}
-	in, err := profileForPlan(opts.Data, opts.Settings, opts.Pack, streams)
+	req.Profile.BaselineSizes = true
+	prog := newProgress(streams, "profiling servers")
+	req.Profile.Progress = func(done, total int) { prog.Update(int64(done), int64(total)) }
+	plan, in, err := planner.Run(req)
+	prog.Done()
 	if err != nil {
 		return err
 	}
-	in.Catalog = cat
-	in.GeneratedBy = "kvmfit " + version
-	if err := opts.Pack.apply(in); err != nil {
+	if plan.Risk, err = backtest.PlanRisk(req, plan, opts.RiskOrigins); err != nil {
 		return err
 	}
-	plan, err := planner.BuildPlan(*in)
-	if err != nil {
-		return err
-	}
-	analyzePlan(plan, in.Demand, in.Servers, opts.Settings)
-	data, err := json.MarshalIndent(plan, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := writeOutput(opts.OutJSON, append(data, '\n')); err != nil {
+	if err := writeJSON(opts.OutJSON, plan); err != nil {
 		return err
 	}
 	if err := writeCSVExports(filepath.Dir(opts.OutJSON), plan); err != nil {
@@ -185,45 +182,35 @@ func planRun(opts *PlanOptions, streams IO) error {
 	return nil
 }
 
+// request reads the host catalog and the packer's files and returns the
+// plan request the options make.
+func (o *PlanOptions) request() (planner.Request, error) {
+	cat, err := model.ReadCatalog(o.HostsFile)
+	if err != nil {
+		return planner.Request{}, err
+	}
+	pack, err := o.Pack.options()
+	if err != nil {
+		return planner.Request{}, err
+	}
+	return planner.Request{Data: o.Data, Catalog: cat, Settings: o.Settings, Pack: pack, GeneratedBy: "kvmfit " + version}, nil
+}
+
+// writeJSON writes v as indented JSON to path atomically.
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeOutput(path, append(data, '\n'))
+}
+
 // writeOutput writes data to path atomically, creating its directory.
 func writeOutput(path string, data []byte) error {
 	if err := mkdirFor(path); err != nil {
 		return err
 	}
 	return dataset.WriteFileAtomic(path, data, 0o644)
-}
-
-// profileForPlan profiles the datasets for a plan: with the per-VM P95 ×
-// 1.3 baseline's sizes (PlanInput.PercentileComfort) and, for the
-// sensitivity sweep (fleets up to --sensitivity-max-servers, profiles "day"
-// and "week"), the fleet's demand at the other sizing percentiles
-// (PlanInput.PercentileDemands).
-func profileForPlan(dirs []string, s model.Settings, pf packFlags, streams IO) (*planner.PlanInput, error) {
-	o := profile.Options{BaselineSizes: true}
-	if pf.SensitivityMaxServers > 0 {
-		o.Percentiles, o.PercentilesMaxServers = planner.SensitivityPercentiles(s.Percentile), pf.SensitivityMaxServers
-	}
-	return profileFleet(dirs, s, o, streams)
-}
-
-// profileFleet profiles the datasets (profile.Datasets), showing progress,
-// and returns the plan input they make.
-func profileFleet(dirs []string, s model.Settings, o profile.Options, streams IO) (*planner.PlanInput, error) {
-	prog := newProgress(streams, "profiling servers")
-	defer prog.Done()
-	o.Progress = func(done, total int) { prog.Update(int64(done), int64(total)) }
-	f, err := profile.Datasets(dirs, s, o)
-	if err != nil {
-		return nil, err
-	}
-	in := &planner.PlanInput{
-		Demand: f.Demand, Servers: f.Servers, NoData: f.NoData, Settings: s, Grid: f.Grid,
-		Warnings: f.Warnings, VCPUs: f.VCPUs, PercentileComfort: f.PercentileComfort,
-	}
-	for _, pd := range f.PercentileDemands {
-		in.PercentileDemands = append(in.PercentileDemands, planner.PercentileDemand{Percentile: pd.Percentile, Demand: pd.Demand})
-	}
-	return in, nil
 }
 
 // writeCSVExports writes assignments.csv and servers.csv into dir, each

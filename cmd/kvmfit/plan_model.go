@@ -1,13 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/kvmfit/kvmfit/model"
-	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/spf13/pflag"
 )
 
@@ -38,7 +36,8 @@ func (o *PlanOptions) addModelFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&s.SaturationCPUPct, "saturation-cpu-pct", d.SaturationCPUPct, "CPU busy % at or above which a stretch counts as saturated")
 	fs.IntVar(&s.SaturationMinutes, "saturation-minutes", d.SaturationMinutes, "minutes in a row at the saturation level that make a saturated day")
 	fs.Float64Var(&s.SaturationDaysPct, "saturation-days-pct", d.SaturationDaysPct, "share of days with data that must be saturated to flag a server")
-	fs.Float64Var(&s.SaturationUplift, "saturation-uplift", d.SaturationUplift, "CPU demand multiplier for a saturated server (its true demand is unobservable)")
+	fs.Float64Var(&s.SaturationUplift, "saturation-uplift", d.SaturationUplift, "CPU demand multiplier for a saturated server (its true demand is unobservable; never above what its vCPUs can use)")
+	fs.BoolVar(&s.EvidenceReserve, "evidence-reserve", d.EvidenceReserve, "reserve, for a server with fewer than 7 days of data (MS MAP's recommended days), the share 1 - days/7 of what its vCPUs and memory could use and it did not show")
 	fs.Float64Var(&s.GrowthPctPerYear, "growth-pct-per-year", d.GrowthPctPerYear, "global demand growth, % per year (compound), projected to --horizon")
 	fs.Float64Var(&s.HorizonMonths, "horizon", d.HorizonMonths, "months ahead to project growth to (0 = size for today)")
 	fs.BoolVar(&s.GrowthTrend, "growth-trend", d.GrowthTrend, "also project each server's own significant upward trend (CPU, memory) to --horizon")
@@ -104,55 +103,4 @@ func (o *PlanOptions) resolveModel() error {
 		s.PercentileByDim[d.String()] = v
 	}
 	return nil
-}
-
-// analyzePlan fills the model's analytics into a packed plan: per host
-// (coincidence factor, CPU correlation, KSM saving), per server (peak slot
-// and group) and for the fleet.
-func analyzePlan(plan *model.Plan, d *model.Demand, servers []model.PlanServer, s model.Settings) {
-	idx := make(map[string]int, len(d.Servers))
-	fam := make([]string, len(d.Servers))
-	for i := range d.Servers {
-		idx[d.Servers[i].ID] = i
-	}
-	var analyses []model.ServerAnalysis
-	for _, ps := range servers {
-		if i, ok := idx[ps.ID]; ok {
-			fam[i] = ps.Analysis.OSFamily
-			analyses = append(analyses, ps.Analysis)
-		}
-	}
-	plan.Fleet = profile.AnalyzeFleet(d, analyses, s)
-	for h := range plan.Hosts {
-		var members []int
-		for _, id := range plan.Hosts[h].Servers {
-			if i, ok := idx[id]; ok {
-				members = append(members, i)
-			}
-		}
-		if len(members) == 0 {
-			// An empty HA spare: nothing to analyse (AnalyzeHost with no
-			// members would describe the whole fleet).
-			continue
-		}
-		sort.Ints(members)
-		plan.Hosts[h].Analysis = profile.AnalyzeHost(d, members, fam, s)
-		plan.Fleet.KSMSavingBytes += plan.Hosts[h].Analysis.KSMSavingBytes
-	}
-	group := map[int]int{}
-	for g, pg := range plan.Fleet.PeakGroups {
-		for _, i := range pg.Members {
-			group[i] = g + 1
-		}
-	}
-	for k := range plan.ServerDetails {
-		sd := &plan.ServerDetails[k]
-		if i, ok := idx[sd.ID]; ok {
-			sd.Analysis.CPUPeakSlot, _ = profile.PeakSlot(d.Servers[i].Values[model.DimCPU])
-			sd.Analysis.PeakGroup = group[i]
-		}
-	}
-	if n := plan.Fleet.SaturatedServers; n > 0 {
-		plan.Warnings = append(plan.Warnings, fmt.Sprintf("%d servers are CPU-saturated: their CPU demand was multiplied by %g (assumed; see server_details[].analysis.saturation)", n, s.SaturationUplift))
-	}
 }

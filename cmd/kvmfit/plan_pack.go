@@ -19,6 +19,7 @@ type packFlags struct {
 	Work            int64
 	TimeLimit       time.Duration
 	Mix             bool
+	Balance         bool
 	RackUnitPrice   float64
 	// SensitivityWork and SensitivityMaxServers steer the sensitivity sweep.
 	SensitivityWork       int64
@@ -34,46 +35,48 @@ func (p *packFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&p.HA, "ha", d.HA, "N+k: fail every set of k hosts, re-place their servers on the survivors, add spare hosts until it holds (0 = no HA)")
 	fs.Int64Var(&p.Work, "search-work", d.Work, "search budget per host model, in work units (deterministic: the plan does not depend on machine speed; 0 = constructive heuristics only)")
 	fs.DurationVar(&p.TimeLimit, "search-time-limit", d.TimeLimit, "wall-clock safety cap of the search per host model (the plan warns when it is hit; 0 = none)")
+	fs.BoolVar(&p.Balance, "balance", d.Balance, "level the load over the hosts the search found (off: hosts filled in turn, the leftovers together)")
 	fs.BoolVar(&p.Mix, "mix", d.Mix, "also evaluate a mix of host models (lightest hosts moved to cheaper models)")
 	fs.Int64Var(&p.SensitivityWork, "sensitivity-work", d.SensitivityWork, "search budget of each point of the sensitivity sweep (percentile, ceilings, vCPU:pCPU), in work units (0 = constructive heuristics only)")
 	fs.IntVar(&p.SensitivityMaxServers, "sensitivity-max-servers", d.SensitivityMaxServers, "largest fleet the sensitivity sweep runs on (0 = no sweep; larger fleets skip it with a note)")
 	fs.Float64Var(&p.RackUnitPrice, "rack-unit-price", d.RackUnitPrice, "cost of one rack unit over --years, in the catalog's currency (added to each candidate's cost)")
 }
 
-// apply puts the packer options into the plan input.
-func (p *packFlags) apply(in *planner.PlanInput) error {
+// options checks the packer flags and reads the files they name.
+func (p *packFlags) options() (planner.PackOptions, error) {
+	var po planner.PackOptions
 	if p.HA < 0 || p.Work < 0 || p.TimeLimit < 0 || p.RackUnitPrice < 0 {
-		return usageErrorf("--ha, --search-work, --search-time-limit and --rack-unit-price must not be negative")
+		return po, usageErrorf("--ha, --search-work, --search-time-limit and --rack-unit-price must not be negative")
 	}
 	if p.NoNewHosts && p.ExistingFile == "" {
-		return usageErrorf("--no-new-hosts needs --existing FILE")
+		return po, usageErrorf("--no-new-hosts needs --existing FILE")
 	}
-	in.Pack = planner.PackOptions{
-		Work: p.Work, TimeLimit: p.TimeLimit, HA: p.HA, Mix: p.Mix, RackUnitPrice: p.RackUnitPrice,
+	po = planner.PackOptions{
+		Work: p.Work, TimeLimit: p.TimeLimit, HA: p.HA, Mix: p.Mix, Balance: p.Balance, RackUnitPrice: p.RackUnitPrice,
 		NoNewHosts: p.NoNewHosts, ConstraintsFile: p.ConstraintsFile, ExistingFile: p.ExistingFile,
 		PercentileBaseline: true, SensitivityWork: p.SensitivityWork, SensitivityMaxServers: p.SensitivityMaxServers,
 	}
 	if p.ConstraintsFile != "" {
 		data, err := os.ReadFile(p.ConstraintsFile)
 		if err != nil {
-			return err
+			return po, err
 		}
 		c, err := planner.ParseConstraints(data)
 		if err != nil {
-			return fmt.Errorf("%s: %w", p.ConstraintsFile, err)
+			return po, fmt.Errorf("%s: %w", p.ConstraintsFile, err)
 		}
-		in.Pack.Constraints = c
+		po.Constraints = c
 	}
 	if p.ExistingFile != "" {
 		data, err := os.ReadFile(p.ExistingFile)
 		if err != nil {
-			return err
+			return po, err
 		}
 		hosts, err := planner.ParseExisting(data)
 		if err != nil {
-			return fmt.Errorf("%s: %w", p.ExistingFile, err)
+			return po, fmt.Errorf("%s: %w", p.ExistingFile, err)
 		}
-		in.Pack.Existing = hosts
+		po.Existing = hosts
 	}
-	return nil
+	return po, nil
 }

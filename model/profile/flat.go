@@ -45,6 +45,8 @@ func PeakAndPercentileSizes(srv *model.Server, s model.Settings, pct, comfort fl
 	bs.Profile, bs.SlotStat, bs.Percentile, bs.PercentileByDim = model.ProfileFull, "max", 100, nil
 	bs.ComfortFactor, bs.SaturationUplift, bs.HorizonMonths, bs.GrowthPctPerYear = 1, 1, 0, 0
 	bs.VMMemOverheadFraction, bs.VMMemOverheadBaseBytes, bs.VMMemOverheadPerVCPUBytes = 0, 0, 0
+	// The anchors size on what was measured: no cap, no evidence reserve.
+	bs.TargetCoreScore, bs.EvidenceReserve = 0, false
 	p, err := Server(srv, bs)
 	if err != nil {
 		return peak, pctl, err

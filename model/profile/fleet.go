@@ -35,6 +35,11 @@ type Fleet struct {
 	// per-VM baseline (Options.BaselineSizes), in Demand order; nil when
 	// not asked for.
 	PercentileComfort []model.FlatSize
+	// SumOfPeaks are the servers' measured peaks (PeakAndPercentileSizes:
+	// slot max over the data, the plan's conversion, no percentile and no
+	// margins) for the sum-of-peaks baseline (Options.BaselineSizes), in
+	// Demand order; nil when not asked for.
+	SumOfPeaks []model.FlatSize
 	// PercentileDemands are the fleet's demand at each of
 	// Options.Percentiles, with the servers of Demand in the same order.
 	PercentileDemands []PercentileDemand
@@ -94,6 +99,7 @@ func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
 		return nil, fmt.Errorf("no server in %v has samples", dirs)
 	}
 	b.placeOnGrid()
+	b.reserveUnseen()
 	b.percentileDemands()
 	b.rateConfidence()
 	if o.BaselineSizes {
@@ -138,9 +144,9 @@ type profiled struct {
 	alt  []model.ServerDemand
 	// base is the server's per-VM baseline size (Options.BaselineSizes),
 	// valid when baseOK.
-	base   model.Capacity
-	baseOK bool
-	err    error
+	base, peak model.Capacity
+	baseOK     bool
+	err        error
 }
 
 // profileEntry reads the server in dir and profiles it; the samples are
@@ -159,7 +165,7 @@ func profileEntry(k int, dir string, s model.Settings, o Options, pcts []float64
 	}
 	if o.BaselineSizes {
 		var err error
-		_, r.base, err = PeakAndPercentileSizes(r.srv, s, model.BaselinePercentile, model.BaselineComfort)
+		r.peak, r.base, err = PeakAndPercentileSizes(r.srv, s, model.BaselinePercentile, model.BaselineComfort)
 		r.baseOK = err == nil
 	}
 	if len(pcts) > 0 {
@@ -228,7 +234,7 @@ type placed struct {
 	covered      int64
 	slotsPresent int
 	full         *Result // kind "full" only, until placed on the grid
-	base         model.Capacity
+	base, peak   model.Capacity
 	baseOK       bool
 }
 
@@ -270,7 +276,7 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 	if prof.Last.After(b.last) {
 		b.last = prof.Last
 	}
-	p := placed{idx: len(b.f.Servers), covered: prof.CoveredSec, slotsPresent: prof.SlotsPresent, base: r.base, baseOK: r.baseOK}
+	p := placed{idx: len(b.f.Servers), covered: prof.CoveredSec, slotsPresent: prof.SlotsPresent, base: r.base, peak: r.peak, baseOK: r.baseOK}
 	if b.s.Profile == model.ProfileFull {
 		p.full = prof
 	}
@@ -363,6 +369,44 @@ func (b *fleetBuilder) percentileDemands() {
 	}
 }
 
+// reserveUnseen records every server's evidence reserve
+// (model.Entitlement): a server with data for only part of the fleet's
+// span may still show, in what was not seen, the part of its entitlement
+// it did not use (CPU up to its cap, memory up to its installed size); the
+// share of the span it has no data for of that is reserved. The planner
+// makes the reserves fit within each host's full capacity, beyond the
+// ceiling the planned load must stay under. Off with
+// Settings.EvidenceReserve false.
+func (b *fleetBuilder) reserveUnseen() {
+	if !b.s.EvidenceReserve {
+		return
+	}
+	expected := int((b.last.Sub(b.first) + b.s.Step() - 1) / b.s.Step())
+	if expected <= 0 {
+		return
+	}
+	for k, p := range b.placed {
+		ps := &b.f.Servers[p.idx]
+		e := &ps.Analysis.Entitlement
+		e.EvidenceWeight = math.Max(0, 1-float64(p.slotsPresent)/float64(expected))
+		if e.EvidenceWeight == 0 {
+			continue
+		}
+		sd := &b.f.Demand.Servers[k]
+		var add [model.NumDims]float64
+		if e.CPUCapCoresRef > 0 {
+			add[model.DimCPU] = e.EvidenceWeight * math.Max(0, e.CPUCapCoresRef-sd.Peak(model.DimCPU))
+		}
+		add[model.DimMem] = e.EvidenceWeight * math.Max(0, e.MemEntitledBytes-sd.Peak(model.DimMem))
+		e.EvidenceWeight = roundTo(e.EvidenceWeight, 6)
+		e.ReserveCPUCoresRef, e.ReserveMemBytes = roundTo(add[model.DimCPU], 6), math.Round(add[model.DimMem])
+		if e.EvidenceWeight >= 0.25 && add != ([model.NumDims]float64{}) {
+			ps.Warnings = append(ps.Warnings, fmt.Sprintf("data for %.0f%% of the fleet's span: %.0f%% of what it did not use is reserved within its host's full capacity (CPU %.2f reference cores, memory %.2f GiB)",
+				100*(1-e.EvidenceWeight), 100*e.EvidenceWeight, add[model.DimCPU], add[model.DimMem]/model.GiB))
+		}
+	}
+}
+
 // rateConfidence rates every server with samples against the fleet's span
 // (RateConfidence), warns about too few days, and records its coverage and
 // peak demand.
@@ -388,13 +432,15 @@ func (b *fleetBuilder) rateConfidence() {
 	}
 }
 
-// baselineSizes lists the per-VM baseline size of every server with
-// samples that could be sized, in Demand order.
+// baselineSizes lists the per-VM baseline size and the measured peak of
+// every server with samples that could be sized, in Demand order.
 func (b *fleetBuilder) baselineSizes() {
-	b.f.PercentileComfort = []model.FlatSize{}
+	b.f.PercentileComfort, b.f.SumOfPeaks = []model.FlatSize{}, []model.FlatSize{}
 	for k, p := range b.placed {
 		if p.baseOK {
-			b.f.PercentileComfort = append(b.f.PercentileComfort, model.FlatSize{ID: b.f.Demand.Servers[k].ID, Size: p.base})
+			id := b.f.Demand.Servers[k].ID
+			b.f.PercentileComfort = append(b.f.PercentileComfort, model.FlatSize{ID: id, Size: p.base})
+			b.f.SumOfPeaks = append(b.f.SumOfPeaks, model.FlatSize{ID: id, Size: p.peak})
 		}
 	}
 }

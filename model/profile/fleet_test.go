@@ -80,7 +80,7 @@ func TestDatasets(t *testing.T) {
 	writeFleet(t, dc1, web1, empty)
 	writeFleet(t, dc2, fleetServer{name: "web01", inv: inv4("web01.dc2"), days: 2, cpuPct: 25})
 
-	s := model.DefaultSettings.Clone()
+	s := measuredSettings()
 	var progress [][2]int
 	f, err := Datasets([]string{dc1, dc2}, s, Options{Progress: func(done, total int) { progress = append(progress, [2]int{done, total}) }})
 	if err != nil {
@@ -164,7 +164,7 @@ func TestDatasetsOrder(t *testing.T) {
 		servers = append(servers, fleetServer{name: fmt.Sprintf("s%02d", i), inv: inv4("h"), days: 1, cpuPct: float64(i), swingPct: 10})
 	}
 	writeFleet(t, dir, servers...)
-	s := model.DefaultSettings.Clone()
+	s := measuredSettings()
 	f, err := Datasets([]string{dir}, s, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +194,7 @@ func TestDatasetsOptions(t *testing.T) {
 	writeFleet(t, dir,
 		fleetServer{name: "a", inv: inv4("a"), days: 3, cpuPct: 20, swingPct: 40},
 		fleetServer{name: "b", inv: inv4("b"), days: 3, cpuPct: 50})
-	s := model.DefaultSettings.Clone()
+	s := measuredSettings()
 	var mu sync.Mutex
 	seen := map[int]int{}
 	o := Options{
@@ -250,7 +250,7 @@ func TestDatasetsKinds(t *testing.T) {
 	writeFleet(t, dir,
 		fleetServer{name: "long", inv: inv4("long"), days: 2, cpuPct: 50},
 		fleetServer{name: "short", inv: inv4("short"), startDay: 1, days: 1, cpuPct: 50})
-	s := model.DefaultSettings.Clone()
+	s := measuredSettings()
 	s.Profile = "week"
 	f, err := Datasets([]string{dir}, s, Options{Percentiles: []float64{50}})
 	if err != nil {
@@ -278,7 +278,7 @@ func TestDatasetsKinds(t *testing.T) {
 }
 
 func TestDatasetsErrors(t *testing.T) {
-	s := model.DefaultSettings.Clone()
+	s := measuredSettings()
 	dir := t.TempDir()
 	if _, err := Datasets([]string{dir}, s, Options{}); !errors.Is(err, dataset.ErrNotDataset) {
 		t.Errorf("empty directory: %v", err)
@@ -308,7 +308,7 @@ func BenchmarkDatasets(b *testing.B) {
 	if dir == "" {
 		b.Skip("KVMFIT_BENCH_DATA not set")
 	}
-	s := model.DefaultSettings.Clone()
+	s := measuredSettings()
 	if p := os.Getenv("KVMFIT_BENCH_PROFILE"); p != "" {
 		s.Profile = model.ProfileKind(p)
 	}

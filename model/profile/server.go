@@ -130,12 +130,14 @@ func profileWith(srv *model.Server, s model.Settings, pcts []float64) (*Result, 
 	p.analyse(srv, a, rows[model.DimMem], busy, spd, s)
 	rows[model.DimCPU] = virtCPU(busy, a, s)
 	scale(&rows, p.Analysis, s)
+	p.Analysis.Entitlement = capCPU(rows[model.DimCPU], a, srv.Inventory, p.CPU, s)
 	if s.Profile == model.ProfileFull {
 		p.FullStart = a.Grid.Start
 		pcts = nil
 	}
 	ovh := VMMemOverheadBytes(GuestRAMBytes(srv), p.CPU.Cores, s)
 	alt := p.fold(srv, &rows, measured, a.Grid.Start, ovh, pcts, s)
+	p.Analysis.Entitlement.MemEntitledBytes = GuestRAMBytes(srv) + ovh
 	return p, alt, nil
 }
 
@@ -288,6 +290,41 @@ func (p *Result) fold(srv *model.Server, rows *[model.NumDims][]float64, measure
 		return nil
 	}
 	return alt
+}
+
+// capCPU lowers every CPU slot (busy cores with margins, virtualisation
+// factor and the CPU cost of I/O) to what the server's vCPUs can use on the
+// target host: vCPUs × TargetCoreScore / ReferenceCoreScore × CPUVirtFactor,
+// plus that slot's CPU cost of I/O (host threads outside the vCPUs). It
+// returns the entitlement; no cap without a target core score.
+func capCPU(cpu []float64, a *Aligned, inv model.Inventory, n model.CPUNorm, s model.Settings) model.Entitlement {
+	e := model.Entitlement{VCPUs: max(inv.Threads, inv.Cores)}
+	if e.VCPUs <= 0 {
+		e.VCPUs = n.Cores
+	}
+	if s.TargetCoreScore <= 0 {
+		return e
+	}
+	e.CPUCapCoresRef = float64(e.VCPUs) * s.TargetCoreScore / s.ReferenceCoreScore * s.CPUVirtFactor
+	iops, _ := sumMetrics(&a.Mean, model.DimDiskIOPS, a.Grid.Slots)
+	net, _ := sumMetrics(&a.Mean, model.DimNetBytes, a.Grid.Slots)
+	for t, v := range cpu {
+		if math.IsNaN(v) {
+			continue
+		}
+		c := e.CPUCapCoresRef
+		if x := iops[t]; !math.IsNaN(x) {
+			c += s.CPUCoresPerKIOPS * x / 1000
+		}
+		if x := net[t]; !math.IsNaN(x) {
+			c += s.CPUCoresPerNetGBPerSec * x / 1e9
+		}
+		if v > c {
+			cpu[t] = c
+			e.SlotsCapped++
+		}
+	}
+	return e
 }
 
 // unmeasuredRow is the profile of a dimension the source never measured:

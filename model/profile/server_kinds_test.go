@@ -146,7 +146,7 @@ func TestServerOverheadAndFactors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := model.DefaultSettings.Clone()
+			s := measuredSettings()
 			tc.set(&s)
 			p, err := Server(ioServer(tc.busy), s)
 			if err != nil {

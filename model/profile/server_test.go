@@ -56,7 +56,7 @@ func profileServer() *model.Server {
 // maxSettings are the defaults with the interval max as the slot statistic,
 // the case these hand-computed profiles were written for.
 func maxSettings() model.Settings {
-	s := model.DefaultSettings.Clone()
+	s := measuredSettings()
 	s.SlotStat = "max"
 	return s
 }
@@ -125,7 +125,7 @@ func TestServer(t *testing.T) {
 	}
 
 	t.Run("slot mean", func(t *testing.T) {
-		s := model.DefaultSettings.Clone()
+		s := measuredSettings()
 		s.SlotStat = "mean"
 		p, err := Server(srv, s)
 		if err != nil {
@@ -172,10 +172,10 @@ func TestServer(t *testing.T) {
 
 func TestServerErrors(t *testing.T) {
 	empty := &model.Server{ID: "empty", Inventory: model.Inventory{Cores: 1}}
-	if _, err := Server(empty, model.DefaultSettings.Clone()); !errors.Is(err, ErrNoSamples) || !strings.Contains(err.Error(), "empty") {
+	if _, err := Server(empty, measuredSettings()); !errors.Is(err, ErrNoSamples) || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("Server(no samples) error = %v, want ErrNoSamples naming the server", err)
 	}
-	bad := model.DefaultSettings.Clone()
+	bad := measuredSettings()
 	bad.StepSec = 7 // does not divide a day
 	if _, err := Server(profileServer(), bad); err == nil {
 		t.Error("Server with a 7 s step: no error")
@@ -233,7 +233,7 @@ func TestServerPercentiles(t *testing.T) {
 // times and 90 % once; P95 is rank ⌈0.95 × 574⌉ = 546, a 40 % slot.
 // Memory: 2 GiB on day 1, 3 GiB on day 2 (interval max).
 func TestPeakAndPercentileSizes(t *testing.T) {
-	s := model.DefaultSettings.Clone() // slot mean: the baseline uses the max regardless
+	s := measuredSettings() // slot mean: the baseline uses the max regardless
 	peak, pctl, err := PeakAndPercentileSizes(profileServer(), s, 95, 1.3)
 	if err != nil {
 		t.Fatal(err)
@@ -255,4 +255,13 @@ func TestPeakAndPercentileSizes(t *testing.T) {
 			t.Errorf("%s = %g, want %g", c.what, c.got, c.want)
 		}
 	}
+}
+
+// measuredSettings are the defaults without the evidence reserve: the
+// hand-computed cases here size what was measured (the reserve has its own
+// tests in entitlement_test.go).
+func measuredSettings() model.Settings {
+	s := model.DefaultSettings.Clone()
+	s.EvidenceReserve = false
+	return s
 }
