@@ -15,6 +15,9 @@ import (
 	"github.com/kvmfit/kvmfit/model/profile"
 )
 
+// ErrNoTestData means no server has data after the training window.
+var ErrNoTestData = errors.New("no data after the training window")
+
 // Options are one backtest: the plan's request, the windows, the baselines
 // and the bootstrap.
 type Options struct {
@@ -132,6 +135,9 @@ func planRisk(o Options, first time.Time, n int, until time.Time) (model.RiskPre
 	}
 	return PredictRisk(origins, func(origin, end time.Time) (int, Outcome, error) {
 		r, err := window(ro, first, n, origin, end, false)
+		if errors.Is(err, ErrNoTestData) || errors.Is(err, profile.ErrNoSamples) {
+			return 0, Outcome{}, nil // a gap in the data: nothing to learn at this origin
+		}
 		if err != nil {
 			return 0, Outcome{}, err
 		}
@@ -295,7 +301,7 @@ func replayWindow(o Options, w *windows, res *Result, first, split, testEnd time
 	}
 	rep.Warnings = append(rep.Warnings, MissingCycles(first, split)...)
 	if actual.Slots == 0 || testServers == 0 {
-		return nil, fmt.Errorf("no data after the training window (which ends %s): shorten --train", split.Format(time.RFC3339))
+		return nil, fmt.Errorf("%w (which ends %s): shorten --train", ErrNoTestData, split.Format(time.RFC3339))
 	}
 	ours := methodResult(MethodKvmfit, fmt.Sprintf("kvmfit: time-aligned %s profile at P%g of the slot %s, capped at what each VM's vCPUs can use, with the evidence reserve, packed on the time-aligned sum and levelled", s.Profile, s.Percentile, s.SlotStat), p, actual)
 	rep.Methods = append(rep.Methods, ours)

@@ -96,7 +96,7 @@ func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
 		return nil, err
 	}
 	if len(b.f.Demand.Servers) == 0 {
-		return nil, fmt.Errorf("no server in %v has samples", dirs)
+		return nil, fmt.Errorf("no server in %v has samples: %w", dirs, ErrNoSamples)
 	}
 	b.placeOnGrid()
 	b.reserveUnseen()
