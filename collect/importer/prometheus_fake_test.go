@@ -17,6 +17,10 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 )
 
+// The importer against a fake Prometheus API and its options; the test
+// against a live Prometheus and node_exporter is in prometheus_test.go
+// (build tag realtime).
+
 // fakePrometheus answers the API calls the importer makes with values that
 // are a function of the time, so that chunking can be checked end to end.
 type fakePrometheus struct {
@@ -147,4 +151,47 @@ func TestPrometheusChunks(t *testing.T) {
 	if inv := a.Inventory; inv.Threads != 4 || inv.OS != "Linux 6.1.0" || inv.MemTotalBytes != 8e9 {
 		t.Errorf("inventory %+v", inv)
 	}
+}
+
+func TestPromQueries(t *testing.T) {
+	qs := promQueries(`instance=~"a"`, "300s", "60s")
+	if len(qs) != 2*int(model.NumMetrics) {
+		t.Fatalf("%d queries", len(qs))
+	}
+	seen := map[string]bool{}
+	for _, q := range qs {
+		k := fmt.Sprint(q.metric, q.isMax)
+		if seen[k] {
+			t.Errorf("two queries for %s", k)
+		}
+		seen[k] = true
+		if !strings.Contains(q.expr, `instance=~"a"`) || strings.Count(q.expr, "(") != strings.Count(q.expr, ")") {
+			t.Errorf("%s: %s", k, q.expr)
+		}
+	}
+	if got := splitMatchers(`job="node",env=~"a,b"`); len(got) != 2 || got[1] != `env=~"a,b"` {
+		t.Errorf("splitMatchers: %q", got)
+	}
+}
+
+func TestPrometheusBadOptions(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	now := time.Now()
+	for _, o := range []PrometheusOptions{
+		{},
+		{URL: "http://127.0.0.1:1"},
+		{URL: "http://127.0.0.1:1", Start: now, End: now.Add(-time.Hour)},
+		{URL: "http://127.0.0.1:1", Start: now, End: now.Add(time.Hour), Step: 1500 * time.Millisecond},
+		{URL: "http://127.0.0.1:1", Start: now, End: now.Add(time.Hour), Selector: "job"},
+	} {
+		if _, err := Prometheus(context.Background(), out, o); err == nil {
+			t.Errorf("%+v: no error", o)
+		}
+	}
+	// Nothing listening: an error naming the URL, and no output.
+	_, err := Prometheus(context.Background(), out, PrometheusOptions{URL: "http://127.0.0.1:1", Start: now.Add(-time.Hour), End: now, Timeout: 5 * time.Second})
+	if err == nil || !strings.Contains(err.Error(), "http://127.0.0.1:1") {
+		t.Errorf("err %v", err)
+	}
+	noOutput(t, out)
 }

@@ -1,25 +1,37 @@
+//go:build realtime
+
 package importer
 
 import (
-	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	rt "github.com/kvmfit/kvmfit/collect/internal/realtimetest"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
-// lookBinary finds the first of names on PATH or in /usr/bin.
+// Tolerances of the comparison with the kernel's counters, as those of
+// kvmfit collect with sar (collect/realtime_test.go): CPU within 2
+// percentage points, rates within 5 % above a floor, memory within 5 %.
+const (
+	promTolCPUPoints = 2.0
+	promTolRel       = 0.05
+	promFloorBytes   = 256 << 10 // B/s
+)
+
+// lookBinary finds the first of names on PATH.
 func lookBinary(names ...string) string {
 	for _, n := range names {
 		if p, err := exec.LookPath(n); err == nil {
@@ -41,7 +53,7 @@ func freePort(t *testing.T) int {
 
 // startProcess runs a program until the test ends, its output in a log
 // file shown if the test fails.
-func startProcess(t *testing.T, dir, name, bin string, args ...string) {
+func startProcess(t *testing.T, dir, name, bin string, args ...string) *exec.Cmd {
 	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.Create(logPath)
@@ -62,6 +74,7 @@ func startProcess(t *testing.T, dir, name, bin string, args ...string) {
 			t.Logf("%s log:\n%s", name, b)
 		}
 	})
+	return cmd
 }
 
 func waitHTTP(t *testing.T, url string, within time.Duration) {
@@ -80,66 +93,69 @@ func waitHTTP(t *testing.T, url string, within time.Duration) {
 	t.Fatalf("%s not ready after %s", url, within)
 }
 
-// procStatCPU returns idle+iowait and total jiffies of all CPUs.
-func procStatCPU(t *testing.T) (idle, total float64) {
+// scrapeTimes returns the timestamps of the scrapes of job="node" in
+// (end−within, end], from the raw samples of its up series.
+func scrapeTimes(t *testing.T, base string, end time.Time, within time.Duration) []time.Time {
 	t.Helper()
-	b, err := os.ReadFile("/proc/stat")
+	q := url.Values{"query": {fmt.Sprintf(`up{job="node"}[%ds]`, int(within.Seconds()))}, "time": {strconv.FormatInt(end.Unix(), 10)}}
+	resp, err := http.Get(base + "/api/v1/query?" + q.Encode())
 	if err != nil {
-		t.Skip("no /proc/stat")
+		t.Fatal(err)
 	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	fs := strings.Fields(line)
-	for i, f := range fs[1:] {
-		v, _ := strconv.ParseFloat(f, 64)
-		if i >= 8 { // guest and guest_nice are already in user and nice
-			break
-		}
-		total += v
-		if i == 3 || i == 4 {
-			idle += v
-		}
+	defer resp.Body.Close()
+	var r struct {
+		Data struct {
+			Result []struct {
+				Values [][2]any `json:"values"`
+			} `json:"result"`
+		} `json:"data"`
 	}
-	return idle, total
-}
-
-// memTotalBytes reads MemTotal from /proc/meminfo.
-func memTotalBytes(t *testing.T) float64 {
-	t.Helper()
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		t.Skip("no /proc/meminfo")
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || len(r.Data.Result) != 1 {
+		t.Fatalf("scrape times: %v, %d series", err, len(r.Data.Result))
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if fs := strings.Fields(sc.Text()); len(fs) >= 2 && fs[0] == "MemTotal:" {
-			kb, _ := strconv.ParseFloat(fs[1], 64)
-			return kb * 1024
-		}
+	var out []time.Time
+	for _, v := range r.Data.Result[0].Values {
+		sec, _ := v[0].(float64)
+		out = append(out, time.UnixMilli(int64(math.Round(sec*1000))))
 	}
-	t.Fatal("no MemTotal in /proc/meminfo")
-	return 0
+	return out
 }
 
 // TestPrometheusIntegration runs Debian's prometheus-node-exporter and
 // prometheus on loopback (free ports, a temporary config scraping every
-// second and a temporary storage directory), waits for samples, imports
-// them in-process and checks the dataset against /proc.
+// second and a temporary storage directory), under a stress-ng CPU worker
+// at 60 % and steady synced disk writes, imports 15 s in 5 s steps
+// in-process, and checks every step against the kernel's counters.
+//
+// A step's mean is what Prometheus computes from the scrapes inside the
+// step: rate() of a counter is its increase from the first to the last
+// scrape over the time between their timestamps (the scrapes, 1 s apart,
+// reach to within 1.1 scrape intervals of both ends of the 5 s window, so
+// rate() extrapolates to the window and the length cancels out); the memory
+// means average the gauges at those scrapes. A trace of the counters every
+// 5 ms with the moments node_exporter read them (realtimetest.Trace) gives
+// the range of values those reads can have seen, and each step must fall in
+// that range widened by the tolerances of the sar comparison.
 func TestPrometheusIntegration(t *testing.T) {
 	prom := lookBinary("prometheus")
 	ne := lookBinary("prometheus-node-exporter", "node_exporter")
-	if prom == "" || ne == "" {
+	stress := lookBinary("stress-ng")
+	if prom == "" || ne == "" || stress == "" {
+		msg := "prometheus, prometheus-node-exporter or stress-ng not installed (apt-get install prometheus prometheus-node-exporter stress-ng)"
 		if os.Getenv("CI") != "" {
-			t.Fatal("prometheus or prometheus-node-exporter not installed in CI (apt-get install prometheus prometheus-node-exporter)")
+			t.Fatal(msg)
 		}
-		t.Skip("prometheus and prometheus-node-exporter not installed (apt-get install prometheus prometheus-node-exporter)")
-	}
-	if testing.Short() {
-		t.Skip("takes about 20 s")
+		t.Skip(msg)
 	}
 	dir := t.TempDir()
+	tr, err := rt.Start(5 * time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Stop()
 	nePort, promPort := freePort(t), freePort(t)
-	startProcess(t, dir, "node-exporter", ne, fmt.Sprintf("--web.listen-address=127.0.0.1:%d", nePort))
+	neCmd := startProcess(t, dir, "node-exporter", ne, fmt.Sprintf("--web.listen-address=127.0.0.1:%d", nePort))
+	tr.Watch("node_exporter", neCmd.Process.Pid)
 	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", nePort), 15*time.Second)
 	cfg := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`global:
@@ -154,26 +170,33 @@ scrape_configs:
 	}
 	startProcess(t, dir, "prometheus", prom, "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", promPort), "--log.level=warn")
-	url := fmt.Sprintf("http://127.0.0.1:%d", promPort)
-	waitHTTP(t, url+"/-/ready", 30*time.Second)
-	// Leave a few scrapes before the range so that its first step has rates.
-	start := time.Now().Truncate(time.Second).Add(4 * time.Second)
+	base := fmt.Sprintf("http://127.0.0.1:%d", promPort)
+	waitHTTP(t, base+"/-/ready", 30*time.Second)
+
+	stopWrite := make(chan struct{})
+	writeDone := make(chan error, 1)
+	go func() { writeDone <- rt.SteadyWrites(filepath.Join(dir, "load"), stopWrite) }()
+	startProcess(t, dir, "stress-ng", stress, "--cpu", "1", "--cpu-load", "60", "--timeout", "40s", "--quiet")
+	// Leave a few scrapes before the range so that its first step has
+	// rates, and two seconds after it for the last scrape to be stored.
+	start := time.Now().Truncate(time.Second).Add(6 * time.Second)
 	const step, span = 5 * time.Second, 15 * time.Second
-	time.Sleep(time.Until(start))
-	idle0, total0 := procStatCPU(t)
-	time.Sleep(time.Until(start.Add(span)))
-	idle1, total1 := procStatCPU(t)
-	time.Sleep(2 * time.Second)
-	// Busy share over the range, from /proc/stat, independently of node_exporter.
-	wantCPU := 100 * (1 - (idle1-idle0)/(total1-total0))
+	time.Sleep(time.Until(start.Add(span + 2*time.Second)))
+	close(stopWrite)
+	if err := <-writeDone; err != nil {
+		t.Fatal(err)
+	}
 
 	out := filepath.Join(dir, "out")
 	var w warnings
 	var lastDone, lastTotal int64
-	opts := PrometheusOptions{Options: w.opts(), URL: url, Start: start, End: start.Add(span), Step: step, PeakWindow: 2 * time.Second, Selector: `job="node"`}
+	opts := PrometheusOptions{Options: w.opts(), URL: base, Start: start, End: start.Add(span), Step: step, PeakWindow: 2 * time.Second, Selector: `job="node"`}
 	opts.Progress = func(d, tot int64) { lastDone, lastTotal = d, tot }
 	sum, err := Prometheus(context.Background(), out, opts)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	if sum.Servers != 1 || lastDone != lastTotal || lastTotal == 0 {
@@ -184,11 +207,9 @@ scrape_configs:
 	if ser.Len() != 3 {
 		t.Fatalf("%d samples, want 3", ser.Len())
 	}
-	// The steps and the two /proc/stat reads are not exactly aligned.
-	if got := mean(ser.Mean[model.CPUBusyPct]); math.Abs(got-wantCPU) > 15 {
-		t.Errorf("mean cpu_busy_pct %g, /proc/stat says %g over the range", got, wantCPU)
-	}
-	wantTotal := memTotalBytes(t)
+	wantTotal := tr.Points()[0].MemTotalBytes
+	scrapes := scrapeTimes(t, base, start.Add(span), span+2*step)
+	compared := 0
 	for i := 0; i < ser.Len(); i++ {
 		x := ser.At(i)
 		t.Logf("sample %d: %s", i, dataset.AppendRow(nil, x))
@@ -205,13 +226,12 @@ scrape_configs:
 		if mu := x.Mean[model.MemUsedBytes]; math.IsNaN(mu) || mu <= 0 || mu >= wantTotal || x.Max[model.MemUsedBytes] < mu {
 			t.Errorf("sample %d: mem_used_bytes mean %g max %g", i, mu, x.Max[model.MemUsedBytes])
 		}
-		// Loopback is excluded and other interfaces may be idle, but the
-		// metric is present and non-negative whenever a non-lo interface exists.
-		for _, m := range []model.Metric{model.NetRxBytesPerSec, model.DiskReadBytesPerSec} {
-			if v := x.Mean[m]; v < 0 {
-				t.Errorf("sample %d: %s = %g", i, m, v)
-			}
+		if compareStep(t, tr, x, scrapes) {
+			compared++
 		}
+	}
+	if compared < 2 {
+		t.Errorf("only %d of 3 steps compared with the kernel's counters", compared)
 	}
 	inv := s.Inventory
 	host, _ := os.Hostname()
@@ -220,45 +240,74 @@ scrape_configs:
 	}
 }
 
-func TestPromQueries(t *testing.T) {
-	qs := promQueries(`instance=~"a"`, "300s", "60s")
-	if len(qs) != 2*int(model.NumMetrics) {
-		t.Fatalf("%d queries", len(qs))
-	}
-	seen := map[string]bool{}
-	for _, q := range qs {
-		k := fmt.Sprint(q.metric, q.isMax)
-		if seen[k] {
-			t.Errorf("two queries for %s", k)
+// compareStep checks one imported step against the trace, at the moments
+// node_exporter read the counters for the scrapes inside the step. It
+// reports whether the step was compared: one whose scrapes are irregular
+// (a missed scrape at an end of the window changes rate()'s
+// extrapolation) or whose reads the trace cannot place is logged instead.
+func compareStep(t *testing.T, tr *rt.Trace, x model.Sample, scrapes []time.Time) bool {
+	t.Helper()
+	end := x.Start.Add(x.Interval)
+	var in []time.Time
+	for _, ts := range scrapes {
+		// Prometheus 2 includes a sample at the window's start, 3 does
+		// not: a scrape on that very millisecond leaves the step out.
+		if ts.Equal(x.Start) {
+			t.Logf("step %s: a scrape at the window's start; not compared", x.Start.Format(time.TimeOnly))
+			return false
 		}
-		seen[k] = true
-		if !strings.Contains(q.expr, `instance=~"a"`) || strings.Count(q.expr, "(") != strings.Count(q.expr, ")") {
-			t.Errorf("%s: %s", k, q.expr)
-		}
-	}
-	if got := splitMatchers(`job="node",env=~"a,b"`); len(got) != 2 || got[1] != `env=~"a,b"` {
-		t.Errorf("splitMatchers: %q", got)
-	}
-}
-
-func TestPrometheusBadOptions(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "out")
-	now := time.Now()
-	for _, o := range []PrometheusOptions{
-		{},
-		{URL: "http://127.0.0.1:1"},
-		{URL: "http://127.0.0.1:1", Start: now, End: now.Add(-time.Hour)},
-		{URL: "http://127.0.0.1:1", Start: now, End: now.Add(time.Hour), Step: 1500 * time.Millisecond},
-		{URL: "http://127.0.0.1:1", Start: now, End: now.Add(time.Hour), Selector: "job"},
-	} {
-		if _, err := Prometheus(context.Background(), out, o); err == nil {
-			t.Errorf("%+v: no error", o)
+		if ts.After(x.Start) && !ts.After(end) {
+			in = append(in, ts)
 		}
 	}
-	// Nothing listening: an error naming the URL, and no output.
-	_, err := Prometheus(context.Background(), out, PrometheusOptions{URL: "http://127.0.0.1:1", Start: now.Add(-time.Hour), End: now, Timeout: 5 * time.Second})
-	if err == nil || !strings.Contains(err.Error(), "http://127.0.0.1:1") {
-		t.Errorf("err %v", err)
+	n := len(in)
+	if n < 3 {
+		t.Logf("step %s: %d scrapes inside; not compared", x.Start.Format(time.TimeOnly), n)
+		return false
 	}
-	noOutput(t, out)
+	first, last := in[0], in[n-1]
+	sampled := last.Sub(first).Seconds()
+	if avg := sampled / float64(n-1); first.Sub(x.Start).Seconds() >= 1.1*avg || end.Sub(last).Seconds() >= 1.1*avg {
+		t.Logf("step %s: scrapes %s..%s do not reach the window's ends; rate() extrapolates, not compared", x.Start.Format(time.TimeOnly), first.Format("05.000"), last.Format("05.000"))
+		return false
+	}
+	reads := make([]rt.Read, n)
+	for k, ts := range in {
+		r, ok := tr.ReadNear("node_exporter", ts, 500*time.Millisecond)
+		if !ok || r.Width() > 500*time.Millisecond || r.Hi.Before(ts) {
+			t.Logf("step %s: node_exporter's read for the scrape at %s not found in the trace; not compared", x.Start.Format(time.TimeOnly), ts.Format("05.000"))
+			return false
+		}
+		reads[k] = r
+	}
+	f, l := reads[0], reads[n-1]
+	check := func(what string, got float64, want rt.Range, rel, floor float64) {
+		lo, hi := want.Lo-rel*math.Abs(want.Lo)-floor, want.Hi+rel*math.Abs(want.Hi)+floor
+		t.Logf("step %s: %s %.2f, the counters at node_exporter's reads give %.2f..%.2f", x.Start.Format(time.TimeOnly), what, got, want.Lo, want.Hi)
+		if got < lo || got > hi {
+			t.Errorf("step %s: %s %.2f, outside %.2f..%.2f (the counters at node_exporter's reads, %.2f..%.2f, and the tolerance)",
+				x.Start.Format(time.TimeOnly), what, got, lo, hi, want.Lo, want.Hi)
+		}
+	}
+	// CPU: 100 × (1 − Σ idle+iowait seconds per second / CPUs), seconds
+	// being jiffies / USER_HZ (100), over the scrapes' timestamps.
+	idle := tr.Delta(rt.CPUIdle, f, l)
+	perCPU := 100 * sampled * float64(tr.NumCPU())
+	busy := rt.Range{Lo: math.Max(0, 100*(1-idle.Hi/perCPU)), Hi: math.Min(100, 100*(1-idle.Lo/perCPU))}
+	check("cpu busy %", x.Mean[model.CPUBusyPct], busy, 0, promTolCPUPoints)
+	for _, c := range []struct {
+		m model.Metric
+		c rt.Counter
+	}{{model.DiskWriteBytesPerSec, rt.DiskWrite}, {model.DiskReadBytesPerSec, rt.DiskRead}, {model.NetRxBytesPerSec, rt.NetRx}, {model.NetTxBytesPerSec, rt.NetTx}} {
+		d := tr.Delta(c.c, f, l)
+		check(c.m.String(), x.Mean[c.m], rt.Range{Lo: d.Lo / sampled, Hi: d.Hi / sampled}, promTolRel, promFloorBytes)
+	}
+	var used rt.Range
+	for _, r := range reads {
+		g := tr.Gauge(rt.MemUsed, r)
+		used.Lo += g.Lo / float64(n)
+		used.Hi += g.Hi / float64(n)
+	}
+	check("mem used B", x.Mean[model.MemUsedBytes], used, promTolRel, 0)
+	return true
 }
