@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kvmfit/kvmfit/binpack/backtest"
+)
+
+// augustEpoch is 2013-07-31 00:00 UTC: where the hindsight plan's data
+// starts (../shared/bench/next-month.sh).
+const augustEpoch = 1375228800
+
+// TestNextMonthBitbrains is ../shared/bench/next-month.sh as a test: 150
+// real VMs (Bitbrains GWA-T-12 Rnd), planned with the defaults on July
+// 2013 and replayed on August, on both host models of
+// ../shared/bench/hosts-std.yaml. Per host model the plan must need at
+// most 1.2 × the hosts of a plan made on August itself with perfect
+// foresight and no more than sum of peaks, spend no more minutes over 100 %
+// of capacity than sum of peaks and no more minutes over the ceiling than
+// per-VM P95 × 1.3.
+func TestNextMonthBitbrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports and plans 150 VMs over two months")
+	}
+	src := sharedData(t, "bitbrains-rnd-2months")
+	hosts := filepath.Join(src, "..", "..", "bench", "hosts-std.yaml")
+	if _, err := os.Stat(hosts); err != nil {
+		t.Fatalf("host catalog: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(src, "*.csv.gz"))
+	tmp := t.TempDir()
+	all, aug := filepath.Join(tmp, "all"), filepath.Join(tmp, "aug")
+	mustRun(t, append([]string{"import", "bitbrains", "--out", all}, files...)...)
+	mustRun(t, append([]string{"import", "bitbrains", "--out", aug}, augustOnly(t, files, filepath.Join(tmp, "augcsv"))...)...)
+	for _, h := range []string{"std-16c-128g", "std-32c-256g"} {
+		out := mustRun(t, "backtest", "--data", all, "--hosts", hosts, "--host-type", h, "--train", "30d", "--ha", "0", "--bootstrap", "0", "--risk-origins", "0", "--json")
+		var r backtest.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]backtest.MethodResult{}
+		for _, x := range r.Methods {
+			m[x.Method] = x
+			t.Logf("%s %-20s hosts %3d  over ceiling %6.0f min  over capacity %5.0f min  worst %+.0f%%", h, x.Method, x.HostsWithoutHA, x.OverloadMinutes, x.OverCapacityMinutes, x.WorstOverloadPct)
+		}
+		hindPath := filepath.Join(tmp, h+"-hindsight.json")
+		mustRun(t, "plan", "--data", aug, "--hosts", hosts, "--host-type", h, "--ha", "0", "--profile", "full", "--percentile", "100",
+			"--saturation-uplift", "1", "--growth-trend=false", "--sensitivity-max-servers", "0", "--risk-origins", "0", "--out", hindPath)
+		hind := readPlan(t, hindPath).HostsWithoutHA
+		t.Logf("%s hindsight minimum %d hosts", h, hind)
+		k, sop, pct := m[backtest.MethodKvmfit], m[backtest.MethodSumOfPeaks], m[backtest.MethodPercentile]
+		if float64(k.HostsWithoutHA) > 1.2*float64(hind) {
+			t.Errorf("%s: %d hosts > 1.2 × the hindsight minimum %d", h, k.HostsWithoutHA, hind)
+		}
+		if k.HostsWithoutHA > sop.HostsWithoutHA {
+			t.Errorf("%s: %d hosts > sum of peaks' %d", h, k.HostsWithoutHA, sop.HostsWithoutHA)
+		}
+		if k.OverCapacityMinutes > sop.OverCapacityMinutes {
+			t.Errorf("%s: %g min over capacity > sum of peaks' %g", h, k.OverCapacityMinutes, sop.OverCapacityMinutes)
+		}
+		if k.OverloadMinutes > pct.OverloadMinutes {
+			t.Errorf("%s: %g min over the ceiling > per-VM P95 × 1.3's %g", h, k.OverloadMinutes, pct.OverloadMinutes)
+		}
+	}
+}
+
+// augustOnly writes, for every gzipped Bitbrains file, its header and its
+// rows from augustEpoch on into dir, and returns the files written.
+func augustOnly(t *testing.T, files []string, dir string) []string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range files {
+		in, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, strings.TrimSuffix(filepath.Base(f), ".gz"))
+		w, err := os.Create(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(zr)
+		bw := bufio.NewWriter(w)
+		for n := 0; sc.Scan(); n++ {
+			line := sc.Text()
+			ts, err := strconv.ParseInt(strings.TrimSpace(strings.SplitN(line, ";", 2)[0]), 10, 64)
+			if n == 0 || err == nil && ts >= augustEpoch {
+				bw.WriteString(line + "\n")
+			}
+		}
+		if err := sc.Err(); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if err := bw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		in.Close()
+		out = append(out, dst)
+	}
+	return out
+}
