@@ -15,6 +15,7 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/report"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // BacktestOptions are the options of `kvmfit backtest`: the plan's options
@@ -45,18 +46,60 @@ func newBacktestCmd(streams IO) *cobra.Command {
 		Annotations: map[string]string{interruptExit: ""},
 		Use:         "backtest --data DIR... --hosts FILE --train 14d [--test 14d] [plan flags] [--json] [--out FILE]",
 		Short:       "Test a plan against later history: minutes over capacity for kvmfit and two baselines",
-		Long: `Backtest builds the plan from a training window (the first --train of data,
+		Long:        backtestLong,
+		Example: `  kvmfit import bitbrains --out data/ ../shared/data/bitbrains-rnd/2013-7/*.csv
+  kvmfit backtest --data data/ --hosts hosts.yaml --train 14d
+  kvmfit backtest --data data/ --hosts hosts.yaml --host-type tiny-4c --train 14d --test 7d --percentile 99 --json
+  kvmfit backtest --data data/ --hosts hosts.yaml --train 14d --profile week --replay-stat max --out backtest.json --plan-out plan.json
+  kvmfit backtest --data data/ --hosts hosts.yaml --train 7d --baseline-percentile 99 --baseline-comfort 1 --bootstrap 200 --seed 7`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return backtestRun(&opts, streams)
+		},
+	}
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+// addFlags registers the backtest flags: every plan flag (--mix hidden:
+// the methods share one host model) and the windows and baselines.
+func (o *BacktestOptions) addFlags(fs *pflag.FlagSet) {
+	o.Plan.AddFlags(fs)
+	o.Plan.OutJSON = ""
+	if f := fs.Lookup("out"); f != nil {
+		f.DefValue, f.Usage = "", "where to write the backtest JSON (none if empty; --json prints it instead of the table)"
+	}
+	if f := fs.Lookup("report"); f != nil {
+		f.Usage = "where to write the HTML report of the plan built from the training window (none if empty)"
+	}
+	o.Plan.Pack.Mix = false
+	_ = fs.MarkHidden("mix")
+	fs.StringVar(&o.Train, "train", "", "length of the training window from the first sample, e.g. 14d or 336h (required; rounded up to a UTC midnight)")
+	fs.StringVar(&o.Test, "test", "", "length of the test window after training, e.g. 14d (default: the rest of the data)")
+	fs.StringVar(&o.ReplayStat, "replay-stat", o.ReplayStat, "slot statistic replayed as the actual load: mean or max")
+	fs.Float64Var(&o.BaselinePct, "baseline-percentile", o.BaselinePct, "percentile of the per-VM baseline (Azure Migrate: 95)")
+	fs.Float64Var(&o.BaselineComfort, "baseline-comfort", o.BaselineComfort, "comfort factor of the per-VM baseline (Azure Migrate: 1.3)")
+	fs.IntVar(&o.Bootstrap, "bootstrap", o.Bootstrap, "bootstrap replicates of the training days for the host-count spread (0 = none)")
+	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed of the bootstrap")
+	fs.BoolVar(&o.JSON, "json", false, "print the backtest JSON instead of the table")
+	fs.StringVar(&o.PlanOut, "plan-out", "", "where to write the plan built from the training window (plan.json format; none if empty)")
+}
+
+// backtestLong is the help text of kvmfit backtest.
+const backtestLong = `Backtest builds the plan from a training window (the first --train of data,
 rounded up to the next UTC midnight) and replays the demand actually measured
 in the test window that follows (--test, default the rest) against the plan's
 hosts and assignments, slot by slot. The actual demand goes through the same
 conversion as the plan (CPU normalisation, virtualisation factor, CPU cost of
-I/O, per-VM memory overhead) but without the sizing margins (comfort,
-growth, saturation uplift); --replay-stat picks the slot mean (default: the
+I/O, per-VM memory overhead, the cap at what each VM's vCPUs can use) but
+without the sizing margins (comfort, growth, saturation uplift, evidence
+reserve); --replay-stat picks the slot mean (default: the
 load a host carries over 5 minutes) or the slot max. A server without data
 in a slot adds nothing to it (test coverage is reported).
 
 Two baselines are planned on the same training data and the same host
-model, packed by the same packer, and replayed the same way:
+model, packed by the same search (without kvmfit's levelling), and replayed
+the same way:
   sum_of_peaks        every server at its training peak, every resource
   percentile_comfort  every server at the --baseline-percentile of its
                       training slots × --baseline-comfort, per resource,
@@ -70,43 +113,14 @@ share of host-minutes overloaded, the worst overload and the servers
 involved. The bootstrap resamples the training days (--bootstrap reps, the
 same days for every server) and reports the median and P95 host count.
 It warns when the training window misses known cycles (fewer than 7 days,
-no month-end). docs/backtest.md describes the method and the JSON.
+no month-end). With --risk-origins (default 3) the training plan also
+predicts its overload from rolling origins inside the training window, and
+the table prints that prediction beside the actual. docs/backtest.md
+describes the method and the JSON.
 
 Every plan flag applies to kvmfit's plan (--mix is off: every method uses
 one host model). Exit status 0 even when hosts overload (this is a report);
-1 on errors, 2 on usage errors.`,
-		Example: `  kvmfit import bitbrains --out data/ ../shared/data/bitbrains-rnd/2013-7/*.csv
-  kvmfit backtest --data data/ --hosts hosts.yaml --train 14d
-  kvmfit backtest --data data/ --hosts hosts.yaml --host-type tiny-4c --train 14d --test 7d --percentile 99 --json
-  kvmfit backtest --data data/ --hosts hosts.yaml --train 14d --profile week --replay-stat max --out backtest.json --plan-out plan.json
-  kvmfit backtest --data data/ --hosts hosts.yaml --train 7d --baseline-percentile 99 --baseline-comfort 1 --bootstrap 200 --seed 7`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return backtestRun(&opts, streams)
-		},
-	}
-	fs := cmd.Flags()
-	opts.Plan.AddFlags(fs)
-	opts.Plan.OutJSON = ""
-	if f := fs.Lookup("out"); f != nil {
-		f.DefValue, f.Usage = "", "where to write the backtest JSON (none if empty; --json prints it instead of the table)"
-	}
-	if f := fs.Lookup("report"); f != nil {
-		f.Usage = "where to write the HTML report of the plan built from the training window (none if empty)"
-	}
-	opts.Plan.Pack.Mix = false
-	_ = fs.MarkHidden("mix")
-	fs.StringVar(&opts.Train, "train", "", "length of the training window from the first sample, e.g. 14d or 336h (required; rounded up to a UTC midnight)")
-	fs.StringVar(&opts.Test, "test", "", "length of the test window after training, e.g. 14d (default: the rest of the data)")
-	fs.StringVar(&opts.ReplayStat, "replay-stat", opts.ReplayStat, "slot statistic replayed as the actual load: mean or max")
-	fs.Float64Var(&opts.BaselinePct, "baseline-percentile", opts.BaselinePct, "percentile of the per-VM baseline (Azure Migrate: 95)")
-	fs.Float64Var(&opts.BaselineComfort, "baseline-comfort", opts.BaselineComfort, "comfort factor of the per-VM baseline (Azure Migrate: 1.3)")
-	fs.IntVar(&opts.Bootstrap, "bootstrap", opts.Bootstrap, "bootstrap replicates of the training days for the host-count spread (0 = none)")
-	fs.Uint64Var(&opts.Seed, "seed", opts.Seed, "seed of the bootstrap")
-	fs.BoolVar(&opts.JSON, "json", false, "print the backtest JSON instead of the table")
-	fs.StringVar(&opts.PlanOut, "plan-out", "", "where to write the plan built from the training window (plan.json format; none if empty)")
-	return cmd
-}
+1 on errors, 2 on usage errors.`
 
 // parseDays parses a duration with an optional day unit: "14d", "1.5d", "36h".
 func parseDays(s string) (time.Duration, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,15 +119,23 @@ func solveRun(opts *SolveOptions, files []string, streams IO) error {
 	if opts.Work < 0 || opts.Jobs < 1 {
 		return usageErrorf("--work must be >= 0 and --jobs >= 1")
 	}
-	// Lines are written in argument order as soon as every earlier
-	// instance is done, so an interrupted run keeps what it finished.
-	type result struct {
-		k    int
-		line []byte
-		err  error
-	}
+	quit := make(chan struct{}) // closed on the first error: no new instance
+	done := solveAll(opts, files, quit)
+	return writeInOrder(done, len(files), files, streams.Out, quit)
+}
+
+// solveResult is the line of instance k, or why it has none.
+type solveResult struct {
+	k    int
+	line []byte
+	err  error
+}
+
+// solveAll solves the files on opts.Jobs workers and sends every result
+// on the channel it returns, closed when all are done or quit is closed.
+func solveAll(opts *SolveOptions, files []string, quit <-chan struct{}) <-chan solveResult {
 	next := make(chan int)
-	done := make(chan result)
+	done := make(chan solveResult)
 	var wg sync.WaitGroup
 	for range opts.Jobs {
 		wg.Add(1)
@@ -134,11 +143,10 @@ func solveRun(opts *SolveOptions, files []string, streams IO) error {
 			defer wg.Done()
 			for k := range next {
 				line, err := solveOne(opts, files[k])
-				done <- result{k, line, err}
+				done <- solveResult{k, line, err}
 			}
 		}()
 	}
-	quit := make(chan struct{}) // closed on the first error: no new instance
 	go func() {
 	dispatch:
 		for k := range files {
@@ -152,12 +160,19 @@ func solveRun(opts *SolveOptions, files []string, streams IO) error {
 		wg.Wait()
 		close(done)
 	}()
-	pending := map[int]result{}
+	return done
+}
+
+// writeInOrder writes the lines in argument order as soon as every earlier
+// instance is done, so an interrupted run keeps what it finished; on the
+// first error it closes quit and returns the error.
+func writeInOrder(done <-chan solveResult, n int, files []string, w io.Writer, quit chan struct{}) error {
+	pending := map[int]solveResult{}
 	var firstErr error
 	written := 0
 	for r := range done {
 		pending[r.k] = r
-		for ; written < len(files) && firstErr == nil; written++ {
+		for ; written < n && firstErr == nil; written++ {
 			r, ok := pending[written]
 			if !ok {
 				break
@@ -165,11 +180,10 @@ func solveRun(opts *SolveOptions, files []string, streams IO) error {
 			delete(pending, written)
 			if r.err != nil {
 				firstErr = fmt.Errorf("%s: %w", files[written], r.err)
-				close(quit)
-				break
-			}
-			if _, err := streams.Out.Write(r.line); err != nil {
+			} else if _, err := w.Write(r.line); err != nil {
 				firstErr = err
+			}
+			if firstErr != nil {
 				close(quit)
 				break
 			}
