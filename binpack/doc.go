@@ -2,7 +2,8 @@
 // with a demand per dimension and time slot, identical bins with a capacity
 // per dimension) into as few bins as it can find under a deterministic work
 // budget, says which items fit no bin and why, and proves lower bounds on
-// the number of bins. One-dimensional, vector and temporal bin packing are
+// the number of bins; Balance then re-places the items over the same bins
+// so that their load is level (balance.go). One-dimensional, vector and temporal bin packing are
 // special cases of an Instance; ParseBPP, ParseVBP and ParseTBPP read them
 // from the published benchmark formats.
 //

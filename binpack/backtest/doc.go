@@ -3,16 +3,22 @@
 // the later test window is replayed, slot by slot, against the plan's hosts
 // and assignments. A plan is a prediction; this package scores it.
 //
-// The pipeline (cmd/kvmfit/backtest.go wires it; docs/backtest.md is the
-// user's page):
+// Run is the pipeline (cmd/kvmfit/backtest.go only reads the flags and
+// prints; docs/backtest.md is the user's page):
 //
-//	split (Split) → plan from the training window (plan.BuildPlan)
+//	split (SplitInstant) → plan from the training window (plan.Prepare and
+//	               plan.Build, the same pipeline as kvmfit plan)
 //	             → baselines from the training window (model.FlatDemand:
 //	               sum of peaks, per-VM percentile × comfort), packed by the
 //	               same BuildPlan
 //	             → replay the test window on every plan (Replay)
 //	             → bootstrap the training days (Bootstrap) for the spread
 //	               of the host count
+//	             → predict the training plan's overload (PlanRisk:
+//	               rolling origins inside the training window, PredictRisk)
+//
+// PlanRisk serves kvmfit plan too: every plan predicts its host-minutes
+// over the ceiling and over capacity per month from origins inside its data.
 //
 // Replay sums, per host, resource and test slot, the actual demand of the
 // host's servers (the same conversion as the plan: CPU normalisation,
@@ -23,6 +29,7 @@
 // the host reserve). Minutes are slots × step. A server without data in a
 // slot adds nothing to it: gaps are reported as coverage, never filled.
 //
-// The package imports only model and binpack/plan, does no I/O, and is
+// The package imports model, model/dataset, model/profile and binpack/plan;
+// it reads the datasets (through plan.Prepare) and writes nothing; it is
 // deterministic: the bootstrap uses a seeded generator and a fixed order.
 package backtest

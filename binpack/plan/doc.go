@@ -3,6 +3,11 @@
 // hosts of which model, which server goes where, which servers fit nowhere
 // and why, and whether the plan survives host failures.
 //
+// Run is the pipeline `kvmfit plan` and `kvmfit backtest` share: Prepare
+// profiles the datasets (model/profile.Datasets) into a PlanInput, with
+// every VM's CPU capped at what its vCPUs can use on the target host; Build
+// is BuildPlan then Analyze (the model's per-host and fleet analytics).
+//
 // BuildPlan takes a PlanInput (the demand per server, resource and time
 // slot from model, the servers' details, the catalog, the settings and the
 // packer options PackOptions) and:
@@ -16,6 +21,13 @@
 //     become one item, anti-affinity groups binpack's groups, pins and the
 //     existing fleet (ParseExisting) binpack's existing bins, the VM and vCPU
 //     limits extra count dimensions;
+//   - levelling: with PackOptions.Balance (default), binpack.Balance spreads
+//     the load over the hosts the search found, and the servers that use
+//     little of their entitlement with it;
+//   - evidence reserve: servers with data for part of the span carry a
+//     reserve (model.Entitlement) that, added to the planned load, must fit
+//     each host's full capacity (extra dimensions "cpu_reserve",
+//     "mem_reserve"), while the planned load alone fits the ceiling;
 //   - choice: the candidate asked for (Settings.HostType), else the one that
 //     places the most servers at the least cost (capex, energy over the
 //     plan's years, rack units);
@@ -29,7 +41,7 @@
 //     sensitivity sweep (sizing percentile, ceilings, vCPU overcommit;
 //     SensitivityPercentiles names the demand it needs).
 //
-// The package does no I/O and is deterministic: the same input gives the
+// BuildPlan does no I/O (Prepare reads the datasets) and is deterministic: the same input gives the
 // same plan byte for byte, unless PackOptions.TimeLimit (a wall-clock
 // safety cap) ends a search, which the plan then says. It imports model,
 // binpack and yaml.v3 (for the constraints and existing-fleet files).

@@ -6,7 +6,8 @@
 // (NormaliseCPU), analyses the aligned data (RateConfidence,
 // DetectSaturation, ProjectGrowth, Rightsize), adds the virtualisation
 // overhead (VMMemOverheadBytes), scales by the comfort, saturation and
-// growth factors, and folds each resource at its sizing percentile
+// growth factors, caps CPU at what the VM's vCPUs can use on the target
+// host (model.Entitlement, Settings.TargetCoreScore), and folds each resource at its sizing percentile
 // (Quantile) onto a day (FoldDays) or a week (Fold), or keeps the whole
 // timeline (Settings.Profile "full", placed on the fleet's grid by
 // Result.OnGrid). ServerPercentiles does the same at several percentiles
@@ -14,8 +15,10 @@
 //
 // A fleet: Datasets reads the servers of one or more datasets a few at a
 // time (model/dataset), profiles each, gives every server a unique ID,
-// puts the fleet's demand on one grid and rates each server's data
-// confidence against the fleet's span; the result, a Fleet, is what a plan
+// puts the fleet's demand on one grid, rates each server's data confidence
+// against the fleet's span and records its evidence reserve (the unseen
+// share of its unused entitlement, which the planner checks against each
+// host's full capacity); the result, a Fleet, is what a plan
 // is built from. Its Options let a caller see each server (Each), profile
 // only the samples before an instant (Until, the backtest's training
 // window), also profile at other percentiles (the sensitivity sweep) and
