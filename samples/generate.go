@@ -32,6 +32,9 @@ type GenerateOptions struct {
 	// interval to compute its mean and max (20 = one reading every 15 s of a
 	// 5-minute interval). Generation time grows linearly with it.
 	SubSamples int
+	// Changes makes the fleet change over time (sleeping servers, moving
+	// batches, month-end peaks); the zero value changes nothing.
+	Changes Changes
 	// Progress, if set, is called after each server is written with the
 	// number of servers done and the total. It is called from the
 	// generating goroutines, one call at a time, with done increasing.
@@ -49,7 +52,8 @@ var DefaultGenerateOptions = GenerateOptions{
 	SubSamples: 20,
 }
 
-// withDefaults fills zero fields from DefaultGenerateOptions and validates.
+// withDefaults fills zero fields from DefaultGenerateOptions (and those of
+// Changes from ChangingFleet) and validates.
 func (o GenerateOptions) withDefaults() (GenerateOptions, error) {
 	if o.Start.IsZero() {
 		o.Start = DefaultGenerateOptions.Start
@@ -75,7 +79,9 @@ func (o GenerateOptions) withDefaults() (GenerateOptions, error) {
 	case o.Start.Nanosecond() != 0:
 		return o, fmt.Errorf("start: %s is not a whole second", o.Start.Format(time.RFC3339Nano))
 	}
-	return o, nil
+	var err error
+	o.Changes, err = o.Changes.withDefaults()
+	return o, err
 }
 
 // Generate writes a synthetic fleet of legacy physical servers as a dataset
@@ -85,7 +91,8 @@ func (o GenerateOptions) withDefaults() (GenerateOptions, error) {
 //
 // Server i is the i-th archetype of Archetypes for i < len(Archetypes), then
 // a weighted draw; its hardware, workload and noise come from its own
-// generator rand.NewPCG(Seed, stream(i)), so it does not depend on the other
+// generator rand.NewPCG(Seed, stream(i)), and its Changes from a second one,
+// rand.NewPCG(Seed, changeStream(i)), so it does not depend on the other
 // servers or on Servers: a larger fleet extends a smaller one. The output is
 // byte-for-byte identical for the same options. On error nothing is written.
 func Generate(out string, opts GenerateOptions) error {
@@ -165,6 +172,7 @@ type server struct {
 	inv      model.Inventory
 	memTotal float64
 	p        params
+	ch       changes
 	rng      *rand.Rand
 
 	// Simulation state.
@@ -209,7 +217,7 @@ func stream(i int) uint64 {
 	return z ^ (z >> 31)
 }
 
-// planFleet draws every server's archetype, hardware and parameters.
+// planFleet draws every server's archetype, hardware, parameters and changes.
 func planFleet(o GenerateOptions) []*server {
 	counts := make([]int, len(archetypes))
 	fleet := make([]*server, o.Servers)
@@ -220,7 +228,11 @@ func planFleet(o GenerateOptions) []*server {
 			ai = drawArchetype(rng)
 		}
 		counts[ai]++
-		fleet[i] = newServer(&archetypes[ai], counts[ai], rng, o)
+		s := newServer(&archetypes[ai], counts[ai], rng, o)
+		var notes []string
+		s.ch, notes = planChanges(s.arch, i, o)
+		s.inv.Notes = append(s.inv.Notes, notes...)
+		fleet[i] = s
 	}
 	return fleet
 }
@@ -385,7 +397,7 @@ func (s *server) writeSamples(sw *dataset.ServerWriter, o GenerateOptions) error
 	for k := range n {
 		t := o.Start.Add(time.Duration(k) * o.Step)
 		s.tick(&c, t.Add(o.Step/2), o.Start)
-		lv := s.arch.level(s, &c)
+		lv := s.change(s.arch.level(s, &c), &c)
 
 		// An occasional 20–60 s spike to ~100 % CPU (antivirus scan,
 		// Windows Update, a runaway report) inside the interval.

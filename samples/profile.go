@@ -64,8 +64,9 @@ func (c *clock) weekend(f float64) float64 {
 }
 
 // activity scales the archetype's variable workload: the current activity
-// factor (the day's factor × the short-term load) times the server's load.
-func (s *server) activity() float64 { return s.act * s.p.load }
+// factor (the day's factor × the short-term load) times the server's load,
+// times its load after waking (1 unless it sleeps: see Changes).
+func (s *server) activity() float64 { return s.act * s.p.load * s.ch.wakeLoad }
 
 // ramp rises smoothly (smoothstep) from 0 at hour a to 1 at hour b.
 func ramp(h, a, b float64) float64 {
@@ -160,11 +161,13 @@ func sqlLevel(s *server, c *clock) level {
 		me = 2
 	}
 	a := s.activity() * wk * me
-	batch := window(c.h, 1, 3)
-	dump := window(c.h, 3, 3+2.0/3)
+	// bh is the hour on the batch's clock: Changes can move it later.
+	bh := c.h - s.batchShift(c)
+	batch := window(bh, 1, 3)
+	dump := window(bh, 3, 3+2.0/3)
 	// The batch runs in stages: load (IO-heavy), transform (CPU-heavy),
 	// index rebuild.
-	stage := 0.9 + 0.1*math.Sin((c.h-1)*math.Pi*1.5)
+	stage := 0.9 + 0.1*math.Sin((bh-1)*math.Pi*1.5)
 	batchCPU := 100 * s.day.batch * stage
 	day := 3 + 11*o*a
 	return level{
