@@ -98,11 +98,7 @@ func summaryChart(id string, p *model.Plan) (chartSpec, error) {
 	bar.SetXAxis(xs)
 	// kvmfit's bar stacks the hosts the load needs and the HA spares; the
 	// baselines and the lower bound are without spares.
-	load := p.HostsUsed
-	if p.HostsWithoutHA > 0 && p.HostsWithoutHA <= p.HostsUsed {
-		load = p.HostsWithoutHA
-	}
-	spares := p.HostsUsed - load
+	load, spares := loadAndSpares(p)
 	data := []opts.BarData{
 		{Value: load, ItemStyle: &opts.ItemStyle{Color: "#5470c6"}},
 		{Value: p.Baselines.SumOfPeaks.HostsUsed, ItemStyle: &opts.ItemStyle{Color: "#9e9e9e"}},

@@ -3,11 +3,16 @@
 // The page shows, in order:
 //
 //   - the summary: a one-paragraph decision (what to buy, hosts for the
-//     load and HA spares, the lower bound, whether N+k was proven, the
-//     sum-of-peaks and per-VM P95 × 1.3 baselines, cost, power before and
-//     after with how many servers' watts were a default, and data
-//     confidence), key figures and a bar chart against the baselines and
-//     the lower bound;
+//     load and HA spares apart, the lower bound, whether N+k was proven,
+//     the sum-of-peaks and per-VM P95 × 1.3 baselines, the overload
+//     predicted for the month ahead, the servers with an evidence reserve,
+//     cost, power before and after with how many servers' watts were a
+//     default, and data confidence), key figures and a bar chart against
+//     the baselines and the lower bound, and a paragraph on the CPU cap and
+//     the evidence reserve (server_details[].analysis.entitlement). The
+//     savings compare the hosts the load needs (hosts_without_ha) with the
+//     baselines' hosts, which carry no spares either, and are computed
+//     from the two counts shown beside them;
 //   - the fleet's peak overlap: stacked demand over the profile against the
 //     sum of peaks, the model's coincidence factor per resource
 //     (plan.json fleet), a heat map of when the fleet is busy (hour of day,
@@ -17,26 +22,38 @@
 //     sensitivity sweep (plan.json sensitivity: hosts and lower bound per
 //     percentile, CPU and memory ceiling and vCPU:pCPU limit, the plan's
 //     own value marked) as a chart and a table;
+//   - the placement: how the load was levelled over the hosts after the
+//     search (plan.json placement: objective, moves, highest planned peak
+//     utilisation before and after) and a table of every host's planned
+//     peak utilisation per resource (hosts[].peak_util_pct);
 //   - every host: its peak utilisation per resource and the binding one and
 //     when, the coincidence factor, CPU correlation and KSM saving of its
 //     servers (hosts[].analysis), its VMs right-sized, and stacked charts of
 //     its servers' CPU and memory (and the binding resource when it is
 //     another) against usable and raw capacity;
-//   - the risks: unplaced servers with reason and constraint, the N+k
-//     failure scenarios (OK or stranded servers), CPU-saturated servers,
-//     low-confidence data, storage latency, the backtest (Input.Backtest,
-//     or a note that none was run) and the warnings grouped by kind;
+//   - the risks: a note when minutes over 100 % of capacity are predicted;
+//     the predicted risk (plan.json risk: host-minutes a month over the
+//     ceiling and over capacity with their range, the method, the note and
+//     the rolling origins); unplaced servers with reason and constraint,
+//     the N+k failure scenarios (OK or stranded servers), CPU-saturated
+//     servers, low-confidence data, storage latency, the backtest
+//     (Input.Backtest, or a note that none was run; its predicted risk
+//     beside the replay of kvmfit's plan, both per 30 days) and the
+//     warnings grouped by kind;
 //   - the assumptions: every setting with its value, meaning and source
 //     (settings.go; a test fails when a model.Settings field has none), the
 //     packer's settings and the report's own assumptions (the legacy
 //     servers' watts);
 //   - a sortable, filterable, paginated table of all servers with data
-//     confidence, saturation, growth, right-sized size and peak group.
+//     confidence, saturation, growth, right-sized size, vCPUs, CPU cap,
+//     evidence reserve and peak group.
 //
 // report renders model.Plan and the model.Demand that was packed; the only
 // arithmetic it does is to sum servers' demand per slot for the charts, the
-// heat map and the overlap ratio where the plan has no fleet analysis, and
-// to derive the hosts' power from an older plan without plan.json power
+// heat map and the overlap ratio where the plan has no fleet analysis, to
+// sum the servers' evidence reserves for the summary, to scale a
+// backtest's replay to 30 days beside its prediction, and to derive the
+// hosts' power from an older plan without plan.json power
 // (views.go: powerOf) (folding the smallest servers into one "others" series:
 // beyond 30 on a host chart, 15 on the fleet charts) and to downsample
 // series longer than 600 slots with LTTB (lttb.go).

@@ -141,7 +141,7 @@ func TestChromiumServerTable(t *testing.T) {
 			t.Errorf(format, args...)
 		}
 	}
-	check(got.Tools && got.Buttons == 17, "tools shown %v, %d sort buttons, want 17", got.Tools, got.Buttons)
+	check(got.Tools && got.Buttons == 20, "tools shown %v, %d sort buttons, want 20", got.Tools, got.Buttons)
 	// Confidence sorts by its data-sort key (stars, then days), not its text.
 	check(len(got.ConfAsc) == 3 && strings.HasPrefix(got.ConfAsc[0], "★★☆☆☆"), "confidence ascending: %q", got.ConfAsc)
 	check(len(got.MemDesc) == 3 && strings.HasSuffix(got.MemDesc[0], "→ 32.0"), "right-sized memory descending: %q", got.MemDesc)

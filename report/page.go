@@ -27,6 +27,14 @@ type page struct {
 	// setting (plan.json sensitivity).
 	Sensitivity sensitivityView
 	Hosts       []hostView
+	// DimNames are the resources, in the order of hostView.Dims.
+	DimNames []string
+	// Placement is the levelling of the load over the hosts.
+	Placement placementView
+	// Risk is the overload predicted for the month after the data.
+	Risk riskView
+	// Entitlement sums up the CPU cap and the evidence reserve.
+	Entitlement entitlementView
 	Warnings    []string
 	Settings    []settingRow
 	// PackSettings are the packer's settings (plan.json pack_settings).
@@ -84,12 +92,12 @@ type summary struct {
 	Years               string
 	RackUnits           int
 	HasCost             bool
-	// HostsWithoutHA is the hosts the load needs; Spares the hosts added
-	// for N+k (HALevel k); HAHolds whether every failure scenario re-placed
-	// every server.
-	HostsWithoutHA, Spares, HALevel int
-	HAHolds                         bool
-	HAScenarios                     int
+	// Load is the hosts the load needs (what the baselines and the lower
+	// bound compare with); Spares the hosts added for N+k (HALevel k);
+	// HAHolds whether every failure scenario re-placed every server.
+	Load, Spares, HALevel int
+	HAHolds               bool
+	HAScenarios           int
 	// Fleet data confidence.
 	Stars, PresentPct string
 	HasConf           bool
@@ -121,6 +129,10 @@ type hostView struct {
 	VMs          []vmRow
 	// VMsOpen shows the VM table unfolded (small hosts).
 	VMsOpen bool
+	// Overall is the highest planned peak utilisation over the resources,
+	// % of usable capacity ("—" without figures); Over when above 100.
+	Overall string
+	Over    bool
 }
 
 type link struct {
@@ -160,6 +172,7 @@ type serverRow struct {
 	Host                        link
 	Warnings                    []string
 	WarnTitle                   string // the warnings, one a line
+	Ent                         entitlementCells
 }
 
 // buildPage turns the plan (and the demand, if given) into what the template
@@ -223,18 +236,25 @@ type pageBuilder struct {
 
 // summaryOf fills the summary from the plan's own figures; the candidates,
 // the fleet analysis and the decision complete it.
+//
+// The savings are those of the hosts the load needs against the baselines'
+// hosts (both without N+k spares), computed from the two host counts the
+// page shows beside them, so that figure and counts always agree.
 func summaryOf(p *model.Plan) summary {
+	load, spares := loadAndSpares(p)
 	return summary{
 		Servers:          p.Servers,
 		HostsUsed:        p.HostsUsed,
+		Load:             load,
+		Spares:           spares,
 		HostType:         p.HostType,
 		Ratio:            fmtFixed(p.ConsolidationRatio, 1),
 		LowerBound:       p.LowerBound,
 		SumOfPeaksHosts:  p.Baselines.SumOfPeaks.HostsUsed,
 		SumOfPeaksMethod: p.Baselines.SumOfPeaks.Method,
-		SavingPct:        fmtFixed(p.SavingVsSumOfPeaksPct, 1),
+		SavingPct:        savingPct(load, p.Baselines.SumOfPeaks.HostsUsed),
 		PctlHosts:        p.Baselines.PercentileComfort.HostsUsed,
-		PctlSavingPct:    fmtFixed(p.SavingVsPercentileComfortPct, 1),
+		PctlSavingPct:    savingPct(load, p.Baselines.PercentileComfort.HostsUsed),
 		PctlMethod:       p.Baselines.PercentileComfort.Method,
 		PctlLabel:        pctlLabel(p.Baselines.PercentileComfort),
 		Unplaced:         len(p.Unplaced),
@@ -352,19 +372,19 @@ func (b *pageBuilder) fleetSummary(bt *Backtest) {
 	s.HasConf, s.Stars, s.PresentPct = pg.Fleet.HasConf, pg.Fleet.Stars, pg.Fleet.PresentPct
 	s.Power, s.HasPower = powerOf(p)
 	s.LegacyWatts = legacyServerWatts
-	s.HostsWithoutHA = p.HostsWithoutHA
 	s.HALevel, s.HAHolds, s.HAScenarios = p.HA.Level, p.HA.Holds, len(p.HA.Scenarios)
-	for _, h := range p.Hosts {
-		if h.Spare {
-			s.Spares++
-		}
-	}
 	s.Backtest = bt
-	s.Decision = decision(p, *s, pg.Overlap)
+	pg.Placement = placementOf(p.Placement)
+	pg.Risk = riskOf(p.Risk)
+	pg.Entitlement = entitlementOf(p)
+	s.Decision = decision(p, *s, pg.Overlap, pg.Risk, pg.Entitlement)
 }
 
 // hostViews adds one section per host, with its demand charts.
 func (b *pageBuilder) hostViews() error {
+	for d := model.Dim(0); d < model.NumDims; d++ {
+		b.pg.DimNames = append(b.pg.DimNames, d.String())
+	}
 	details := b.p.ServerDetails
 	detailAt := firstPositions(len(details), func(i int) string { return details[i].ID })
 	for i, h := range b.p.Hosts {
@@ -403,6 +423,7 @@ func (b *pageBuilder) hostView(h model.PlanHost) hostView {
 	for d := model.Dim(0); d < model.NumDims; d++ {
 		hv.Dims = append(hv.Dims, hostDimRow(d, h))
 	}
+	hv.Overall, hv.Over = overallUtil(h)
 	return hv
 }
 
@@ -500,6 +521,7 @@ func (b *pageBuilder) serverRow(s model.PlanServer) serverRow {
 	r.MemSort = strconv.FormatInt(a.Rightsize.MemBytes, 10)
 	r.PeakGroup = a.PeakGroup
 	r.PeakWindow = peakWindow(a.PeakGroup, p.Fleet.PeakGroups)
+	r.Ent = entitlementCellsOf(a.Entitlement, p.Settings)
 	return r
 }
 
@@ -517,123 +539,6 @@ func (b *pageBuilder) scripts() error {
 	b.pg.TablePageSize = tablePageSize
 	b.pg.CSP = template.HTMLAttr(contentSecurityPolicy(echartsHash, cspHash(initJS), tableHash()))
 	return nil
-}
-
-// decision writes the plan as one paragraph: what to buy, against the lower
-// bound and the sum-of-peaks baseline, the spare hosts and whether N+k was
-// proven, what it costs, the power, the data confidence and what is left
-// over.
-func decision(p *model.Plan, s summary, overlap []overlapView) string {
-	var b strings.Builder
-	placed := p.Servers - len(p.Unplaced)
-	// The packing's own hosts, before HA spares: what the lower bound and
-	// the sum-of-peaks baseline compare with.
-	load := p.HostsUsed
-	if p.HostsWithoutHA > 0 && p.HostsWithoutHA <= p.HostsUsed {
-		load = p.HostsWithoutHA
-	}
-	spares := p.HostsUsed - load
-	switch {
-	case p.HostsUsed == 0:
-		fmt.Fprintf(&b, "No host is needed: none of the %d servers was placed.", p.Servers)
-	default:
-		fmt.Fprintf(&b, "Buy %d × %s for %d servers (%s per host)", p.HostsUsed, p.HostType, placed, s.Ratio)
-		if spares > 0 {
-			fmt.Fprintf(&b, ": %d for the load and %d %s for N+%d", load, spares, plural(spares, "spare", "spares"), max(1, p.HA.Level))
-		}
-		b.WriteString(".")
-		switch {
-		case load <= p.LowerBound:
-			fmt.Fprintf(&b, " The load needs the lower bound: no plan can use fewer than %d.", p.LowerBound)
-		default:
-			fmt.Fprintf(&b, " No plan can use fewer than %d (the lower bound), so at most %d more could be saved.", p.LowerBound, load-p.LowerBound)
-		}
-	}
-	if p.HA.Level > 0 && len(p.HA.Scenarios) > 0 {
-		failing := 0
-		for _, sc := range p.HA.Scenarios {
-			if !sc.OK {
-				failing++
-			}
-		}
-		if failing == 0 {
-			what := "each host"
-			if p.HA.Level > 1 {
-				what = fmt.Sprintf("every set of %d hosts", p.HA.Level)
-			}
-			fmt.Fprintf(&b, " N+%d is proven: failing %s in turn (%d scenarios), every server restarts on a surviving host within its capacity.",
-				p.HA.Level, what, len(p.HA.Scenarios))
-		} else {
-			fmt.Fprintf(&b, " N+%d does not hold: in %d of %d failure scenarios some servers fit on no surviving host (see Risks).",
-				p.HA.Level, failing, len(p.HA.Scenarios))
-		}
-	} else if p.HostsUsed > 0 {
-		b.WriteString(" No spare host is planned: a host failure takes its servers down until they are restarted elsewhere.")
-	}
-	if sp := p.Baselines.SumOfPeaks.HostsUsed; sp > 0 && load > 0 {
-		if sp > load {
-			fmt.Fprintf(&b, " Sizing every server at its own peak would need %d (%s%% more); sizing on the time-aligned sum saves %s%% of the hosts.",
-				sp, fmtFixed(100*float64(sp-load)/float64(load), 0), s.SavingPct)
-		} else {
-			fmt.Fprintf(&b, " Sizing every server at its own peak would need %d as well: here the peaks coincide too much to save hosts.", sp)
-		}
-	}
-	if pc := p.Baselines.PercentileComfort.HostsUsed; pc > 0 && load > 0 {
-		left := ""
-		if n := p.Baselines.PercentileComfort.Unplaced; n > 0 {
-			left = fmt.Sprintf(" for all but %d %s, which fit no host at that size", n, plural(n, "server", "servers"))
-		}
-		switch {
-		case pc > load:
-			fmt.Fprintf(&b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need %d%s: the time-aligned sum saves %s%% against it.",
-				s.PctlLabel, pc, left, s.PctlSavingPct)
-		case pc == load:
-			fmt.Fprintf(&b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need %d as well%s.", s.PctlLabel, pc, left)
-		default:
-			fmt.Fprintf(&b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need only %d%s: it ignores the peaks above that percentile that kvmfit sizes for.", s.PctlLabel, pc, left)
-		}
-	}
-	var parts []string
-	for _, o := range overlap {
-		parts = append(parts, fmt.Sprintf("%s%% in %s", o.CoincidePct, o.Dim))
-	}
-	if len(parts) > 0 {
-		fmt.Fprintf(&b, " The fleet's peaks coincide by %s (100%% would mean every server peaks at once).", strings.Join(parts, " and "))
-	}
-	if s.HasCost {
-		over := ""
-		if s.Years != "0" {
-			over = " over " + s.Years + " " + plural(boolInt(s.Years == "1"), "year", "years")
-		}
-		fmt.Fprintf(&b, " Cost: capex %s plus energy %s%s, total %s (catalog currency); %d rack units.",
-			s.Capex, s.Energy, over, s.Cost, s.RackUnits)
-	}
-	if s.HasPower {
-		if s.Power.FromPlan {
-			fmt.Fprintf(&b, " Power: about %s kW today (%s) against %s kW after.",
-				s.Power.Before, s.Power.Basis, s.Power.After)
-		} else {
-			fmt.Fprintf(&b, " Power: about %s kW today (assuming %d W per legacy server) against %s kW after.",
-				s.Power.Before, s.LegacyWatts, s.Power.After)
-		}
-	}
-	if bt := s.Backtest; bt != nil && len(bt.Methods) > 0 {
-		var parts []string
-		for _, m := range bt.Methods {
-			parts = append(parts, fmt.Sprintf("%s %s host-minutes over a ceiling (%s%%, worst %s%% over)",
-				m.Method, fmtGrouped(m.OverloadMinutes), fmtFixed(m.OverloadHostMinutesPct, 2), fmtFixed(m.WorstOverloadPct, 1)))
-		}
-		fmt.Fprintf(&b, " Replayed on %s later days of data: %s.", strconv.FormatFloat(bt.TestDays, 'f', -1, 64), strings.Join(parts, "; "))
-	}
-	if s.HasConf {
-		fmt.Fprintf(&b, " Data confidence %d of 5 stars (%s%% of the expected data points).", strings.Count(s.Stars, "★"), s.PresentPct)
-	}
-	if n := len(p.Unplaced); n > 0 {
-		fmt.Fprintf(&b, " %d %s fit no host of this model and need a decision of their own (see Risks).", n, plural(n, "server", "servers"))
-	} else if p.HostsUsed > 0 {
-		b.WriteString(" Every server is placed.")
-	}
-	return b.String()
 }
 
 // pctlLabel names the per-VM percentile × comfort sizing, e.g. "P95 × 1.3".

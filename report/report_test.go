@@ -112,6 +112,7 @@ func testInput(names [3]string, host1, hostType string) Input {
 		return out
 	}
 	settings := model.DefaultSettings.Clone()
+	settings.TargetCoreScore = 2100
 	p := &model.Plan{
 		FormatVersion: 1, GeneratedBy: "kvmfit test", Servers: 4, HostType: hostType,
 		HostsUsed: 2, LowerBound: 1, ConsolidationRatio: 1.5, SavingVsSumOfPeaksPct: 33.3333,
@@ -178,7 +179,19 @@ func testInput(names [3]string, host1, hostType string) Input {
 		},
 		Bootstrap: model.BootstrapResult{Reps: 20, MedianHosts: 2, P95Hosts: 3, MinHosts: 2, MaxHosts: 3, Hosts: []int{}, Method: "days resampled with replacement"},
 		Warnings:  []string{"the test window has no month end"},
+		// Predicted from the training window: 20 host-minutes a month over
+		// the ceiling (10–30), none over capacity.
+		PredictedRisk: &model.RiskPrediction{Method: "rolling origin inside the training window",
+			Origins: []model.RiskOrigin{
+				{TrainEnd: "2024-02-26T00:00:00Z", TestEnd: "2024-03-04T00:00:00Z", TrainDays: 7, TestDays: 7, Hosts: 2, OverCeilingMinutes: 2.33},
+				{TrainEnd: "2024-03-04T00:00:00Z", TestEnd: "2024-03-11T00:00:00Z", TrainDays: 14, TestDays: 7, Hosts: 2, OverCeilingMinutes: 7},
+			},
+			OverCeilingMinutesPerMonth: model.RiskRange{Predicted: 20, Low: 10, High: 30}},
 	}
+	// The replay of kvmfit's plan: 35 minutes over the ceiling and 2 over
+	// capacity in 7 days with data, 150 and 8.6 a month.
+	k := &p.Backtest.Methods[0]
+	k.ObservedMinutes, k.TestMinutes, k.OverCapacityMinutes = 7*24*60, 7*24*60, 2
 	return Input{Plan: p, Demand: demand}
 }
 
@@ -257,6 +270,41 @@ func addAnalysis(p *model.Plan, demand *model.Demand, web, batch, db string) {
 	}
 	p.PackSettings = model.PackSettings{HALevel: 1, WorkBudget: 30000000, TimeLimitSec: 60}
 	p.Unplaced[0].Constraint = "max_vms_per_host"
+	addPlacementAndRisk(p, batch)
+}
+
+// addPlacementAndRisk fills what kvmfit plan adds after the search: every
+// server's entitlement on a target host of core score 2100 (a vCPU can use
+// 2.1 reference cores, × 1.05: 2.205), batch's evidence reserve (data for 3
+// of 7 days: 4/7 of its unused entitlement), the levelling and the
+// predicted risk (two origins: 45 host-minutes a month over the ceiling,
+// 6 over capacity).
+func addPlacementAndRisk(p *model.Plan, batch string) {
+	vcpus := map[string]int{batch: 16}
+	for i := range p.ServerDetails {
+		ps := &p.ServerDetails[i]
+		n := vcpus[ps.ID]
+		if n == 0 {
+			n = int(ps.CPUCoresRef)
+		}
+		e := model.Entitlement{VCPUs: n, CPUCapCoresRef: math.Round(float64(n)*2.205*1e6) / 1e6, MemEntitledBytes: float64(ps.Analysis.Rightsize.CurrentMemBytes)}
+		if ps.ID == batch {
+			e.SlotsCapped, e.EvidenceWeight, e.ReserveCPUCoresRef, e.ReserveMemBytes = 3, 0.571429, 12.5, 6*model.GiB
+		}
+		ps.Analysis.Entitlement = e
+	}
+	p.Placement = model.Placement{Objective: "level the load: minimise the sum of squared peak utilisations", Moves: 1, Work: 1234567,
+		MaxUtilPctBefore: 92.5, MaxUtilPctAfter: 88.25}
+	p.Risk = model.RiskPrediction{
+		Method: "rolling origin: plan on the weeks before a week boundary, replay the week after; host-minutes per 30 days",
+		Origins: []model.RiskOrigin{
+			{TrainEnd: "2024-02-26T00:00:00Z", TestEnd: "2024-03-04T00:00:00Z", TrainDays: 7, TestDays: 7, Hosts: 2, OverCeilingMinutes: 7, OverCapacityMinutes: 0, WorstOverloadPct: 2.5},
+			{TrainEnd: "2024-03-04T00:00:00Z", TestEnd: "2024-03-11T00:00:00Z", TrainDays: 14, TestDays: 7, Hosts: 2, OverCeilingMinutes: 14, OverCapacityMinutes: 2.8, WorstOverloadPct: 7.5},
+		},
+		OverCeilingMinutesPerMonth:  model.RiskRange{Predicted: 45, Low: 30, High: 60},
+		OverCapacityMinutesPerMonth: model.RiskRange{Predicted: 6, Low: 0, High: 12},
+		WorstOverloadPct:            7.5,
+	}
 }
 
 func normalInput() Input {
@@ -274,6 +322,11 @@ func hostileInput() Input {
 	in.Plan.Backtest.Methods[0].Description = hostileAttr
 	in.Plan.HA.Method = hostileScript
 	in.Plan.Candidates[0].Mix = []model.HostCount{{HostType: hostileType, Hosts: 2}}
+	in.Plan.Placement.Objective = hostileAttr
+	in.Plan.Risk.Method, in.Plan.Risk.Note = hostileScript, hostileQuote
+	in.Plan.Risk.Origins[0].TrainEnd = hostileAttr
+	in.Plan.Backtest.PredictedRisk.Origins = nil
+	in.Plan.Backtest.PredictedRisk.Note = hostileScript
 	return in
 }
 
@@ -520,6 +573,12 @@ func TestWriteHostileNames(t *testing.T) {
 		`<a class="id" href="#server-0002">&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;</a>, <a class="id" href="#server-0003">__f__window.__pwned=1__f__</a>`,
 		// Warnings grouped by kind: the kind and the items.
 		`<summary>&lt;/script&gt;&lt;script&gt;window.__pwned=N&lt;/script&gt; <span class="badge">`,
+		// The placement's objective, the risk's method, note and origins,
+		// the backtest's prediction note.
+		`Objective: &#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt; (plan.json`,
+		`Method: &lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;. <span class="w">&#39;-(window.__pwned=1)-&#39;`,
+		`<tr><td>&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;</td><td>2024-03-04</td>`,
+		`No prediction to set beside the replay: &lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;.`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("page lacks the escaped form %q", want)

@@ -36,6 +36,10 @@ type Backtest struct {
 	// Bootstrap is the spread of the host count over resampled training
 	// days (Reps 0: not run).
 	Bootstrap BacktestBootstrap
+	// PredictedRisk is what kvmfit's training plan predicted for the test
+	// window (rolling origins inside the training window), set beside the
+	// replay of Methods[0]; nil when not predicted.
+	PredictedRisk *model.RiskPrediction
 }
 
 // BacktestBootstrap is the spread of the host count over resampled days.
@@ -61,7 +65,7 @@ func BacktestFromModel(r *model.BacktestReport) *Backtest {
 		TrainStart: r.TrainStart, TrainEnd: r.TrainEnd, TestStart: r.TestStart, TestEnd: r.TestEnd,
 		TrainDays: r.TrainDays, TestDays: r.TestDays, ReplayStat: r.ReplayStat,
 		Servers: r.Servers, TestServers: r.TestServers, TestCoveragePct: r.TestCoveragePct,
-		Warnings: r.Warnings,
+		Warnings: r.Warnings, PredictedRisk: r.PredictedRisk,
 		Bootstrap: BacktestBootstrap{Reps: r.Bootstrap.Reps, MedianHosts: r.Bootstrap.MedianHosts, P95Hosts: r.Bootstrap.P95Hosts,
 			MinHosts: r.Bootstrap.MinHosts, MaxHosts: r.Bootstrap.MaxHosts, Method: r.Bootstrap.Method},
 	}
@@ -69,6 +73,7 @@ func BacktestFromModel(r *model.BacktestReport) *Backtest {
 		bm := BacktestMethod{Method: m.Method, Description: m.Description,
 			HostsUsed: m.HostsUsed, HostsWithoutHA: m.HostsWithoutHA, Unplaced: len(m.Unplaced),
 			OverloadMinutes: m.OverloadMinutes, OverloadHostMinutesPct: m.OverloadHostMinutesPct,
+			OverCapacityMinutes: m.OverCapacityMinutes, ObservedMinutes: m.ObservedMinutes,
 			WorstOverloadPct: m.WorstOverloadPct, HostsOverloaded: m.HostsOverloaded}
 		for _, f := range m.Failures {
 			bm.Failures = append(bm.Failures, BacktestFailure{Failed: f.Failed, Stranded: f.Stranded,
@@ -90,6 +95,10 @@ type BacktestMethod struct {
 	// OverloadHostMinutesPct is their share of loaded host-minutes.
 	OverloadMinutes        float64
 	OverloadHostMinutesPct float64
+	// OverCapacityMinutes are host-minutes over 100 % of the full
+	// capacity; ObservedMinutes the part of the test window with data
+	// (0: unknown, the whole window is taken).
+	OverCapacityMinutes, ObservedMinutes float64
 	// WorstOverloadPct is the largest excess over usable capacity, % of it.
 	WorstOverloadPct float64
 	HostsOverloaded  int
@@ -587,6 +596,9 @@ type warnGroup struct {
 type backtestView struct {
 	Backtest
 	Rows []backtestRow
+	// PredVsActual sets kvmfit's predicted risk beside its replay (nil:
+	// nothing predicted).
+	PredVsActual *predVsActual
 }
 
 type backtestRow struct {
@@ -725,7 +737,7 @@ func risksOf(p *model.Plan, bt *Backtest, serverAnchor, hostAnchor map[string]st
 	})
 	r.WarnGroups = groupWarnings(p)
 	if bt != nil {
-		v := &backtestView{Backtest: *bt}
+		v := &backtestView{Backtest: *bt, PredVsActual: predictedVsActual(bt)}
 		for _, m := range bt.Methods {
 			v.Rows = append(v.Rows, backtestRow{
 				BacktestMethod:  m,

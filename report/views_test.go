@@ -65,7 +65,7 @@ func TestWriteAnalysis(t *testing.T) {
 		"N+1 fails", "2 failure scenarios replayed",
 		"Power: about 1.4 kW today (2 servers at their inventory watts, 2 at the 250 W default) against 1.2 kW after.",
 		// Baselines and the sensitivity sweep.
-		"fewer hosts than per-VM P95 × 1.3 (4)", "Sizing every server at its own P95 × 1.3, flat over time (Azure Migrate&#39;s method), would need 4",
+		"fewer hosts for the load than per-VM P95 × 1.3: 2 against 4", "Sizing every server at its own P95 × 1.3, flat over time (Azure Migrate&#39;s method), would need 4 hosts for the load",
 		`id="chart-sensitivity"`, "<td>P90</td>", "<td>max (P100)</td>", "<td>CPU 70 %</td>", "<td>2:1 vCPU</td>", "◀ the plan's value",
 		"Data confidence 5 of 5 stars (81.0% of the expected data points).",
 		"Replayed on 7 later days of data: kvmfit 35 host-minutes over a ceiling (0.17%, worst 4.2% over); sum_of_peaks 0",
@@ -150,9 +150,14 @@ func TestWriteSpareHost(t *testing.T) {
 	p.HA.Holds, p.HA.SpareHostsAdded = true, 1
 	s := string(render(t, in))
 	for _, want := range []string{
-		"Buy 3 × std-1u for 3 servers (1.5 per host): 2 for the load and 1 spare for N&#43;1.",
+		"Buy 3 × std-1u for 3 servers (1.5 per host): 2 hosts for the load &#43; 1 spare (N&#43;1).",
 		"N&#43;1 is proven: failing each host in turn (2 scenarios)",
-		`<span class="badge spare">HA spare</span>`, "(1 spare)", `"name":"HA spares"`, `"formatter":"+{c} spare"`,
+		`<span class="badge spare">HA spare</span>`, `"name":"HA spares"`, `"formatter":"+{c} spare"`,
+		// The card and the sentence compare hosts for the load with hosts
+		// for the load: 2 against the sum of peaks' 3.
+		`<span class="v">4 → 2 + 1</span><span class="l">servers → hosts of <span class="id">std-1u</span>: 2 for the load + 1 spare (N+1), 3 to buy</span>`,
+		`<span class="v">33.3 %</span><span class="l">fewer hosts for the load than sum of peaks: 2 against 3 (spares apart)</span>`,
+		"Sizing every server at its own peak would need 3 hosts for the load against these 2 (spares apart), 50% more: sizing on the time-aligned sum saves 33.3% of the hosts.",
 		"1 spare host was added until every scenario re-placed every server.",
 	} {
 		if !strings.Contains(s, want) {

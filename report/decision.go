@@ -1,0 +1,170 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// decision writes the plan as one paragraph: what to buy (the hosts for the
+// load and the N+k spares apart), against the lower bound and the
+// baselines (hosts for the load against hosts for the load), whether N+k
+// was proven, the overload predicted for the month ahead, the evidence
+// reserve, what it costs, the power, the backtest, the data confidence and
+// what is left over.
+func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, ent entitlementView) string {
+	var b strings.Builder
+	decisionHosts(&b, p, s)
+	decisionHA(&b, p)
+	decisionBaselines(&b, p, s)
+	var parts []string
+	for _, o := range overlap {
+		parts = append(parts, fmt.Sprintf("%s%% in %s", o.CoincidePct, o.Dim))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, " The fleet's peaks coincide by %s (100%% would mean every server peaks at once).", strings.Join(parts, " and "))
+	}
+	if risk.Sentence != "" {
+		b.WriteString(" " + risk.Sentence)
+	}
+	if n := ent.ReserveServers; n > 0 {
+		fmt.Fprintf(&b, " %d %s data for only part of the fleet's span and %s an evidence reserve (%s reference cores and %s GiB in all) within the hosts' full capacity.",
+			n, plural(n, "server has", "servers have"), plural(n, "keeps", "keep"), ent.ReserveCPU, ent.ReserveMem)
+	}
+	decisionCostAndPower(&b, s)
+	if bt := s.Backtest; bt != nil && len(bt.Methods) > 0 {
+		var parts []string
+		for _, m := range bt.Methods {
+			parts = append(parts, fmt.Sprintf("%s %s host-minutes over a ceiling (%s%%, worst %s%% over)",
+				m.Method, fmtGrouped(m.OverloadMinutes), fmtFixed(m.OverloadHostMinutesPct, 2), fmtFixed(m.WorstOverloadPct, 1)))
+		}
+		fmt.Fprintf(&b, " Replayed on %s later days of data: %s.", strconv.FormatFloat(bt.TestDays, 'f', -1, 64), strings.Join(parts, "; "))
+	}
+	if s.HasConf {
+		fmt.Fprintf(&b, " Data confidence %d of 5 stars (%s%% of the expected data points).", strings.Count(s.Stars, "★"), s.PresentPct)
+	}
+	if n := len(p.Unplaced); n > 0 {
+		fmt.Fprintf(&b, " %d %s fit no host of this model and need a decision of their own (see Risks).", n, plural(n, "server", "servers"))
+	} else if p.HostsUsed > 0 {
+		b.WriteString(" Every server is placed.")
+	}
+	return b.String()
+}
+
+// decisionHosts says what to buy: the hosts for the load and the N+k
+// spares, and how far the load is from the lower bound.
+func decisionHosts(b *strings.Builder, p *model.Plan, s summary) {
+	if p.HostsUsed == 0 {
+		fmt.Fprintf(b, "No host is needed: none of the %d servers was placed.", p.Servers)
+		return
+	}
+	placed := p.Servers - len(p.Unplaced)
+	fmt.Fprintf(b, "Buy %d × %s for %d servers (%s per host)", p.HostsUsed, p.HostType, placed, s.Ratio)
+	if s.Spares > 0 {
+		fmt.Fprintf(b, ": %s", loadAndSparesText(s.Load, s.Spares, p.HA.Level))
+	}
+	b.WriteString(".")
+	if s.Load <= p.LowerBound {
+		fmt.Fprintf(b, " The load needs the lower bound: no plan can use fewer than %d.", p.LowerBound)
+	} else {
+		fmt.Fprintf(b, " No plan can use fewer than %d (the lower bound), so at most %d more could be saved.", p.LowerBound, s.Load-p.LowerBound)
+	}
+}
+
+// loadAndSparesText is e.g. "7 hosts for the load + 1 spare (N+1)".
+func loadAndSparesText(load, spares, level int) string {
+	return fmt.Sprintf("%d %s for the load + %d %s (N+%d)", load, plural(load, "host", "hosts"), spares, plural(spares, "spare", "spares"), max(1, level))
+}
+
+// decisionHA says whether N+k was proven.
+func decisionHA(b *strings.Builder, p *model.Plan) {
+	if p.HA.Level == 0 || len(p.HA.Scenarios) == 0 {
+		if p.HostsUsed > 0 {
+			b.WriteString(" No spare host is planned: a host failure takes its servers down until they are restarted elsewhere.")
+		}
+		return
+	}
+	failing := 0
+	for _, sc := range p.HA.Scenarios {
+		if !sc.OK {
+			failing++
+		}
+	}
+	if failing > 0 {
+		fmt.Fprintf(b, " N+%d does not hold: in %d of %d failure scenarios some servers fit on no surviving host (see Risks).",
+			p.HA.Level, failing, len(p.HA.Scenarios))
+		return
+	}
+	what := "each host"
+	if p.HA.Level > 1 {
+		what = fmt.Sprintf("every set of %d hosts", p.HA.Level)
+	}
+	fmt.Fprintf(b, " N+%d is proven: failing %s in turn (%d scenarios), every server restarts on a surviving host within its capacity.",
+		p.HA.Level, what, len(p.HA.Scenarios))
+}
+
+// decisionBaselines compares the hosts for the load with the baselines'
+// hosts, which carry no spares either.
+func decisionBaselines(b *strings.Builder, p *model.Plan, s summary) {
+	load := s.Load
+	if load <= 0 {
+		return
+	}
+	apart := ""
+	if s.Spares > 0 {
+		apart = " (spares apart)"
+	}
+	if sp := p.Baselines.SumOfPeaks.HostsUsed; sp > 0 {
+		switch {
+		case sp > load:
+			fmt.Fprintf(b, " Sizing every server at its own peak would need %d hosts for the load against these %d%s, %s%% more: sizing on the time-aligned sum saves %s%% of the hosts.",
+				sp, load, apart, fmtFixed(100*float64(sp-load)/float64(load), 0), s.SavingPct)
+		case sp == load:
+			fmt.Fprintf(b, " Sizing every server at its own peak would need %d hosts for the load as well: here the peaks coincide too much to save hosts.", sp)
+		default:
+			fmt.Fprintf(b, " Sizing every server at its own peak would need only %d hosts for the load against these %d%s: the plan adds margins and reserves that outweigh what the time alignment saves.", sp, load, apart)
+		}
+	}
+	pc := p.Baselines.PercentileComfort.HostsUsed
+	if pc <= 0 {
+		return
+	}
+	left := ""
+	if n := p.Baselines.PercentileComfort.Unplaced; n > 0 {
+		left = fmt.Sprintf(" for all but %d %s, which fit no host at that size", n, plural(n, "server", "servers"))
+	}
+	switch {
+	case pc > load:
+		fmt.Fprintf(b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need %d hosts for the load%s: the time-aligned sum saves %s%% against it.",
+			s.PctlLabel, pc, left, s.PctlSavingPct)
+	case pc == load:
+		fmt.Fprintf(b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need %d hosts for the load as well%s.", s.PctlLabel, pc, left)
+	default:
+		fmt.Fprintf(b, " Sizing every server at its own %s, flat over time (Azure Migrate's method), would need only %d hosts for the load%s: it ignores the peaks above that percentile that kvmfit sizes for.", s.PctlLabel, pc, left)
+	}
+}
+
+// decisionCostAndPower adds the chosen candidate's cost and the power
+// before and after.
+func decisionCostAndPower(b *strings.Builder, s summary) {
+	if s.HasCost {
+		over := ""
+		if s.Years != "0" {
+			over = " over " + s.Years + " " + plural(boolInt(s.Years == "1"), "year", "years")
+		}
+		fmt.Fprintf(b, " Cost: capex %s plus energy %s%s, total %s (catalog currency); %d rack units.",
+			s.Capex, s.Energy, over, s.Cost, s.RackUnits)
+	}
+	if !s.HasPower {
+		return
+	}
+	if s.Power.FromPlan {
+		fmt.Fprintf(b, " Power: about %s kW today (%s) against %s kW after.",
+			s.Power.Before, s.Power.Basis, s.Power.After)
+	} else {
+		fmt.Fprintf(b, " Power: about %s kW today (assuming %d W per legacy server) against %s kW after.",
+			s.Power.Before, s.LegacyWatts, s.Power.After)
+	}
+}
