@@ -30,6 +30,7 @@ var ServersHeader = []string{
 	"cpu_saturated", "saturation_uplift",
 	"growth_cpu_factor", "growth_mem_factor", "cpu_trend_pct_per_year", "mem_trend_pct_per_year",
 	"current_cores", "rightsize_vcpus", "current_mem_bytes", "rightsize_mem_bytes",
+	"vcpus", "cpu_cap_cores_ref", "slots_capped", "evidence_weight", "reserve_cpu_cores_ref", "reserve_mem_bytes",
 	"os_family", "peak_group", "peak_window", "watts", "watts_source",
 	"host", "unplaced_reason", "unplaced_constraint", "warnings",
 }
@@ -52,8 +53,8 @@ func WriteAssignmentsCSV(w io.Writer, p *model.Plan) error {
 // WriteServersCSV writes one row per input server, in plan.ServerDetails
 // order: its data, peak demand per resource, what the model found (data
 // confidence, CPU saturation, growth applied and trends, right-sized vCPUs
-// and memory against today's, OS family, peak group; plan.json
-// server_details[].analysis), the watts counted before the move (from its
+// and memory against today's, the entitlement (vCPUs, CPU cap, evidence
+// reserve), OS family, peak group; plan.json server_details[].analysis), the watts counted before the move (from its
 // inventory or the default) and where it went or why not.
 func WriteServersCSV(w io.Writer, p *model.Plan) error {
 	why := indexBy(p.Unplaced, func(u model.Unplaced) string { return u.Server })
@@ -73,6 +74,8 @@ func WriteServersCSV(w io.Writer, p *model.Plan) error {
 				num(nonZero(a.Growth.CPUFactor, 1)), num(nonZero(a.Growth.MemFactor, 1)), num(a.Growth.CPUTrendPctPerYear), num(a.Growth.MemTrendPctPerYear),
 				strconv.Itoa(a.Rightsize.CurrentCores), strconv.Itoa(a.Rightsize.VCPUs),
 				strconv.FormatInt(a.Rightsize.CurrentMemBytes, 10), strconv.FormatInt(a.Rightsize.MemBytes, 10),
+				strconv.Itoa(a.Entitlement.VCPUs), num(a.Entitlement.CPUCapCoresRef), strconv.Itoa(a.Entitlement.SlotsCapped),
+				num(a.Entitlement.EvidenceWeight), num(a.Entitlement.ReserveCPUCoresRef), num(a.Entitlement.ReserveMemBytes),
 				text(a.OSFamily), strconv.Itoa(a.PeakGroup), text(peakWindow(a.PeakGroup, p.Fleet.PeakGroups)),
 				num(s.Watts), text(s.WattsSource),
 				text(s.Host), text(why[s.ID].Reason), text(why[s.ID].Constraint), text(strings.Join(s.Warnings, "; ")),
