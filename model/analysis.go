@@ -57,7 +57,7 @@ type Saturation struct {
 
 // Entitlement is the most a future VM can use and the part of it the plan
 // reserves because the server's history is too short to rule it out
-// (docs/model.md, "Entitlement and the evidence reserve").
+// (docs/model.md §21).
 type Entitlement struct {
 	// VCPUs is the VM's vCPU count: the server's logical CPUs today
 	// (threads, else cores). One vCPU runs on one host thread and can use

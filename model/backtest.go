@@ -146,7 +146,7 @@ type BacktestFailure struct {
 // RiskPrediction is the overload a plan should expect in the month after
 // its data, predicted by rolling-origin validation inside the data: at each
 // origin, the same method plans on the data before it and the following
-// window is replayed against that plan (docs/backtest.md, "Predicted risk").
+// window is replayed against that plan (docs/model.md §21, docs/backtest.md "Predicted next to actual").
 type RiskPrediction struct {
 	// Method says how the origins were chosen and what was replayed.
 	Method string `json:"method"`

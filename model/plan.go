@@ -35,7 +35,7 @@ type Plan struct {
 	PackSettings PackSettings `json:"pack_settings"`
 	// ConsolidationRatio is placed servers per host.
 	ConsolidationRatio float64 `json:"consolidation_ratio"`
-	// SavingVsSumOfPeaksPct is 100 × (1 − hosts_used / sum-of-peaks hosts).
+	// SavingVsSumOfPeaksPct is 100 × (1 − hosts_without_ha / sum-of-peaks hosts): hosts for the load against hosts for the load, the N+k spares apart.
 	SavingVsSumOfPeaksPct float64 `json:"saving_vs_sum_of_peaks_pct"`
 	// SavingVsPercentileComfortPct is 100 × (1 − hosts_without_ha /
 	// baselines.percentile_comfort.hosts_used) (0 when that baseline was

@@ -37,7 +37,7 @@ func (o *PlanOptions) addModelFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&s.SaturationMinutes, "saturation-minutes", d.SaturationMinutes, "minutes in a row at the saturation level that make a saturated day")
 	fs.Float64Var(&s.SaturationDaysPct, "saturation-days-pct", d.SaturationDaysPct, "share of days with data that must be saturated to flag a server")
 	fs.Float64Var(&s.SaturationUplift, "saturation-uplift", d.SaturationUplift, "CPU demand multiplier for a saturated server (its true demand is unobservable; never above what its vCPUs can use)")
-	fs.BoolVar(&s.EvidenceReserve, "evidence-reserve", d.EvidenceReserve, "reserve, for a server with fewer than 7 days of data (MS MAP's recommended days), the share 1 - days/7 of what its vCPUs and memory could use and it did not show")
+	fs.BoolVar(&s.EvidenceReserve, "evidence-reserve", d.EvidenceReserve, "reserve, for a server with data for only part of the fleet's span, that unseen share of what its vCPUs and memory could use and it did not show; planned load plus reserves must fit each host's full capacity (docs/model.md §21)")
 	fs.Float64Var(&s.GrowthPctPerYear, "growth-pct-per-year", d.GrowthPctPerYear, "global demand growth, % per year (compound), projected to --horizon")
 	fs.Float64Var(&s.HorizonMonths, "horizon", d.HorizonMonths, "months ahead to project growth to (0 = size for today)")
 	fs.BoolVar(&s.GrowthTrend, "growth-trend", d.GrowthTrend, "also project each server's own significant upward trend (CPU, memory) to --horizon")
