@@ -68,7 +68,7 @@ func knownCatalog() *model.Catalog {
 // worst +37.5 % (11 cores on 8 usable).
 func TestKnownOverload(t *testing.T) {
 	s := knownSettings()
-	in := planner.PlanInput{Demand: &model.Demand{Start: day0, Step: s.Step(), Slots: 288, Profile: "day"}, Catalog: knownCatalog(), Settings: s}
+	in := planner.PlanInput{Fleet: profile.Fleet{Demand: &model.Demand{Start: day0, Step: s.Step(), Slots: 288, Profile: "day"}}, Catalog: knownCatalog(), Settings: s}
 	actual := &model.Demand{Start: trainTo, Step: s.Step(), Slots: 288, Profile: "full"}
 	as := s.Clone()
 	as.Profile, as.Percentile = "full", 100

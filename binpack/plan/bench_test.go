@@ -5,6 +5,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // fleetPlanInput returns a plan input of n servers × slots slots × 5
@@ -17,7 +18,7 @@ func fleetPlanInput(n, slots int) PlanInput {
 		s.CeilingPct[k] = 100
 	}
 	in := PlanInput{
-		Demand:   &model.Demand{Slots: slots, Profile: "day", Servers: servers},
+		Fleet:    profile.Fleet{Demand: &model.Demand{Slots: slots, Profile: "day", Servers: servers}},
 		Settings: s,
 		Catalog: &model.Catalog{Hosts: []model.HostSpec{{Name: "2s", Cores: 60, Threads: 60, CPUScorePerCore: 1000,
 			MemBytes: model.ByteSize(460 * model.GiB), StorageIOPS: 70000, StorageBytesPerSec: 1.4e9, NetBytesPerSec: 1.75e9,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // Two servers that are busy at different times of day share a host; a
@@ -28,12 +29,14 @@ func ExampleBuildPlan() {
 		s.CeilingPct[k] = 100
 	}
 	in := plan.PlanInput{
-		Demand: &model.Demand{Slots: 2, Profile: "day", Servers: []model.ServerDemand{ // day and night
-			server("web", []float64{8, 1}, 16),
-			server("batch", []float64{1, 8}, 16),
-			server("db", []float64{2, 2}, 80),
-		}},
-		Servers: []model.PlanServer{{ID: "web"}, {ID: "batch"}, {ID: "db"}},
+		Fleet: profile.Fleet{
+			Demand: &model.Demand{Slots: 2, Profile: "day", Servers: []model.ServerDemand{ // day and night
+				server("web", []float64{8, 1}, 16),
+				server("batch", []float64{1, 8}, 16),
+				server("db", []float64{2, 2}, 80),
+			}},
+			Servers: []model.PlanServer{{ID: "web"}, {ID: "batch"}, {ID: "db"}},
+		},
 		Catalog: &model.Catalog{Hosts: []model.HostSpec{{Name: "h10", Cores: 10, Threads: 10,
 			CPUScorePerCore: s.ReferenceCoreScore, MemBytes: 64 * gib, StorageIOPS: 1000,
 			StorageBytesPerSec: 1e9, NetBytesPerSec: 1e9, Price: 1000, Watts: 300, RackUnits: 1}}},

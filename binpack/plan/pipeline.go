@@ -43,14 +43,7 @@ func Prepare(r Request) (*PlanInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &PlanInput{
-		Demand: f.Demand, Servers: f.Servers, NoData: f.NoData, Catalog: r.Catalog, Settings: s, Grid: f.Grid,
-		GeneratedBy: r.GeneratedBy, Warnings: f.Warnings, Pack: r.Pack, VCPUs: f.VCPUs,
-		PercentileComfort: f.PercentileComfort, SumOfPeaks: f.SumOfPeaks,
-	}
-	for _, pd := range f.PercentileDemands {
-		in.PercentileDemands = append(in.PercentileDemands, PercentileDemand{Percentile: pd.Percentile, Demand: pd.Demand})
-	}
+	in := &PlanInput{Fleet: *f, Catalog: r.Catalog, Settings: s, GeneratedBy: r.GeneratedBy, Pack: r.Pack}
 	return in, nil
 }
 

@@ -10,56 +10,31 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
-// PlanInput is everything BuildPlan needs: the profiled servers, the servers
-// that could not be profiled, the host catalog and the settings.
+// PlanInput is everything BuildPlan needs: the profiled fleet (the
+// servers, their demand, the servers that could not be profiled), the host
+// catalog and the settings.
 type PlanInput struct {
-	// Demand holds the profiled demand of every placeable server.
-	Demand *model.Demand
-	// Servers describes every server of the input, placeable or not, in
-	// input order; Host is filled by BuildPlan.
-	Servers []model.PlanServer
-	// NoData lists servers that have no usable samples; they are reported
-	// as unplaced.
-	NoData   []model.Unplaced
+	// Fleet is the profiled fleet (profile.Datasets). Its Servers' Host is
+	// filled by BuildPlan; its NoData servers are reported as unplaced; its
+	// Warnings go into the plan. A server missing from VCPUs counts
+	// ceil(cpu_cores_ref) vCPUs in the vcpu_per_pcpu constraint (with a
+	// warning) and in the sweep's overcommit points (with a note).
+	// PercentileComfort nil: derived from Demand (see
+	// percentileComfortSizes); SumOfPeaks nil: the sum-of-peaks baseline
+	// takes the peak of each server's profiled demand; PercentileDemands
+	// (at SensitivityPercentiles) nil: no percentile points in the sweep.
+	profile.Fleet
 	Catalog  *model.Catalog
 	Settings model.Settings
-	Grid     model.PlanGrid
 	// GeneratedBy names the program and version.
 	GeneratedBy string
-	Warnings    []string
 	// Pack are the packer's options (constraints, HA, existing fleet,
 	// search budget). The zero value packs with the constructive
 	// heuristics only, no HA analysis and no constraints.
 	Pack PackOptions
-	// VCPUs maps a server ID to its vCPU count, used by the vcpu_per_pcpu
-	// constraint and the sweep's overcommit points. A server missing here
-	// counts ceil(cpu_cores_ref) vCPUs (with a warning under the
-	// constraint, a note in the sweep).
-	VCPUs map[string]int
-	// PercentileComfort are the servers' flat sizes for the per-VM
-	// percentile × comfort baseline (profile.PeakAndPercentileSizes at
-	// model.BaselinePercentile × model.BaselineComfort, from the samples).
-	// nil: derived from Demand (see percentileComfortSizes).
-	PercentileComfort []model.FlatSize
-	// SumOfPeaks, when set, sizes the sum-of-peaks baseline: every server
-	// at the peak of its measured demand (slot max over the data, the
-	// plan's conversion, no percentile and no margins:
-	// profile.PeakAndPercentileSizes). The backtest's sum_of_peaks uses
-	// the same sizes. Without it the baseline takes the peak of each
-	// server's profiled demand.
-	SumOfPeaks []model.FlatSize
-	// PercentileDemands are the fleet's demand profiled at other sizing
-	// percentiles (SensitivityPercentiles), for the sensitivity sweep:
-	// the servers of Demand in the same order. nil: no percentile points.
-	PercentileDemands []PercentileDemand
-}
-
-// PercentileDemand is the fleet's demand profiled at one sizing percentile.
-type PercentileDemand struct {
-	Percentile float64
-	Demand     *model.Demand
 }
 
 // PackOptions are the packer's options of a plan.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // planFixture: three servers over two slots whose CPU peaks do not
@@ -34,11 +35,13 @@ func planFixture() PlanInput {
 			Price: price, Watts: watts, RackUnits: 1}
 	}
 	return PlanInput{
-		Demand: &model.Demand{Slots: 2, Profile: "day", Servers: []model.ServerDemand{
-			mk("a", 3, 1), mk("b", 1, 3), mk("c", 2, 2),
-		}},
-		Servers: []model.PlanServer{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}},
-		NoData:  []model.Unplaced{{Server: "d", Reason: "no samples: nothing to size"}},
+		Fleet: profile.Fleet{
+			Demand: &model.Demand{Slots: 2, Profile: "day", Servers: []model.ServerDemand{
+				mk("a", 3, 1), mk("b", 1, 3), mk("c", 2, 2),
+			}},
+			Servers: []model.PlanServer{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}},
+			NoData:  []model.Unplaced{{Server: "d", Reason: "no samples: nothing to size"}},
+		},
 		Catalog: &model.Catalog{Hosts: []model.HostSpec{
 			host("small", 4, 16*model.GiB, 1000, 100),
 			host("big", 8, 32*model.GiB, 2500, 150),
@@ -139,8 +142,7 @@ func staggeredFleet() PlanInput {
 		details = append(details, model.PlanServer{ID: d.ID, CPUCoresRef: 2})
 	}
 	return PlanInput{
-		Demand:  &model.Demand{Slots: 20, Profile: "day", Servers: servers},
-		Servers: details,
+		Fleet: profile.Fleet{Demand: &model.Demand{Slots: 20, Profile: "day", Servers: servers}, Servers: details},
 		Catalog: &model.Catalog{Hosts: []model.HostSpec{{Name: "h10", Cores: 10, Threads: 10, CPUScorePerCore: 1000,
 			MemBytes: model.ByteSize(64 * model.GiB), StorageIOPS: 1000, StorageBytesPerSec: 1e9, NetBytesPerSec: 1e9,
 			Price: 1000, Watts: 400, RackUnits: 1}}},
@@ -201,7 +203,7 @@ func TestSensitivityHandComputed(t *testing.T) {
 		}
 		p100.Servers = append(p100.Servers, c)
 	}
-	in.PercentileDemands = []PercentileDemand{{Percentile: 100, Demand: &p100}}
+	in.PercentileDemands = []profile.PercentileDemand{{Percentile: 100, Demand: &p100}}
 	// 8 vCPUs each: a 2:1 limit allows 20 vCPUs per 10-core host, two servers.
 	in.VCPUs = map[string]int{"a": 8, "b": 8, "c": 8, "d": 8}
 	plan, err := BuildPlan(in)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 const gib = float64(model.GiB)
@@ -72,8 +73,8 @@ func TestBuildPlanUnplacedReasons(t *testing.T) {
 		}),
 	}
 	in := PlanInput{
-		Demand:  &model.Demand{Slots: slots, Profile: "day", Servers: servers},
-		Servers: []model.PlanServer{{ID: "big"}, {ID: "ok"}, {ID: "both"}, {ID: "iops"}},
+		Fleet: profile.Fleet{Demand: &model.Demand{Slots: slots, Profile: "day", Servers: servers},
+			Servers: []model.PlanServer{{ID: "big"}, {ID: "ok"}, {ID: "both"}, {ID: "iops"}}},
 		Catalog: &model.Catalog{Hosts: []model.HostSpec{{Name: "h16", Cores: 16, Threads: 16, CPUScorePerCore: s.ReferenceCoreScore,
 			MemBytes: model.ByteSize(450 * model.GiB), StorageIOPS: 1000, StorageBytesPerSec: 1e9, NetBytesPerSec: 1e9,
 			Price: 1000, Watts: 400, RackUnits: 1}}},
