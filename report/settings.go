@@ -100,9 +100,9 @@ var settingDocs = map[string]settingDoc{
 	"years": {"years of energy cost in the candidates' cost",
 		"kvmfit default (docs/model.md §15)"},
 	"target_core_score": {"single-core CPU score of the target host model (the one asked for, else the fastest candidate): a VM's CPU demand is capped at its vCPUs × this score / reference_core_score × cpu_virt_factor reference cores, plus its I/O CPU, and margins never lift it above; 0 = unknown, no cap",
-		"not a choice: kvmfit sets it from the host catalog (cpu_score_per_core), the model default 0 leaves CPU uncapped; one vCPU runs on one host thread and can never use more than one host core, and the fastest model's score sizes no candidate below what a VM could use on it (docs/model.md, Entitlement and the evidence reserve)"},
+		"not a choice: kvmfit sets it from the host catalog (cpu_score_per_core), the model default 0 leaves CPU uncapped; one vCPU runs on one host thread and can never use more than one host core, and the fastest model's score sizes no candidate below what a VM could use on it (docs/model.md §21)"},
 	"evidence_reserve": {"for a server with data for only part of the fleet's span, reserve that share of the span (1 − its share of it) of its unused entitlement (CPU up to the cap, memory up to its installed size); planned load plus reserves must fit each host's full capacity (raw less the host reserve), the planned load alone its ceiling",
-		"on by default, our choice: a server seen for a few days has not shown what the others showed over the whole span, and what it did not show may still come; the reserve keeps room for it within the hardware without lowering the ceilings (docs/model.md, Entitlement and the evidence reserve)"},
+		"on by default, our choice: a server seen for a few days has not shown what the others showed over the whole span, and what it did not show may still come; the reserve keeps room for it within the hardware without lowering the ceilings (docs/model.md §21)"},
 	"host_type_requested": {"host model asked for (empty = the candidate that leaves fewest unplaced, then the cheapest)",
 		"--host-type (docs/model.md §15)"},
 }
