@@ -59,14 +59,48 @@
 // CentOS 6 have no score (kernels before 3.2 run the POSIX-shell collector,
 // which does not calibrate), which exercises the planner's MHz fallback.
 //
+// # Fleets that change
+//
+// GenerateOptions.Changes (off by default; `kvmfit samples generate
+// --changing` turns on the ChangingFleet preset) makes the fleet change over
+// time, to test plans that must hold next month without real traces:
+//
+//   - sleepers (Changes.Sleepers, a share of the servers other than domain
+//     controllers; preset 15 %): idle from Start for SleepDays (preset
+//     20–45 days, drawn per server): CPU 0.3–0.8 %, 60–90 % of their normal
+//     memory, almost no disk or network; then busy with their archetype's
+//     workload, its variable load scaled by a factor drawn from WakeLoad
+//     (preset 1–2.5; 1 = the archetype's normal load);
+//   - moving batches (Changes.BatchShifters, a share of the SQL servers;
+//     preset 50 %): after BatchShiftDays (preset 30) the nightly batch
+//     (01:00–03:00, with its dump) runs BatchShiftHours later (preset 3–18
+//     whole hours, drawn per server, at most 20 so that it stays before
+//     midnight); half of them, drawn, move at once, the others drift one
+//     hour later a day until they get there;
+//   - month-end peaks (Changes.MonthEnd, a share of the file and web
+//     servers; preset 40 %): on the last two workdays (Mon–Fri, UTC) of each
+//     month their CPU, disk and network from 08:00 to 20:00 UTC are
+//     MonthEndLoad (preset 2) times the usual. SQL servers have their own
+//     month-end peak in every fleet.
+//
+// Each changed server's inventory notes say what changes and when, for
+// example "changes: nightly batch moves 15 h later from 2026-08-01 00:00
+// UTC: 01:00 → 16:00 UTC": the ground truth a backtest can be checked
+// against. CountChanges counts the changed servers without generating.
+//
 // # Determinism
 //
 // Server i draws everything from its own generator,
 // rand.NewPCG(Seed, stream(i)), and nothing reads the wall clock or
 // iterates a map, so the same options give the same bytes, and a larger
-// fleet with the same seed extends a smaller one server by server. Servers
-// are written by one worker per CPU; the order of work does not change the
-// output.
+// fleet with the same seed extends a smaller one server by server. Its
+// changes come from a second generator of its own,
+// rand.NewPCG(Seed, changeStream(i)), which draws the same numbers whatever
+// the options: turning changes on leaves every server's archetype, hardware
+// and noise as they were, so a changing fleet is the plain fleet except on
+// the days its changes touch, and raising a share only adds servers.
+// Servers are written by one worker per CPU; the order of work does not
+// change the output.
 //
 // # Host catalog
 //

@@ -43,10 +43,10 @@ the collector. The same options always give the same bytes.
 ` + fmt.Sprintf(`A changing fleet (off by default) tests plans that must hold next month:
 servers that sleep and then wake, SQL batches that move later, and extra
 month-end load on file and web servers. --changing turns all three on:
-%.0f %% of the servers sleep, %.0f %% of the SQL batches move and %.0f %% of the
-file and web servers peak at month end; the finer flags set each change.
-Each changed server's inventory notes say what changes and when
-("changes: ...").
+%.0f %% of the servers (domain controllers excepted) sleep, %.0f %% of the SQL
+batches move and %.0f %% of the file and web servers peak at month end; the
+finer flags set each change. Each changed server's inventory notes say
+what changes and when ("changes: ...").
 `, 100*preset.Sleepers, 100*preset.BatchShifters, 100*preset.MonthEnd) + `
 Archetypes:
 ` + strings.Join(names, "\n"),
