@@ -45,14 +45,16 @@ func TestLegacyShellCollector(t *testing.T) {
 	ls := exec.CommandContext(ctx, sh, "legacy/kvmfit-collect.sh", "--out", shOut, "--interval", "5", "--sample", "1", "--duration", "31")
 	var kvErr, shErr bytes.Buffer
 	kv.Stderr, ls.Stderr = &kvErr, &shErr
+	started := time.Now()
 	if err := kv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	tr.Watch("kvmfit", kv.Process.Pid)
+	tr.Watch("kvmfit", kv.Process.Pid, started)
+	started = time.Now()
 	if err := ls.Start(); err != nil {
 		t.Fatal(err)
 	}
-	tr.Watch("shell", ls.Process.Pid) // dash execs awk for the sampling loop
+	tr.Watch("shell", ls.Process.Pid, started) // dash execs awk for the sampling loop
 	if err := kv.Wait(); err != nil {
 		t.Fatalf("kvmfit collect: %v\n%s", err, kvErr.String())
 	}

@@ -170,10 +170,11 @@ func TestAgreesWithSar(t *testing.T) {
 		name string
 		cmd  *exec.Cmd
 	}{{"sa", sa}, {"sa1", sa1}, {"kvmfit", kv}} {
+		started := time.Now()
 		if err := c.cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		tr.Watch(c.name, c.cmd.Process.Pid)
+		tr.Watch(c.name, c.cmd.Process.Pid, started)
 	}
 	// CPU load: one stress-ng worker at 60 % from 3.5 s, between two
 	// sub-samples.

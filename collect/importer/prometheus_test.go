@@ -154,8 +154,9 @@ func TestPrometheusIntegration(t *testing.T) {
 	}
 	defer tr.Stop()
 	nePort, promPort := freePort(t), freePort(t)
+	started := time.Now()
 	neCmd := startProcess(t, dir, "node-exporter", ne, fmt.Sprintf("--web.listen-address=127.0.0.1:%d", nePort))
-	tr.Watch("node_exporter", neCmd.Process.Pid)
+	tr.Watch("node_exporter", neCmd.Process.Pid, started)
 	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", nePort), 15*time.Second)
 	cfg := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`global:

@@ -83,11 +83,12 @@ type Trace struct {
 	ncpu   int
 	wholes map[string]bool // disk name → whole disk (poll goroutine only)
 
-	mu    sync.Mutex
-	names []string
-	pids  []int
-	pts   []Point
-	err   error
+	mu     sync.Mutex
+	names  []string
+	pids   []int
+	starts []time.Time
+	pts    []Point
+	err    error
 }
 
 // mergeGap joins bursts of one process closer than this into one read: a
@@ -107,12 +108,16 @@ func Start(every time.Duration) (*Trace, error) {
 	return tr, nil
 }
 
-// Watch adds a process whose reads are recorded from now on.
-func (tr *Trace) Watch(name string, pid int) {
+// Watch adds a process whose reads are recorded. started is a moment
+// before the process was started (taken before exec.Cmd.Start): it had
+// read nothing then, so its first reads count even when they come before
+// the trace's first look at it.
+func (tr *Trace) Watch(name string, pid int, started time.Time) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	tr.names = append(tr.names, name)
 	tr.pids = append(tr.pids, pid)
+	tr.starts = append(tr.starts, started)
 }
 
 // Stop ends the trace and returns the first error a reading met, if any.
@@ -215,18 +220,25 @@ func (tr *Trace) Reads(name string) []Read {
 	defer tr.mu.Unlock()
 	for j, n := range tr.names {
 		if n == name {
-			return reads(tr.pts, j)
+			base := -1 // the last point before the process started
+			for k := range tr.pts {
+				if tr.pts[k].After.After(tr.starts[j]) {
+					break
+				}
+				base = k
+			}
+			return reads(tr.pts, j, base)
 		}
 	}
 	return nil
 }
 
-// reads finds the bursts of process j in pts. Each point reads the
-// counters, then syscr; a count that grew between points k-1 and k means a
-// read after the counters of k-1 (after pts[k-1].After) and, for the last
-// growth m of the burst, before the counters of m+1 (before
-// pts[m+1].Before).
-func reads(pts []Point, j int) []Read {
+// reads finds the bursts of process j in pts; at point base (if not -1)
+// its count was 0, before it started. Each point reads the counters, then
+// syscr; a count that grew between the known points p and k means a read
+// after the counters of p (after pts[p].After) and, for the last growth m
+// of the burst, before the counters of m+1 (before pts[m+1].Before).
+func reads(pts []Point, j, base int) []Read {
 	sc := func(k int) int64 {
 		if j < len(pts[k].syscr) {
 			return pts[k].syscr[j]
@@ -234,17 +246,24 @@ func reads(pts []Point, j int) []Read {
 		return -1
 	}
 	var out []Read
-	for k := 1; k < len(pts); k++ {
-		if sc(k-1) < 0 || sc(k) <= sc(k-1) {
+	known, last := base, int64(0) // the last point with a known count, and the count
+	lastGrowth := -1
+	for k := base + 1; k < len(pts); k++ {
+		v := sc(k)
+		if v < 0 {
+			continue
+		}
+		if known < 0 || v <= last {
+			known, last = k, v
 			continue
 		}
 		to := min(k+1, len(pts)-1)
-		// The previous burst's last growth was at its To-1.
-		if n := len(out); n > 0 && pts[k].Before.Sub(pts[out[n-1].To-1].After) <= mergeGap {
+		if n := len(out); n > 0 && pts[k].Before.Sub(pts[lastGrowth].After) <= mergeGap {
 			out[n-1].To, out[n-1].Hi = to, pts[to].Before
-			continue
+		} else {
+			out = append(out, Read{From: known, To: to, Lo: pts[known].After, Hi: pts[to].Before})
 		}
-		out = append(out, Read{From: k - 1, To: to, Lo: pts[k-1].After, Hi: pts[to].Before})
+		known, last, lastGrowth = k, v, k
 	}
 	return out
 }

@@ -58,7 +58,7 @@ var t0 = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 // disk writes at 1000 B per ms, CPU 25 % busy, and one process whose syscr
 // grows at the polls listed.
 func synthetic(n int, grows ...int) *Trace {
-	tr := &Trace{names: []string{"p"}, pids: []int{1}}
+	tr := &Trace{names: []string{"p"}, pids: []int{1}, starts: []time.Time{t0.Add(-time.Hour)}}
 	var sc int64
 	g := map[int]bool{}
 	for _, k := range grows {
@@ -100,6 +100,24 @@ func TestReadsBracketAndMerge(t *testing.T) {
 	}
 	if rs := tr.Reads("nobody"); rs != nil {
 		t.Errorf("reads of an unwatched name: %v", rs)
+	}
+}
+
+// A process that read before the trace first looked at it: its count is
+// 0 at its start, so that first read still counts, placed after the last
+// point before the start.
+func TestReadsBeforeFirstLook(t *testing.T) {
+	tr := synthetic(20)
+	tr.starts[0] = t0.Add(25 * time.Millisecond) // between points 2 and 3
+	for k := range tr.pts {
+		tr.pts[k].syscr = []int64{-1}
+		if k >= 5 {
+			tr.pts[k].syscr = []int64{7}
+		}
+	}
+	rs := tr.Reads("p")
+	if len(rs) != 1 || rs[0].From != 2 || rs[0].To != 6 || !rs[0].Lo.Equal(tr.pts[2].After) {
+		t.Fatalf("reads %+v, want one from point 2 to 6", rs)
 	}
 }
 
