@@ -9,6 +9,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/samples"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newSamplesCmd(streams IO) *cobra.Command {
@@ -20,23 +21,41 @@ func newSamplesCmd(streams IO) *cobra.Command {
 	return cmd
 }
 
+// generateFlags are the flags of samples generate.
+type generateFlags struct {
+	opts                            samples.GenerateOptions
+	out, start                      string
+	changing                        bool
+	sleepDays, wakeLoad, shiftHours string
+}
+
 func newSamplesGenerateCmd(streams IO) *cobra.Command {
-	opts := samples.GenerateOptions{}
-	var out, start string
-	var changing bool
 	preset := samples.ChangingFleet
-	sleepDays := formatRange(float64(preset.SleepDays[0]), float64(preset.SleepDays[1]))
-	wakeLoad := formatRange(preset.WakeLoad[0], preset.WakeLoad[1])
-	shiftHours := formatRange(float64(preset.BatchShiftHours[0]), float64(preset.BatchShiftHours[1]))
-	ch := &opts.Changes
+	g := &generateFlags{
+		sleepDays:  formatRange(float64(preset.SleepDays[0]), float64(preset.SleepDays[1])),
+		wakeLoad:   formatRange(preset.WakeLoad[0], preset.WakeLoad[1]),
+		shiftHours: formatRange(float64(preset.BatchShiftHours[0]), float64(preset.BatchShiftHours[1])),
+	}
+	cmd := &cobra.Command{
+		Use:     "generate --servers N --days D --seed S --out DIR",
+		Short:   "Generate a deterministic, realistic fleet of legacy servers",
+		Long:    generateLong(),
+		Example: generateExample,
+		Args:    noArgs,
+		RunE:    func(cmd *cobra.Command, args []string) error { return g.run(cmd, streams) },
+	}
+	g.addFlags(cmd.Flags())
+	return cmd
+}
+
+// generateLong is the help text of samples generate.
+func generateLong() string {
+	preset := samples.ChangingFleet
 	var names []string
 	for _, a := range samples.Archetypes {
 		names = append(names, "  "+a.Name+": "+a.Description)
 	}
-	cmd := &cobra.Command{
-		Use:   "generate --servers N --days D --seed S --out DIR",
-		Short: "Generate a deterministic, realistic fleet of legacy servers",
-		Long: `Generate writes a synthetic dataset of legacy physical servers with daily and
+	return `Generate writes a synthetic dataset of legacy physical servers with daily and
 weekly cycles, month-end peaks, noise and short spikes, in the same format as
 the collector. The same options always give the same bytes.
 
@@ -49,8 +68,11 @@ finer flags set each change. Each changed server's inventory notes say
 what changes and when ("changes: ...").
 `, 100*preset.Sleepers, 100*preset.BatchShifters, 100*preset.MonthEnd) + `
 Archetypes:
-` + strings.Join(names, "\n"),
-		Example: `  kvmfit samples generate --servers 40 --days 14 --seed 1 --out samples/fleet
+` + strings.Join(names, "\n")
+}
+
+// generateExample are the examples of samples generate.
+const generateExample = `  kvmfit samples generate --servers 40 --days 14 --seed 1 --out samples/fleet
   # two months that change: plan on July, backtest on August
   kvmfit samples generate --servers 150 --days 61 --start 2026-07-01 --changing --batch-shift-days 31 --out fleet-changing
   # only sleepers: a quarter of the servers idle 25–35 days, then at 2× load
@@ -58,54 +80,57 @@ Archetypes:
   # every SQL batch moves 18 h later (to 19:00 UTC) after 14 days
   kvmfit samples generate --days 28 --batch-shifters 1 --batch-shift-days 14 --batch-shift-hours 18 --out fleet-batch
   # month-end closing at 3× load on every file and web server
-  kvmfit samples generate --days 31 --month-end 1 --month-end-load 3 --out fleet-monthend`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				return usageErrorf("samples generate needs --out DIR")
-			}
-			if err := changeFlags(cmd, changing, ch, sleepDays, wakeLoad, shiftHours); err != nil {
-				return err
-			}
-			if start != "" {
-				t, err := parseStart(start)
-				if err != nil {
-					return err
-				}
-				opts.Start = t
-			}
-			p := newProgress(streams, "generating")
-			opts.Progress = func(done, total int) { p.Update(int64(done), int64(total)) }
-			err := samples.Generate(out, opts)
-			p.Done()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(streams.Err, "generated %d servers × %d days into %s\n", opts.Servers, opts.Days, out)
-			if n, err := samples.CountChanges(opts); err == nil && n != (samples.ChangeCounts{}) {
-				fmt.Fprintf(streams.Err, "changing: %d servers sleep, %d SQL batches move, %d servers peak at month end (see the \"changes:\" inventory notes)\n",
-					n.Sleepers, n.BatchShifters, n.MonthEnd)
-			}
-			return nil
-		},
+  kvmfit samples generate --days 31 --month-end 1 --month-end-load 3 --out fleet-monthend`
+
+// addFlags registers the flags of samples generate.
+func (g *generateFlags) addFlags(f *pflag.FlagSet) {
+	preset := samples.ChangingFleet
+	f.IntVar(&g.opts.Servers, "servers", 40, "number of servers")
+	f.IntVar(&g.opts.Days, "days", 14, "days of data")
+	f.Uint64Var(&g.opts.Seed, "seed", 1, "random seed")
+	f.StringVar(&g.out, "out", "", "dataset directory to write")
+	f.StringVar(&g.start, "start", "", "UTC date of the first day (default 2026-01-05, a Monday)")
+	f.DurationVar(&g.opts.Step, "step", 5*time.Minute, "sample interval")
+	f.BoolVar(&g.changing, "changing", false, "a fleet that changes over time: sleepers, moving SQL batches and month-end peaks at the preset shares (the finer flags override them)")
+	f.Float64Var(&g.opts.Changes.Sleepers, "sleepers", 0, fmt.Sprintf("share (0–1) of servers, domain controllers excepted, that sleep then wake (--changing: %g)", preset.Sleepers))
+	f.StringVar(&g.sleepDays, "sleep-days", g.sleepDays, "days a sleeper sleeps from the start, MIN-MAX or N, drawn per sleeper")
+	f.StringVar(&g.wakeLoad, "wake-load", g.wakeLoad, "a sleeper's load after waking, MIN-MAX or N × its archetype's normal load, drawn per sleeper")
+	f.Float64Var(&g.opts.Changes.BatchShifters, "batch-shifters", 0, fmt.Sprintf("share (0–1) of SQL servers whose nightly batch moves later (--changing: %g); half move at once, half drift 1 h a day", preset.BatchShifters))
+	f.IntVar(&g.opts.Changes.BatchShiftDays, "batch-shift-days", preset.BatchShiftDays, "days on the old batch schedule before it moves")
+	f.StringVar(&g.shiftHours, "batch-shift-hours", g.shiftHours, "hours the batch moves later, MIN-MAX or N within 1-20, drawn per server")
+	f.Float64Var(&g.opts.Changes.MonthEnd, "month-end", 0, fmt.Sprintf("share (0–1) of file and web servers with month-end peaks (--changing: %g)", preset.MonthEnd))
+	f.Float64Var(&g.opts.Changes.MonthEndLoad, "month-end-load", preset.MonthEndLoad, "load factor 08:00–20:00 UTC on the last two workdays of each month")
+}
+
+// run generates the fleet the flags describe.
+func (g *generateFlags) run(cmd *cobra.Command, streams IO) error {
+	opts := &g.opts
+	if g.out == "" {
+		return usageErrorf("samples generate needs --out DIR")
 	}
-	f := cmd.Flags()
-	f.IntVar(&opts.Servers, "servers", 40, "number of servers")
-	f.IntVar(&opts.Days, "days", 14, "days of data")
-	f.Uint64Var(&opts.Seed, "seed", 1, "random seed")
-	f.StringVar(&out, "out", "", "dataset directory to write")
-	f.StringVar(&start, "start", "", "UTC date of the first day (default 2026-01-05, a Monday)")
-	f.DurationVar(&opts.Step, "step", 5*time.Minute, "sample interval")
-	f.BoolVar(&changing, "changing", false, "a fleet that changes over time: sleepers, moving SQL batches and month-end peaks at the preset shares (the finer flags override them)")
-	f.Float64Var(&ch.Sleepers, "sleepers", 0, fmt.Sprintf("share (0–1) of servers, domain controllers excepted, that sleep then wake (--changing: %g)", preset.Sleepers))
-	f.StringVar(&sleepDays, "sleep-days", sleepDays, "days a sleeper sleeps from the start, MIN-MAX or N, drawn per sleeper")
-	f.StringVar(&wakeLoad, "wake-load", wakeLoad, "a sleeper's load after waking, MIN-MAX or N × its archetype's normal load, drawn per sleeper")
-	f.Float64Var(&ch.BatchShifters, "batch-shifters", 0, fmt.Sprintf("share (0–1) of SQL servers whose nightly batch moves later (--changing: %g); half move at once, half drift 1 h a day", preset.BatchShifters))
-	f.IntVar(&ch.BatchShiftDays, "batch-shift-days", preset.BatchShiftDays, "days on the old batch schedule before it moves")
-	f.StringVar(&shiftHours, "batch-shift-hours", shiftHours, "hours the batch moves later, MIN-MAX or N within 1-20, drawn per server")
-	f.Float64Var(&ch.MonthEnd, "month-end", 0, fmt.Sprintf("share (0–1) of file and web servers with month-end peaks (--changing: %g)", preset.MonthEnd))
-	f.Float64Var(&ch.MonthEndLoad, "month-end-load", preset.MonthEndLoad, "load factor 08:00–20:00 UTC on the last two workdays of each month")
-	return cmd
+	if err := changeFlags(cmd, g.changing, &opts.Changes, g.sleepDays, g.wakeLoad, g.shiftHours); err != nil {
+		return err
+	}
+	if g.start != "" {
+		t, err := parseStart(g.start)
+		if err != nil {
+			return err
+		}
+		opts.Start = t
+	}
+	p := newProgress(streams, "generating")
+	opts.Progress = func(done, total int) { p.Update(int64(done), int64(total)) }
+	err := samples.Generate(g.out, *opts)
+	p.Done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(streams.Err, "generated %d servers × %d days into %s\n", opts.Servers, opts.Days, g.out)
+	if n, err := samples.CountChanges(*opts); err == nil && n != (samples.ChangeCounts{}) {
+		fmt.Fprintf(streams.Err, "changing: %d servers sleep, %d SQL batches move, %d servers peak at month end (see the \"changes:\" inventory notes)\n",
+			n.Sleepers, n.BatchShifters, n.MonthEnd)
+	}
+	return nil
 }
 
 // changeFlags fills the Changes of samples generate: --changing sets the
