@@ -78,9 +78,11 @@ type Entitlement struct {
 	// has data for (Confidence.PresentPct): the share of its unused
 	// entitlement that is reserved.
 	EvidenceWeight float64 `json:"evidence_weight"`
-	// ReserveCPUCoresRef and ReserveMemBytes are added to every slot of the
-	// packed demand: EvidenceWeight × (cap − planned peak) for CPU and
-	// EvidenceWeight × (entitled − planned peak) for memory.
+	// ReserveCPUCoresRef and ReserveMemBytes are the evidence reserve:
+	// EvidenceWeight × (cap − planned peak) for CPU and EvidenceWeight ×
+	// (entitled − planned peak) for memory. They are not in the demand: the
+	// planner makes the planned load plus the reserves of a host's servers
+	// fit the host's full capacity.
 	ReserveCPUCoresRef float64 `json:"reserve_cpu_cores_ref"`
 	ReserveMemBytes    float64 `json:"reserve_mem_bytes"`
 }

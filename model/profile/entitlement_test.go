@@ -52,9 +52,11 @@ func TestCPUCap(t *testing.T) {
 
 // TestEvidenceReserve: a server with data for only part of the fleet's
 // span keeps the share of the span it has no data for of what it is
-// entitled to and did not show. Two servers of 4 cores (cap 4 × 1.05 = 4.2
-// reference cores on a host scoring 1000) and 8 GiB at 25 % CPU and 4 GiB:
-// "full" has 4 days of data, "late" only the last day.
+// entitled to and did not show, as a reserve beside its demand (the planner
+// fits it within the hosts' full capacity), not in it. Two servers of 4
+// cores (cap 4 × 1.05 = 4.2 reference cores on a host scoring 1000) and
+// 8 GiB at 25 % CPU and 4 GiB: "full" has 4 days of data, "late" only the
+// last day.
 func TestEvidenceReserve(t *testing.T) {
 	dir := t.TempDir()
 	writeFleet(t, dir,
@@ -83,11 +85,11 @@ func TestEvidenceReserve(t *testing.T) {
 		if !modeltest.Close(e.EvidenceWeight, w, 1e-6) || !modeltest.Close(e.ReserveCPUCoresRef, cpuRes, 1e-6) || !modeltest.Close(e.ReserveMemBytes, memRes, 1) {
 			t.Errorf("%s: %+v, want weight %g, reserve %g cores and %g bytes", ps.ID, e, w, cpuRes, memRes)
 		}
-		if got := sd.Values[model.DimCPU][0]; !modeltest.Close(got, cpu+cpuRes, 1e-9) {
-			t.Errorf("%s: cpu slot 0 = %g, want %g", ps.ID, got, cpu+cpuRes)
+		if got := sd.Values[model.DimCPU][0]; !modeltest.Close(got, cpu, 1e-9) {
+			t.Errorf("%s: cpu slot 0 = %g, want %g (the reserve is not demand)", ps.ID, got, cpu)
 		}
-		if got := sd.Values[model.DimMem][0]; !modeltest.Close(got, memDemand+memRes, 1e-3) {
-			t.Errorf("%s: mem slot 0 = %g, want %g", ps.ID, got, memDemand+memRes)
+		if got := sd.Values[model.DimMem][0]; !modeltest.Close(got, memDemand, 1e-3) {
+			t.Errorf("%s: mem slot 0 = %g, want %g (the reserve is not demand)", ps.ID, got, memDemand)
 		}
 	}
 	// Off: what was measured.
@@ -98,6 +100,11 @@ func TestEvidenceReserve(t *testing.T) {
 	for _, sd := range f.Demand.Servers {
 		if got := sd.Values[model.DimCPU][0]; !modeltest.Close(got, cpu, 1e-9) {
 			t.Errorf("reserve off: %s cpu = %g, want %g", sd.ID, got, cpu)
+		}
+	}
+	for _, ps := range f.Servers {
+		if e := ps.Analysis.Entitlement; e.EvidenceWeight != 0 || e.ReserveCPUCoresRef != 0 || e.ReserveMemBytes != 0 {
+			t.Errorf("reserve off: %s: %+v, want no reserve", ps.ID, e)
 		}
 	}
 }
