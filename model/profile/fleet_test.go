@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/dataset/datasettest"
 	"github.com/kvmfit/kvmfit/model/internal/modeltest"
 )
 
@@ -30,35 +32,22 @@ type fleetServer struct {
 // writeFleet writes the servers as a dataset at dir.
 func writeFleet(t testing.TB, dir string, servers ...fleetServer) {
 	t.Helper()
-	w, err := dataset.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var ds []datasettest.Server
 	for _, fs := range servers {
-		sw, err := w.AddServer(fs.name, fs.inv)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := datasettest.Server{ID: fs.name, Inventory: fs.inv}
 		for i := range fs.days * 288 {
 			cpu := fs.cpuPct
 			if i/288%2 == 1 {
 				cpu += fs.swingPct
 			}
-			x := modeltest.Sample(modeltest.Sec((fs.startDay*288+i)*300), 300, map[model.Metric]modeltest.MV{
+			s.Samples = append(s.Samples, modeltest.Sample(modeltest.Sec((fs.startDay*288+i)*300), 300, map[model.Metric]modeltest.MV{
 				model.CPUBusyPct:   {cpu, cpu},
 				model.MemUsedBytes: {4 * model.GiB, 4 * model.GiB},
-			})
-			if err := sw.Write(x); err != nil {
-				t.Fatal(err)
-			}
+			}))
 		}
-		if err := sw.Close(); err != nil {
-			t.Fatal(err)
-		}
+		ds = append(ds, s)
 	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	datasettest.Write(t, dir, ds...)
 }
 
 // inv4 is an inventory of 4 cores, 8 GiB, no CPU score or MHz: each core
@@ -97,7 +86,7 @@ func TestDatasets(t *testing.T) {
 	if want := []model.Unplaced{{Server: "empty01", Reason: "no samples: nothing to size"}}; !reflect.DeepEqual(f.NoData, want) {
 		t.Errorf("no data %+v, want %+v", f.NoData, want)
 	}
-	if e := f.Servers[0]; !slicesContain(e.Warnings, "no samples") || e.Analysis.OSFamily != "linux" || e.Dataset != dc1 {
+	if e := f.Servers[0]; !slices.Contains(e.Warnings, "no samples") || e.Analysis.OSFamily != "linux" || e.Dataset != dc1 {
 		t.Errorf("server without samples: %+v", e)
 	}
 	if want := map[string]int{"empty01": 2, "web01": 8, "dc2/web01": 4}; !reflect.DeepEqual(f.VCPUs, want) {
@@ -126,7 +115,7 @@ func TestDatasets(t *testing.T) {
 		// Two whole days of two: all present, but fewer than 7 days.
 		c := ps.Analysis.Confidence
 		if c.SlotsPresent != 576 || c.SlotsExpected != 576 || c.PresentPct != 100 || c.Stars != 5 || c.Days != 2 || c.Rating != "short" ||
-			!slicesContain(ps.Warnings, "2.0 days of data: 7 or more recommended (MS MAP)") {
+			!slices.Contains(ps.Warnings, "2.0 days of data: 7 or more recommended (MS MAP)") {
 			t.Errorf("%s: confidence %+v, warnings %q", ps.ID, c, ps.Warnings)
 		}
 	}
@@ -143,15 +132,6 @@ func TestDatasets(t *testing.T) {
 	if len(progress) == 0 || progress[0] != [2]int{0, 3} || progress[len(progress)-1] != [2]int{3, 3} {
 		t.Errorf("progress %v", progress)
 	}
-}
-
-func slicesContain(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestDatasetsOrder profiles more servers than one batch of workers takes
@@ -268,7 +248,7 @@ func TestDatasetsKinds(t *testing.T) {
 		t.Fatalf("full: start %v, %d slots, %d percentile demands", f.Demand.Start, f.Demand.Slots, len(f.PercentileDemands))
 	}
 	want := "full profile: 288 of 576 slots have no CPU data (gaps, or outside the server's own time span) and take the server's time-of-day P95 — never interpolated"
-	if !slicesContain(f.Servers[1].Warnings, want) || slicesContain(f.Servers[0].Warnings, want) {
+	if !slices.Contains(f.Servers[1].Warnings, want) || slices.Contains(f.Servers[0].Warnings, want) {
 		t.Errorf("full: warnings %q / %q", f.Servers[0].Warnings, f.Servers[1].Warnings)
 	}
 	// short's first day is filled with its time-of-day P95: the same 2.1.

@@ -1,0 +1,43 @@
+package datasettest
+
+import (
+	"testing"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
+)
+
+// Server is one server of a test dataset.
+type Server struct {
+	ID        string
+	Inventory model.Inventory
+	// Samples are written in order; none leaves the server without data.
+	Samples []model.Sample
+}
+
+// Write writes the servers, in order, as a dataset at dir, and fails t on
+// any error.
+func Write(t testing.TB, dir string, servers ...Server) {
+	t.Helper()
+	w, err := dataset.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range servers {
+		sw, err := w.AddServer(s.ID, s.Inventory)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range s.Samples {
+			if err := sw.Write(x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
