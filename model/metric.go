@@ -1,6 +1,9 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Metric is one measured quantity of a server. Every metric is stored with
 // the mean and the maximum over each sample interval.
@@ -42,11 +45,12 @@ func (m Metric) String() string {
 }
 
 // MetricByName returns the metric with the canonical name s.
-func MetricByName(s string) (Metric, bool) {
-	for i, n := range metricNames {
-		if n == s {
-			return Metric(i), true
-		}
+func MetricByName(s string) (Metric, bool) { return byName[Metric](metricNames[:], s) }
+
+// byName returns the position of s in names, as a T.
+func byName[T ~int](names []string, s string) (T, bool) {
+	if i := slices.Index(names, s); i >= 0 {
+		return T(i), true
 	}
 	return 0, false
 }
@@ -84,11 +88,4 @@ func (d Dim) Unit() string {
 }
 
 // DimByName returns the dimension with name s.
-func DimByName(s string) (Dim, bool) {
-	for i, n := range dimNames {
-		if n == s {
-			return Dim(i), true
-		}
-	}
-	return 0, false
-}
+func DimByName(s string) (Dim, bool) { return byName[Dim](dimNames[:], s) }

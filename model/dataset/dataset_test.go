@@ -28,6 +28,19 @@ func fullSample(i int) model.Sample {
 	return x
 }
 
+// commitRead commits w and reads the dataset at dir back.
+func commitRead(t *testing.T, w *Writer, dir string) []*model.Server {
+	t.Helper()
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	servers, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return servers
+}
+
 func testInventory(host string) model.Inventory {
 	return model.Inventory{
 		Hostname: host, OS: "CentOS 5.11", OSFamily: "linux",
@@ -71,14 +84,7 @@ func TestDatasetRoundTrip(t *testing.T) {
 	if _, err := w.AddServer("db01", model.Inventory{Hostname: "db01"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-
-	servers, err := Read(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	servers := commitRead(t, w, dir)
 	if len(servers) != 2 || servers[0].ID != "db01" || servers[1].ID != "web01" {
 		t.Fatalf("servers = %v, want db01, web01", servers)
 	}
@@ -205,13 +211,7 @@ func TestDatasetCommitIntoExisting(t *testing.T) {
 	if _, err := w.AddServer("a-2", model.Inventory{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	servers, err := Read(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	servers := commitRead(t, w, dir)
 	var ids []string
 	for _, s := range servers {
 		ids = append(ids, s.ID)
