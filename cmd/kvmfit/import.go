@@ -56,22 +56,12 @@ Each file becomes one server (a VM). Files whose every value is zero are
 skipped with a warning.`,
 		Example: `  kvmfit import bitbrains --out data/ ../shared/data/bitbrains-rnd/2013-7/*.csv`,
 		Args:    minArgs(1, "at least one Bitbrains CSV file"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Out == "" {
-				return usageErrorf("import bitbrains needs --out DIR")
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.Bitbrains(args, opts.Out, io)
-			p.Done()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(streams.Err, "imported %d servers, %d samples into %s\n", sum.Servers, sum.Samples, opts.Out)
-			return nil
-		},
 	}
-	cmd.Flags().StringVar(&opts.Out, "out", "", "dataset directory to write (created, or added to)")
-	return cmd
+	return withImport(streams, cmd, "importing", &opts.Out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.Bitbrains(args, opts.Out, io)
+		}, nil
+	})
 }
 
 func newImportPlanetLabCmd(streams IO) *cobra.Command {
@@ -85,25 +75,16 @@ UTC time of the first line (a date means midnight UTC). CPU only: memory,
 disk and network are not in the source.`,
 		Example: `  kvmfit import planetlab --start 2011-03-03 --out data/ ../shared/data/planetlab-cloudsim/20110303/*`,
 		Args:    minArgs(1, "at least one PlanetLab trace file"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Out == "" {
-				return usageErrorf("import planetlab needs --out DIR")
-			}
-			start, err := parseStart(opts.Start)
-			if err != nil {
-				return err
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.PlanetLab(args, start, opts.Out, io)
-			p.Done()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(streams.Err, "imported %d servers, %d samples into %s\n", sum.Servers, sum.Samples, opts.Out)
-			return nil
-		},
 	}
-	cmd.Flags().StringVar(&opts.Out, "out", "", "dataset directory to write (created, or added to)")
+	withImport(streams, cmd, "importing", &opts.Out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		start, err := parseStart(opts.Start)
+		if err != nil {
+			return nil, err
+		}
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.PlanetLab(args, start, opts.Out, io)
+		}, nil
+	})
 	cmd.Flags().StringVar(&opts.Start, "start", "", "UTC start of the first sample: 2011-03-03 or 2011-03-03T00:00:00Z")
 	return cmd
 }

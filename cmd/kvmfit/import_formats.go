@@ -20,14 +20,33 @@ func importFormatCmds(streams IO) []*cobra.Command {
 	}
 }
 
-// importDone reports a finished import.
-func importDone(streams IO, p *progress, sum importer.Summary, err error, out string) error {
-	p.Done()
-	if err != nil {
-		return err
+// importFunc runs one import with the importer's options.
+type importFunc func(importer.Options) (importer.Summary, error)
+
+// withImport completes c into `kvmfit import NAME`: it adds --out (into
+// *out) and a run that needs --out, then calls prepare (the command's own
+// flag checks, before anything is written) and runs the import it returns
+// under a progress line labelled label, then reports what was imported.
+func withImport(streams IO, c *cobra.Command, label string, out *string, prepare func(cmd *cobra.Command, args []string) (importFunc, error)) *cobra.Command {
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if *out == "" {
+			return usageErrorf("import %s needs --out DIR", cmd.Name())
+		}
+		run, err := prepare(cmd, args)
+		if err != nil {
+			return err
+		}
+		io, p := importerOptions(streams, label)
+		sum, err := run(io)
+		p.Done()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(streams.Err, "imported %d servers, %d samples into %s\n", sum.Servers, sum.Samples, *out)
+		return nil
 	}
-	fmt.Fprintf(streams.Err, "imported %d servers, %d samples into %s\n", sum.Servers, sum.Samples, out)
-	return nil
+	c.Flags().StringVar(out, "out", "", "dataset directory to write (created, or added to)")
+	return c
 }
 
 // parseTZ loads a time zone name ("" = UTC).
@@ -53,17 +72,6 @@ func parseSize(flag, s string) (int64, error) {
 	return int64(v), nil
 }
 
-func outFlag(cmd *cobra.Command, out *string) {
-	cmd.Flags().StringVar(out, "out", "", "dataset directory to write (created, or added to)")
-}
-
-func needOut(name, out string) error {
-	if out == "" {
-		return usageErrorf("import %s needs --out DIR", name)
-	}
-	return nil
-}
-
 func newImportSarCmd(streams IO) *cobra.Command {
 	var out, tz, sadf string
 	cmd := &cobra.Command{
@@ -79,20 +87,16 @@ order. sar -A text has local times without a zone: --tz gives it.`,
   kvmfit import sar --out data/ web01-sadf.json
   LC_ALL=C sar -A -f /var/log/sa/sa12 > web01.txt; kvmfit import sar --tz Europe/Paris --out data/ web01.txt`,
 		Args: minArgs(1, "at least one sa file or sar/sadf output"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOut("sar", out); err != nil {
-				return err
-			}
-			loc, err := parseTZ(tz)
-			if err != nil {
-				return err
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.Sar(args, out, importer.SarOptions{Options: io, Location: loc, Sadf: sadf})
-			return importDone(streams, p, sum, err, out)
-		},
 	}
-	outFlag(cmd, &out)
+	withImport(streams, cmd, "importing", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		loc, err := parseTZ(tz)
+		if err != nil {
+			return nil, err
+		}
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.Sar(args, out, importer.SarOptions{Options: io, Location: loc, Sadf: sadf})
+		}, nil
+	})
 	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone of sar -A text (sadf output is UTC)")
 	cmd.Flags().StringVar(&sadf, "sadf", "", "sadf program for binary files (default: sadf on PATH)")
 	return cmd
@@ -109,20 +113,16 @@ original file, not one sorted with sort(1). One server per host (AAA,host).
 ZZZZ times are local without a zone: --tz gives it.`,
 		Example: `  kvmfit import nmon --tz Europe/Paris --out data/ web01_240115_0000.nmon`,
 		Args:    minArgs(1, "at least one nmon file"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOut("nmon", out); err != nil {
-				return err
-			}
-			loc, err := parseTZ(tz)
-			if err != nil {
-				return err
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.Nmon(args, out, importer.NmonOptions{Options: io, Location: loc})
-			return importDone(streams, p, sum, err, out)
-		},
 	}
-	outFlag(cmd, &out)
+	withImport(streams, cmd, "importing", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		loc, err := parseTZ(tz)
+		if err != nil {
+			return nil, err
+		}
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.Nmon(args, out, importer.NmonOptions{Options: io, Location: loc})
+		}, nil
+	})
 	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone of the ZZZZ times")
 	return cmd
 }
@@ -140,28 +140,24 @@ host) fills mem_total_bytes and mem_used_bytes = total - Available Bytes.`,
 		Example: `  typeperf -cf counters.txt -si 15 -f CSV -o web01.csv
   kvmfit import perfmon --mem-total WEB01=16GiB --out data/ web01.csv`,
 		Args: minArgs(1, "at least one perfmon CSV file"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOut("perfmon", out); err != nil {
-				return err
-			}
-			mt := map[string]int64{}
-			for _, kv := range memTotal {
-				host, size, ok := strings.Cut(kv, "=")
-				if !ok {
-					host, size = "", kv
-				}
-				v, err := parseSize("mem-total", size)
-				if err != nil {
-					return err
-				}
-				mt[strings.ToUpper(host)] = v
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.Perfmon(args, out, importer.PerfmonOptions{Options: io, MemTotalBytes: mt})
-			return importDone(streams, p, sum, err, out)
-		},
 	}
-	outFlag(cmd, &out)
+	withImport(streams, cmd, "importing", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		mt := map[string]int64{}
+		for _, kv := range memTotal {
+			host, size, ok := strings.Cut(kv, "=")
+			if !ok {
+				host, size = "", kv
+			}
+			v, err := parseSize("mem-total", size)
+			if err != nil {
+				return nil, err
+			}
+			mt[strings.ToUpper(host)] = v
+		}
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.Perfmon(args, out, importer.PerfmonOptions{Options: io, MemTotalBytes: mt})
+		}, nil
+	})
 	cmd.Flags().StringArrayVar(&memTotal, "mem-total", nil, "installed memory, HOST=SIZE or SIZE for all hosts (repeatable)")
 	return cmd
 }
@@ -180,31 +176,27 @@ intervals). Long ranges are split below Prometheus' 11,000 points limit.`,
 		Example: `  kvmfit import prometheus --url http://prometheus:9090 --start 2026-01-05 --end 2026-01-19 --step 5m --out data/
   kvmfit import prometheus --url http://127.0.0.1:9090 --selector 'job="node"' --start 2026-01-05T00:00:00Z --end 2026-01-06T00:00:00Z --out data/`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOut("prometheus", out); err != nil {
-				return err
-			}
-			if url == "" {
-				return usageErrorf("import prometheus needs --url")
-			}
-			st, err := parseStart(start)
-			if err != nil {
-				return err
-			}
-			if end == "" {
-				return usageErrorf("--end is required")
-			}
-			en, err := parseStart(end)
-			if err != nil {
-				return err
-			}
-			io, p := importerOptions(streams, "querying")
-			sum, err := importer.Prometheus(cmd.Context(), out, importer.PrometheusOptions{Options: io, URL: url, Start: st, End: en,
-				Step: step, PeakWindow: peak, Selector: selector, Timeout: timeout})
-			return importDone(streams, p, sum, err, out)
-		},
 	}
-	outFlag(cmd, &out)
+	withImport(streams, cmd, "querying", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		if url == "" {
+			return nil, usageErrorf("import prometheus needs --url")
+		}
+		st, err := parseStart(start)
+		if err != nil {
+			return nil, err
+		}
+		if end == "" {
+			return nil, usageErrorf("--end is required")
+		}
+		en, err := parseStart(end)
+		if err != nil {
+			return nil, err
+		}
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.Prometheus(cmd.Context(), out, importer.PrometheusOptions{Options: io, URL: url, Start: st, End: en,
+				Step: step, PeakWindow: peak, Selector: selector, Timeout: timeout})
+		}, nil
+	})
 	cmd.Flags().StringVar(&url, "url", "", "base URL of the API, e.g. http://127.0.0.1:9090")
 	cmd.Flags().StringVar(&start, "start", "", "start of the range: 2026-01-05 (UTC midnight) or RFC 3339")
 	cmd.Flags().StringVar(&end, "end", "", "end of the range: a date or RFC 3339")
@@ -227,24 +219,20 @@ cores from machine_meta.csv. Memory is a percentage of a normalised size:
 are normalised or utilisations and are not imported.`,
 		Example: `  kvmfit import alibaba --start 2018-01-01 --meta machine_meta.csv --mem-total 512GiB --out data/ machine_usage.csv`,
 		Args:    minArgs(1, "at least one machine_usage.csv"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOut("alibaba", out); err != nil {
-				return err
-			}
-			st, err := parseStart(start)
-			if err != nil {
-				return err
-			}
-			mt, err := parseSize("mem-total", memTotal)
-			if err != nil {
-				return err
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.Alibaba(args, out, importer.AlibabaOptions{Options: io, Start: st, Meta: meta, MemTotalBytes: mt})
-			return importDone(streams, p, sum, err, out)
-		},
 	}
-	outFlag(cmd, &out)
+	withImport(streams, cmd, "importing", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		st, err := parseStart(start)
+		if err != nil {
+			return nil, err
+		}
+		mt, err := parseSize("mem-total", memTotal)
+		if err != nil {
+			return nil, err
+		}
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.Alibaba(args, out, importer.AlibabaOptions{Options: io, Start: st, Meta: meta, MemTotalBytes: mt})
+		}, nil
+	})
 	cmd.Flags().StringVar(&start, "start", "", "UTC time of time_stamp 0: 2018-01-01 or RFC 3339")
 	cmd.Flags().StringVar(&meta, "meta", "", "machine_meta.csv (cores)")
 	cmd.Flags().StringVar(&memTotal, "mem-total", "", "memory of a machine, e.g. 512GiB")
@@ -264,30 +252,26 @@ does not publish: --cores and --mem-total give it. --start is the start of
 day 1 (default: the trace start, 2011-05-01T23:00:00Z).`,
 		Example: `  kvmfit import google --cores 32 --mem-total 128GiB --out data/ ../shared/data/google-gcd-vms/GCD_VMs/vm_*_1`,
 		Args:    minArgs(1, "at least one vm_JOB_DAY file"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOut("google", out); err != nil {
-				return err
-			}
-			var st time.Time
-			if start != "" {
-				var err error
-				if st, err = parseStart(start); err != nil {
-					return err
-				}
-			}
-			mt, err := parseSize("mem-total", memTotal)
-			if err != nil {
-				return err
-			}
-			if cores < 0 {
-				return usageErrorf("--cores must not be negative")
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.Google(args, out, importer.GoogleOptions{Options: io, Start: st, Cores: cores, MemTotalBytes: mt})
-			return importDone(streams, p, sum, err, out)
-		},
 	}
-	outFlag(cmd, &out)
+	withImport(streams, cmd, "importing", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		var st time.Time
+		if start != "" {
+			var err error
+			if st, err = parseStart(start); err != nil {
+				return nil, err
+			}
+		}
+		mt, err := parseSize("mem-total", memTotal)
+		if err != nil {
+			return nil, err
+		}
+		if cores < 0 {
+			return nil, usageErrorf("--cores must not be negative")
+		}
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.Google(args, out, importer.GoogleOptions{Options: io, Start: st, Cores: cores, MemTotalBytes: mt})
+		}, nil
+	})
 	cmd.Flags().StringVar(&start, "start", "", "UTC start of day 1 (default 2011-05-01T23:00:00Z)")
 	cmd.Flags().IntVar(&cores, "cores", 0, "cores of the largest machine")
 	cmd.Flags().StringVar(&memTotal, "mem-total", "", "memory of the largest machine, e.g. 128GiB")
@@ -308,16 +292,12 @@ file per metric); without it each file is a server. Per-period sums are
 divided by --period.`,
 		Example: `  kvmfit import cloudwatch --server web01 --out data/ web01_cpu_utilization.csv web01_network_in.csv`,
 		Args:    minArgs(1, "at least one CSV series"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOut("cloudwatch", out); err != nil {
-				return err
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.CloudWatch(args, out, importer.CloudWatchOptions{Options: io, Server: server, Metric: metric, Period: period})
-			return importDone(streams, p, sum, err, out)
-		},
 	}
-	outFlag(cmd, &out)
+	withImport(streams, cmd, "importing", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.CloudWatch(args, out, importer.CloudWatchOptions{Options: io, Server: server, Metric: metric, Period: period})
+		}, nil
+	})
 	cmd.Flags().StringVar(&server, "server", "", "merge every file into one server of this name")
 	cmd.Flags().StringVar(&metric, "metric", "", "metric of every file (default: from the file name)")
 	cmd.Flags().DurationVar(&period, "period", period, "CloudWatch period")
@@ -335,23 +315,19 @@ each metric column, its canonical metric, unit and statistic (mean or max).
 See docs/import.md.`,
 		Example: `  kvmfit import csv --mapping fleet.yaml --out data/ export.csv`,
 		Args:    minArgs(1, "at least one CSV file"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := needOut("csv", out); err != nil {
-				return err
-			}
-			if mapping == "" {
-				return usageErrorf("import csv needs --mapping FILE.yaml")
-			}
-			m, err := importer.ReadCSVMapping(mapping)
-			if err != nil {
-				return err
-			}
-			io, p := importerOptions(streams, "importing")
-			sum, err := importer.CSV(args, out, m, io)
-			return importDone(streams, p, sum, err, out)
-		},
 	}
-	outFlag(cmd, &out)
+	withImport(streams, cmd, "importing", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		if mapping == "" {
+			return nil, usageErrorf("import csv needs --mapping FILE.yaml")
+		}
+		m, err := importer.ReadCSVMapping(mapping)
+		if err != nil {
+			return nil, err
+		}
+		return func(io importer.Options) (importer.Summary, error) {
+			return importer.CSV(args, out, m, io)
+		}, nil
+	})
 	cmd.Flags().StringVar(&mapping, "mapping", "", "YAML column mapping")
 	return cmd
 }
