@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"time"
 
 	"github.com/kvmfit/kvmfit/binpack/backtest"
@@ -120,21 +118,8 @@ func (o *PlanOptions) resolve() error {
 		return usageErrorf("--step %s: must be whole seconds", o.Step)
 	}
 	o.Settings.StepSec = int(o.Step / time.Second)
-	keys := make([]string, 0, len(o.Ceilings))
-	for k := range o.Ceilings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		d, ok := model.DimByName(k)
-		if !ok {
-			return usageErrorf("--ceiling %s: unknown resource (use cpu, mem, disk_iops, disk_bytes, net_bytes)", k)
-		}
-		v, err := strconv.ParseFloat(o.Ceilings[k], 64)
-		if err != nil {
-			return usageErrorf("--ceiling %s=%s: not a number", k, o.Ceilings[k])
-		}
-		o.Settings.CeilingPct[d.String()] = v
+	if err := setDimValues("ceiling", o.Ceilings, o.Settings.CeilingPct); err != nil {
+		return err
 	}
 	if err := o.resolveModel(); err != nil {
 		return err

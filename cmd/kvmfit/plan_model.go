@@ -1,7 +1,8 @@
 package main
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -86,21 +87,23 @@ func (o *PlanOptions) resolveModel() error {
 	for d := model.Dim(0); d < model.NumDims; d++ {
 		s.PercentileByDim[d.String()] = s.Percentile
 	}
-	keys := make([]string, 0, len(o.Model.PercentileFor))
-	for k := range o.Model.PercentileFor {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	return setDimValues("percentile-for", o.Model.PercentileFor, s.PercentileByDim)
+}
+
+// setDimValues parses the values of the --flag RESOURCE=VALUE map m into
+// dst, by dimension name, in the order of the resource names (the first
+// bad one is the error).
+func setDimValues(flag string, m map[string]string, dst model.DimValues) error {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		d, ok := model.DimByName(k)
 		if !ok {
-			return usageErrorf("--percentile-for %s: unknown resource (use cpu, mem, disk_iops, disk_bytes, net_bytes)", k)
+			return usageErrorf("--%s %s: unknown resource (use cpu, mem, disk_iops, disk_bytes, net_bytes)", flag, k)
 		}
-		v, err := strconv.ParseFloat(o.Model.PercentileFor[k], 64)
+		v, err := strconv.ParseFloat(m[k], 64)
 		if err != nil {
-			return usageErrorf("--percentile-for %s=%s: not a number", k, o.Model.PercentileFor[k])
+			return usageErrorf("--%s %s=%s: not a number", flag, k, m[k])
 		}
-		s.PercentileByDim[d.String()] = v
+		dst[d.String()] = v
 	}
 	return nil
 }

@@ -56,27 +56,31 @@ func (p *packFlags) options() (planner.PackOptions, error) {
 		NoNewHosts: p.NoNewHosts, ConstraintsFile: p.ConstraintsFile, ExistingFile: p.ExistingFile,
 		PercentileBaseline: true, SensitivityWork: p.SensitivityWork, SensitivityMaxServers: p.SensitivityMaxServers,
 	}
+	var err error
 	if p.ConstraintsFile != "" {
-		data, err := os.ReadFile(p.ConstraintsFile)
-		if err != nil {
+		if po.Constraints, err = parseFile(p.ConstraintsFile, planner.ParseConstraints); err != nil {
 			return po, err
 		}
-		c, err := planner.ParseConstraints(data)
-		if err != nil {
-			return po, fmt.Errorf("%s: %w", p.ConstraintsFile, err)
-		}
-		po.Constraints = c
 	}
 	if p.ExistingFile != "" {
-		data, err := os.ReadFile(p.ExistingFile)
-		if err != nil {
+		if po.Existing, err = parseFile(p.ExistingFile, planner.ParseExisting); err != nil {
 			return po, err
 		}
-		hosts, err := planner.ParseExisting(data)
-		if err != nil {
-			return po, fmt.Errorf("%s: %w", p.ExistingFile, err)
-		}
-		po.Existing = hosts
 	}
 	return po, nil
+}
+
+// parseFile reads the file at path and parses it with parse; a parse
+// error names the file.
+func parseFile[T any](path string, parse func([]byte) (T, error)) (T, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := parse(data)
+	if err != nil {
+		return v, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
 }
