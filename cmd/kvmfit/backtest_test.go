@@ -11,7 +11,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack/backtest"
 	"github.com/kvmfit/kvmfit/model"
-	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/dataset/datasettest"
 )
 
 // writeKnownDataset writes two servers of 10 reference cores at 20 % busy
@@ -23,15 +23,9 @@ import (
 func writeKnownDataset(t *testing.T, dir string) {
 	t.Helper()
 	day0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
-	w, err := dataset.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var servers []datasettest.Server
 	for _, id := range []string{"a", "b"} {
-		sw, err := w.AddServer(id, model.Inventory{Hostname: id, Cores: 10, Threads: 10, CPUScorePerCore: 1000, MemTotalBytes: 4 * model.GiB})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := datasettest.Server{ID: id, Inventory: model.Inventory{Hostname: id, Cores: 10, Threads: 10, CPUScorePerCore: 1000, MemTotalBytes: 4 * model.GiB}}
 		for k := 0; k < 3*288; k++ {
 			v := 20.0
 			switch {
@@ -43,17 +37,26 @@ func writeKnownDataset(t *testing.T, dir string) {
 			x := model.NewSample(day0.Add(time.Duration(k)*5*time.Minute), 5*time.Minute)
 			x.Set(model.CPUBusyPct, v, v)
 			x.Set(model.MemUsedBytes, model.GiB, model.GiB)
-			if err := sw.Write(x); err != nil {
-				t.Fatal(err)
-			}
+			s.Samples = append(s.Samples, x)
 		}
-		if err := sw.Close(); err != nil {
-			t.Fatal(err)
-		}
+		servers = append(servers, s)
 	}
-	if err := w.Commit(); err != nil {
+	datasettest.Write(t, dir, servers...)
+}
+
+// backtestJSON decodes the report that `kvmfit backtest --json` printed,
+// and returns it with its methods by name.
+func backtestJSON(t *testing.T, out string) (*backtest.Report, map[string]backtest.MethodResult) {
+	t.Helper()
+	var r backtest.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
+	by := map[string]backtest.MethodResult{}
+	for _, m := range r.Methods {
+		by[m.Method] = m
+	}
+	return &r, by
 }
 
 const knownHosts = `hosts:
@@ -83,10 +86,7 @@ func TestBacktestKnownOverload(t *testing.T) {
 	}
 	out := mustRun(t, "backtest", "--data", data, "--hosts", hosts, "--train", "2d", "--virt", "lxc",
 		"--host-reserve-cores", "0", "--host-reserve-mem-bytes", "0", "--percentile", "100", "--ha", "0", "--bootstrap", "3", "--json")
-	var r backtest.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
+	r, _ := backtestJSON(t, out)
 	if r.TrainEnd != "2026-01-07T00:00:00Z" || r.TestEnd != "2026-01-08T00:00:00Z" || r.TestCoveragePct != 100 {
 		t.Errorf("windows: train to %s, test to %s, coverage %g", r.TrainEnd, r.TestEnd, r.TestCoveragePct)
 	}
@@ -113,13 +113,7 @@ func TestBacktestKnownOverload(t *testing.T) {
 // TestBacktestBitbrains backtests the real Bitbrains subset (train 2
 // weeks, test the rest) and checks the JSON's fields and invariants.
 func TestBacktestBitbrains(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(sharedData(t, "bitbrains-rnd"), "2013-7", "*.csv"))
-	if len(files) == 0 {
-		t.Fatal("no Bitbrains files")
-	}
-	tmp := t.TempDir()
-	data := filepath.Join(tmp, "data")
-	mustRun(t, append([]string{"import", "bitbrains", "--out", data}, files...)...)
+	_, data, _ := importBitbrains(t)
 	args := []string{"backtest", "--data", data, "--hosts", "testdata/hosts-tiny.yaml", "--host-type", "tiny-4c", "--train", "14d", "--bootstrap", "5", "--json"}
 	out := mustRun(t, args...)
 	if again := mustRun(t, args...); again != out {
@@ -144,13 +138,8 @@ func TestBacktestBitbrains(t *testing.T) {
 			t.Errorf("bootstrap has no %q", k)
 		}
 	}
-	var r backtest.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
-	by := map[string]backtest.MethodResult{}
+	r, by := backtestJSON(t, out)
 	for _, m := range r.Methods {
-		by[m.Method] = m
 		if m.OverloadMinutes < 0 || m.OverCapacityMinutes > m.OverloadMinutes || m.OverloadHostMinutesPct > 100 {
 			t.Errorf("%s: overload %g, over capacity %g, %g%% of host-minutes", m.Method, m.OverloadMinutes, m.OverCapacityMinutes, m.OverloadHostMinutesPct)
 		}

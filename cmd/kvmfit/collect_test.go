@@ -12,37 +12,20 @@ import (
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/spf13/cobra"
 )
 
-// runCmd runs a command built by newCmd with args, as run() does.
-func runCmd(t *testing.T, newCmd func(IO) interface {
-	SetArgs([]string)
-	ExecuteContext(context.Context) error
-}, args ...string) (error, string, string) {
+// runCmd runs the command that newCmd builds (a subcommand, without the
+// root) with args, silenced as run() silences the root, and returns its
+// error and what it wrote to its two streams.
+func runCmd(t *testing.T, newCmd func(IO) *cobra.Command, args ...string) (err error, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	c := newCmd(IO{Out: &out, Err: &errb})
+	c.SilenceErrors, c.SilenceUsage = true, true
 	c.SetArgs(args)
-	err := c.ExecuteContext(context.Background())
+	err = c.ExecuteContext(context.Background())
 	return err, out.String(), errb.String()
-}
-
-func collectCmd(s IO) interface {
-	SetArgs([]string)
-	ExecuteContext(context.Context) error
-} {
-	c := newCollectCmd(s)
-	c.SilenceErrors, c.SilenceUsage = true, true
-	return c
-}
-
-func benchCmd(s IO) interface {
-	SetArgs([]string)
-	ExecuteContext(context.Context) error
-} {
-	c := newBenchCmd(s)
-	c.SilenceErrors, c.SilenceUsage = true, true
-	return c
 }
 
 func TestCollectUsageErrors(t *testing.T) {
@@ -53,7 +36,7 @@ func TestCollectUsageErrors(t *testing.T) {
 		{"--out", t.TempDir(), "--max-bytes", "lots"},
 		{"--out", t.TempDir(), "--id", "a/b"},
 	} {
-		err, _, _ := runCmd(t, collectCmd, args...)
+		err, _, _ := runCmd(t, newCollectCmd, args...)
 		var ue usageError
 		if !errors.As(err, &ue) {
 			t.Errorf("collect %q: %v, want a usage error", args, err)
@@ -66,7 +49,7 @@ func TestCollectShortRun(t *testing.T) {
 		t.Skip("-short")
 	}
 	out := t.TempDir()
-	err, _, stderr := runCmd(t, collectCmd, "--out", out, "--id", "srv1", "--interval", "1s", "--sample", "250ms",
+	err, _, stderr := runCmd(t, newCollectCmd, "--out", out, "--id", "srv1", "--interval", "1s", "--sample", "250ms",
 		"--duration", "2500ms", "--bench-time", "200ms")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
@@ -86,7 +69,7 @@ func TestCollectShortRun(t *testing.T) {
 		t.Errorf("stderr %q", stderr)
 	}
 	// A restart keeps the scores without calibrating again.
-	err, _, stderr = runCmd(t, collectCmd, "--out", out, "--id", "srv1", "--interval", "1s", "--sample", "250ms", "--duration", "1500ms")
+	err, _, stderr = runCmd(t, newCollectCmd, "--out", out, "--id", "srv1", "--interval", "1s", "--sample", "250ms", "--duration", "1500ms")
 	if err != nil || strings.Contains(stderr, "calibrating") {
 		t.Fatalf("restart: %v\n%s", err, stderr)
 	}
@@ -99,7 +82,7 @@ func TestCollectShortRun(t *testing.T) {
 }
 
 func TestBenchJSON(t *testing.T) {
-	err, out, _ := runCmd(t, benchCmd, "--time", "200ms", "--json")
+	err, out, _ := runCmd(t, newBenchCmd, "--time", "200ms", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +95,7 @@ func TestBenchJSON(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	var ue usageError
-	if err, _, _ := runCmd(t, benchCmd, "--time", "1ms"); !errors.As(err, &ue) {
+	if err, _, _ := runCmd(t, newBenchCmd, "--time", "1ms"); !errors.As(err, &ue) {
 		t.Errorf("--time 1ms: %v, want a usage error", err)
 	}
 }

@@ -50,6 +50,20 @@ func mustRun(t *testing.T, args ...string) string {
 	return out
 }
 
+// importBitbrains imports the real Bitbrains subset (July 2013, files) into
+// a dataset in a new temporary directory tmp; data is the dataset's path.
+func importBitbrains(t *testing.T) (tmp, data string, files []string) {
+	t.Helper()
+	files, _ = filepath.Glob(filepath.Join(sharedData(t, "bitbrains-rnd"), "2013-7", "*.csv"))
+	if len(files) == 0 {
+		t.Fatal("no Bitbrains files")
+	}
+	tmp = t.TempDir()
+	data = filepath.Join(tmp, "data")
+	mustRun(t, append([]string{"import", "bitbrains", "--out", data}, files...)...)
+	return tmp, data, files
+}
+
 func readPlan(t *testing.T, path string) *model.Plan {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -128,13 +142,7 @@ func checkPlanFits(t *testing.T, p *model.Plan, dataDirs ...string) {
 // TestPlanBitbrains imports the real Bitbrains subset, plans it on small
 // hosts, and checks the plan against an independent recomputation.
 func TestPlanBitbrains(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(sharedData(t, "bitbrains-rnd"), "2013-7", "*.csv"))
-	if len(files) == 0 {
-		t.Fatal("no Bitbrains files")
-	}
-	tmp := t.TempDir()
-	data := filepath.Join(tmp, "data")
-	mustRun(t, append([]string{"import", "bitbrains", "--out", data}, files...)...)
+	tmp, data, files := importBitbrains(t)
 	planPath, reportPath := filepath.Join(tmp, "plan.json"), filepath.Join(tmp, "report.html")
 	mustRun(t, "plan", "--data", data, "--hosts", "testdata/hosts-tiny.yaml", "--host-type", "tiny-4c", "--out", planPath, "--report", reportPath)
 	p := readPlan(t, planPath)

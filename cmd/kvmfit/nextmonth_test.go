@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -41,13 +40,8 @@ func TestNextMonthBitbrains(t *testing.T) {
 	mustRun(t, append([]string{"import", "bitbrains", "--out", aug}, augustOnly(t, files, filepath.Join(tmp, "augcsv"))...)...)
 	for _, h := range []string{"std-16c-128g", "std-32c-256g"} {
 		out := mustRun(t, "backtest", "--data", all, "--hosts", hosts, "--host-type", h, "--train", "30d", "--ha", "0", "--bootstrap", "0", "--risk-origins", "0", "--json")
-		var r backtest.Report
-		if err := json.Unmarshal([]byte(out), &r); err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]backtest.MethodResult{}
+		r, m := backtestJSON(t, out)
 		for _, x := range r.Methods {
-			m[x.Method] = x
 			t.Logf("%s %-20s hosts %3d  over ceiling %6.0f min  over capacity %5.0f min  worst %+.0f%%", h, x.Method, x.HostsWithoutHA, x.OverloadMinutes, x.OverCapacityMinutes, x.WorstOverloadPct)
 		}
 		hindPath := filepath.Join(tmp, h+"-hindsight.json")
@@ -134,13 +128,8 @@ func TestNextMonthChangingFleet(t *testing.T) {
 	run := func(balance string) map[string]backtest.MethodResult {
 		out := mustRun(t, "backtest", "--data", data, "--hosts", filepath.Join("..", "..", "samples", "hosts.yaml"), "--host-type", "1u-1s16c-256g",
 			"--train", "31d", "--ha", "0", "--bootstrap", "0", "--risk-origins", "0", "--balance="+balance, "--json")
-		var r backtest.Report
-		if err := json.Unmarshal([]byte(out), &r); err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]backtest.MethodResult{}
+		r, m := backtestJSON(t, out)
 		for _, x := range r.Methods {
-			m[x.Method] = x
 			t.Logf("balance=%s %-20s hosts %3d  over ceiling %6.0f min  over capacity %5.0f min  worst %+.1f%%", balance, x.Method, x.HostsWithoutHA, x.OverloadMinutes, x.OverCapacityMinutes, x.WorstOverloadPct)
 		}
 		return m

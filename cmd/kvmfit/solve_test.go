@@ -14,13 +14,8 @@ import (
 // runSolve runs the solve command directly (it does not need main.go).
 func runSolve(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	cmd := newSolveCmd(IO{Out: &out, Err: &errb})
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
-	err := cmd.Execute()
-	return out.String(), err
+	err, out, _ := runCmd(t, newSolveCmd, args...)
+	return out, err
 }
 
 func TestSolveCommand(t *testing.T) {
@@ -74,7 +69,7 @@ func TestSolveStreamsInOrder(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "i2.txt") {
 		t.Fatalf("error %v, want one naming i2.txt", err)
 	}
-	var lines []string // the JSON lines (runSolve's bare command also prints usage on error)
+	var lines []string // the JSON lines
 	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, "{") {
 			lines = append(lines, l)
@@ -120,13 +115,7 @@ func TestInterruptRelease(t *testing.T) {
 // hosts (so that it needs several) and checks that the packing uses at most
 // 2% more hosts than the lower bound.
 func TestBitbrainsLowerBoundGap(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(sharedData(t, "bitbrains-rnd"), "2013-7", "*.csv"))
-	if len(files) == 0 {
-		t.Fatal("no Bitbrains files")
-	}
-	tmp := t.TempDir()
-	data := filepath.Join(tmp, "data")
-	mustRun(t, append([]string{"import", "bitbrains", "--out", data}, files...)...)
+	tmp, data, _ := importBitbrains(t)
 	for _, host := range []string{"tiny-4c", "mid-8c"} {
 		planPath := filepath.Join(tmp, host+".json")
 		mustRun(t, "plan", "--data", data, "--hosts", "testdata/hosts-tiny.yaml", "--host-type", host, "--ha", "1", "--out", planPath)
