@@ -3,34 +3,14 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kvmfit/kvmfit/model/dataset/datasettest"
 	"github.com/kvmfit/kvmfit/samples"
 )
-
-// readTree returns every file under root by its relative path.
-func readTree(t *testing.T, root string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(root, p)
-		out[rel] = data
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // TestSamplesGenerateChanging: --changing with finer flags writes the fleet
 // of samples.Generate with the preset's shares and the flags' values, and
@@ -54,7 +34,7 @@ func TestSamplesGenerateChanging(t *testing.T) {
 	if err := samples.Generate(lib, opts); err != nil {
 		t.Fatal(err)
 	}
-	a, b := readTree(t, cli), readTree(t, lib)
+	a, b := datasettest.Files(t, cli), datasettest.Files(t, lib)
 	if len(a) != 2*opts.Servers || len(a) != len(b) {
 		t.Fatalf("%d files from the CLI, %d from samples.Generate, want %d", len(a), len(b), 2*opts.Servers)
 	}

@@ -1,6 +1,9 @@
 package datasettest
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -40,4 +43,24 @@ func Write(t testing.TB, dir string, servers ...Server) {
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Files returns every file under root by its path relative to root, with
+// its bytes: two datasets written alike compare equal.
+func Files(t testing.TB, root string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		out[rel] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
