@@ -579,19 +579,27 @@ func (s *cgMaster) priceKnapsack() (cgCol, float64, bool, float64) {
 	if len(rows) == 0 {
 		return cgCol{}, 0, true, 0
 	}
-	pieces := 0
-	for _, i := range rows {
-		k := min(p.d[i], p.c/p.w[i])
-		for b := int64(1); k > 0; b *= 2 {
-			pieces++
-			k -= min(b, k)
-		}
-	}
+	pieces := p.pieces(rows)
 	if int64(pieces)*(p.c+1) <= cgDPCells {
 		col, val := knapsackDP(p, s.pi, rows, pieces, s.work)
 		return col, val, true, val
 	}
 	return knapsackBB(p, s.pi, rows, s.work)
+}
+
+// pieces is the number of 0-1 items the bounded knapsack over rows splits
+// into: row i's copies (at most its demand, at most what fits) in
+// binary pieces 1, 2, 4, … and the rest.
+func (p *cgProblem) pieces(rows []int) int {
+	n := 0
+	for _, i := range rows {
+		k := min(p.d[i], p.c/p.w[i])
+		for b := int64(1); k > 0; b *= 2 {
+			n++
+			k -= min(b, k)
+		}
+	}
+	return n
 }
 
 // knapsackDP is the 0/1 dynamic program over exact loads 0..C on the

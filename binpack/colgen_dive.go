@@ -362,7 +362,7 @@ func (dv *cgDiver) finish(d []int64) bool {
 	if m <= 0 {
 		return false
 	}
-	sub := &oneDim{e: dv.e, c: dv.o.c, tabuBin: -1}
+	sub := newOneDim(dv.e, dv.o.c)
 	var ranks []int
 	for g, k := range d {
 		// the residual takes the last k ranks of group g

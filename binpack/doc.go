@@ -29,11 +29,12 @@
 //     exact-cover search over the patterns of near-zero reduced cost, then
 //     bin completion towards the lower bound, then a pool search that
 //     repacks one bin at a time with its best subset of its items and the
-//     pool; colgen.go, colgen_dive.go, colgen_rc.go and onedim.go); vector
-//     and temporal instances without existing bins, pins or anti-affinity
-//     get the same pool search over every dimension × slot coordinate
-//     (vec.go, vec_complete.go); everything else, including large
-//     instances, the generic bin-emptying search (improve.go).
+//     pool; colgen.go, colgen_dive.go, colgen_rc.go, onedim.go and
+//     pool.go); vector and temporal instances without existing bins, pins
+//     or anti-affinity get the same pool search over every dimension × slot
+//     coordinate (vec.go, vec_complete.go, pool.go); everything else,
+//     including large instances, the generic bin-emptying search
+//     (improve.go).
 //   - Bounds: L1 (the volume bound per dimension and slot), Martello–Toth
 //     L2, the conflict clique and, for classic one-dimensional instances,
 //     the column-generation LP bound (Solution.Bounds).

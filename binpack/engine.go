@@ -420,6 +420,23 @@ func (e *engine) coords() int {
 	return n
 }
 
+// coordTotals calls f with every coordinate (slot t of a dimension d that
+// has a capacity), in order, and the items' total demand there.
+func (e *engine) coordTotals(items []int, f func(d, t int, total float64)) {
+	for d := range e.dims {
+		if !(e.cap[d] > 0) {
+			continue
+		}
+		for t := range e.slots[d] {
+			sum := 0.0
+			for _, i := range items {
+				sum += e.items[i].rows[d][t]
+			}
+			f(d, t, sum)
+		}
+	}
+}
+
 // slack returns Σ_d (limit_d − peak_d)/C_d of b after adding i (lower = tighter).
 func (e *engine) slackAfter(b *vbin, i int) float64 {
 	s := 0.0

@@ -17,9 +17,9 @@ import (
 // ParseBPP parses a BPPLIB one-dimensional instance: n, then the capacity c,
 // then n weights, one integer per line (Delorme, Iori and Martello 2018).
 func ParseBPP(name string, data []byte) (*Instance, error) {
-	nums, err := numbers(data)
+	nums, err := numbers(name, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	if len(nums) < 2 {
 		return nil, fmt.Errorf("%s: want n and the capacity, got %d numbers", name, len(nums))
@@ -39,9 +39,9 @@ func ParseBPP(name string, data []byte) (*Instance, error) {
 // the number m of item types, then per type d sizes and a multiplicity
 // (Brandão and Pedroso 2016).
 func ParseVBP(name string, data []byte) (*Instance, error) {
-	nums, err := numbers(data)
+	nums, err := numbers(name, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	if len(nums) < 1 {
 		return nil, fmt.Errorf("%s: empty", name)
@@ -89,9 +89,9 @@ func ParseVBP(name string, data []byte) (*Instance, error) {
 // Time is compressed to the distinct start times — loads only rise at a
 // start — so the instance has one dimension with one slot per distinct start.
 func ParseTBPP(name string, data []byte) (*Instance, error) {
-	nums, err := numbers(data)
+	nums, err := numbers(name, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	if len(nums) < 4 {
 		return nil, fmt.Errorf("%s: want the header n cap 0 0", name)
@@ -131,7 +131,9 @@ func itemID(i, n int) string {
 	return fmt.Sprintf("%0*d", w, i)
 }
 
-func numbers(data []byte) ([]float64, error) {
+// numbers returns the numbers of the file name's data, separated by white
+// space; an error names the file and the line.
+func numbers(name string, data []byte) ([]float64, error) {
 	var out []float64
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -141,12 +143,15 @@ func numbers(data []byte) ([]float64, error) {
 		for _, f := range strings.Fields(sc.Text()) {
 			v, err := strconv.ParseFloat(f, 64)
 			if err != nil {
-				return nil, fmt.Errorf("line %d: %q is not a number", line, f)
+				return nil, fmt.Errorf("%s: line %d: %q is not a number", name, line, f)
 			}
 			out = append(out, v)
 		}
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return out, nil
 }
 
 func checkInstance(inst *Instance) error {

@@ -448,20 +448,11 @@ func (e *engine) bounds(items []int) Bounds {
 		frac float64
 	}
 	var coords []coord
-	for d := range e.dims {
-		if !(e.cap[d] > 0) {
-			continue
-		}
-		for t := range e.slots[d] {
-			s := 0.0
-			for _, i := range items {
-				s += e.items[i].rows[d][t]
-			}
-			f := s / e.limit[d]
-			bd.L1 = max(bd.L1, ceilBins(f))
-			coords = append(coords, coord{d, t, f})
-		}
-	}
+	e.coordTotals(items, func(d, t int, total float64) {
+		f := total / e.limit[d]
+		bd.L1 = max(bd.L1, ceilBins(f))
+		coords = append(coords, coord{d, t, f})
+	})
 	if float64(len(items))*float64(len(coords)) > l2Coords && len(coords) > 64 {
 		slices.SortStableFunc(coords, func(a, b coord) int { return cmp.Compare(b.frac, a.frac) })
 		coords = coords[:64]

@@ -32,14 +32,14 @@ type oneDim struct {
 	w    []int64 // weight by rank (ranks sorted by decreasing weight, then ID)
 	item []int   // engine item index by rank
 	c    int64
-	bins [][]int // ranks, ascending
-	load []int64
-	pool []int // ranks, ascending
-	// The last kick: tabuItem stays in bin tabuBin and the evicted items
-	// tabuOut do not return to it until the next kick.
-	tabuBin  int
-	tabuItem int
-	tabuOut  []int
+	poolPacking
+	load []int64 // by bin
+}
+
+// newOneDim returns the search state for weights of capacity c, without
+// bins.
+func newOneDim(e *engine, c int64) *oneDim {
+	return &oneDim{e: e, c: c, poolPacking: poolPacking{tabuBin: -1}}
 }
 
 // oneDimApplicable reports whether Solve may use the one-dimensional search.
@@ -81,7 +81,7 @@ func (e *engine) improve1D(s *state, lb int) *state {
 		}
 		return rank[a] - rank[b]
 	})
-	o := &oneDim{e: e, c: int64(math.Floor(e.limit[0])), tabuBin: -1}
+	o := newOneDim(e, int64(math.Floor(e.limit[0])))
 	pos := make(map[int]int, len(items))
 	for r, i := range items {
 		o.w = append(o.w, int64(e.items[i].rows[0][0]))
@@ -112,7 +112,7 @@ func (e *engine) improve1D(s *state, lb int) *state {
 			best = bins
 		}
 	}
-	best = o.poolSearch(best, lb)
+	best = e.poolSearch(o, best, lb)
 	return e.fewerBins(s, best, o.item)
 }
 
@@ -181,37 +181,13 @@ func (o *oneDim) setBins(bins [][]int) {
 	o.pool = o.pool[:0]
 }
 
-// poolSearch empties the pool (an unfinished pool first, else the bin
-// with the least load) while best has more than lb bins and the budget
-// lasts; it returns the best packing found.
-func (o *oneDim) poolSearch(best [][]int, lb int) [][]int {
-	e := o.e
-	for len(best) > lb && len(o.bins) > lb && !e.outOfTime() {
-		if len(o.pool) == 0 {
-			k := 0
-			for j := range o.bins {
-				if o.load[j] < o.load[k] {
-					k = j
-				}
-			}
-			o.pool = append(o.pool, o.bins[k]...)
-			slices.Sort(o.pool)
-			o.bins = slices.Delete(o.bins, k, k+1)
-			o.load = slices.Delete(o.load, k, k+1)
-		}
-		if !o.emptyPool() {
-			break
-		}
-		// concentrate may have emptied bins
-		for j := len(o.bins) - 1; j >= 0; j-- {
-			if len(o.bins[j]) == 0 {
-				o.bins = slices.Delete(o.bins, j, j+1)
-				o.load = slices.Delete(o.load, j, j+1)
-			}
-		}
-		best = cloneBins(o.bins)
-	}
-	return best
+// leastBin returns the bin of least load.
+func (o *oneDim) leastBin() int { return argMin(o.load) }
+
+// deleteBin removes bin j and its load.
+func (o *oneDim) deleteBin(j int) {
+	o.bins = slices.Delete(o.bins, j, j+1)
+	o.load = slices.Delete(o.load, j, j+1)
 }
 
 func cloneBins(bins [][]int) [][]int {
@@ -222,31 +198,6 @@ func cloneBins(bins [][]int) [][]int {
 	return out
 }
 
-// emptyPool packs every bin in turn with its best subset of its items and
-// the pool, until the pool is empty (true) or the budget runs out (false);
-// a pass that changes no bin is followed by a seeded kick.
-func (o *oneDim) emptyPool() bool {
-	o.tabuBin = -1
-	for !o.e.outOfTime() {
-		improved := false
-		for j := range o.bins {
-			if o.pack(j) {
-				improved = true
-				if len(o.pool) == 0 {
-					return true
-				}
-			}
-			if o.e.outOfTime() {
-				return false
-			}
-		}
-		if !improved && !o.concentrate() {
-			o.kick()
-		}
-	}
-	return false
-}
-
 // pack replaces bin j's items by the subset of its items and the pool that
 // fills it most (ties: the larger sum of squared weights, i.e. larger
 // items in the bin and smaller ones in the pool), found by a depth-first
@@ -254,23 +205,11 @@ func (o *oneDim) emptyPool() bool {
 // whether the bin changed.
 func (o *oneDim) pack(j int) bool {
 	e := o.e
+	cand, forcedItem := o.candidates(j)
 	var forced int64
-	forcedItem := -1
-	cand := make([]int, 0, len(o.bins[j])+len(o.pool))
-	for _, r := range o.bins[j] {
-		if j == o.tabuBin && r == o.tabuItem {
-			forced, forcedItem = o.w[r], r
-			continue
-		}
-		cand = append(cand, r)
+	if forcedItem >= 0 {
+		forced = o.w[forcedItem]
 	}
-	for _, r := range o.pool {
-		if j == o.tabuBin && slices.Contains(o.tabuOut, r) {
-			continue
-		}
-		cand = append(cand, r)
-	}
-	slices.Sort(cand)
 	curLoad, curSq := o.load[j], int64(0)
 	for _, r := range o.bins[j] {
 		curSq += o.w[r] * o.w[r]
@@ -314,18 +253,7 @@ func (o *oneDim) pack(j int) bool {
 	if !found {
 		return false
 	}
-	if forcedItem >= 0 {
-		best = append(best, forcedItem)
-	}
-	slices.Sort(best)
-	for _, r := range o.bins[j] {
-		if !slices.Contains(best, r) {
-			o.pool = append(o.pool, r)
-		}
-	}
-	o.pool = slices.DeleteFunc(o.pool, func(r int) bool { return slices.Contains(best, r) })
-	slices.Sort(o.pool)
-	o.bins[j] = best
+	o.bins[j] = o.repack(j, best, forcedItem)
 	o.load[j] = bestLoad
 	return true
 }
@@ -335,26 +263,17 @@ func (o *oneDim) pack(j int) bool {
 // weight that makes room (ties: the first found by decreasing weight), and
 // makes the move tabu until the next kick.
 func (o *oneDim) kick() {
-	e := o.e
-	// half of the kicks force the largest pool item, the hardest to place
-	p := o.pool[0]
-	if e.rng.IntN(2) == 0 {
-		p = o.pool[e.rng.IntN(len(o.pool))]
+	p, j, ok := o.kickTarget(o.e)
+	if !ok {
+		return
 	}
-	j := e.rng.IntN(len(o.bins))
 	out, _ := o.evict(j, o.load[j]+o.w[p]-o.c)
-	o.bins[j] = slices.DeleteFunc(o.bins[j], func(r int) bool { return slices.Contains(out, r) })
-	o.bins[j] = append(o.bins[j], p)
-	slices.Sort(o.bins[j])
+	o.bins[j] = o.kicked(j, p, out)
 	var l int64
 	for _, r := range o.bins[j] {
 		l += o.w[r]
 	}
 	o.load[j] = l
-	o.pool = slices.DeleteFunc(o.pool, func(r int) bool { return r == p })
-	o.pool = append(o.pool, out...)
-	slices.Sort(o.pool)
-	o.tabuBin, o.tabuItem, o.tabuOut = j, p, out
 }
 
 // odCompletions bounds the completions tried per bin and odGenNodes the

@@ -75,14 +75,9 @@ type vecSearch struct {
 	item []int       // engine item index
 	full float64     // value of a bin at capacity in every coordinate
 
-	bins [][]int // ranks, ascending
-	load [][]float64
-	fill []float64 // value per bin
-	pool []int     // ranks, ascending
-
-	tabuBin  int
-	tabuItem int
-	tabuOut  []int
+	poolPacking
+	load [][]float64 // by bin
+	fill []float64   // value per bin
 
 	scratch    []float64
 	concCursor int
@@ -107,24 +102,14 @@ func (e *engine) newVecSearch(s *state) *vecSearch {
 	type coord struct{ d, t int }
 	var coords []coord
 	var lim, cpc, dem []float64
-	for d := range e.dims {
-		if !(e.cap[d] > 0) {
-			continue
-		}
-		for t := range e.slots[d] {
-			sum := 0.0
-			for _, i := range items {
-				sum += e.items[i].rows[d][t]
-			}
-			if sum <= e.limit[d] {
-				continue
-			}
+	e.coordTotals(items, func(d, t int, sum float64) {
+		if sum > e.limit[d] {
 			coords = append(coords, coord{d, t})
 			lim = append(lim, e.limit[d])
 			cpc = append(cpc, e.cap[d])
 			dem = append(dem, sum)
 		}
-	}
+	})
 	e.work += int64(len(items)) * int64(e.coords())
 	at := func(i, k int) float64 { return e.items[i].rows[coords[k].d][coords[k].t] }
 	// dominated coordinates: k is dropped when another kept coordinate k'
@@ -180,7 +165,7 @@ func (e *engine) newVecSearch(s *state) *vecSearch {
 		w[k] /= mean
 		full += w[k]
 	}
-	vs := &vecSearch{e: e, K: K, lim: lim, cpc: cpc, tabuBin: -1, full: full, scratch: make([]float64, K)}
+	vs := &vecSearch{e: e, K: K, lim: lim, cpc: cpc, poolPacking: poolPacking{tabuBin: -1}, full: full, scratch: make([]float64, K)}
 	value := make(map[int]float64, len(items))
 	for _, i := range items {
 		x := 0.0
@@ -328,31 +313,18 @@ func (e *engine) improveVecOps(s *state, lb int) *state {
 			vs.setBins(best)
 		}
 	}
-	for len(best) > lb && len(vs.bins) > lb && !e.outOfTime() {
-		k := 0
-		for j := range vs.bins {
-			if vs.fill[j] < vs.fill[k] {
-				k = j
-			}
-		}
-		vs.pool = append(vs.pool, vs.bins[k]...)
-		slices.Sort(vs.pool)
-		vs.bins = slices.Delete(vs.bins, k, k+1)
-		vs.load = slices.Delete(vs.load, k, k+1)
-		vs.fill = slices.Delete(vs.fill, k, k+1)
-		if !vs.emptyPool() {
-			break
-		}
-		for j := len(vs.bins) - 1; j >= 0; j-- {
-			if len(vs.bins[j]) == 0 {
-				vs.bins = slices.Delete(vs.bins, j, j+1)
-				vs.load = slices.Delete(vs.load, j, j+1)
-				vs.fill = slices.Delete(vs.fill, j, j+1)
-			}
-		}
-		best = cloneBins(vs.bins)
-	}
+	best = e.poolSearch(vs, best, lb)
 	return e.fewerBins(s, best, vs.item)
+}
+
+// leastBin returns the bin of least value.
+func (vs *vecSearch) leastBin() int { return argMin(vs.fill) }
+
+// deleteBin removes bin j, its load and its value.
+func (vs *vecSearch) deleteBin(j int) {
+	vs.bins = slices.Delete(vs.bins, j, j+1)
+	vs.load = slices.Delete(vs.load, j, j+1)
+	vs.fill = slices.Delete(vs.fill, j, j+1)
 }
 
 // setBins replaces the packing by bins (ranks).
@@ -371,35 +343,6 @@ func (vs *vecSearch) setBins(bins [][]int) {
 		vs.fill = append(vs.fill, f)
 	}
 	vs.pool = vs.pool[:0]
-}
-
-// emptyPool packs every bin in turn with its best subset of its items and
-// the pool, until the pool is empty (true) or the budget runs out (false);
-// a pass that changes no bin is followed by an exchange between two bins
-// or, failing that, a seeded kick.
-func (vs *vecSearch) emptyPool() bool {
-	e := vs.e
-	vs.tabuBin = -1
-	for !e.outOfTime() {
-		improved := false
-		for j := range vs.bins {
-			if vs.pack(j) {
-				improved = true
-				if len(vs.pool) == 0 {
-					return true
-				}
-			}
-			if e.outOfTime() {
-				return false
-			}
-		}
-		if !improved {
-			if !vs.concentrate() {
-				vs.kick()
-			}
-		}
-	}
-	return false
 }
 
 // best is the best subset found by a repack search.
@@ -462,22 +405,7 @@ func (vs *vecSearch) pack(j int) bool {
 	if vs.fill[j] >= vs.full-vecEps {
 		return false // full in every coordinate
 	}
-	forcedItem := -1
-	cand := make([]int, 0, len(vs.bins[j])+len(vs.pool))
-	for _, r := range vs.bins[j] {
-		if j == vs.tabuBin && r == vs.tabuItem {
-			forcedItem = r
-			continue
-		}
-		cand = append(cand, r)
-	}
-	for _, r := range vs.pool {
-		if j == vs.tabuBin && slices.Contains(vs.tabuOut, r) {
-			continue
-		}
-		cand = append(cand, r)
-	}
-	slices.Sort(cand)
+	cand, forcedItem := vs.candidates(j)
 	cur := vs.fill[j]
 	sq := 0.0
 	for _, r := range vs.bins[j] {
@@ -495,19 +423,7 @@ func (vs *vecSearch) pack(j int) bool {
 	if !bst.found {
 		return false
 	}
-	best := bst.items
-	if forcedItem >= 0 {
-		best = append(best, forcedItem)
-	}
-	slices.Sort(best)
-	for _, r := range vs.bins[j] {
-		if !slices.Contains(best, r) {
-			vs.pool = append(vs.pool, r)
-		}
-	}
-	vs.pool = slices.DeleteFunc(vs.pool, func(r int) bool { return slices.Contains(best, r) })
-	slices.Sort(vs.pool)
-	vs.setBin(j, best)
+	vs.setBin(j, vs.repack(j, bst.items, forcedItem))
 	return true
 }
 
@@ -596,14 +512,10 @@ func (vs *vecSearch) concentrate() bool {
 // fits), and makes the move tabu until the next kick.
 func (vs *vecSearch) kick() {
 	e := vs.e
-	if len(vs.pool) == 0 || len(vs.bins) == 0 {
+	p, j, ok := vs.kickTarget(e)
+	if !ok {
 		return
 	}
-	p := vs.pool[0]
-	if e.rng.IntN(2) == 0 {
-		p = vs.pool[e.rng.IntN(len(vs.pool))]
-	}
-	j := e.rng.IntN(len(vs.bins))
 	bin := vs.bins[j]
 	l := vs.scratch
 	copy(l, vs.load[j])
@@ -644,14 +556,7 @@ func (vs *vecSearch) kick() {
 			}
 		}
 	}
-	nb := slices.DeleteFunc(slices.Clone(bin), func(r int) bool { return slices.Contains(out, r) })
-	nb = append(nb, p)
-	slices.Sort(nb)
-	vs.setBin(j, nb)
-	vs.pool = slices.DeleteFunc(vs.pool, func(r int) bool { return r == p })
-	vs.pool = append(vs.pool, out...)
-	slices.Sort(vs.pool)
-	vs.tabuBin, vs.tabuItem, vs.tabuOut = j, p, out
+	vs.setBin(j, vs.kicked(j, p, out))
 }
 
 // exactClose computes, in one pass, the residual C − l − demand(r) and its
