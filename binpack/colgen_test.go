@@ -1,7 +1,6 @@
 package binpack
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -146,16 +145,8 @@ func TestKnapsackBB(t *testing.T) {
 			pi[i] = r.Float64() - 0.2 // some negative duals
 			rows = append(rows, i)
 		}
-		pieces := 0
-		for _, i := range rows {
-			k := min(p.d[i], p.c/p.w[i])
-			for b := int64(1); k > 0; b *= 2 {
-				pieces++
-				k -= min(b, k)
-			}
-		}
 		var work int64
-		_, want := knapsackDP(p, pi, rows, pieces, &work)
+		_, want := knapsackDP(p, pi, rows, p.pieces(rows), &work)
 		col, got, exact, ub := knapsackBB(p, pi, rows, &work)
 		if math.IsInf(want, -1) {
 			if !math.IsInf(got, -1) || !exact {
@@ -275,27 +266,15 @@ func TestSolve1DProperty(t *testing.T) {
 // named in names, with their published optima.
 func readHard28(t *testing.T, names []string) ([]*Instance, []int) {
 	t.Helper()
-	dir := filepath.Join(benchDir, "hard28")
-	f, err := os.Open(filepath.Join(dir, "values.csv"))
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("benchmark data missing: %v", err)
-		}
-		t.Skipf("benchmark data not found at %s (see quality_test.go)", benchDir)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, col, rows := benchValues(t, "hard28")
 	var insts []*Instance
 	var opts []int
 	for _, name := range names {
-		for _, rec := range recs[1:] {
-			if rec[0] != name {
+		for _, rec := range rows {
+			if rec[col["instance"]] != name {
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(dir, rec[1]))
+			data, err := os.ReadFile(filepath.Join(dir, rec[col["file"]]))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,8 +282,8 @@ func readHard28(t *testing.T, names []string) ([]*Instance, []int) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ub, err := strconv.Atoi(rec[6])
-			if err != nil || rec[7] != "optimal" {
+			ub, err := strconv.Atoi(rec[col["ub"]])
+			if err != nil || rec[col["status"]] != "optimal" {
 				t.Fatalf("%s: no proven optimum in values.csv", name)
 			}
 			insts = append(insts, inst)

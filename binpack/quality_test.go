@@ -2,7 +2,9 @@ package binpack
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -85,26 +87,53 @@ func BenchmarkQuality(b *testing.B) {
 	}
 }
 
-func qualityRow(qs qualitySet) (string, error) {
-	dir := filepath.Join(benchDir, qs.dir)
+// readValues reads a benchmark set's values.csv: the index of every
+// column by its name, and the rows below the header.
+func readValues(dir string) (map[string]int, [][]string, error) {
 	f, err := os.Open(filepath.Join(dir, "values.csv"))
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	recs, err := csv.NewReader(f).ReadAll()
 	f.Close()
 	if err != nil {
-		return "", err
+		return nil, nil, err
+	}
+	if len(recs) == 0 {
+		return nil, nil, fmt.Errorf("%s: values.csv is empty", dir)
 	}
 	col := map[string]int{}
 	for i, h := range recs[0] {
 		col[h] = i
 	}
+	return col, recs[1:], nil
+}
+
+// benchValues is readValues for a test on the set named set: it skips the
+// test when the benchmark data is not there, and fails it under CI.
+func benchValues(t *testing.T, set string) (dir string, col map[string]int, rows [][]string) {
+	t.Helper()
+	dir = filepath.Join(benchDir, set)
+	col, rows, err := readValues(dir)
+	if errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") == "" {
+		t.Skipf("benchmark data not found at %s (../shared/data/binpacking from the repository root)", dir)
+	}
+	if err != nil {
+		t.Fatalf("benchmark data: %v", err)
+	}
+	return dir, col, rows
+}
+
+func qualityRow(qs qualitySet) (string, error) {
+	dir := filepath.Join(benchDir, qs.dir)
+	col, rows, err := readValues(dir)
+	if err != nil {
+		return "", err
+	}
 	type res struct {
 		bins, lb, best int
 		sec            float64
 	}
-	rows := recs[1:]
 	out := make([]res, len(rows))
 	errs := make([]error, len(rows))
 	var wg sync.WaitGroup

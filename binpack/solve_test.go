@@ -61,29 +61,7 @@ func checkSolution(t *testing.T, name string, inst *Instance, sol Solution) {
 		for _, i := range bin {
 			seen[i]++
 		}
-		for d, c := range inst.Capacity {
-			lim := c*(1+RelTolerance) + AbsTolerance
-			for s := range inst.Items[0].Values[d] {
-				sum := 0.0
-				for _, i := range bin {
-					sum += inst.Items[i].Values[d][s]
-				}
-				if sum > lim {
-					t.Errorf("%s: bin %d over capacity in dim %d slot %d: %g > %g", name, j, d, s, sum, c)
-				}
-			}
-		}
-		for g, grp := range inst.AntiAffinity {
-			k := 0
-			for _, i := range bin {
-				if slices.Contains(grp, i) {
-					k++
-				}
-			}
-			if k > 1 {
-				t.Errorf("%s: bin %d holds %d items of anti-affinity group %d", name, j, k, g)
-			}
-		}
+		checkBin(t, fmt.Sprintf("%s: bin %d", name, j), inst, bin)
 	}
 	for _, u := range sol.Unplaced {
 		seen[u.Item]++
@@ -98,6 +76,34 @@ func checkSolution(t *testing.T, name string, inst *Instance, sol Solution) {
 	}
 	if len(inst.Items) > len(sol.Unplaced) && len(sol.Bins) < sol.LowerBound {
 		t.Errorf("%s: %d bins below the lower bound %d", name, len(sol.Bins), sol.LowerBound)
+	}
+}
+
+// checkBin fails when the items of bin b (named where) exceed a capacity
+// in some dimension and slot or break anti-affinity.
+func checkBin(t *testing.T, where string, inst *Instance, b []int) {
+	t.Helper()
+	for d, c := range inst.Capacity {
+		for s := range inst.Items[0].Values[d] {
+			sum := 0.0
+			for _, i := range b {
+				sum += inst.Items[i].Values[d][s]
+			}
+			if sum > Limit(c) {
+				t.Errorf("%s: over capacity in dimension %d slot %d: %g > %g", where, d, s, sum, c)
+			}
+		}
+	}
+	for g, grp := range inst.AntiAffinity {
+		n := 0
+		for _, i := range b {
+			if slices.Contains(grp, i) {
+				n++
+			}
+		}
+		if n > 1 {
+			t.Errorf("%s: holds %d items of anti-affinity group %d", where, n, g)
+		}
 	}
 }
 

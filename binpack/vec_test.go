@@ -1,7 +1,6 @@
 package binpack
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -259,29 +258,13 @@ func TestVecApplicable(t *testing.T) {
 // Mommessin et al. (../shared/data/binpacking/vbp_triplet, the development
 // part) and checks that every one reaches its optimum n/3.
 func TestVecBenchmarkTriplets(t *testing.T) {
-	dir := filepath.Join(benchDir, "vbp_triplet")
-	f, err := os.Open(filepath.Join(dir, "values.csv"))
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("benchmark data missing: %v", err)
-		}
-		t.Skipf("benchmark data not found at %s (../shared/data/binpacking from the repository root)", dir)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range recs[0] {
-		col[h] = i
-	}
+	dir, col, rows := benchValues(t, "vbp_triplet")
 	want := map[string]bool{
 		"classC_120_3_4": true, "classF_120_3_2": true,
 		"classF_501_5_0": true, "classF_501_10_0": true,
 	}
 	n := 0
-	for _, r := range recs[1:] {
+	for _, r := range rows {
 		if !want[r[0]] {
 			continue
 		}
