@@ -90,7 +90,7 @@ func TestWriteAnalysis(t *testing.T) {
 		"Warnings, by kind (3)", "server …: N% of slots have no data",
 		// Assumptions.
 		"legacy_server_watts", "<td class=\"id\">ha_level</td><td class=\"id\">1</td>",
-		"Right-sized, the future VMs need 26 vCPUs (reference cores) against 64 cores today",
+		"Right-sized, the future VMs need 26 vCPUs (each one core of the target host, as the CPU cap counts it) against 64 cores today",
 		// The server table.
 		`data-sort="300300"`, `<span class="stars">★★★☆☆</span> 3.0 d <span class="w">low</span>`,
 		`<span class="over">saturated × 1.25</span>`, "cpu × 1.1, mem × 1.05", "trend per year: CPU 40.0% (significant), memory 12.5% (significant); global × 1",

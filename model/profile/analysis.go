@@ -91,10 +91,13 @@ func DetectSaturation(cpu []float64, slotsPerDay int, s model.Settings) model.Sa
 // Rightsize recommends the future VM's size. busy is the server's busy
 // reference cores per slot, memMax its per-slot max of used memory bytes:
 //
-//	vCPUs = max(1, ⌈Q(RightsizeCPUPct, busy) × uplift / (RightsizeCPUTargetPct/100)⌉)
+//	vCPUs = max(1, ⌈Q(RightsizeCPUPct, busy) × uplift / (RightsizeCPUTargetPct/100) / core⌉)
 //	mem   = max(1 GiB, ⌈Q(RightsizeMemPct, memMax) × (1 + RightsizeMemHeadroomPct/100) / 0.5 GiB⌉ × 0.5 GiB)
 //
-// with Q the nearest-rank Quantile and uplift the saturation uplift. Without
+// with Q the nearest-rank Quantile, uplift the saturation uplift and core
+// what one vCPU can use: one core of the target host, TargetCoreScore /
+// ReferenceCoreScore reference cores (the CPU cap's unit), or one reference
+// core without a target. Without
 // CPU data the current capacity in reference cores is used; without memory
 // data the installed memory.
 func Rightsize(busy, memMax []float64, inv model.Inventory, n model.CPUNorm, uplift float64, s model.Settings) model.Rightsizing {
@@ -108,8 +111,15 @@ func Rightsize(busy, memMax []float64, inv model.Inventory, n model.CPUNorm, upl
 	if uplift != 1 {
 		r.CPUStatistic += fmt.Sprintf(" × saturation uplift %g", uplift)
 	}
-	r.CPUStatistic += fmt.Sprintf(" / %g%% target utilisation; 1 vCPU = 1 reference core", s.RightsizeCPUTargetPct)
-	v := q * uplift / (s.RightsizeCPUTargetPct / 100)
+	// One vCPU can use at most one core of the target host (the CPU cap's
+	// unit, Settings.TargetCoreScore); without a target, a reference core.
+	core, unit := 1.0, "1 vCPU = 1 reference core"
+	if s.TargetCoreScore > 0 {
+		core = s.TargetCoreScore / s.ReferenceCoreScore
+		unit = fmt.Sprintf("1 vCPU = 1 core of the target host = %g reference cores, as the CPU cap counts it", core)
+	}
+	r.CPUStatistic += fmt.Sprintf(" / %g%% target utilisation; %s", s.RightsizeCPUTargetPct, unit)
+	v := q * uplift / (s.RightsizeCPUTargetPct / 100) / core
 	r.VCPUs = max(1, int(math.Ceil(v-1e-9*v)))
 
 	m := Quantile(s.RightsizeMemPct/100, memMax)

@@ -122,3 +122,20 @@ func TestBaselineSizesMeasured(t *testing.T) {
 		t.Errorf("sum-of-peaks CPU size %g, want the measured peak 5.67 (above the cap 4.2)", peak[model.DimCPU])
 	}
 }
+
+// TestRightsizeCountsTargetCores: right-sizing and the cap agree on what a
+// vCPU is. P95 busy of 3.5 reference cores at a 70 % target is 5 reference
+// cores: 5 vCPUs of reference-speed cores, 3 vCPUs (⌈2.5⌉) of cores
+// scoring 2000.
+func TestRightsizeCountsTargetCores(t *testing.T) {
+	busy := []float64{3.5, 3.5, 3.5}
+	n := model.CPUNorm{Cores: 8, CoresRef: 8}
+	s := model.DefaultSettings.Clone()
+	if r := Rightsize(busy, nil, model.Inventory{}, n, 1, s); r.VCPUs != 5 {
+		t.Errorf("no target: %d vCPUs, want 5 (%s)", r.VCPUs, r.CPUStatistic)
+	}
+	s.TargetCoreScore = 2000
+	if r := Rightsize(busy, nil, model.Inventory{}, n, 1, s); r.VCPUs != 3 {
+		t.Errorf("target cores of 2 reference cores: %d vCPUs, want 3 (%s)", r.VCPUs, r.CPUStatistic)
+	}
+}
