@@ -3,7 +3,6 @@ package samples
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/dataset/datasettest"
 )
 
 // testOpts is the shared fleet of the behavioural tests: zero Start, Step and
@@ -139,23 +139,7 @@ func hours(from, to int) func(int64) bool {
 // the same bytes, and returns how many files it compared.
 func compareTrees(t *testing.T, a, b string) int {
 	t.Helper()
-	files := func(root string) map[string][]byte {
-		out := map[string][]byte{}
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			rel, _ := filepath.Rel(root, p)
-			out[rel] = data
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	fa, fb := files(a), files(b)
+	fa, fb := datasettest.Files(t, a), datasettest.Files(t, b)
 	if len(fa) != len(fb) {
 		t.Fatalf("%s has %d files, %s has %d", a, len(fa), b, len(fb))
 	}
