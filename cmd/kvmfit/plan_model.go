@@ -62,25 +62,19 @@ func (o *PlanOptions) resolveModel() error {
 		}
 		return usageErrorf("--virt %s: unknown preset (use %s)", s.Virt, strings.Join(names, ", "))
 	}
-	explicit := *s
+	// The preset's numbers, except those whose flag was given.
+	given := *s
 	s.ApplyVirt(p)
-	if fs := o.Model.fs; fs != nil {
-		for _, f := range []struct {
-			flag string
-			dst  *float64
-			val  float64
-		}{
-			{"cpu-virt-factor", &s.CPUVirtFactor, explicit.CPUVirtFactor},
-			{"cpu-cores-per-kiops", &s.CPUCoresPerKIOPS, explicit.CPUCoresPerKIOPS},
-			{"cpu-cores-per-net-gbps", &s.CPUCoresPerNetGBPerSec, explicit.CPUCoresPerNetGBPerSec},
-			{"host-reserve-cores", &s.HostReserveCores, explicit.HostReserveCores},
-			{"host-reserve-mem-bytes", &s.HostReserveMemBytes, explicit.HostReserveMemBytes},
-		} {
-			if fs.Changed(f.flag) {
-				*f.dst = f.val
-			}
-		}
-	}
+	preset := *s
+	*s = given
+	s.Virt, s.VMMemOverheadFraction, s.VMMemOverheadBaseBytes, s.VMMemOverheadPerVCPUBytes = preset.Virt, preset.VMMemOverheadFraction, preset.VMMemOverheadBaseBytes, preset.VMMemOverheadPerVCPUBytes
+	unlessGiven(o.Model.fs, []flagDefault{
+		{"cpu-virt-factor", &s.CPUVirtFactor, preset.CPUVirtFactor},
+		{"cpu-cores-per-kiops", &s.CPUCoresPerKIOPS, preset.CPUCoresPerKIOPS},
+		{"cpu-cores-per-net-gbps", &s.CPUCoresPerNetGBPerSec, preset.CPUCoresPerNetGBPerSec},
+		{"host-reserve-cores", &s.HostReserveCores, preset.HostReserveCores},
+		{"host-reserve-mem-bytes", &s.HostReserveMemBytes, preset.HostReserveMemBytes},
+	})
 	// Every resource gets its percentile written out, so that plan.json
 	// shows the value used.
 	s.PercentileByDim = model.DimValues{}

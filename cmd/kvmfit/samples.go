@@ -137,20 +137,12 @@ func (g *generateFlags) run(cmd *cobra.Command, streams IO) error {
 // shares not given explicitly to the preset's, and the ranges are parsed.
 func changeFlags(cmd *cobra.Command, changing bool, ch *samples.Changes, sleepDays, wakeLoad, shiftHours string) error {
 	if changing {
-		f, p := cmd.Flags(), samples.ChangingFleet
-		for _, s := range []struct {
-			flag  string
-			share *float64
-			value float64
-		}{
+		p := samples.ChangingFleet
+		unlessGiven(cmd.Flags(), []flagDefault{
 			{"sleepers", &ch.Sleepers, p.Sleepers},
 			{"batch-shifters", &ch.BatchShifters, p.BatchShifters},
 			{"month-end", &ch.MonthEnd, p.MonthEnd},
-		} {
-			if !f.Changed(s.flag) {
-				*s.share = s.value
-			}
-		}
+		})
 	}
 	switch {
 	case ch.BatchShiftDays < 1:

@@ -4,6 +4,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/pflag"
 )
 
 func roundTo(v float64, decimals int) float64 {
@@ -17,4 +19,21 @@ func mkdirFor(path string) error {
 		return nil
 	}
 	return os.MkdirAll(dir, 0o755)
+}
+
+// flagDefault is the value a preset gives dst unless flag was given.
+type flagDefault struct {
+	flag string
+	dst  *float64
+	val  float64
+}
+
+// unlessGiven sets every dst to its preset value unless its flag was given
+// on the command line (every one when fs is nil: no command line).
+func unlessGiven(fs *pflag.FlagSet, defaults []flagDefault) {
+	for _, d := range defaults {
+		if fs == nil || !fs.Changed(d.flag) {
+			*d.dst = d.val
+		}
+	}
 }
