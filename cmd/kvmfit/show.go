@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
-	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/kvmfit/kvmfit/model/profile"
 	"github.com/spf13/cobra"
 )
@@ -82,28 +80,21 @@ func fmtTime(t time.Time) string {
 }
 
 func showRun(opts *ShowOptions, streams IO) error {
-	var all []showServer
-	for _, dir := range opts.Dirs {
-		servers, err := dataset.Read(dir)
-		if err != nil {
-			return err
+	sums, err := profile.SummarizeDatasets(opts.Dirs)
+	if err != nil {
+		return err
+	}
+	all := make([]showServer, len(sums))
+	for i, sum := range sums {
+		all[i] = showServer{
+			Dataset: sum.Dataset, ID: sum.ID, Hostname: sum.Hostname, Source: sum.Source,
+			Samples: sum.Samples, First: fmtTime(sum.First), Last: fmtTime(sum.Last),
+			CoveragePct: math.Round(sum.CoveragePct*100) / 100, IntervalSec: sum.IntervalSec,
+			Metrics: map[string]showMetricOut{}, Warnings: sum.Warnings,
 		}
-		for _, srv := range servers {
-			sum := profile.Summarize(srv)
-			out := showServer{
-				Dataset: filepath.Clean(dir), ID: srv.ID, Hostname: srv.Inventory.Hostname, Source: srv.Inventory.Source,
-				Samples: sum.Samples, First: fmtTime(sum.First), Last: fmtTime(sum.Last),
-				CoveragePct: math.Round(sum.CoveragePct*100) / 100, IntervalSec: sum.IntervalSec,
-				Metrics: map[string]showMetricOut{}, Warnings: []string{},
-			}
-			for m := model.Metric(0); m < model.NumMetrics; m++ {
-				ms := sum.Metrics[m]
-				out.Metrics[m.String()] = showMetricOut{numPtr(ms.Mean), numPtr(ms.P95), numPtr(ms.Max)}
-			}
-			for _, w := range srv.Warnings {
-				out.Warnings = append(out.Warnings, w.Error())
-			}
-			all = append(all, out)
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
+			ms := sum.Metrics[m]
+			all[i].Metrics[m.String()] = showMetricOut{numPtr(ms.Mean), numPtr(ms.P95), numPtr(ms.Max)}
 		}
 	}
 	if opts.JSON {

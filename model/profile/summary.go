@@ -2,9 +2,11 @@ package profile
 
 import (
 	"math"
+	"path/filepath"
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // MetricSummary is the mean, 95th percentile and maximum of one metric.
@@ -79,4 +81,36 @@ func Summarize(srv *model.Server) Summary {
 		out.Metrics[m] = MetricSummary{Mean: sum / w, P95: Quantile(0.95, s.Mean[m]), Max: mx}
 	}
 	return out
+}
+
+// DatasetSummary is one server of a dataset as `kvmfit show` prints it:
+// where it is, what its inventory says, what its samples hold and what
+// reading them warned about.
+type DatasetSummary struct {
+	Dataset  string
+	Hostname string
+	Source   string
+	Summary
+	Warnings []string
+}
+
+// SummarizeDatasets reads every server of the dataset directories dirs
+// (model/dataset.Read) and summarises it, in order.
+func SummarizeDatasets(dirs []string) ([]DatasetSummary, error) {
+	var out []DatasetSummary
+	for _, dir := range dirs {
+		servers, err := dataset.Read(dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, srv := range servers {
+			d := DatasetSummary{Dataset: filepath.Clean(dir), Hostname: srv.Inventory.Hostname, Source: srv.Inventory.Source,
+				Summary: Summarize(srv), Warnings: []string{}}
+			for _, w := range srv.Warnings {
+				d.Warnings = append(d.Warnings, w.Error())
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
