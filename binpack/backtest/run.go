@@ -38,8 +38,10 @@ type Options struct {
 	Bootstrap int
 	Seed      uint64
 	// RiskOrigins is the most rolling-origin validations inside the
-	// training window that predict the plan's overload (0 = none).
-	RiskOrigins int
+	// training window that predict the plan's overload (0 = none);
+	// RiskMaxServers the largest fleet they run on (0 = any): each origin
+	// is one more plan.
+	RiskOrigins, RiskMaxServers int
 	// Progress, when set, is told how a stage ("bootstrap") advances.
 	Progress func(stage string, done, total int)
 }
@@ -80,7 +82,11 @@ func Run(o Options) (*Result, error) {
 		// What the training plan predicts for the test window, from
 		// origins inside the training window only.
 		o.Plan.Settings.HostType = res.Plan.HostType
-		res.Plan.Risk, err = planRisk(o, first, n, split)
+		if o.RiskMaxServers > 0 && n > o.RiskMaxServers {
+			res.Plan.Risk = riskSkipped(n, o.RiskMaxServers)
+		} else {
+			res.Plan.Risk, err = planRisk(o, first, n, split)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +100,7 @@ func Run(o Options) (*Result, error) {
 // month after its data: rolling-origin validation inside the data span of
 // p (model.Plan.Grid), at most origins of them, each a plan of r on the
 // host model of p, without HA spares and without the sweep.
-func PlanRisk(r plan.Request, p *model.Plan, origins int) (model.RiskPrediction, error) {
+func PlanRisk(r plan.Request, p *model.Plan, origins, maxServers int) (model.RiskPrediction, error) {
 	none := func(note string) (model.RiskPrediction, error) {
 		return model.RiskPrediction{Origins: []model.RiskOrigin{}, Note: note}, nil
 	}
@@ -114,10 +120,19 @@ func PlanRisk(r plan.Request, p *model.Plan, origins int) (model.RiskPrediction,
 		}
 		n += len(sub)
 	}
+	if maxServers > 0 && n > maxServers {
+		return riskSkipped(n, maxServers), nil
+	}
 	o := Options{Plan: r, ReplayStat: "mean", BaselinePct: model.BaselinePercentile, BaselineComfort: model.BaselineComfort, RiskOrigins: origins}
 	o.Plan.Settings = r.Settings.Clone()
 	o.Plan.Settings.HostType = p.HostType
 	return planRisk(o, first, n, last)
+}
+
+// riskSkipped is the prediction of a fleet too large for it.
+func riskSkipped(n, limit int) model.RiskPrediction {
+	return model.RiskPrediction{Origins: []model.RiskOrigin{},
+		Note: fmt.Sprintf("not predicted: %d servers is more than the prediction's limit of %d (--risk-max-servers; each origin is one more plan)", n, limit)}
 }
 
 // planRisk runs the rolling-origin validation of o's plan inside [first,

@@ -200,7 +200,7 @@ func (o *BacktestOptions) options() (backtest.Options, error) {
 	}
 	return backtest.Options{Plan: req, Train: train, Test: test, ReplayStat: o.ReplayStat,
 		BaselinePct: o.BaselinePct, BaselineComfort: o.BaselineComfort, Bootstrap: o.Bootstrap, Seed: o.Seed,
-		RiskOrigins: po.RiskOrigins}, nil
+		RiskOrigins: po.RiskOrigins, RiskMaxServers: po.RiskMaxServers}, nil
 }
 
 // write writes what the flags ask for: the training plan's report and

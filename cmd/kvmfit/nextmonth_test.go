@@ -147,3 +147,34 @@ func TestNextMonthChangingFleet(t *testing.T) {
 			k.HostsWithoutHA, k.OverloadMinutes, u.HostsWithoutHA, u.OverloadMinutes)
 	}
 }
+
+// TestPlanRisk: 15 days of data (5 to 20 January) hold one rolling origin,
+// the last week boundary with at least 7 days before it: plan on 5–13
+// January (8 days), replay 13–20 January; a second origin (6 January)
+// would leave 1 day to plan on. The prediction is off with
+// --risk-origins 0 and skipped above --risk-max-servers.
+func TestPlanRisk(t *testing.T) {
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "data")
+	mustRun(t, "samples", "generate", "--servers", "3", "--days", "15", "--seed", "2", "--out", data)
+	hosts := filepath.Join("..", "..", "samples", "hosts.yaml")
+	for _, tc := range []struct {
+		flags   []string
+		origins int
+		note    string
+	}{
+		{nil, 1, "one origin only"},
+		{[]string{"--risk-origins", "0"}, 0, "not predicted (--risk-origins 0)"},
+		{[]string{"--risk-max-servers", "2"}, 0, "not predicted: 3 servers is more than the prediction's limit of 2"},
+	} {
+		out := filepath.Join(tmp, "plan.json")
+		mustRun(t, append([]string{"plan", "--data", data, "--hosts", hosts, "--sensitivity-max-servers", "0", "--out", out}, tc.flags...)...)
+		r := readPlan(t, out).Risk
+		if len(r.Origins) != tc.origins || !strings.Contains(r.Note, tc.note) {
+			t.Errorf("%v: %d origins, note %q; want %d and %q", tc.flags, len(r.Origins), r.Note, tc.origins, tc.note)
+		}
+		if tc.origins == 1 && (r.Origins[0].TrainDays != 8 || r.Origins[0].TestDays != 7 || r.Origins[0].TrainEnd != "2026-01-13T00:00:00Z") {
+			t.Errorf("origin %+v: want 8 days to 13 January to plan on and 7 replayed", r.Origins[0])
+		}
+	}
+}

@@ -31,8 +31,9 @@ type PlanOptions struct {
 	// Model holds the model's flags that are not plain Settings fields (plan_model.go).
 	Model modelFlags
 	// RiskOrigins is the most rolling-origin validations run to predict
-	// the plan's overload (0 = no prediction).
-	RiskOrigins int
+	// the plan's overload (0 = no prediction); RiskMaxServers the largest
+	// fleet they run on.
+	RiskOrigins, RiskMaxServers int
 }
 
 // AddFlags registers the plan flags.
@@ -52,6 +53,7 @@ func (o *PlanOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Settings.HostReserveMemBytes, "host-reserve-mem-bytes", d.HostReserveMemBytes, "memory bytes each host keeps for itself (default: from --virt)")
 	fs.Float64Var(&o.Settings.EnergyPricePerKWh, "energy-price", d.EnergyPricePerKWh, "energy price per kWh, in the catalog's currency")
 	fs.Float64Var(&o.Settings.Years, "years", d.Years, "years of operation counted in the cost")
+	fs.IntVar(&o.RiskMaxServers, "risk-max-servers", 2000, "largest fleet the risk prediction runs on (0 = any; larger fleets skip it with a note: each origin is one more plan)")
 	fs.IntVar(&o.RiskOrigins, "risk-origins", 3, "predict the overload of the month after the data from this many rolling-origin validations inside it: plan on the weeks before a week boundary, replay the week after (0 = no prediction; each is one more plan)")
 	o.addModelFlags(fs)
 	o.Pack.AddFlags(fs)
@@ -146,7 +148,7 @@ func planRun(opts *PlanOptions, streams IO) error {
 	if err != nil {
 		return err
 	}
-	if plan.Risk, err = backtest.PlanRisk(req, plan, opts.RiskOrigins); err != nil {
+	if plan.Risk, err = backtest.PlanRisk(req, plan, opts.RiskOrigins, opts.RiskMaxServers); err != nil {
 		return err
 	}
 	if err := writeJSON(opts.OutJSON, plan); err != nil {
