@@ -10,7 +10,8 @@ import (
 // weight and without a budget (nothing moves).
 type BalanceOptions struct {
 	// Work is the deterministic budget in work units (one unit is one
-	// coordinate of one load update or evaluation, as SolveOptions.Work).
+	// coordinate of one load update or evaluation, as SolveOptions.Work)
+	// of each phase: the re-placement and the local search.
 	Work int64
 	// Existing and Pins are those the packing was solved with: existing
 	// bins keep their own capacity and pinned items never move.
@@ -53,7 +54,9 @@ type BalanceResult struct {
 // that start is kept when every item fits and it is better than the packing
 // given. Then a local search moves single items and swaps pairs between
 // bins while the objective falls, the fullest bins first, until no move
-// helps or the budget is spent. The result depends only on its inputs.
+// helps or the budget is spent; each item is tried on the balanceDests
+// bins of lowest objective term, so that a large fleet's budget reaches
+// many items. The result depends only on its inputs.
 func Balance(inst *Instance, bins [][]int, opt BalanceOptions) BalanceResult {
 	e := newEngine(inst)
 	bl := &balancer{e: e, opt: opt}
@@ -66,6 +69,7 @@ func Balance(inst *Instance, bins [][]int, opt BalanceOptions) BalanceResult {
 	if lpt, ok := bl.lpt(bins, movable); ok && bl.objective(lpt) < res.Before {
 		best = lpt
 	}
+	e.budget = e.work + opt.Work // the local search has a budget of its own
 	bl.improve(best, movable)
 	res.After, res.MaxUtilAfter = bl.objective(best), bl.maxUtil(best)
 	if res.After > res.Before {
@@ -302,6 +306,10 @@ func (bl *balancer) lpt(bins [][]int, movable []int) ([]*vbin, bool) {
 	return out, true
 }
 
+// balanceDests is how many bins, those of lowest objective term, the local
+// search tries for each item.
+const balanceDests = 16
+
 // improve moves and swaps items between bins while the objective falls.
 func (bl *balancer) improve(bins []*vbin, movable []int) {
 	e := bl.e
@@ -340,8 +348,10 @@ func (bl *balancer) improve(bins []*vbin, movable []int) {
 				var newA, newB float64
 				pa = bl.peaksWith(src, -1, i, pa)
 				ca := bl.binCost(a, pa, spread[a]-bl.spread(i))
-				for b, dst := range bins {
-					if b == a || !e.fits(dst, i) {
+				dests := lowest(cost, a, balanceDests)
+				for _, b := range dests {
+					dst := bins[b]
+					if !e.fits(dst, i) {
 						continue
 					}
 					pb = bl.peaksWith(dst, i, -1, pb)
@@ -351,8 +361,9 @@ func (bl *balancer) improve(bins []*vbin, movable []int) {
 					}
 				}
 				if bestB < 0 {
-					for b, dst := range bins {
-						if b == a || cost[b] >= cost[a] {
+					for _, b := range dests {
+						dst := bins[b]
+						if cost[b] >= cost[a] {
 							continue
 						}
 						for _, k := range dst.items {
@@ -392,4 +403,17 @@ func (bl *balancer) improve(bins []*vbin, movable []int) {
 			}
 		}
 	}
+}
+
+// lowest returns the indices of the n smallest costs other than skip, the
+// smallest first (ties by index).
+func lowest(cost []float64, skip, n int) []int {
+	idx := make([]int, 0, len(cost))
+	for j := range cost {
+		if j != skip {
+			idx = append(idx, j)
+		}
+	}
+	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(cost[x], cost[y]) })
+	return idx[:min(n, len(idx))]
 }
