@@ -56,3 +56,8 @@ type NIC struct {
 	Name            string  `json:"name"`
 	SpeedBitsPerSec float64 `json:"speed_bits_per_sec,omitempty"`
 }
+
+// VCPUs is the vCPU count of the server's future VM: its logical CPUs today
+// (Threads, else Cores), what a P2V conversion gives it; 0 when the
+// inventory knows neither.
+func (inv Inventory) VCPUs() int { return max(inv.Threads, inv.Cores) }

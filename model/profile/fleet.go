@@ -306,7 +306,7 @@ func (b *fleetBuilder) planServer(e entry, srv *model.Server) model.PlanServer {
 	if w := srv.Inventory.Watts; w > 0 && !math.IsInf(w, 0) {
 		ps.Watts, ps.WattsSource = w, "inventory"
 	}
-	if v := max(srv.Inventory.Threads, srv.Inventory.Cores); v > 0 {
+	if v := srv.Inventory.VCPUs(); v > 0 {
 		if b.f.VCPUs == nil {
 			b.f.VCPUs = map[string]int{}
 		}

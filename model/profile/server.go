@@ -128,9 +128,10 @@ func profileWith(srv *model.Server, s model.Settings, pcts []float64) (*Result, 
 		busy[t] = v / 100 * p.CPU.CoresRef
 	}
 	p.analyse(srv, a, rows[model.DimMem], busy, spd, s)
-	rows[model.DimCPU] = virtCPU(busy, a, s)
+	io := ioRows(a)
+	rows[model.DimCPU] = virtCPU(busy, io, s)
 	scale(&rows, p.Analysis, s)
-	p.Analysis.Entitlement = capCPU(rows[model.DimCPU], a, srv.Inventory, p.CPU, s)
+	p.Analysis.Entitlement = capCPU(rows[model.DimCPU], io, srv.Inventory, p.CPU, s)
 	if s.Profile == model.ProfileFull {
 		p.FullStart = a.Grid.Start
 		pcts = nil
@@ -204,26 +205,40 @@ func (p *Result) analyse(srv *model.Server, a *Aligned, mem, busy []float64, spd
 	}
 }
 
-// virtCPU returns the CPU demand per slot once virtualised: busy reference
-// cores × CPUVirtFactor, plus the CPU cost of the slot's disk IOPS and
-// network bytes (slot means). A slot without CPU data stays NaN.
-func virtCPU(busy []float64, a *Aligned, s model.Settings) []float64 {
+// slotIO is a server's disk IOPS and network bytes/s per aligned slot
+// (slot means, NaN where not measured): what costs host CPU through the
+// virtualisation layer.
+type slotIO struct{ iops, net []float64 }
+
+func ioRows(a *Aligned) slotIO {
 	iops, _ := sumMetrics(&a.Mean, model.DimDiskIOPS, a.Grid.Slots)
 	net, _ := sumMetrics(&a.Mean, model.DimNetBytes, a.Grid.Slots)
+	return slotIO{iops, net}
+}
+
+// plusCPU returns v plus the CPU cost of slot t's disk IOPS and network
+// bytes (CPUCoresPerKIOPS, CPUCoresPerNetGBPerSec).
+func (io slotIO) plusCPU(v float64, t int, s model.Settings) float64 {
+	if x := io.iops[t]; !math.IsNaN(x) {
+		v += s.CPUCoresPerKIOPS * x / 1000
+	}
+	if x := io.net[t]; !math.IsNaN(x) {
+		v += s.CPUCoresPerNetGBPerSec * x / 1e9
+	}
+	return v
+}
+
+// virtCPU returns the CPU demand per slot once virtualised: busy reference
+// cores × CPUVirtFactor, plus the CPU cost of the slot's disk IOPS and
+// network bytes. A slot without CPU data stays NaN.
+func virtCPU(busy []float64, io slotIO, s model.Settings) []float64 {
 	cpu := make([]float64, len(busy))
 	for t, v := range busy {
 		if math.IsNaN(v) {
 			cpu[t] = v
 			continue
 		}
-		v *= s.CPUVirtFactor
-		if x := iops[t]; !math.IsNaN(x) {
-			v += s.CPUCoresPerKIOPS * x / 1000
-		}
-		if x := net[t]; !math.IsNaN(x) {
-			v += s.CPUCoresPerNetGBPerSec * x / 1e9
-		}
-		cpu[t] = v
+		cpu[t] = io.plusCPU(v*s.CPUVirtFactor, t, s)
 	}
 	return cpu
 }
@@ -297,8 +312,8 @@ func (p *Result) fold(srv *model.Server, rows *[model.NumDims][]float64, measure
 // target host: vCPUs × TargetCoreScore / ReferenceCoreScore × CPUVirtFactor,
 // plus that slot's CPU cost of I/O (host threads outside the vCPUs). It
 // returns the entitlement; no cap without a target core score.
-func capCPU(cpu []float64, a *Aligned, inv model.Inventory, n model.CPUNorm, s model.Settings) model.Entitlement {
-	e := model.Entitlement{VCPUs: max(inv.Threads, inv.Cores)}
+func capCPU(cpu []float64, io slotIO, inv model.Inventory, n model.CPUNorm, s model.Settings) model.Entitlement {
+	e := model.Entitlement{VCPUs: inv.VCPUs()}
 	if e.VCPUs <= 0 {
 		e.VCPUs = n.Cores
 	}
@@ -306,20 +321,11 @@ func capCPU(cpu []float64, a *Aligned, inv model.Inventory, n model.CPUNorm, s m
 		return e
 	}
 	e.CPUCapCoresRef = float64(e.VCPUs) * s.TargetCoreScore / s.ReferenceCoreScore * s.CPUVirtFactor
-	iops, _ := sumMetrics(&a.Mean, model.DimDiskIOPS, a.Grid.Slots)
-	net, _ := sumMetrics(&a.Mean, model.DimNetBytes, a.Grid.Slots)
 	for t, v := range cpu {
 		if math.IsNaN(v) {
 			continue
 		}
-		c := e.CPUCapCoresRef
-		if x := iops[t]; !math.IsNaN(x) {
-			c += s.CPUCoresPerKIOPS * x / 1000
-		}
-		if x := net[t]; !math.IsNaN(x) {
-			c += s.CPUCoresPerNetGBPerSec * x / 1e9
-		}
-		if v > c {
+		if c := io.plusCPU(e.CPUCapCoresRef, t, s); v > c {
 			cpu[t] = c
 			e.SlotsCapped++
 		}
