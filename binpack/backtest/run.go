@@ -82,12 +82,7 @@ func Run(o Options) (*Result, error) {
 		// What the training plan predicts for the test window, from
 		// origins inside the training window only.
 		o.Plan.Settings.HostType = res.Plan.HostType
-		if o.RiskMaxServers > 0 && n > o.RiskMaxServers {
-			res.Plan.Risk = riskSkipped(n, o.RiskMaxServers)
-		} else {
-			res.Plan.Risk, err = planRisk(o, first, n, split)
-		}
-		if err != nil {
+		if res.Plan.Risk, err = planRisk(o, first, n, split); err != nil {
 			return nil, err
 		}
 		res.Report.PredictedRisk = &res.Plan.Risk
@@ -99,46 +94,37 @@ func Run(o Options) (*Result, error) {
 // PlanRisk predicts the overload of plan p, made by request r, for the
 // month after its data: rolling-origin validation inside the data span of
 // p (model.Plan.Grid), at most origins of them, each a plan of r on the
-// host model of p, without HA spares and without the sweep.
+// host model of p, without HA spares and without the sweep; none for a
+// fleet of more than maxServers (0 = any).
 func PlanRisk(r plan.Request, p *model.Plan, origins, maxServers int) (model.RiskPrediction, error) {
-	none := func(note string) (model.RiskPrediction, error) {
-		return model.RiskPrediction{Origins: []model.RiskOrigin{}, Note: note}, nil
-	}
-	if origins <= 0 {
-		return none("not predicted (--risk-origins 0)")
-	}
 	first, err1 := time.Parse(time.RFC3339, p.Grid.DataStart)
 	last, err2 := time.Parse(time.RFC3339, p.Grid.DataEnd)
-	if err1 != nil || err2 != nil {
-		return none("not predicted: the data span is unknown")
+	if origins > 0 && (err1 != nil || err2 != nil) {
+		return noRisk("not predicted: the data span is unknown"), nil
 	}
-	n := 0
-	for _, d := range r.Data {
-		sub, err := dataset.ServerDirs(d)
-		if err != nil {
-			return model.RiskPrediction{}, err
-		}
-		n += len(sub)
-	}
-	if maxServers > 0 && n > maxServers {
-		return riskSkipped(n, maxServers), nil
-	}
-	o := Options{Plan: r, ReplayStat: "mean", BaselinePct: model.BaselinePercentile, BaselineComfort: model.BaselineComfort, RiskOrigins: origins}
+	o := Options{Plan: r, ReplayStat: "mean", BaselinePct: model.BaselinePercentile, BaselineComfort: model.BaselineComfort,
+		RiskOrigins: origins, RiskMaxServers: maxServers}
 	o.Plan.Settings = r.Settings.Clone()
 	o.Plan.Settings.HostType = p.HostType
-	return planRisk(o, first, n, last)
+	return planRisk(o, first, p.Servers, last) // p.Servers: every server directory, as window checks
 }
 
-// riskSkipped is the prediction of a fleet too large for it.
-func riskSkipped(n, limit int) model.RiskPrediction {
-	return model.RiskPrediction{Origins: []model.RiskOrigin{},
-		Note: fmt.Sprintf("not predicted: %d servers is more than the prediction's limit of %d (--risk-max-servers; each origin is one more plan)", n, limit)}
+// noRisk is a prediction not made, and why.
+func noRisk(note string) model.RiskPrediction {
+	return model.RiskPrediction{Origins: []model.RiskOrigin{}, Note: note}
 }
 
 // planRisk runs the rolling-origin validation of o's plan inside [first,
-// until) (PredictRisk): host type as o's settings say, no HA spares, no
-// sweep, no mix, no bootstrap, no baselines.
+// until) (PredictRisk) on a fleet of n servers: host type as o's settings
+// say, no HA spares, no sweep, no mix, no bootstrap, no baselines; none
+// with o.RiskOrigins 0 or more than o.RiskMaxServers servers.
 func planRisk(o Options, first time.Time, n int, until time.Time) (model.RiskPrediction, error) {
+	switch {
+	case o.RiskOrigins <= 0:
+		return noRisk("not predicted (--risk-origins 0)"), nil
+	case o.RiskMaxServers > 0 && n > o.RiskMaxServers:
+		return noRisk(fmt.Sprintf("not predicted: %d servers is more than the prediction's limit of %d (--risk-max-servers; each origin is one more plan)", n, o.RiskMaxServers)), nil
+	}
 	ro := o
 	ro.Plan.Settings = o.Plan.Settings.Clone()
 	ro.Plan.Pack.HA, ro.Plan.Pack.SensitivityMaxServers, ro.Plan.Pack.Mix = 0, 0, false
