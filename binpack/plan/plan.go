@@ -187,7 +187,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		return nil, err
 	}
 	b := &planBuilder{in: in, s: s, cons: cons, units: units, unitOf: unitOf, vcpus: vcpus, guessedVCPUs: len(guessed)}
-	b.setReserves()
+	b.setEntitlements()
 	var cands []*candidate
 	var rows []model.Candidate
 	for _, spec := range specs {
@@ -297,33 +297,48 @@ type planBuilder struct {
 	rows [][][]float64
 	flat [][][]float64
 	// reserve is every server's evidence reserve (CPU, memory), by its
-	// index in Demand.Servers; nil when no server has one.
+	// index in Demand.Servers; nil when no server has one. unused is every
+	// unit's unused CPU entitlement (setEntitlements).
 	reserve [][2]float64
+	unused  []float64
 }
 
 // reserveDims are the model dimensions whose evidence reserve the plan
 // checks against each host's full capacity.
 var reserveDims = [2]model.Dim{model.DimCPU, model.DimMem}
 
-// setReserves reads every server's evidence reserve from its analysis
-// (model.Entitlement); none when Settings.EvidenceReserve is off.
-func (b *planBuilder) setReserves() {
-	if !b.s.EvidenceReserve {
-		return
-	}
-	by := map[string]model.Entitlement{}
+// setEntitlements reads every server's entitlement (model.Entitlement)
+// once: its evidence reserve (CPU, memory; none when
+// Settings.EvidenceReserve is off) into b.reserve, and per unit the CPU its
+// servers are entitled to on the target host (the cap, else their whole
+// CPU in reference cores × CPUVirtFactor) and do not use at their planned
+// peak into b.unused: what may wake up, which Balance spreads.
+func (b *planBuilder) setEntitlements() {
+	by := map[string]model.PlanServer{}
 	for _, ps := range b.in.Servers {
-		by[ps.ID] = ps.Analysis.Entitlement
+		by[ps.ID] = ps
 	}
-	res := make([][2]float64, len(b.in.Demand.Servers))
+	items := b.in.Demand.Servers
+	res := make([][2]float64, len(items))
 	any := false
-	for i, sd := range b.in.Demand.Servers {
-		e := by[sd.ID]
+	for i, sd := range items {
+		e := by[sd.ID].Analysis.Entitlement
 		res[i] = [2]float64{e.ReserveCPUCoresRef, e.ReserveMemBytes}
 		any = any || res[i] != [2]float64{}
 	}
-	if any {
+	if any && b.s.EvidenceReserve {
 		b.reserve = res
+	}
+	b.unused = make([]float64, len(b.units))
+	for u, un := range b.units {
+		for _, i := range un.members {
+			ps := by[items[i].ID]
+			ent := ps.Analysis.Entitlement.CPUCapCoresRef
+			if ent <= 0 {
+				ent = ps.CPUCoresRef * b.s.CPUVirtFactor
+			}
+			b.unused[u] += math.Max(0, ent-items[i].Peak(model.DimCPU))
+		}
 	}
 }
 
@@ -531,7 +546,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	c.sol = binpack.Solve(inst, opt)
 	if po.Balance {
 		c.balance = binpack.Balance(inst, c.sol.Bins, binpack.BalanceOptions{Work: po.Work, Existing: opt.Existing, Pins: opt.Pins,
-			Spread: b.unusedEntitlement(), SpreadDim: int(model.DimCPU)})
+			Spread: b.unused, SpreadDim: int(model.DimCPU)})
 		c.sol.Bins = c.balance.Bins
 	}
 	c.unplaced = c.sol.Unplaced
@@ -572,29 +587,6 @@ func (b *planBuilder) placement(c *candidate) model.Placement {
 		Moves:     r.Moves, Work: r.Work,
 		MaxUtilPctBefore: round2(100 * r.MaxUtilBefore), MaxUtilPctAfter: round2(100 * r.MaxUtilAfter),
 	}
-}
-
-// unusedEntitlement returns, per unit, the CPU its servers are entitled to
-// on the target host (Entitlement.CPUCapCoresRef, else their whole CPU in
-// reference cores) and do not use at their planned peak: what may wake up.
-// Balance spreads it over the hosts.
-func (b *planBuilder) unusedEntitlement() []float64 {
-	ent := map[string]float64{}
-	for _, ps := range b.in.Servers {
-		v := ps.Analysis.Entitlement.CPUCapCoresRef
-		if v <= 0 {
-			v = ps.CPUCoresRef * b.s.CPUVirtFactor
-		}
-		ent[ps.ID] = v
-	}
-	items := b.in.Demand.Servers
-	out := make([]float64, len(b.units))
-	for u, un := range b.units {
-		for _, i := range un.members {
-			out[u] += math.Max(0, ent[items[i].ID]-items[i].Peak(model.DimCPU))
-		}
-	}
-	return out
 }
 
 func (b *planBuilder) dropEmptyPinned(c *candidate) {
