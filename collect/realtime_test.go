@@ -78,13 +78,6 @@ func startTrace(t *testing.T) *rt.Trace {
 	return tr
 }
 
-// agree reports whether got is within rel (relative) of want, or within
-// the absolute floor for values near zero.
-func agree(got, want, rel, floor float64) bool {
-	d := math.Abs(got - want)
-	return d <= floor || d <= rel*math.Abs(want)
-}
-
 // crow is one 5 s row of a collector in the dataset's units: the means and
 // the maxima over its 1 s sub-samples.
 type crow struct {

@@ -301,7 +301,6 @@ type promServer struct {
 	inv     model.Inventory
 	memTot  float64
 	lastEnd time.Time
-	n       int
 }
 
 // importBatch imports the instances of one batch, chunk by chunk of the
@@ -480,7 +479,6 @@ func (pi *promImport) writeSamples(inst string, s *promServer, xs []model.Sample
 			return fmt.Errorf("prometheus %s: instance %s: %w", pi.opts.URL, inst, err)
 		}
 		pi.r.sum.Samples++
-		s.n++
 		s.lastEnd = endOf(x)
 		if v := x.Max[model.MemTotalBytes]; !math.IsNaN(v) {
 			s.memTot = v

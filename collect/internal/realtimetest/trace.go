@@ -42,7 +42,6 @@ var (
 	NetTx     Counter = func(c *Counters) float64 { return c.NetTxBytes }
 	CPUIdle   Counter = func(c *Counters) float64 { return c.CPUIdle }
 	MemUsed   Counter = func(c *Counters) float64 { return c.MemTotalBytes - c.MemAvailBytes }
-	MemAvail  Counter = func(c *Counters) float64 { return c.MemAvailBytes }
 )
 
 // Point is one reading of the counters, taken between Before and After,
