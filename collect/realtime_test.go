@@ -36,20 +36,6 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 )
 
-// Agreement tolerances with sar (issue 3): CPU within 2 percentage points,
-// the others within 5 %, with an absolute floor for values near zero where
-// 5 % of almost nothing is below the counters' resolution. They cover what
-// differs between two correct collectors that read at the same instants:
-// rounding (sar prints two decimals of kB/s), the clock each one divides by
-// (/proc/uptime's 10 ms ticks for the shell and sadc, the monotonic clock
-// for kvmfit collect).
-const (
-	tolCPUPoints   = 2.0
-	tolRel         = 0.05
-	floorDiskBytes = 256 << 10 // 256 KiB/s
-	floorNetBytes  = 16 << 10  // 16 KiB/s
-)
-
 const (
 	// traceEvery is the trace's period: each collector's read is placed
 	// within about two periods.
@@ -89,7 +75,7 @@ var (
 	rateNames    = [4]string{"disk write B/s", "disk read B/s", "net rx B/s", "net tx B/s"}
 	rateMetrics  = [4]model.Metric{model.DiskWriteBytesPerSec, model.DiskReadBytesPerSec, model.NetRxBytesPerSec, model.NetTxBytesPerSec}
 	rateCounters = [4]rt.Counter{rt.DiskWrite, rt.DiskRead, rt.NetRx, rt.NetTx}
-	rateFloors   = [4]float64{floorDiskBytes, floorDiskBytes, floorNetBytes, floorNetBytes}
+	rateFloors   = [4]float64{rt.FloorDiskBytes, rt.FloorDiskBytes, rt.FloorNetBytes, rt.FloorNetBytes}
 )
 
 // rowOf returns row i of a dataset series.
@@ -181,9 +167,9 @@ func compareRow(t *testing.T, tr *rt.Trace, p pair, end time.Time, a, b crow) bo
 	}
 	apart = max(apart, ta[0].Lo.Sub(bS.Lo).Abs(), ta[5].Lo.Sub(bE.Lo).Abs())
 	fmt.Fprintf(&log, " reads up to %s apart, placed within %s;", apart.Round(time.Millisecond), width.Round(time.Millisecond))
-	check("cpu %", a.cpu, b.cpu, 0, tolCPUPoints, rt.MaxDiff(tr.BusyPct(ta[0], ta[5]), tr.BusyPct(bS, bE)))
+	check("cpu %", a.cpu, b.cpu, 0, rt.TolCPUPoints, rt.MaxDiff(tr.BusyPct(ta[0], ta[5]), tr.BusyPct(bS, bE)))
 	for k, c := range rateCounters {
-		check(rateNames[k], a.rate[k], b.rate[k], tolRel, rateFloors[k], rt.MaxDiff(tr.Rate(c, ta[0], ta[5]), tr.Rate(c, bS, bE)))
+		check(rateNames[k], a.rate[k], b.rate[k], rt.TolRel, rateFloors[k], rt.MaxDiff(tr.Rate(c, ta[0], ta[5]), tr.Rate(c, bS, bE)))
 	}
 	var memMoved, cpuMaxMoved, writeMaxMoved float64
 	for k := 1; k <= 5; k++ {
@@ -191,9 +177,9 @@ func compareRow(t *testing.T, tr *rt.Trace, p pair, end time.Time, a, b crow) bo
 		cpuMaxMoved = math.Max(cpuMaxMoved, rt.MaxDiff(tr.BusyPct(ta[k-1], ta[k]), tr.BusyPct(tb[k-1], tb[k])))
 		writeMaxMoved = math.Max(writeMaxMoved, rt.MaxDiff(tr.Rate(rt.DiskWrite, ta[k-1], ta[k]), tr.Rate(rt.DiskWrite, tb[k-1], tb[k])))
 	}
-	check("mem used B", a.mem, b.mem, tolRel, 0, memMoved)
-	check("cpu % max", a.cpuMax, b.cpuMax, 0, tolCPUPoints, cpuMaxMoved)
-	check("disk write B/s max", a.writeMax, b.writeMax, tolRel, floorDiskBytes, writeMaxMoved)
+	check("mem used B", a.mem, b.mem, rt.TolRel, 0, memMoved)
+	check("cpu % max", a.cpuMax, b.cpuMax, 0, rt.TolCPUPoints, cpuMaxMoved)
+	check("disk write B/s max", a.writeMax, b.writeMax, rt.TolRel, rt.FloorDiskBytes, writeMaxMoved)
 	t.Logf("row ending %s (kvmfit/%s):%s", at, p.other, log.String())
 	return true
 }

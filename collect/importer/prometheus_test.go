@@ -22,15 +22,6 @@ import (
 	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
-// Tolerances of the comparison with the kernel's counters, as those of
-// kvmfit collect with sar (collect/realtime_test.go): CPU within 2
-// percentage points, rates within 5 % above a floor, memory within 5 %.
-const (
-	promTolCPUPoints = 2.0
-	promTolRel       = 0.05
-	promFloorBytes   = 256 << 10 // B/s
-)
-
 // lookBinary finds the first of names on PATH.
 func lookBinary(names ...string) string {
 	for _, n := range names {
@@ -295,13 +286,13 @@ func compareStep(t *testing.T, tr *rt.Trace, x model.Sample, scrapes []time.Time
 	idle := tr.Delta(rt.CPUIdle, f, l)
 	perCPU := 100 * sampled * float64(tr.NumCPU())
 	busy := rt.Range{Lo: math.Max(0, 100*(1-idle.Hi/perCPU)), Hi: math.Min(100, 100*(1-idle.Lo/perCPU))}
-	check("cpu busy %", x.Mean[model.CPUBusyPct], busy, 0, promTolCPUPoints)
+	check("cpu busy %", x.Mean[model.CPUBusyPct], busy, 0, rt.TolCPUPoints)
 	for _, c := range []struct {
 		m model.Metric
 		c rt.Counter
 	}{{model.DiskWriteBytesPerSec, rt.DiskWrite}, {model.DiskReadBytesPerSec, rt.DiskRead}, {model.NetRxBytesPerSec, rt.NetRx}, {model.NetTxBytesPerSec, rt.NetTx}} {
 		d := tr.Delta(c.c, f, l)
-		check(c.m.String(), x.Mean[c.m], rt.Range{Lo: d.Lo / sampled, Hi: d.Hi / sampled}, promTolRel, promFloorBytes)
+		check(c.m.String(), x.Mean[c.m], rt.Range{Lo: d.Lo / sampled, Hi: d.Hi / sampled}, rt.TolRel, rt.FloorDiskBytes)
 	}
 	var used rt.Range
 	for _, r := range reads {
@@ -309,6 +300,6 @@ func compareStep(t *testing.T, tr *rt.Trace, x model.Sample, scrapes []time.Time
 		used.Lo += g.Lo / float64(n)
 		used.Hi += g.Hi / float64(n)
 	}
-	check("mem used B", x.Mean[model.MemUsedBytes], used, promTolRel, 0)
+	check("mem used B", x.Mean[model.MemUsedBytes], used, rt.TolRel, 0)
 	return true
 }

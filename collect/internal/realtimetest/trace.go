@@ -12,6 +12,21 @@ import (
 	"time"
 )
 
+// Agreement tolerances of a collector with sar, with the kernel's counters
+// or with Prometheus (the realtime tests of collect and collect/importer):
+// CPU within 2 percentage points, the others within 5 %, with an absolute floor for values near zero where
+// 5 % of almost nothing is below the counters' resolution. They cover what
+// differs between two correct collectors that read at the same instants:
+// rounding (sar prints two decimals of kB/s), the clock each one divides by
+// (/proc/uptime's 10 ms ticks for the shell and sadc, the monotonic clock
+// for kvmfit collect).
+const (
+	TolCPUPoints   = 2.0
+	TolRel         = 0.05
+	FloorDiskBytes = 256 << 10 // 256 KiB/s
+	FloorNetBytes  = 16 << 10  // 16 KiB/s
+)
+
 // Counters are the kernel's counters at one moment: CPU times in jiffies
 // (USER_HZ) summed over all CPUs, everything else in bytes.
 type Counters struct {
