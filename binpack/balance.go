@@ -99,25 +99,21 @@ type balancer struct {
 	opt   BalanceOptions
 	limit [][]float64 // per bin
 	cap   [][]float64 // per bin: the capacity utilisation is measured against
-	pin   []bool
 }
 
 // setup records every bin's limit and capacity and returns the movable
 // items, largest first (max_d peak_d / C_d, then sum, then ID).
 func (bl *balancer) setup(bins [][]int) []int {
 	e := bl.e
-	bl.pin = make([]bool, len(e.items))
+	e.pin = make([]bool, len(e.items)) // as Solve marks them
 	for i := range bl.opt.Pins {
-		bl.pin[i] = true
+		e.pin[i] = true
 	}
 	for j := range bins {
-		c := e.cap
+		c, lim := e.cap, e.limit
 		if j < len(bl.opt.Existing) {
 			c = bl.opt.Existing[j].Capacity
-		}
-		lim := make([]float64, e.dims)
-		for d, x := range c {
-			lim[d] = x*(1+RelTolerance) + AbsTolerance
+			lim = e.limits(c)
 		}
 		bl.cap = append(bl.cap, c)
 		bl.limit = append(bl.limit, lim)
@@ -125,7 +121,7 @@ func (bl *balancer) setup(bins [][]int) []int {
 	var movable []int
 	for _, b := range bins {
 		for _, i := range b {
-			if !bl.pin[i] {
+			if !e.pin[i] {
 				movable = append(movable, i)
 			}
 		}
@@ -271,15 +267,17 @@ func (bl *balancer) lpt(bins [][]int, movable []int) ([]*vbin, bool) {
 	fixed := make([][]int, len(bins))
 	for j, b := range bins {
 		for _, i := range b {
-			if bl.pin[i] {
+			if e.pin[i] {
 				fixed[j] = append(fixed[j], i)
 			}
 		}
 	}
 	out := bl.load(fixed)
 	spread := make([]float64, len(out))
+	cost := make([]float64, len(out)) // each bin's term of the objective
 	for j, b := range out {
 		spread[j] = bl.spreadOf(b)
+		cost[j] = bl.binCost(j, b.peak, spread[j])
 	}
 	var pk []float64
 	for _, i := range movable {
@@ -292,7 +290,7 @@ func (bl *balancer) lpt(bins [][]int, movable []int) ([]*vbin, bool) {
 				continue
 			}
 			pk = bl.peaksWith(b, i, -1, pk)
-			delta := bl.binCost(j, pk, spread[j]+bl.spread(i)) - bl.binCost(j, b.peak, spread[j])
+			delta := bl.binCost(j, pk, spread[j]+bl.spread(i)) - cost[j]
 			if delta < bestD-1e-12 {
 				bestJ, bestD = j, delta
 			}
@@ -302,6 +300,7 @@ func (bl *balancer) lpt(bins [][]int, movable []int) ([]*vbin, bool) {
 		}
 		e.add(out[bestJ], i)
 		spread[bestJ] += bl.spread(i)
+		cost[bestJ] = bl.binCost(bestJ, out[bestJ].peak, spread[bestJ])
 	}
 	return out, true
 }
@@ -336,8 +335,9 @@ func (bl *balancer) improve(bins []*vbin, movable []int) {
 				}
 				return cmp.Compare(x, y)
 			})
+			dests := lowest(cost, a, balanceDests) // changes only when a move is made
 			for _, i := range items {
-				if bl.pin[i] {
+				if e.pin[i] {
 					continue
 				}
 				if e.budget <= 0 || e.work > e.budget {
@@ -348,7 +348,6 @@ func (bl *balancer) improve(bins []*vbin, movable []int) {
 				var newA, newB float64
 				pa = bl.peaksWith(src, -1, i, pa)
 				ca := bl.binCost(a, pa, spread[a]-bl.spread(i))
-				dests := lowest(cost, a, balanceDests)
 				for _, b := range dests {
 					dst := bins[b]
 					if !e.fits(dst, i) {
@@ -367,7 +366,7 @@ func (bl *balancer) improve(bins []*vbin, movable []int) {
 							continue
 						}
 						for _, k := range dst.items {
-							if bl.pin[k] || e.items[k].size >= e.items[i].size {
+							if e.pin[k] || e.items[k].size >= e.items[i].size {
 								continue
 							}
 							if !bl.fitsSwap(dst, i, k) || !bl.fitsSwap(src, k, i) {
@@ -399,6 +398,7 @@ func (bl *balancer) improve(bins []*vbin, movable []int) {
 					spread[bestB] -= bl.spread(bestK)
 				}
 				cost[a], cost[bestB] = newA, newB
+				dests = lowest(cost, a, balanceDests)
 				improved = true
 			}
 		}

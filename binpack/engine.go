@@ -290,6 +290,15 @@ func newEngine(inst *Instance) *engine {
 	return e
 }
 
+// limits returns the fit limit (Limit) of every dimension of capacity c.
+func (e *engine) limits(c []float64) []float64 {
+	lim := make([]float64, e.dims)
+	for d, x := range c {
+		lim[d] = Limit(x)
+	}
+	return lim
+}
+
 func (e *engine) newBin(limit []float64) *vbin {
 	b := &vbin{limit: limit, load: make([][]float64, e.dims), peak: make([]float64, e.dims), peakT: make([]int, e.dims)}
 	total := 0
@@ -763,11 +772,7 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 	e.rng = rand.New(rand.NewPCG(opt.Seed, 0x6b766d666974))
 	base := &state{}
 	for _, x := range opt.Existing {
-		lim := make([]float64, e.dims)
-		for d, c := range x.Capacity {
-			lim[d] = Limit(c)
-		}
-		b := e.newBin(lim)
+		b := e.newBin(e.limits(x.Capacity))
 		b.fixed = true
 		base.bins = append(base.bins, b)
 	}
