@@ -66,11 +66,13 @@ func Balance(inst *Instance, bins [][]int, opt BalanceOptions) BalanceResult {
 	start := bl.load(bins)
 	res.Before, res.MaxUtilBefore = bl.objective(start), bl.maxUtil(start)
 	best := start
-	if lpt, ok := bl.lpt(bins, movable); ok && bl.objective(lpt) < res.Before {
-		best = lpt
+	if opt.Work > 0 { // no budget, no search: the packing as given
+		if lpt, ok := bl.lpt(bins, movable); ok && bl.objective(lpt) < res.Before {
+			best = lpt
+		}
+		e.budget = e.work + opt.Work // the local search has a budget of its own
+		bl.improve(best, movable)
 	}
-	e.budget = e.work + opt.Work // the local search has a budget of its own
-	bl.improve(best, movable)
 	res.After, res.MaxUtilAfter = bl.objective(best), bl.maxUtil(best)
 	if res.After > res.Before {
 		best = start // never worse than the packing given
@@ -283,7 +285,7 @@ func (bl *balancer) lpt(bins [][]int, movable []int) ([]*vbin, bool) {
 	for _, i := range movable {
 		bestJ, bestD := -1, math.Inf(1)
 		for j, b := range out {
-			if e.budget > 0 && e.work > e.budget {
+			if e.work > e.budget {
 				return nil, false
 			}
 			if !e.fits(b, i) {
@@ -340,7 +342,7 @@ func (bl *balancer) improve(bins []*vbin, movable []int) {
 				if e.pin[i] {
 					continue
 				}
-				if e.budget <= 0 || e.work > e.budget {
+				if e.work > e.budget {
 					return
 				}
 				// Best single move of i, then best swap of i.

@@ -118,3 +118,13 @@ func TestBalanceConstraints(t *testing.T) {
 		}
 	}
 }
+
+// TestBalanceNoBudget: the zero options move nothing (the re-placement
+// used to run without a bound when the budget was 0).
+func TestBalanceNoBudget(t *testing.T) {
+	inst := sizesInstance(8, 3, 3, 1, 1)
+	r := Balance(inst, [][]int{{0, 1}, {2, 3}}, BalanceOptions{})
+	if r.Moves != 0 || !reflect.DeepEqual(r.Bins, [][]int{{0, 1}, {2, 3}}) || r.After != r.Before {
+		t.Errorf("work 0: %d moves, bins %v, objective %g → %g; want the packing as given", r.Moves, r.Bins, r.Before, r.After)
+	}
+}
