@@ -142,7 +142,7 @@ func planChanges(a *archetype, i int, o GenerateOptions) (changes, []string) {
 		uDays     = rng.Float64()
 		idleCPU   = uniform(rng, 0.3, 0.8)
 		idleMem   = uniform(rng, 0.6, 0.9)
-		uWake     = rng.Float64()
+		wakeLoad  = uniform(rng, c.WakeLoad[0], c.WakeLoad[1])
 		uShift    = rng.Float64()
 		uHours    = rng.Float64()
 		drift     = rng.Float64() < 0.5
@@ -156,7 +156,7 @@ func planChanges(a *archetype, i int, o GenerateOptions) (changes, []string) {
 	if a.Name != "dc" && uSleep < c.Sleepers {
 		ch.sleepDays = pick(uDays, c.SleepDays[0], c.SleepDays[1])
 		ch.idleCPU, ch.idleMem = idleCPU, idleMem
-		ch.wakeLoad = c.WakeLoad[0] + (c.WakeLoad[1]-c.WakeLoad[0])*uWake
+		ch.wakeLoad = wakeLoad
 		notes = append(notes, fmt.Sprintf("changes: sleeps for the first %d days (idle: CPU about %.1f %%, memory %.0f %% of normal) until %s, then wakes at %.2f× its archetype's load",
 			ch.sleepDays, ch.idleCPU, 100*ch.idleMem, at(ch.sleepDays), ch.wakeLoad))
 	}

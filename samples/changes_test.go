@@ -2,6 +2,7 @@ package samples
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -95,16 +96,6 @@ func planOf(t *testing.T, o GenerateOptions) map[string]*server {
 		out[s.inv.Hostname] = s
 	}
 	return out
-}
-
-// sortedNames returns the host names of a plan in order.
-func sortedNames(plan map[string]*server) []string {
-	var names []string
-	for n := range plan {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // dayOf returns the 0-based day of a sample of the change fleets.
@@ -274,7 +265,7 @@ func TestChangesShares(t *testing.T) {
 func TestChangesTouchOnlyTheirDays(t *testing.T) {
 	plain, changing, _ := changeFleetsFor(t)
 	kinds := map[string]int{}
-	for _, name := range sortedNames(changing.plan) {
+	for _, name := range slices.Sorted(maps.Keys(changing.plan)) {
 		ch := changing.plan[name].ch
 		a, b := changing.srvs[name], plain.srvs[name]
 		if a == nil || b == nil || a.Series.Len() != b.Series.Len() {
@@ -328,7 +319,7 @@ func TestChangesTouchOnlyTheirDays(t *testing.T) {
 func TestSleepers(t *testing.T) {
 	plain, changing, heavy := changeFleetsFor(t)
 	n := 0
-	for _, name := range sortedNames(changing.plan) {
+	for _, name := range slices.Sorted(maps.Keys(changing.plan)) {
 		ch := changing.plan[name].ch
 		if ch.sleepDays == 0 {
 			continue
@@ -378,7 +369,7 @@ func TestSleepers(t *testing.T) {
 func TestBatchShift(t *testing.T) {
 	_, changing, _ := changeFleetsFor(t)
 	movers, drifters := 0, 0
-	for _, name := range sortedNames(changing.plan) {
+	for _, name := range slices.Sorted(maps.Keys(changing.plan)) {
 		ch := changing.plan[name].ch
 		if ch.shiftHours == 0 {
 			continue
@@ -419,7 +410,7 @@ func TestMonthEndPeaks(t *testing.T) {
 	plain, changing, _ := changeFleetsFor(t)
 	f := changeSet.MonthEndLoad
 	n := 0
-	for _, name := range sortedNames(changing.plan) {
+	for _, name := range slices.Sorted(maps.Keys(changing.plan)) {
 		ch := changing.plan[name].ch
 		if ch.monthEndLoad == 0 {
 			continue
