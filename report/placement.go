@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -93,13 +92,13 @@ func hasReserve(e model.Entitlement) bool {
 func entitlementOf(p *model.Plan) entitlementView {
 	s := p.Settings
 	v := entitlementView{
-		TargetScore: strconv.FormatFloat(s.TargetCoreScore, 'f', -1, 64),
+		TargetScore: num(s.TargetCoreScore),
 		HasCap:      s.TargetCoreScore > 0,
-		VirtFactor:  strconv.FormatFloat(s.CPUVirtFactor, 'f', -1, 64),
+		VirtFactor:  num(s.CPUVirtFactor),
 		ReserveOn:   s.EvidenceReserve,
 	}
 	if s.ReferenceCoreScore > 0 {
-		v.RefCores = strconv.FormatFloat(round4(s.TargetCoreScore/s.ReferenceCoreScore), 'f', -1, 64)
+		v.RefCores = num(round4(s.TargetCoreScore / s.ReferenceCoreScore))
 	}
 	var cpu, mem float64
 	for _, ps := range p.ServerDetails {
@@ -159,12 +158,12 @@ func entitlementCellsOf(e model.Entitlement, s model.Settings) entitlementCells 
 	if e.CPUCapCoresRef > 0 {
 		c.Cap = fmtFixed(e.CPUCapCoresRef, 2)
 		c.CapTitle = fmt.Sprintf("the most CPU its %d vCPUs can use on the target host: %d × %s / %s × %s = %s reference cores, plus its I/O CPU; %d %s lowered",
-			e.VCPUs, e.VCPUs, strconv.FormatFloat(s.TargetCoreScore, 'f', -1, 64), strconv.FormatFloat(s.ReferenceCoreScore, 'f', -1, 64),
-			strconv.FormatFloat(s.CPUVirtFactor, 'f', -1, 64), c.Cap, e.SlotsCapped, plural(e.SlotsCapped, "slot", "slots"))
+			e.VCPUs, e.VCPUs, num(s.TargetCoreScore), num(s.ReferenceCoreScore),
+			num(s.CPUVirtFactor), c.Cap, e.SlotsCapped, plural(e.SlotsCapped, "slot", "slots"))
 	}
 	if hasReserve(e) {
 		c.Reserve = fmt.Sprintf("%s cores, %s GiB", fmtFixed(e.ReserveCPUCoresRef, 2), gib(e.ReserveMemBytes))
-		c.ResSort = strconv.FormatFloat(round4(e.EvidenceWeight), 'f', -1, 64)
+		c.ResSort = num(round4(e.EvidenceWeight))
 		c.ResTitle = fmt.Sprintf("data for %s%% of the fleet's span: %s%% of what its vCPUs and memory could use and it did not show is reserved within its host's full capacity (CPU %s reference cores, memory %s GiB)",
 			fmtFixed(100*(1-e.EvidenceWeight), 0), fmtFixed(100*e.EvidenceWeight, 0), fmtFixed(e.ReserveCPUCoresRef, 2), gib(e.ReserveMemBytes))
 	}
