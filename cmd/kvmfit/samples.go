@@ -108,7 +108,7 @@ func (g *generateFlags) run(cmd *cobra.Command, streams IO) error {
 	if g.out == "" {
 		return usageErrorf("samples generate needs --out DIR")
 	}
-	if err := changeFlags(cmd, g.changing, &opts.Changes, g.sleepDays, g.wakeLoad, g.shiftHours); err != nil {
+	if err := g.changeFlags(cmd.Flags()); err != nil {
 		return err
 	}
 	if g.start != "" {
@@ -135,10 +135,11 @@ func (g *generateFlags) run(cmd *cobra.Command, streams IO) error {
 
 // changeFlags fills the Changes of samples generate: --changing sets the
 // shares not given explicitly to the preset's, and the ranges are parsed.
-func changeFlags(cmd *cobra.Command, changing bool, ch *samples.Changes, sleepDays, wakeLoad, shiftHours string) error {
-	if changing {
+func (g *generateFlags) changeFlags(fs *pflag.FlagSet) error {
+	ch := &g.opts.Changes
+	if g.changing {
 		p := samples.ChangingFleet
-		unlessGiven(cmd.Flags(), []flagDefault{
+		unlessGiven(fs, []flagDefault{
 			{"sleepers", &ch.Sleepers, p.Sleepers},
 			{"batch-shifters", &ch.BatchShifters, p.BatchShifters},
 			{"month-end", &ch.MonthEnd, p.MonthEnd},
@@ -150,15 +151,15 @@ func changeFlags(cmd *cobra.Command, changing bool, ch *samples.Changes, sleepDa
 	case !(ch.MonthEndLoad > 0):
 		return usageErrorf("--month-end-load %g: want a positive factor", ch.MonthEndLoad)
 	}
-	lo, hi, err := parseRange("sleep-days", sleepDays, true)
+	lo, hi, err := parseRange("sleep-days", g.sleepDays, true)
 	if err != nil {
 		return err
 	}
 	ch.SleepDays = [2]int{int(lo), int(hi)}
-	if ch.WakeLoad[0], ch.WakeLoad[1], err = parseRange("wake-load", wakeLoad, false); err != nil {
+	if ch.WakeLoad[0], ch.WakeLoad[1], err = parseRange("wake-load", g.wakeLoad, false); err != nil {
 		return err
 	}
-	if lo, hi, err = parseRange("batch-shift-hours", shiftHours, true); err != nil {
+	if lo, hi, err = parseRange("batch-shift-hours", g.shiftHours, true); err != nil {
 		return err
 	}
 	ch.BatchShiftHours = [2]int{int(lo), int(hi)}
