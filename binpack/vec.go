@@ -2,7 +2,6 @@ package binpack
 
 import (
 	"cmp"
-	"encoding/binary"
 	"math"
 	"slices"
 )
@@ -557,24 +556,6 @@ func (vs *vecSearch) kick() {
 		}
 	}
 	vs.setBin(j, vs.kicked(j, p, out))
-}
-
-// exactClose computes, in one pass, the residual C − l − demand(r) and its
-// key (into vs.keyBuf, as complete's lookup key), and reports whether two
-// more items can still fit (otherwise the only completion left is one
-// item equal to the residual).
-func (vs *vecSearch) exactClose(l []float64, r int, f float64, dense [][]float64, minV float64, minD []float64) bool {
-	room2 := vs.full-f-vs.v[r] >= 2*minV-vecEps
-	vs.keyBuf = vs.keyBuf[:0]
-	d := dense[r]
-	for k := range vs.K {
-		res := vs.cpc[k] - l[k] - d[k]
-		if vs.lim[k]-l[k]-d[k] < 2*minD[k] {
-			room2 = false
-		}
-		vs.keyBuf = binary.LittleEndian.AppendUint64(vs.keyBuf, uint64(int64(math.Round(res/vs.cpc[k]*(1<<30)))))
-	}
-	return room2
 }
 
 // exactAt reports whether a packing into m bins leaves no room in any

@@ -196,9 +196,14 @@ func (c *vsCompletion) vecKey(v []float64) string {
 	vs := c.vs
 	vs.keyBuf = vs.keyBuf[:0]
 	for k := range c.K {
-		vs.keyBuf = binary.LittleEndian.AppendUint64(vs.keyBuf, uint64(int64(math.Round(v[k]/vs.cpc[k]*(1<<30)))))
+		vs.keyBuf = binary.LittleEndian.AppendUint64(vs.keyBuf, uint64(vs.keyCoord(v[k], k)))
 	}
 	return string(vs.keyBuf)
+}
+
+// keyCoord is coordinate k of a key: x rounded to 2⁻³⁰ of the capacity.
+func (vs *vecSearch) keyCoord(x float64, k int) int64 {
+	return int64(math.Round(x / vs.cpc[k] * (1 << 30)))
 }
 
 // indexExact, for exact fills, indexes the items by demand vector.
@@ -206,19 +211,13 @@ func (c *vsCompletion) indexExact() {
 	if !c.exact {
 		return
 	}
-	vs, n, K := c.vs, c.n, c.K
+	n, K := c.n, c.K
 	c.dense2 = make([][]float64, n)
-	for r := range n {
-		d := make([]float64, K)
-		for x, k := range vs.idx[r] {
-			d[k] = vs.val[r][x]
-		}
-		c.dense2[r] = d
-	}
 	c.byVec = make(map[string][]int, n)
 	for r := range n {
 		c.loadDense(r)
-		kv := c.vecKey(c.dense)
+		c.dense2[r] = slices.Clone(c.dense)
+		kv := c.vecKey(c.dense2[r])
 		c.byVec[kv] = append(c.byVec[kv], r)
 	}
 	c.e.work += int64(n * K)
@@ -232,7 +231,7 @@ type vsPrefix [3]int64
 func (c *vsCompletion) prefixOf(v []float64, p int) vsPrefix {
 	var x vsPrefix
 	for k := range p {
-		x[k] = int64(math.Round(v[k] / c.vs.cpc[k] * (1 << 30)))
+		x[k] = c.vs.keyCoord(v[k], k)
 	}
 	return x
 }
@@ -724,7 +723,7 @@ func (g *vsBinGen) nextItems(last int, f float64) []int {
 			deeper = append(deeper, r)
 			continue
 		}
-		room2 := vs.exactClose(g.l, r, f, c.dense2, c.minV, c.minD)
+		room2 := c.exactClose(g.l, r, f)
 		c.e.work += int64(c.K) + 1
 		for _, q := range c.byVec[string(vs.keyBuf)] {
 			if q > r && !c.used[q] {
@@ -738,4 +737,23 @@ func (g *vsBinGen) nextItems(last int, f float64) []int {
 		}
 	}
 	return deeper
+}
+
+// exactClose computes, in one pass, the residual C − l − demand(r) and its
+// key (into vs.keyBuf, as complete's lookup key), and reports whether two
+// more items can still fit (otherwise the only completion left is one
+// item equal to the residual).
+func (c *vsCompletion) exactClose(l []float64, r int, f float64) bool {
+	vs, minV, minD := c.vs, c.minV, c.minD
+	room2 := vs.full-f-vs.v[r] >= 2*minV-vecEps
+	vs.keyBuf = vs.keyBuf[:0]
+	d := c.dense2[r]
+	for k := range vs.K {
+		res := vs.cpc[k] - l[k] - d[k]
+		if vs.lim[k]-l[k]-d[k] < 2*minD[k] {
+			room2 = false
+		}
+		vs.keyBuf = binary.LittleEndian.AppendUint64(vs.keyBuf, uint64(vs.keyCoord(res, k)))
+	}
+	return room2
 }
