@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,12 +32,108 @@ type HostSpec struct {
 	Watts              float64  `yaml:"watts" json:"watts"`
 	RackUnits          int      `yaml:"rack_units" json:"rack_units"`
 	Description        string   `yaml:"description" json:"description,omitempty"`
+	// Sockets is the number of CPU sockets (per-socket licences); 0 = 1.
+	Sockets int `yaml:"sockets" json:"sockets,omitempty"`
+	// StorageBytes is the usable capacity of the host's local VM storage
+	// after RAID (e.g. 8 × 3.84 TB in RAID 10 = 15.36 TB). 0 = no local VM
+	// storage: StoragePool must name the shared pool the VMs' disks live on.
+	StorageBytes ByteSize `yaml:"storage_bytes" json:"storage_bytes,omitempty"`
+	// StoragePool names the catalog's shared storage pool (SAN, NAS, Ceph)
+	// that holds this host's VM disks; "" = local storage.
+	StoragePool string `yaml:"storage_pool" json:"storage_pool,omitempty"`
+	// PriceIncludes and PriceExcludes say what Price covers, so that
+	// candidates whose prices cover different things are never compared
+	// silently ("3-year NBD support, local NVMe"; "the SAN array").
+	PriceIncludes string `yaml:"price_includes" json:"price_includes,omitempty"`
+	PriceExcludes string `yaml:"price_excludes" json:"price_excludes,omitempty"`
 }
 
 // Catalog is the set of candidate host models.
 type Catalog struct {
 	Currency string     `yaml:"currency" json:"currency"`
 	Hosts    []HostSpec `yaml:"hosts" json:"hosts"`
+	// StoragePools are shared storage pools that hosts may keep their VM
+	// disks on (HostSpec.StoragePool).
+	StoragePools []StoragePool `yaml:"storage_pools" json:"storage_pools,omitempty"`
+	// Licences are software costs per host, socket or core that every
+	// candidate pays (hypervisor subscriptions, guest OS datacenter
+	// licences): they can decide between fewer large and more small hosts.
+	Licences []Licence `yaml:"licences" json:"licences,omitempty"`
+}
+
+// StoragePool is a shared storage array or cluster.
+type StoragePool struct {
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description" json:"description,omitempty"`
+	// CapacityBytes is the usable capacity after RAID that the plan may
+	// use (0 = unknown: the plan only reports what it needs).
+	CapacityBytes ByteSize `yaml:"capacity_bytes" json:"capacity_bytes,omitempty"`
+	// IOPS and BytesPerSec are what the pool can give the plan's VMs
+	// (0 = unknown).
+	IOPS        float64  `yaml:"iops" json:"iops,omitempty"`
+	BytesPerSec ByteSize `yaml:"bytes_per_sec" json:"bytes_per_sec,omitempty"`
+	// Existing is true for an array that is already owned: it costs the
+	// plan nothing. Otherwise Price is its one-off price; a new pool with
+	// no price makes every candidate that uses it say that its cost
+	// excludes the array.
+	Existing      bool    `yaml:"existing" json:"existing"`
+	Price         float64 `yaml:"price" json:"price"`
+	PriceIncludes string  `yaml:"price_includes" json:"price_includes,omitempty"`
+	PriceExcludes string  `yaml:"price_excludes" json:"price_excludes,omitempty"`
+}
+
+// Licence is a software cost that every host of a candidate pays.
+type Licence struct {
+	Name string `yaml:"name" json:"name"`
+	// Per is what one licence covers: "host", "socket" or "core".
+	Per string `yaml:"per" json:"per"`
+	// CoresPerLicence is the pack size of a per-core licence (e.g. 2 for
+	// core pairs); 0 = 1.
+	CoresPerLicence int `yaml:"cores_per_licence" json:"cores_per_licence,omitempty"`
+	// MinCoresPerHost is the fewest cores licensed per host (e.g. 16 for
+	// Windows Server Datacenter); 0 = none.
+	MinCoresPerHost int `yaml:"min_cores_per_host" json:"min_cores_per_host,omitempty"`
+	// PricePerYear is the price of one licence for one year, in the
+	// catalog's currency; the plan pays it for Settings.Years.
+	PricePerYear float64 `yaml:"price_per_year" json:"price_per_year"`
+}
+
+// Count returns how many licences l one host of model h needs.
+func (l Licence) Count(h HostSpec) int {
+	switch l.Per {
+	case "socket":
+		return max(h.Sockets, 1)
+	case "core":
+		cores := max(h.Cores, l.MinCoresPerHost)
+		pack := max(l.CoresPerLicence, 1)
+		return (cores + pack - 1) / pack
+	default:
+		return 1
+	}
+}
+
+// LicenceCostPerHostYear is what the catalog's licences cost for one host
+// of model h for one year.
+func (c *Catalog) LicenceCostPerHostYear(h HostSpec) float64 {
+	sum := 0.0
+	for _, l := range c.Licences {
+		sum += float64(l.Count(h)) * l.PricePerYear
+	}
+	return sum
+}
+
+// Pool returns the storage pool of host model h; ok is false for a
+// local-storage host.
+func (c *Catalog) Pool(h HostSpec) (StoragePool, bool) {
+	if h.StoragePool == "" {
+		return StoragePool{}, false
+	}
+	for _, p := range c.StoragePools {
+		if p.Name == h.StoragePool {
+			return p, true
+		}
+	}
+	return StoragePool{}, false
 }
 
 // Find returns the host model called name.
@@ -153,9 +250,61 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("%s: field watts: must be a non-negative number", where)
 		case h.RackUnits < 0:
 			return nil, fmt.Errorf("%s: field rack_units: must not be negative", where)
+		case h.Sockets < 0:
+			return nil, fmt.Errorf("%s: field sockets: must not be negative", where)
+		case h.StorageBytes < 0:
+			return nil, fmt.Errorf("%s: field storage_bytes: must not be negative", where)
+		case h.StoragePool != "" && h.StorageBytes > 0:
+			return nil, fmt.Errorf("%s: field storage_pool: a host keeps its VM disks either locally (storage_bytes) or in a pool, not both", where)
+		case h.StoragePool != "" && !slices.ContainsFunc(c.StoragePools, func(p StoragePool) bool { return p.Name == h.StoragePool }):
+			return nil, fmt.Errorf("%s: field storage_pool: %q is not in storage_pools", where, h.StoragePool)
 		}
 	}
+	if err := c.checkPoolsAndLicences(); err != nil {
+		return nil, err
+	}
 	return &c, nil
+}
+
+// checkPoolsAndLicences validates the catalog's storage pools and licences.
+func (c *Catalog) checkPoolsAndLicences() error {
+	seen := map[string]bool{}
+	for i, p := range c.StoragePools {
+		where := fmt.Sprintf("storage_pools[%d] (%s)", i, p.Name)
+		switch {
+		case p.Name == "":
+			return fmt.Errorf("storage_pools[%d]: field name: empty", i)
+		case seen[p.Name]:
+			return fmt.Errorf("%s: field name: duplicate", where)
+		case p.CapacityBytes < 0:
+			return fmt.Errorf("%s: field capacity_bytes: must not be negative", where)
+		case !(p.IOPS >= 0) || math.IsInf(p.IOPS, 0):
+			return fmt.Errorf("%s: field iops: must be a non-negative number", where)
+		case p.BytesPerSec < 0:
+			return fmt.Errorf("%s: field bytes_per_sec: must not be negative", where)
+		case !(p.Price >= 0) || math.IsInf(p.Price, 0):
+			return fmt.Errorf("%s: field price: must be a non-negative number", where)
+		case p.Existing && p.Price > 0:
+			return fmt.Errorf("%s: field price: an existing pool costs the plan nothing; drop price or existing", where)
+		}
+		seen[p.Name] = true
+	}
+	for i, l := range c.Licences {
+		where := fmt.Sprintf("licences[%d] (%s)", i, l.Name)
+		switch {
+		case l.Name == "":
+			return fmt.Errorf("licences[%d]: field name: empty", i)
+		case l.Per != "host" && l.Per != "socket" && l.Per != "core":
+			return fmt.Errorf("%s: field per: %q must be host, socket or core", where, l.Per)
+		case l.CoresPerLicence < 0:
+			return fmt.Errorf("%s: field cores_per_licence: must not be negative", where)
+		case l.MinCoresPerHost < 0:
+			return fmt.Errorf("%s: field min_cores_per_host: must not be negative", where)
+		case !(l.PricePerYear >= 0) || math.IsInf(l.PricePerYear, 0):
+			return fmt.Errorf("%s: field price_per_year: must be a non-negative number", where)
+		}
+	}
+	return nil
 }
 
 // ByteSize is a number of bytes. In YAML it is an integer or a string with a

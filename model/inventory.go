@@ -28,7 +28,11 @@ type Inventory struct {
 	CPUScoreAllCores float64 `json:"cpu_score_all_cores,omitempty"`
 	MemTotalBytes    int64   `json:"mem_total_bytes,omitempty"`
 	Disks            []Disk  `json:"disks,omitempty"`
-	NICs             []NIC   `json:"nics,omitempty"`
+	// Filesystems are the local filesystems or volumes (Linux mounts,
+	// Windows drive letters, AIX JFS), with their size and used bytes when
+	// the inventory was taken. Network and pseudo filesystems are left out.
+	Filesystems []Filesystem `json:"filesystems,omitempty"`
+	NICs        []NIC        `json:"nics,omitempty"`
 	// IsVM is true when the server is itself a virtual machine.
 	IsVM       bool   `json:"is_vm"`
 	Hypervisor string `json:"hypervisor,omitempty"`
@@ -51,6 +55,18 @@ type Disk struct {
 	SizeBytes int64  `json:"size_bytes,omitempty"`
 }
 
+// Filesystem is one local filesystem or volume.
+type Filesystem struct {
+	// Mount is the mount point or drive ("/", "/var", "C:").
+	Mount string `json:"mount"`
+	// Device is the block device or volume behind it ("/dev/sda1").
+	Device string `json:"device,omitempty"`
+	// FSType is the filesystem type ("ext4", "xfs", "NTFS", "jfs2").
+	FSType    string `json:"fs_type,omitempty"`
+	SizeBytes int64  `json:"size_bytes,omitempty"`
+	UsedBytes int64  `json:"used_bytes,omitempty"`
+}
+
 // NIC is one network interface.
 type NIC struct {
 	Name            string  `json:"name"`
@@ -61,3 +77,31 @@ type NIC struct {
 // (Threads, else Cores), what a P2V conversion gives it; 0 when the
 // inventory knows neither.
 func (inv Inventory) VCPUs() int { return max(inv.Threads, inv.Cores) }
+
+// StorageUsedBytes is the used bytes of the server's filesystems, summed;
+// ok is false when the inventory lists no filesystem with a size.
+func (inv Inventory) StorageUsedBytes() (used int64, ok bool) {
+	for _, f := range inv.Filesystems {
+		if f.SizeBytes > 0 {
+			used += f.UsedBytes
+			ok = true
+		}
+	}
+	return used, ok
+}
+
+// StorageSizeBytes is the provisioned storage of the server: its disks'
+// sizes summed, else its filesystems' sizes summed; 0 when unknown.
+func (inv Inventory) StorageSizeBytes() int64 {
+	var disks, fs int64
+	for _, d := range inv.Disks {
+		disks += d.SizeBytes
+	}
+	for _, f := range inv.Filesystems {
+		fs += f.SizeBytes
+	}
+	if disks > 0 {
+		return disks
+	}
+	return fs
+}

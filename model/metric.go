@@ -21,6 +21,7 @@ const (
 	DiskWriteIOPS                      // write operations per second
 	NetRxBytesPerSec                   // all interfaces but loopback
 	NetTxBytesPerSec                   // all interfaces but loopback
+	FSUsedBytes                        // used bytes of the local filesystems, summed (what a P2V copies)
 	NumMetrics
 )
 
@@ -34,6 +35,7 @@ var metricNames = [NumMetrics]string{
 	"disk_write_iops",
 	"net_rx_bytes_per_sec",
 	"net_tx_bytes_per_sec",
+	"fs_used_bytes",
 }
 
 // String returns the canonical name, e.g. "cpu_busy_pct".

@@ -47,6 +47,10 @@ type Plan struct {
 	Unplaced                     []Unplaced   `json:"unplaced"`
 	Baselines                    Baselines    `json:"baselines"`
 	Candidates                   []Candidate  `json:"candidates"`
+	// Overhead is what virtualisation costs the plan.
+	Overhead Overhead `json:"overhead"`
+	// Storage is the fleet's storage capacity today and after the move.
+	Storage StoragePlan `json:"storage"`
 	// Sensitivity is how the host count of the chosen model moves when one
 	// setting changes (docs/format.md, "Sensitivity").
 	Sensitivity Sensitivity `json:"sensitivity"`
@@ -106,6 +110,11 @@ type PlanHost struct {
 	HeadroomPct DimValues `json:"headroom_pct"`
 	// Analysis holds the model's per-host findings (analysis.go).
 	Analysis HostAnalysis `json:"analysis"`
+	// StorageBytes is the VM disks placed on the host (ServerStorage.
+	// DemandBytes summed); StorageCapacityBytes its usable local storage
+	// after the ceiling (0 for a host whose VM disks live in a pool).
+	StorageBytes         float64 `json:"storage_bytes"`
+	StorageCapacityBytes float64 `json:"storage_capacity_bytes"`
 }
 
 // DimValues maps a dimension name (Dim.String) to a value. It is written as a
@@ -318,6 +327,153 @@ type Candidate struct {
 	// Mix lists the hosts per model when the candidate mixes models
 	// (host_type "mix"); empty otherwise.
 	Mix []HostCount `json:"mix,omitempty"`
+	// LicenceCost is the catalog's licences for every host over the plan's
+	// years; it is in CostTotal.
+	LicenceCost float64 `json:"licence_cost"`
+	// StoragePool is the shared pool the model keeps VM disks on ("" =
+	// local storage); StoragePoolCost its price when it is new and priced
+	// (in CostTotal).
+	StoragePool     string  `json:"storage_pool,omitempty"`
+	StoragePoolCost float64 `json:"storage_pool_cost"`
+	// Description, PriceIncludes and PriceExcludes are the catalog's.
+	Description   string `json:"description,omitempty"`
+	PriceIncludes string `json:"price_includes,omitempty"`
+	PriceExcludes string `json:"price_excludes,omitempty"`
+	// CostExcludes lists, in words, what CostTotal leaves out that other
+	// candidates' costs include (e.g. an unpriced new storage array):
+	// candidates with a non-empty CostExcludes are not comparable on cost
+	// alone.
+	CostExcludes []string `json:"cost_excludes,omitempty"`
+	// StorageFits is false when the fleet's VM disks do not fit the model's
+	// storage (local capacity for a server, or the pool's capacity).
+	StorageFits bool `json:"storage_fits"`
+}
+
+// Overhead is what the virtualisation layer costs the plan, in the
+// packed dimensions (docs/model.md §4): the per-VM overhead (CPU factor,
+// CPU cost of I/O, per-VM memory) and the host reserve, per host and for
+// the fleet, and the hosts the fleet needs under each preset.
+type Overhead struct {
+	// Virt is the plan's preset (Settings.Virt).
+	Virt   string `json:"virt"`
+	Method string `json:"method"`
+	// Fleet is the whole plan: the per-VM overhead at the slot where the
+	// fleet's CPU demand peaks, and the host reserve of every host.
+	Fleet OverheadFigures `json:"fleet"`
+	// Hosts are the plan's hosts, each at its own CPU peak.
+	Hosts []HostOverhead `json:"hosts"`
+	// Presets pack the same fleet on the chosen host model under each
+	// virtualisation preset and under no virtualisation at all ("none":
+	// bare metal, no per-VM overhead, no host reserve).
+	Presets     []VirtComparison `json:"presets"`
+	PresetsNote string           `json:"presets_note,omitempty"`
+	// HostsCost is the hosts the plan's preset needs for the load minus
+	// those "none" needs; -1 when the comparison was not computed.
+	HostsCost int `json:"hosts_cost"`
+	// Summary says in one sentence what the overhead costs.
+	Summary string `json:"summary"`
+}
+
+// OverheadFigures are the virtualisation overhead on one host or the fleet.
+type OverheadFigures struct {
+	// Slot is the profile slot the CPU figures are taken at (the CPU peak).
+	Slot int `json:"slot"`
+	// CPUFactorCoresRef is the CPU factor's share (CPUVirtFactor − 1 on
+	// the guests' CPU); IOCPUCoresRef the CPU cost of the guests' I/O
+	// (vhost, QEMU I/O threads).
+	CPUFactorCoresRef float64 `json:"cpu_factor_cores_ref"`
+	IOCPUCoresRef     float64 `json:"io_cpu_cores_ref"`
+	// VMMemBytes is the per-VM memory overhead summed over the guests.
+	VMMemBytes float64 `json:"vm_mem_bytes"`
+	// HostReserve is what the host keeps for itself (reference cores,
+	// bytes), before the ceilings.
+	HostReserveCoresRef float64 `json:"host_reserve_cores_ref"`
+	HostReserveMemBytes float64 `json:"host_reserve_mem_bytes"`
+	// CPUCoresRef and MemBytes are the totals (per-VM + reserve).
+	CPUCoresRef float64 `json:"cpu_cores_ref"`
+	MemBytes    float64 `json:"mem_bytes"`
+	// CPUSharePct and MemSharePct are the totals as a share of the raw
+	// capacity (of the host, or of all the plan's hosts).
+	CPUSharePct float64 `json:"cpu_share_pct"`
+	MemSharePct float64 `json:"mem_share_pct"`
+	// DiskIOPS and DiskBytesPerSec are extra storage operations of the
+	// virtualisation layer: 0, not modelled (its I/O cost is counted as
+	// host CPU, IOCPUCoresRef).
+	DiskIOPS        float64 `json:"disk_iops"`
+	DiskBytesPerSec float64 `json:"disk_bytes_per_sec"`
+}
+
+// HostOverhead is the overhead on one host of the plan.
+type HostOverhead struct {
+	Host string `json:"host"`
+	OverheadFigures
+}
+
+// VirtComparison is the fleet packed under one virtualisation preset.
+type VirtComparison struct {
+	Virt          string  `json:"virt"`
+	CPUVirtFactor float64 `json:"cpu_virt_factor"`
+	// FleetPeakCPUCoresRef and FleetPeakMemBytes are the peaks of the
+	// fleet's time-aligned demand under the preset.
+	FleetPeakCPUCoresRef float64 `json:"fleet_peak_cpu_cores_ref"`
+	FleetPeakMemBytes    float64 `json:"fleet_peak_mem_bytes"`
+	HostReserveCores     float64 `json:"host_reserve_cores"`
+	HostReserveMemBytes  float64 `json:"host_reserve_mem_bytes"`
+	// Hosts are the hosts the load needs (no HA spares), LowerBound their
+	// lower bound, Unplaced the servers that fit no host.
+	Hosts      int `json:"hosts"`
+	LowerBound int `json:"lower_bound"`
+	Unplaced   int `json:"unplaced"`
+	// Plan marks the plan's own preset.
+	Plan bool `json:"plan"`
+}
+
+// StoragePlan is the fleet's storage capacity today and after the move
+// (docs/model.md §8).
+type StoragePlan struct {
+	Method string `json:"method"`
+	// GrowthFactor multiplies used bytes (Settings.StorageGrowthFactor);
+	// CeilingPct is the fill ceiling of a host's or pool's capacity.
+	GrowthFactor float64 `json:"growth_factor"`
+	CeilingPct   float64 `json:"ceiling_pct"`
+	// ProvisionedBytes is the servers' disks today; UsedBytes what is used
+	// on them; DemandBytes what the plan places (used × growth factor, or
+	// the provisioned size where use is unknown).
+	ProvisionedBytes float64 `json:"provisioned_bytes"`
+	UsedBytes        float64 `json:"used_bytes"`
+	DemandBytes      float64 `json:"demand_bytes"`
+	// Servers by where their used bytes came from: the fs_used_bytes
+	// metric, the inventory's filesystems, the disks' size (no use known:
+	// sized thick), or nothing at all (counted as 0).
+	ServersMetric      int `json:"servers_metric"`
+	ServersInventory   int `json:"servers_inventory"`
+	ServersProvisioned int `json:"servers_provisioned"`
+	ServersUnknown     int `json:"servers_unknown"`
+	// HostType is the chosen model; Local is true when it keeps VM disks
+	// on local storage (then every host's storage_bytes is packed), false
+	// when they live in Pool.
+	HostType string    `json:"host_type"`
+	Local    bool      `json:"local"`
+	Pool     *PoolNeed `json:"pool,omitempty"`
+}
+
+// PoolNeed is what a shared storage pool must provide for the plan.
+type PoolNeed struct {
+	Name string `json:"name"`
+	// NeedBytes is DemandBytes / ceiling; NeedIOPS and NeedBytesPerSec the
+	// peak of the fleet's time-aligned disk demand.
+	NeedBytes       float64 `json:"need_bytes"`
+	NeedIOPS        float64 `json:"need_iops"`
+	NeedBytesPerSec float64 `json:"need_bytes_per_sec"`
+	// Have* are the pool's (0 = unknown).
+	HaveBytes       float64 `json:"have_bytes"`
+	HaveIOPS        float64 `json:"have_iops"`
+	HaveBytesPerSec float64 `json:"have_bytes_per_sec"`
+	// Fits is false when a known capacity is below the need.
+	Fits bool `json:"fits"`
+	// Existing, Price: the catalog's.
+	Existing bool    `json:"existing"`
+	Price    float64 `json:"price"`
 }
 
 // HostCount is a number of hosts of one model.
@@ -348,4 +504,18 @@ type PlanServer struct {
 	Warnings    []string `json:"warnings"`
 	// Analysis holds the model's per-server findings (analysis.go).
 	Analysis ServerAnalysis `json:"analysis"`
+	// Storage is the server's disks today and what its VM needs.
+	Storage ServerStorage `json:"storage"`
+}
+
+// ServerStorage is one server's storage: provisioned and used today, and
+// the bytes its VM's disks take after the move.
+type ServerStorage struct {
+	ProvisionedBytes float64 `json:"provisioned_bytes"`
+	UsedBytes        float64 `json:"used_bytes"`
+	DemandBytes      float64 `json:"demand_bytes"`
+	// Source is where UsedBytes came from: "metric" (the largest
+	// fs_used_bytes sample), "inventory" (the filesystems' used bytes),
+	// "provisioned" (use unknown: the disks' size) or "unknown".
+	Source string `json:"source"`
 }

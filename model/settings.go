@@ -107,6 +107,13 @@ type Settings struct {
 	// unused entitlement (CPU up to the cap, memory up to the installed
 	// size): what it did not show may still come.
 	EvidenceReserve bool `json:"evidence_reserve"`
+	// StorageGrowthFactor multiplies a server's used storage bytes into
+	// what its VM's disks take on the target (thin-provisioned disks hold
+	// what is used; the factor is the growth over the plan's life).
+	// StorageCeilingPct is the fill ceiling of a host's local storage or a
+	// pool's capacity.
+	StorageGrowthFactor float64 `json:"storage_growth_factor"`
+	StorageCeilingPct   float64 `json:"storage_ceiling_pct"`
 	// HostType is the host model asked for, or "" to choose the cheapest.
 	HostType string `json:"host_type_requested"`
 }
@@ -155,6 +162,8 @@ var DefaultSettings = Settings{
 	EvidenceReserve:           true,
 	EnergyPricePerKWh:         0.20,
 	Years:                     5,
+	StorageGrowthFactor:       1.25,
+	StorageCeilingPct:         85,
 }
 
 // VirtPreset is the overhead of one virtualisation type. docs/model.md gives
@@ -302,6 +311,10 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("hyper-threading factor %g: must be in [1, 2]", s.HTFactor)
 	case !(s.ReferenceCoreScore > 0 && s.ReferenceCoreMHz > 0) || math.IsInf(s.ReferenceCoreScore, 0) || math.IsInf(s.ReferenceCoreMHz, 0):
 		return fmt.Errorf("reference core score and MHz must be positive and finite")
+	case !(s.StorageGrowthFactor >= 1 && s.StorageGrowthFactor <= 10):
+		return fmt.Errorf("storage growth factor %g: must be in [1, 10]", s.StorageGrowthFactor)
+	case !(s.StorageCeilingPct > 0 && s.StorageCeilingPct <= 100):
+		return fmt.Errorf("storage ceiling %g%%: must be in (0, 100]", s.StorageCeilingPct)
 	}
 	for _, f := range []struct {
 		name string
