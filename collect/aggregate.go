@@ -23,15 +23,15 @@ var rateMetric = [numRates]model.Metric{
 // difference over the measured time (what sar reports for the same
 // interval): CPU busy % = 100 × Σ busy seconds / Σ CPU seconds; a rate =
 // Σ amount / Σ dt. Maxima are the largest sub-sample value, so a 20-second
-// spike inside a 5-minute row survives in <metric>_max. Gauges (memory) are
-// the mean and max of their readings.
+// spike inside a 5-minute row survives in <metric>_max. Gauges (memory,
+// filesystem used bytes) are the mean and max of their readings.
 type interval struct {
 	cpuBusy, cpuTotal, cpuMax float64
 	cpuN                      int
 	amount, dt, max           [numRates]float64
 	n                         [numRates]int
-	gaugeSum, gaugeMax        [2]float64
-	gaugeN                    [2]int
+	gaugeSum, gaugeMax        [numGauges]float64
+	gaugeN                    [numGauges]int
 }
 
 func (iv *interval) addSub(s subSample) {
@@ -55,9 +55,14 @@ func (iv *interval) addSub(s subSample) {
 	}
 }
 
-// addGauges records the memory readings of one snapshot.
+// gaugeMetric are the metrics read as gauges, in the order of addGauges.
+var gaugeMetric = [...]model.Metric{model.MemUsedBytes, model.MemTotalBytes, model.FSUsedBytes}
+
+const numGauges = len(gaugeMetric)
+
+// addGauges records the gauge readings of one snapshot.
 func (iv *interval) addGauges(x *Snapshot) {
-	for i, v := range [2]float64{x.MemUsedBytes, x.MemTotalBytes} {
+	for i, v := range [numGauges]float64{x.MemUsedBytes, x.MemTotalBytes, x.FSUsedBytes} {
 		if math.IsNaN(v) || v < 0 {
 			continue
 		}
@@ -69,8 +74,13 @@ func (iv *interval) addGauges(x *Snapshot) {
 
 // empty reports whether nothing was measured.
 func (iv *interval) empty() bool {
-	if iv.cpuN > 0 || iv.gaugeN[0] > 0 || iv.gaugeN[1] > 0 {
+	if iv.cpuN > 0 {
 		return false
+	}
+	for _, n := range iv.gaugeN {
+		if n > 0 {
+			return false
+		}
 	}
 	for _, n := range iv.n {
 		if n > 0 {
@@ -87,7 +97,7 @@ func (iv *interval) sample(start time.Time, length time.Duration) model.Sample {
 		mean := 100 * iv.cpuBusy / iv.cpuTotal
 		x.Set(model.CPUBusyPct, math.Min(mean, 100), math.Min(math.Max(iv.cpuMax, mean), 100))
 	}
-	for i, m := range [2]model.Metric{model.MemUsedBytes, model.MemTotalBytes} {
+	for i, m := range gaugeMetric {
 		if iv.gaugeN[i] > 0 {
 			x.Set(m, iv.gaugeSum[i]/float64(iv.gaugeN[i]), iv.gaugeMax[i])
 		}

@@ -111,7 +111,7 @@ func Run(ctx context.Context, src Source, clk Clock, sink Sink, opts Options) er
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	var prev, cur Snapshot
+	prev, cur := newSnapshot(), newSnapshot()
 	if err := src.Read(ctx, &prev); err != nil {
 		return fmt.Errorf("first reading: %w", err)
 	}
@@ -149,7 +149,7 @@ func Run(ctx context.Context, src Source, clk Clock, sink Sink, opts Options) er
 
 	// sub reads a snapshot and adds it to the interval.
 	sub := func(ctx context.Context) (time.Duration, error) {
-		cur = Snapshot{}
+		cur = newSnapshot()
 		err := src.Read(ctx, &cur)
 		m := clk.Mono()
 		if err != nil {

@@ -22,6 +22,9 @@ const SourceName = "kvmfit-collect"
 
 // Inventory describes this server from gopsutil's host, cpu, mem, disk and
 // net readers. Fields it cannot fill stay zero and are named in Notes.
+// Filesystems are the local ones (see Filesystems) with their size and
+// used bytes at the time of the inventory; the used bytes over time are the
+// fs_used_bytes metric.
 // Whether the server is itself a VM comes from the hypervisor's own
 // report (host.Info's virtualization role "guest"), the CPU's hypervisor
 // flag, or steal time: a share of CPU time taken by a hypervisor since boot.
@@ -101,6 +104,12 @@ func Inventory(ctx context.Context, now time.Time) model.Inventory {
 		note("disks unavailable: %v", err)
 	}
 
+	fss, err := Filesystems(ctx)
+	inv.Filesystems = fss
+	if err != nil {
+		note("filesystems: %v", err)
+	}
+
 	if ifs, err := net.InterfacesWithContext(ctx); err == nil {
 		for _, i := range ifs {
 			if isLoopback(i.Name) || slices.Contains(i.Flags, "loopback") {
@@ -152,12 +161,31 @@ func nicSpeed(ctx context.Context, name string) float64 {
 }
 
 // SameInventory reports whether two inventories describe the same server
-// configuration (UpdatedAt, notes and the calibration scores aside).
+// configuration (UpdatedAt, notes and the calibration scores aside). The
+// filesystems' used bytes change all the time: they count as the same while
+// each filesystem's moved by at most fsUsedTolerance of its size, so that
+// the inventory is rewritten when a filesystem filled or emptied markedly,
+// not at every check.
 func SameInventory(a, b model.Inventory) bool {
 	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
 	a.Notes, b.Notes = nil, nil
 	a.CPUScorePerCore, b.CPUScorePerCore = 0, 0
 	a.CPUScoreAllCores, b.CPUScoreAllCores = 0, 0
 	a.CPUMHz, b.CPUMHz = 0, 0 // varies with frequency scaling
+	if len(a.Filesystems) != len(b.Filesystems) {
+		return false
+	}
+	a.Filesystems, b.Filesystems = slices.Clone(a.Filesystems), slices.Clone(b.Filesystems)
+	for i := range a.Filesystems {
+		fa, fb := &a.Filesystems[i], &b.Filesystems[i]
+		if d := fa.UsedBytes - fb.UsedBytes; float64(max(d, -d)) > fsUsedTolerance*float64(max(fa.SizeBytes, fb.SizeBytes)) {
+			return false
+		}
+		fa.UsedBytes, fb.UsedBytes = 0, 0
+	}
 	return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b)
 }
+
+// fsUsedTolerance is the share of a filesystem's size its used bytes may
+// move by before SameInventory sees a change.
+const fsUsedTolerance = 0.05

@@ -14,12 +14,22 @@ type Snapshot struct {
 	CPU *CPUTimes
 	// MemUsedBytes and MemTotalBytes are gauges; NaN when unknown.
 	MemUsedBytes, MemTotalBytes float64
+	// FSUsedBytes is the used bytes of the local filesystems, summed (a
+	// gauge, read at most once a minute and repeated in between); NaN when
+	// unknown.
+	FSUsedBytes float64
 	// Disks holds the counters of every whole physical disk by name; nil
 	// when disk counters could not be read (an empty map means no disks).
 	Disks map[string]DiskCounters
 	// NICs holds the counters of every interface but loopback by name; nil
 	// when network counters could not be read.
 	NICs map[string]NICCounters
+}
+
+// newSnapshot returns an empty snapshot: no counters, every gauge NaN
+// (unknown until a reader fills it).
+func newSnapshot() Snapshot {
+	return Snapshot{MemUsedBytes: math.NaN(), MemTotalBytes: math.NaN(), FSUsedBytes: math.NaN()}
 }
 
 // CPUTimes are cumulative CPU times in seconds, summed over all logical CPUs.
