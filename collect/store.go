@@ -282,8 +282,47 @@ func (s *Store) openDay(day string) error {
 			return err
 		}
 	}
+	if f, good, err = s.upgradeColumns(path, f, good); err != nil {
+		return err
+	}
 	s.f, s.size = f, good
 	return nil
+}
+
+// upgradeColumns rewrites the day's file f (size bytes, complete lines)
+// with the current columns when an older version of the collector began it
+// with fewer (fs_used_bytes came later), so that the rows appended now
+// match its header; the old rows keep their values, the new columns stay
+// empty in them. The rewrite is atomic (dataset.WriteFileAtomic). It
+// returns the file to append to (f, or the new file once f is closed) and
+// its size; on error f is closed.
+func (s *Store) upgradeColumns(path string, f *os.File, size int64) (*os.File, int64, error) {
+	want := dataset.HeaderLine()
+	head := make([]byte, len(want))
+	n, _ := f.ReadAt(head, 0)
+	if string(head[:n]) == want {
+		return f, size, nil
+	}
+	var series model.Series
+	_, err := dataset.ReadSamples(io.NewSectionReader(f, 0, size), path, &series)
+	f.Close()
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: columns differ from this version's and the file cannot be read to rewrite it: %w", path, err)
+	}
+	data := []byte(want)
+	for i := 0; i < series.Len(); i++ {
+		data = dataset.AppendRow(data, series.At(i))
+	}
+	if err := dataset.WriteFileAtomic(path, data, 0o640); err != nil {
+		return nil, 0, fmt.Errorf("rewrite %s with the current columns: %w", path, err)
+	}
+	syncDir(s.dir)
+	s.opts.Logf("%s: begun by an older version with other columns: rewritten with the current ones (%d rows kept)", path, series.Len())
+	nf, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	return nf, int64(len(data)), nil
 }
 
 // lastLine returns the length of r up to its last newline and the

@@ -276,3 +276,50 @@ func TestStoreRealFullDisk(t *testing.T) {
 		t.Fatalf("%d rows (want 201), warnings %v", srv.Series.Len(), srv.Warnings)
 	}
 }
+
+// TestStoreUpgradesOldColumns resumes a day begun by a collector without
+// the fs_used_bytes columns: the file is rewritten with the current header,
+// its rows keep their values, and the new row is readable after them.
+func TestStoreUpgradesOldColumns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "h")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	writeInv(t, dir)
+	old := "timestamp,interval_sec,cpu_busy_pct_mean,cpu_busy_pct_max,mem_used_bytes_mean,mem_used_bytes_max\n" +
+		"2026-01-05T10:00:00Z,60,12.5,40,1000,2000\n" +
+		"2026-01-05T10:01:00Z,60,13,41,1100,2100\n"
+	path := filepath.Join(dir, "samples-2026-01-05.csv")
+	if err := os.WriteFile(path, []byte(old), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	lg := &logBuf{}
+	s, err := OpenStore(dir, StoreOptions{Logf: lg.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := row(time.Date(2026, 1, 5, 10, 2, 0, 0, time.UTC), 14)
+	x.Set(model.FSUsedBytes, 5e9, 6e9)
+	if err := s.Append(x); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if !lg.has("rewritten with the current ones (2 rows kept)") {
+		t.Errorf("log %q", lg.lines)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(data), dataset.HeaderLine()) {
+		t.Errorf("header not upgraded:\n%s", data)
+	}
+	srv := readRows(t, dir)
+	if len(srv.Warnings) > 0 || srv.Series.Len() != 3 {
+		t.Fatalf("%d rows, warnings %v", srv.Series.Len(), srv.Warnings)
+	}
+	s2 := &srv.Series
+	if s2.Mean[model.CPUBusyPct][0] != 12.5 || s2.Max[model.MemUsedBytes][1] != 2100 || s2.Mean[model.CPUBusyPct][2] != 14 {
+		t.Errorf("values changed: cpu %v, mem max %v", s2.Mean[model.CPUBusyPct], s2.Max[model.MemUsedBytes])
+	}
+	if !math.IsNaN(s2.Mean[model.FSUsedBytes][0]) || s2.Mean[model.FSUsedBytes][2] != 5e9 || s2.Max[model.FSUsedBytes][2] != 6e9 {
+		t.Errorf("fs used %v / %v, want empty in the old rows, 5e9/6e9 in the new", s2.Mean[model.FSUsedBytes], s2.Max[model.FSUsedBytes])
+	}
+}

@@ -1,8 +1,8 @@
 #!/bin/sh
 # kvmfit-collect.sh - the kvmfit collector for Linux too old for the Go
 # runtime (kernels before 3.2: RHEL 5, SLES 10, ...). POSIX sh and awk only;
-# reads /proc/stat, /proc/meminfo, /proc/diskstats, /proc/net/dev and
-# /proc/uptime, and writes the kvmfit dataset format (docs/format.md): one
+# reads /proc/stat, /proc/meminfo, /proc/diskstats, /proc/net/dev,
+# /proc/uptime and, once a minute, df -kP of the local filesystems, and writes the kvmfit dataset format (docs/format.md): one
 # samples-YYYY-MM-DD.csv per UTC day with the mean and max over sub-samples,
 # closed days gzipped, and a best-effort inventory.json.
 #
@@ -67,6 +67,23 @@ if [ -r /proc/diskstats ]; then
 	done
 fi
 
+# Local filesystems, as the Go collector picks them (docs/collector.md):
+# /proc/mounts without network, memory and pseudo filesystems, container
+# layers and images, one mount per device (the shortest). Lines "MOUNT TYPE
+# DEVICE", sorted. Mount points or devices with characters other than
+# letters, digits and /._+@:,=- (blanks, quotes, globs) are left out: they
+# are passed to df through the shell.
+fslist=$(awk '
+$3 ~ /^(nfs|nfs4|cifs|smbfs|smb3|ncpfs|afs|9p|ceph|glusterfs|lustre|gpfs|davfs|autofs|binfmt_misc|bpf|cgroup|cgroup2|configfs|debugfs|devpts|devtmpfs|efivarfs|fusectl|hugetlbfs|mqueue|nsfs|proc|procfs|pstore|ramfs|rpc_pipefs|securityfs|selinuxfs|sysfs|tmpfs|tracefs|usbfs|rootfs|none|shm|overlay|aufs|squashfs|erofs|iso9660|udf)$/ || $3 ~ /^fuse\./ { next }
+$2 == "/dev" || $2 == "/proc" || $2 == "/sys" { next }
+$2 ~ /^\/(dev|proc|sys|run\/credentials|var\/lib\/docker|var\/lib\/containers\/storage|var\/lib\/kubelet\/pods|snap)\// { next }
+$1 !~ /^[A-Za-z0-9\/._+@:,=-]+$/ || $2 !~ /^[A-Za-z0-9\/._+@:,=-]+$/ { next }
+{
+	if (!($1 in m) || length($2) < length(m[$1]) || (length($2) == length(m[$1]) && $2 < m[$1])) { m[$1] = $2; t[$1] = $3 }
+}
+END { for (d in m) print m[d], t[d], d }' /proc/mounts 2>/dev/null | sort)
+fsmounts=$(printf '%s\n' "$fslist" | awk 'NF == 3 { printf "%s%s", sep, $1; sep = " " }')
+
 # Fractional sleep where available.
 frac=0
 sleep 0.01 2>/dev/null && frac=1
@@ -92,6 +109,17 @@ inventory() {
 		dj="$dj$sep{\"name\": \"$(json "$d")\", \"size_bytes\": ${size:-0}}"
 		sep=", "
 	done
+	fj=
+	if [ -n "$fsmounts" ]; then
+		# df -kP: device, 1024-blocks, used, available, capacity, mount.
+		fj=$({ printf '%s\n' "$fslist"; echo --; df -kP $fsmounts 2>/dev/null; } | awk '
+		$0 == "--" { body = 1; next }
+		!body { ty[$1] = $2; dv[$1] = $3; next }
+		NF >= 6 && ($NF in ty) && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ && $2 > 0 && !seen[$NF]++ {
+			printf "%s{\"mount\": \"%s\", \"device\": \"%s\", \"fs_type\": \"%s\", \"size_bytes\": %.0f, \"used_bytes\": %.0f}", sep, $NF, dv[$NF], ty[$NF], $2 * 1024, $3 * 1024
+			sep = ", "
+		}')
+	fi
 	nj= sep=
 	for n in $(awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") print $1 }' /proc/net/dev); do
 		nj="$nj$sep{\"name\": \"$(json "$n")\"}"
@@ -111,6 +139,7 @@ inventory() {
   "cpu_mhz": ${mhz:-0},
   "mem_total_bytes": ${mem:-0},
   "disks": [$dj],
+  "filesystems": [$fj],
   "nics": [$nj],
   "is_vm": $vm,
   "source": "kvmfit-collect.sh",
@@ -139,7 +168,7 @@ done
 
 log "collecting into $dir every ${sample}s (rows of ${interval}s)"
 exec awk -v dir="$dir" -v iv="$interval" -v smp="$sample" -v dur="$duration" \
-	-v disks="$disks" -v frac="$frac" '
+	-v disks="$disks" -v frac="$frac" -v fsmounts="$fsmounts" '
 function fmt(v,   s) {
 	s = sprintf("%.6f", v)
 	sub(/0+$/, "", s); sub(/\.$/, "", s)
@@ -218,6 +247,21 @@ function read(   f, line, a, n, i, name, ok) {
 		S["rx"] += a[2]; S["tx"] += a[10]
 	}
 	close(f)
+	fsread()
+}
+# fsread sets S["fsused"] to the used bytes of the local filesystems
+# (df -kP, the Used column), read at most once a minute of uptime: they
+# change slowly and df is a fork; -1 when df gave nothing.
+function fsread(   cmd, line, a, n, sum) {
+	if (fsmounts == "") { S["fsused"] = -1; return }
+	if (fsat != "" && S["up"] - fsat < 60 && S["up"] >= fsat) return
+	fsat = S["up"]; sum = 0; n = 0
+	cmd = "df -kP " fsmounts " 2>/dev/null"
+	while ((cmd | getline line) > 0) {
+		if (split(line, a, " ") >= 6 && a[3] ~ /^[0-9]+$/) { sum += a[3] * 1024; n++ }
+	}
+	close(cmd)
+	S["fsused"] = n > 0 ? sum : -1
 }
 # delta of a summed counter; -1 on a reset. A 32-bit wrap is counted across.
 function delta(p, c,   d) {
@@ -245,6 +289,10 @@ function sub_sample(   dt, k, d, r, db, dtot) {
 	A["mu"] += S["memused"]; A["mt"] += S["memtotal"]; A["mn"]++
 	if (S["memused"] > A["mumax"]) A["mumax"] = S["memused"]
 	if (S["memtotal"] > A["mtmax"]) A["mtmax"] = S["memtotal"]
+	if (S["fsused"] >= 0) {
+		A["fu"] += S["fsused"]; A["fn"]++
+		if (S["fsused"] > A["fumax"]) A["fumax"] = S["fsused"]
+	}
 	for (k in S) P[k] = S[k]
 }
 # adds a group of counters (disk or network) over dt seconds; a reset of
@@ -278,8 +326,11 @@ function emit(endwall,   len, start, day, file, line, k, i, ks, mean) {
 		curday = day; curfile = file
 		if ((getline line < file) <= 0) newfile = 1; else newfile = 0
 		close(file)
+		# a day begun by an older version of this script has no
+		# fs_used_bytes columns: its rows go on without them.
+		fscols = newfile || line ~ /,fs_used_bytes_mean,/
 		if (newfile) {
-			printf "timestamp,interval_sec,cpu_busy_pct_mean,cpu_busy_pct_max,mem_used_bytes_mean,mem_used_bytes_max,mem_total_bytes_mean,mem_total_bytes_max,disk_read_bytes_per_sec_mean,disk_read_bytes_per_sec_max,disk_write_bytes_per_sec_mean,disk_write_bytes_per_sec_max,disk_read_iops_mean,disk_read_iops_max,disk_write_iops_mean,disk_write_iops_max,net_rx_bytes_per_sec_mean,net_rx_bytes_per_sec_max,net_tx_bytes_per_sec_mean,net_tx_bytes_per_sec_max\n" >> file
+			printf "timestamp,interval_sec,cpu_busy_pct_mean,cpu_busy_pct_max,mem_used_bytes_mean,mem_used_bytes_max,mem_total_bytes_mean,mem_total_bytes_max,disk_read_bytes_per_sec_mean,disk_read_bytes_per_sec_max,disk_write_bytes_per_sec_mean,disk_write_bytes_per_sec_max,disk_read_iops_mean,disk_read_iops_max,disk_write_iops_mean,disk_write_iops_max,net_rx_bytes_per_sec_mean,net_rx_bytes_per_sec_max,net_tx_bytes_per_sec_mean,net_tx_bytes_per_sec_max,fs_used_bytes_mean,fs_used_bytes_max\n" >> file
 		}
 	}
 	line = stamp(start) "," len
@@ -290,6 +341,10 @@ function emit(endwall,   len, start, day, file, line, k, i, ks, mean) {
 	for (i = 1; i <= 6; i++) {
 		k = kk[i]
 		if (A[k "dt"] > 0) { mean = A[k] / A[k "dt"]; line = line "," fmt(mean) "," fmt(A[k "max"] > mean ? A[k "max"] : mean) }
+		else line = line ",,"
+	}
+	if (fscols) {
+		if (A["fn"] > 0) line = line "," fmt(A["fu"] / A["fn"]) "," fmt(A["fumax"])
 		else line = line ",,"
 	}
 	print line >> file
