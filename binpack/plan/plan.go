@@ -188,6 +188,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	}
 	b := &planBuilder{in: in, s: s, cons: cons, units: units, unitOf: unitOf, vcpus: vcpus, guessedVCPUs: len(guessed)}
 	b.setEntitlements()
+	warnings = append(warnings, b.setStorage()...)
 	var cands []*candidate
 	var rows []model.Candidate
 	for _, spec := range specs {
@@ -231,6 +232,13 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	b.percentileBaseline(plan, spec)
 	plan.Sensitivity = b.sensitivity(spec)
 	b.power(plan, cands[chosen])
+	plan.Storage = b.storagePlan(plan, cands[chosen])
+	if p := plan.Storage.Pool; p != nil && !p.Fits {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("storage: the pool %s cannot serve the plan: it needs %s, %.0f IOPS and %s; the catalog gives %s, %.0f IOPS and %s (0 = unknown)",
+			p.Name, formatQuantity(p.NeedBytes, "bytes", 2), p.NeedIOPS, formatQuantity(p.NeedBytesPerSec, "bytes_per_sec", 2),
+			formatQuantity(p.HaveBytes, "bytes", 2), p.HaveIOPS, formatQuantity(p.HaveBytesPerSec, "bytes_per_sec", 2)))
+	}
+	plan.Overhead = b.overhead(plan, spec)
 	return plan, nil
 }
 
@@ -301,6 +309,12 @@ type planBuilder struct {
 	// unit's unused CPU entitlement (setEntitlements).
 	reserve [][2]float64
 	unused  []float64
+	// storage is every server's storage demand in bytes (its VM's disks,
+	// model.ServerStorage.DemandBytes), by its index in Demand.Servers;
+	// nil when no server has any or no host model has local storage
+	// (setStorage).
+	storage      []float64
+	storageTotal float64
 }
 
 // reserveDims are the model dimensions whose evidence reserve the plan
@@ -360,6 +374,9 @@ func (b *planBuilder) dimNamesFor(flat bool) []string {
 			n = append(n, d.String()+"_reserve")
 		}
 	}
+	if b.storage != nil {
+		n = append(n, storageDim)
+	}
 	if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
 		n = append(n, "vms")
 	}
@@ -414,6 +431,13 @@ func (b *planBuilder) unitRows(flat bool) [][][]float64 {
 		if b.reserve != nil && !flat {
 			r = append(r, b.reserveRows(un, r)...)
 		}
+		if b.storage != nil {
+			v := 0.0
+			for _, i := range un.members {
+				v += b.storage[i]
+			}
+			r = append(r, []float64{v})
+		}
 		if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
 			r = append(r, []float64{float64(len(un.members))})
 		}
@@ -466,6 +490,9 @@ func (b *planBuilder) capacityFor(spec model.HostSpec, flat bool) []float64 {
 		for _, d := range reserveDims {
 			c = append(c, u[d]*100/b.s.CeilingPct[d.String()])
 		}
+	}
+	if b.storage != nil {
+		c = append(c, b.storageCapacity(spec))
 	}
 	if b.cons != nil && b.cons.MaxVMsPerHost > 0 {
 		c = append(c, float64(b.cons.MaxVMsPerHost))
@@ -631,6 +658,7 @@ func (b *planBuilder) row(name string, c *candidate) model.Candidate {
 			r.Mix = append(r.Mix, model.HostCount{HostType: t, Hosts: counts[t]})
 		}
 	}
+	b.costNotes(&r, c)
 	return r
 }
 
@@ -649,7 +677,8 @@ func (b *planBuilder) unplacedServers(c *candidate) int {
 func (b *planBuilder) mix(base *candidate, specs []model.HostSpec) *candidate {
 	s := b.s
 	cost := func(t model.HostSpec) float64 {
-		return t.Price + t.Watts*8766*s.Years*s.EnergyPricePerKWh/1000 + float64(t.RackUnits)*b.in.Pack.RackUnitPrice
+		return t.Price + t.Watts*8766*s.Years*s.EnergyPricePerKWh/1000 + float64(t.RackUnits)*b.in.Pack.RackUnitPrice +
+			b.in.Catalog.LicenceCostPerHostYear(t)*s.Years
 	}
 	rows := b.unitRows(false)
 	order := make([]int, base.withoutHA)
@@ -890,6 +919,9 @@ func (b *planBuilder) unplacedReason(inst *binpack.Instance, u binpack.Unplaced,
 		out.Dim = inst.DimNames[u.Dim]
 		if u.Constraint == "" {
 			switch out.Dim {
+			case storageDim:
+				out.Reason = b.storageReason(inst, u) + group
+				return out
 			case "vms":
 				out.Constraint = "max_vms_per_host"
 			case "vcpu":

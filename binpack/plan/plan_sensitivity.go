@@ -137,19 +137,8 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 	}
 	out.Computed = true
 	var notes []string
-	solve := func(nb *planBuilder) (hosts, lb, unplaced int) {
-		nb.rows, nb.flat = nil, nil
-		sol := binpack.Solve(nb.instance(spec, false), binpack.SolveOptions{Work: po.SensitivityWork, Seed: 1, Heuristics: sensitivityHeuristics})
-		for _, u := range sol.Unplaced {
-			unplaced += len(nb.units[u.Item].members)
-		}
-		return len(sol.Bins), sol.LowerBound, unplaced
-	}
-	variant := func() *planBuilder {
-		nb := *b
-		nb.s = b.s.Clone()
-		return &nb
-	}
+	solve := func(nb *planBuilder) (hosts, lb, unplaced int) { return nb.sweepSolve(spec) }
+	variant := b.variant
 	base := variant()
 	bh, blb, bu := solve(base)
 	add := func(setting string, value float64, nb *planBuilder) {
@@ -258,6 +247,27 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 		out.Note += s
 	}
 	return out
+}
+
+// variant returns a copy of b with its own settings, for one point of a
+// sweep.
+func (b *planBuilder) variant() *planBuilder {
+	nb := *b
+	nb.s = b.s.Clone()
+	return &nb
+}
+
+// sweepSolve packs the fleet on new hosts of spec the way every point of
+// a sweep is packed: the sweep's work budget and heuristics, no pins,
+// existing hosts or HA spares. It returns the hosts, their lower bound and
+// the servers left unplaced.
+func (b *planBuilder) sweepSolve(spec model.HostSpec) (hosts, lb, unplaced int) {
+	b.rows, b.flat = nil, nil
+	sol := binpack.Solve(b.instance(spec, false), binpack.SolveOptions{Work: b.in.Pack.SensitivityWork, Seed: 1, Heuristics: sensitivityHeuristics})
+	for _, u := range sol.Unplaced {
+		unplaced += len(b.units[u.Item].members)
+	}
+	return len(sol.Bins), sol.LowerBound, unplaced
 }
 
 // sameServers reports whether a and b hold the same servers in the same

@@ -62,8 +62,8 @@ func TestBuildPlanHandComputed(t *testing.T) {
 	// cost small = 2×1000 + 2×100 W × 8766 h × 5 y × 0.20 / 1000 = 3753.2
 	// cost big   = 2500 + 150 × 8766 × 5 × 0.20 / 1000 = 3814.9 → small is chosen.
 	want := []model.Candidate{
-		{HostType: "small", HostsUsed: 2, LowerBound: 2, Unplaced: 1, SumOfPeaksHosts: 3, CapexTotal: 2000, EnergyCostTotal: 1753.2, CostTotal: 3753.2, RackUnitsTotal: 2, Chosen: true, HostsWithoutHA: 2},
-		{HostType: "big", HostsUsed: 1, LowerBound: 1, Unplaced: 1, SumOfPeaksHosts: 1, CapexTotal: 2500, EnergyCostTotal: 1314.9, CostTotal: 3814.9, RackUnitsTotal: 1, HostsWithoutHA: 1},
+		{HostType: "small", HostsUsed: 2, LowerBound: 2, Unplaced: 1, SumOfPeaksHosts: 3, CapexTotal: 2000, EnergyCostTotal: 1753.2, CostTotal: 3753.2, RackUnitsTotal: 2, Chosen: true, HostsWithoutHA: 2, StorageFits: true},
+		{HostType: "big", HostsUsed: 1, LowerBound: 1, Unplaced: 1, SumOfPeaksHosts: 1, CapexTotal: 2500, EnergyCostTotal: 1314.9, CostTotal: 3814.9, RackUnitsTotal: 1, HostsWithoutHA: 1, StorageFits: true},
 	}
 	for i, c := range plan.Candidates {
 		if !reflect.DeepEqual(c, want[i]) {

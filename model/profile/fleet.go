@@ -43,6 +43,10 @@ type Fleet struct {
 	// PercentileDemands are the fleet's demand at each of
 	// Options.Percentiles, with the servers of Demand in the same order.
 	PercentileDemands []PercentileDemand
+	// Virt is the fleet's CPU profile and per-VM memory overhead under
+	// every virtualisation variant (VirtVariants), servers in Demand
+	// order: what the plan's overhead figures are computed from.
+	Virt []VirtVariant
 }
 
 // PercentileDemand is the fleet's demand profiled at one sizing percentile.
@@ -146,7 +150,10 @@ type profiled struct {
 	// valid when baseOK.
 	base, peak model.Capacity
 	baseOK     bool
-	err        error
+	// storage is the server's storage (Storage), storageWarn its warning.
+	storage     model.ServerStorage
+	storageWarn string
+	err         error
 }
 
 // profileEntry reads the server in dir and profiles it; the samples are
@@ -163,6 +170,7 @@ func profileEntry(k int, dir string, s model.Settings, o Options, pcts []float64
 	if !o.Until.IsZero() {
 		r.srv.Series, _ = r.srv.Series.Split(o.Until)
 	}
+	r.storage, r.storageWarn = Storage(r.srv, s)
 	if o.BaselineSizes {
 		var err error
 		r.peak, r.base, err = PeakAndPercentileSizes(r.srv, s, model.BaselinePercentile, model.BaselineComfort)
@@ -255,6 +263,10 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 		return r.err
 	}
 	ps := b.planServer(e, r.srv)
+	ps.Storage = r.storage
+	if r.storageWarn != "" {
+		ps.Warnings = append(ps.Warnings, r.storageWarn)
+	}
 	if errors.Is(r.err, ErrNoSamples) {
 		ps.Warnings = append(ps.Warnings, "no samples")
 		ps.Analysis.OSFamily = r.srv.Inventory.OSFamily
@@ -283,6 +295,7 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 	b.placed = append(b.placed, p)
 	b.f.Servers = append(b.f.Servers, ps)
 	b.f.Demand.Servers = append(b.f.Demand.Servers, prof.Demand)
+	b.addVirt(prof)
 	for k := range b.alts {
 		if len(r.alt) == len(b.pcts) {
 			sd := r.alt[k]
@@ -291,6 +304,19 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 		}
 	}
 	return nil
+}
+
+// addVirt appends the server's CPU profile and per-VM memory overhead
+// under every virtualisation variant to the fleet's.
+func (b *fleetBuilder) addVirt(prof *Result) {
+	if b.f.Virt == nil {
+		b.f.Virt = VirtVariants(b.s)
+	}
+	for k := range b.f.Virt {
+		v := &b.f.Virt[k]
+		v.CPU = append(v.CPU, prof.Virt[k].CPU)
+		v.MemOverheadBytes = append(v.MemOverheadBytes, prof.Virt[k].MemOverheadBytes)
+	}
 }
 
 // planServer describes srv for the plan: its unique ID, where it comes

@@ -33,6 +33,10 @@ type Result struct {
 	SlotsPresent int
 	Analysis     model.ServerAnalysis
 	Warnings     []string
+	// Virt is the CPU profile under every virtualisation variant
+	// (VirtVariants), for the plan's overhead figures (zero when CPU was
+	// never measured).
+	Virt []VirtCPU
 }
 
 // dimMetrics lists, per dimension, the metrics summed into it.
@@ -132,6 +136,7 @@ func profileWith(srv *model.Server, s model.Settings, pcts []float64) (*Result, 
 	rows[model.DimCPU] = virtCPU(busy, io, s)
 	scale(&rows, p.Analysis, s)
 	p.Analysis.Entitlement = capCPU(rows[model.DimCPU], io, srv.Inventory, p.CPU, s)
+	p.Virt = p.virtCPUs(srv, busy, io, cpuScale(p.Analysis, s), a.Grid.Start, s)
 	if s.Profile == model.ProfileFull {
 		p.FullStart = a.Grid.Start
 		pcts = nil
@@ -243,6 +248,12 @@ func virtCPU(busy []float64, io slotIO, s model.Settings) []float64 {
 	return cpu
 }
 
+// cpuScale is what scale multiplies CPU slots by: the comfort factor, the
+// saturation uplift and the CPU growth factor.
+func cpuScale(an model.ServerAnalysis, s model.Settings) float64 {
+	return s.ComfortFactor * an.Saturation.UpliftApplied * an.Growth.CPUFactor
+}
+
 // scale multiplies every slot by ComfortFactor and the growth factor of
 // its dimension, CPU also by the saturation uplift.
 func scale(rows *[model.NumDims][]float64, an model.ServerAnalysis, s model.Settings) {
@@ -250,7 +261,7 @@ func scale(rows *[model.NumDims][]float64, an model.ServerAnalysis, s model.Sett
 	for d := range factor {
 		factor[d] = s.ComfortFactor * an.Growth.GlobalFactor
 	}
-	factor[model.DimCPU] = s.ComfortFactor * an.Saturation.UpliftApplied * an.Growth.CPUFactor
+	factor[model.DimCPU] = cpuScale(an, s)
 	factor[model.DimMem] = s.ComfortFactor * an.Growth.MemFactor
 	for d := model.Dim(0); d < model.NumDims; d++ {
 		if f := factor[d]; f != 1 {
