@@ -1,6 +1,10 @@
 package samples
 
-import "github.com/kvmfit/kvmfit/model"
+import (
+	"math/rand/v2"
+
+	"github.com/kvmfit/kvmfit/model"
+)
 
 // Archetype is one kind of legacy physical server the generator models.
 type Archetype struct {
@@ -38,6 +42,11 @@ type archetype struct {
 	hardware []hardware
 	// level returns the workload level at one interval.
 	level func(s *server, c *clock) level
+	// dataFull is the range of the share of the data filesystems in use
+	// when the inventory is taken (see storage.go).
+	dataFull [2]float64
+	// dataGrowth makes a data filesystem's use move over time.
+	dataGrowth func(v *volume, s *server, rng *rand.Rand)
 }
 
 // archetypes is the generator's table. Index order is the order of the first
@@ -47,6 +56,7 @@ var archetypes = []archetype{
 		Archetype: Archetype{Name: "file", Hostname: "fs",
 			Description: "file/print server: office hours Mon–Fri 08–18 UTC, CPU 2–10 %, moderate disk reads, memory steady ~60 %"},
 		weight: 0.24, spikesPerDay: 1.5, memFrac: [2]float64{0.55, 0.65}, level: fileLevel,
+		dataFull: [2]float64{0.50, 0.85}, dataGrowth: fileGrowth,
 		hardware: []hardware{
 			{cpu: cpuE5520, memGiB: 16, os: win2008r2, watts: 260, disks: winDisks(146, 2400), nics: nics(win2008r2, 2, 1), diskMaxMBps: 250},
 			{cpu: cpuE5450, memGiB: 8, os: win2008r2, watts: 280, disks: winDisks(146, 1200), nics: nics(win2008r2, 2, 1), diskMaxMBps: 180},
@@ -59,6 +69,7 @@ var archetypes = []archetype{
 		Archetype: Archetype{Name: "web", Hostname: "web",
 			Description: "web front end: daily cycle peaking at 19:00 UTC, network-heavy, low memory; web01 leaks memory (~1.2 %/day)"},
 		weight: 0.30, spikesPerDay: 2, memFrac: [2]float64{0.28, 0.38}, level: webLevel,
+		dataFull: [2]float64{0.20, 0.50}, dataGrowth: webGrowth,
 		hardware: []hardware{
 			{cpu: cpuE52620, memGiB: 16, os: centos6, watts: 230, disks: linuxDisks(300), nics: nics(centos6, 2, 1), diskMaxMBps: 200},
 			{cpu: cpuE52620v3, memGiB: 32, os: rhel7, watts: 210, disks: linuxDisks(300), nics: nics(rhel7, 2, 1), diskMaxMBps: 250},
@@ -71,6 +82,7 @@ var archetypes = []archetype{
 		Archetype: Archetype{Name: "sql", Hostname: "sql",
 			Description: "SQL database: nightly batch 01–03 UTC at 60–90 % CPU with heavy disk, moderate days, month-end peaks, buffer pool holds ~90 % of memory"},
 		weight: 0.10, spikesPerDay: 1, memFrac: [2]float64{0.88, 0.92}, level: sqlLevel,
+		dataFull: [2]float64{0.40, 0.70}, dataGrowth: sqlGrowth,
 		hardware: []hardware{
 			{cpu: cpuE52650v2, memGiB: 128, os: win2012r2, watts: 420, disks: winDisks(300, 1800, 3600), nics: nics(win2012r2, 2, 1), diskMaxMBps: 600},
 			{cpu: cpuE52630v4, memGiB: 128, os: win2016, watts: 380, disks: winDisks(480, 3840), nics: nics(win2016, 2, 10), diskMaxMBps: 900},
@@ -82,6 +94,7 @@ var archetypes = []archetype{
 		Archetype: Archetype{Name: "mail", Hostname: "mail",
 			Description: "mail server: business hours with a 09:00 UTC morning peak, night store maintenance, memory steady ~85 %, moderate network"},
 		weight: 0.09, spikesPerDay: 2, memFrac: [2]float64{0.82, 0.88}, level: mailLevel,
+		dataFull: [2]float64{0.40, 0.70}, dataGrowth: mailGrowth,
 		hardware: []hardware{
 			{cpu: cpuX5650, memGiB: 48, os: win2008r2ent, watts: 330, disks: winDisks(146, 3600), nics: nics(win2008r2ent, 2, 1), diskMaxMBps: 350},
 			{cpu: cpuE52650v2, memGiB: 64, os: win2012r2, watts: 360, disks: winDisks(300, 4800), nics: nics(win2012r2, 2, 1), diskMaxMBps: 450},
@@ -92,6 +105,7 @@ var archetypes = []archetype{
 		Archetype: Archetype{Name: "dc", Hostname: "dc",
 			Description: "domain controller (AD, DNS, DHCP): near idle at 1–3 % CPU, 08:15 UTC logon bump, small memory"},
 		weight: 0.17, spikesPerDay: 1, memFrac: [2]float64{0.35, 0.45}, level: dcLevel,
+		dataFull: [2]float64{0.05, 0.25}, dataGrowth: dcGrowth,
 		hardware: []hardware{
 			{cpu: cpuE31220v3, memGiB: 8, os: win2012r2, watts: 150, disks: winDisks(500), nics: nics(win2012r2, 2, 1), diskMaxMBps: 150},
 			{cpu: cpuE5450, memGiB: 8, os: win2008r2, watts: 240, disks: winDisks(146), nics: nics(win2008r2, 2, 1), diskMaxMBps: 150},
@@ -102,6 +116,7 @@ var archetypes = []archetype{
 		Archetype: Archetype{Name: "backup", Hostname: "bkp",
 			Description: "backup server: heavy disk writes and network receive 22:00–05:00 UTC (full backups Fri and Sat nights), copy to tape 05–07, quiet days"},
 		weight: 0.10, spikesPerDay: 0, memFrac: [2]float64{0.45, 0.55}, level: backupLevel,
+		dataFull: [2]float64{0.50, 0.85}, dataGrowth: backupGrowth,
 		hardware: []hardware{
 			{cpu: cpuE52620v3, memGiB: 32, os: win2012r2, watts: 380, disks: winDisks(300, 24000), nics: nics(win2012r2, 2, 10), diskMaxMBps: 800},
 			{cpu: cpuE5620, memGiB: 16, os: rhel6, watts: 350, disks: linuxDisks(146, 12000), nics: nics(rhel6, 2, 10), diskMaxMBps: 500},
@@ -140,17 +155,19 @@ type osInfo struct {
 	// collector does not support: the POSIX-shell collector writes no CPU
 	// calibration score, so the planner falls back to MHz.
 	shellCollector bool
+	// fsType is the release's default filesystem.
+	fsType string
 }
 
 var (
-	win2008r2    = osInfo{"Windows Server 2008 R2 Standard", "windows", false}
-	win2008r2ent = osInfo{"Windows Server 2008 R2 Enterprise", "windows", false}
-	win2012r2    = osInfo{"Windows Server 2012 R2 Standard", "windows", false}
-	win2016      = osInfo{"Windows Server 2016 Standard", "windows", false}
-	rhel5        = osInfo{"Red Hat Enterprise Linux Server release 5.11 (Tikanga)", "linux", true}
-	rhel6        = osInfo{"Red Hat Enterprise Linux Server release 6.10 (Santiago)", "linux", true}
-	rhel7        = osInfo{"Red Hat Enterprise Linux Server release 7.9 (Maipo)", "linux", false}
-	centos6      = osInfo{"CentOS release 6.10 (Final)", "linux", true}
+	win2008r2    = osInfo{"Windows Server 2008 R2 Standard", "windows", false, "NTFS"}
+	win2008r2ent = osInfo{"Windows Server 2008 R2 Enterprise", "windows", false, "NTFS"}
+	win2012r2    = osInfo{"Windows Server 2012 R2 Standard", "windows", false, "NTFS"}
+	win2016      = osInfo{"Windows Server 2016 Standard", "windows", false, "NTFS"}
+	rhel5        = osInfo{"Red Hat Enterprise Linux Server release 5.11 (Tikanga)", "linux", true, "ext3"}
+	rhel6        = osInfo{"Red Hat Enterprise Linux Server release 6.10 (Santiago)", "linux", true, "ext4"}
+	rhel7        = osInfo{"Red Hat Enterprise Linux Server release 7.9 (Maipo)", "linux", false, "xfs"}
+	centos6      = osInfo{"CentOS release 6.10 (Final)", "linux", true, "ext4"}
 )
 
 // hardware is one server configuration.

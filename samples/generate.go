@@ -174,6 +174,8 @@ type server struct {
 	p        params
 	ch       changes
 	rng      *rand.Rand
+	// st is the server's filesystems and how their use moves.
+	st *storage
 
 	// Simulation state.
 	day dayState
@@ -232,6 +234,8 @@ func planFleet(o GenerateOptions) []*server {
 		var notes []string
 		s.ch, notes = planChanges(s.arch, i, o)
 		s.inv.Notes = append(s.inv.Notes, notes...)
+		s.st = planStorage(s, i, o)
+		s.inv.Filesystems = s.st.filesystems()
 		fleet[i] = s
 	}
 	return fleet
@@ -386,6 +390,7 @@ func (s *server) writeSamples(sw *dataset.ServerWriter, o GenerateOptions) error
 		diskMax  = s.hw.diskMaxMBps * mb
 		nicMax   = 0.0
 		memTotal = s.memTotal
+		start    = float64(o.Start.Unix())
 		rng      = s.rng
 		ns       = noiseSource{rng: s.rng}
 		c        clock
@@ -431,6 +436,9 @@ func (s *server) writeSamples(sw *dataset.ServerWriter, o GenerateOptions) error
 			acc.add(model.DiskWriteIOPS, wr/lv.wrBlk*ns.draw(noiseIOPS))
 			acc.add(model.NetRxBytesPerSec, min(lv.rxBps*ns.draw(noiseNet), nicMax))
 			acc.add(model.NetTxBytesPerSec, min(lv.txBps*ns.draw(noiseNet), nicMax))
+			// The first reading of the first interval is at Start, when
+			// the inventory's used bytes were taken.
+			acc.add(model.FSUsedBytes, s.st.used(start+float64(k)*stepSec+float64(j)*subSec))
 		}
 
 		x := model.NewSample(t, o.Step)
