@@ -243,10 +243,13 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 }
 
 // betterRow reports whether candidate a beats b: fewer unplaced servers,
-// then a lower cost, then fewer hosts.
+// then storage that fits, then a lower cost, then fewer hosts.
 func betterRow(a, b model.Candidate) bool {
 	if a.Unplaced != b.Unplaced {
 		return a.Unplaced < b.Unplaced
+	}
+	if a.StorageFits != b.StorageFits {
+		return a.StorageFits
 	}
 	if a.CostTotal != b.CostTotal {
 		return a.CostTotal < b.CostTotal
