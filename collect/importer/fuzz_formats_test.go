@@ -119,6 +119,7 @@ func FuzzPerfmon(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`"(PDH-CSV 4.0) (GMT)(0)","\\H\Processor(_Total)\% Processor Time","\\H\Memory\Available Bytes"` + "\n" + `"01/15/2024 09:00:00.000","1","5"` + "\n" + `"01/15/2024 09:00:15.000","2"," "` + "\n"))
+	f.Add([]byte(`"(PDH-CSV 4.0) (GMT)(0)","\\H\LogicalDisk(C:)\% Free Space","\\H\LogicalDisk(C:)\Free Megabytes","\\H\LogicalDisk(D:)\Free Megabytes"` + "\n" + `"01/15/2024 09:00:00.000","25","10240","5"` + "\n" + `"01/15/2024 09:00:15.000","0","0"," "` + "\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzParse(t, dir, data, "p.csv", func(r *run, hs *hostSet, path string) error {

@@ -37,6 +37,9 @@ type hostState struct {
 	noteSet map[string]bool
 	disks   map[string]bool
 	nics    map[string]bool
+	// fs holds the filesystems by mount point, with their last size and
+	// used bytes (formats that record them: perfmon, nmon, sar -F).
+	fs map[string]model.Filesystem
 
 	lastStart, lastEnd time.Time
 	n                  int64
@@ -67,7 +70,7 @@ func (hs *hostSet) get(path, host string) (*hostState, error) {
 		}
 	}
 	h := &hostState{name: host, id: id, sw: sw, files: []string{path}, noteSet: map[string]bool{},
-		disks: map[string]bool{}, nics: map[string]bool{}}
+		disks: map[string]bool{}, nics: map[string]bool{}, fs: map[string]model.Filesystem{}}
 	h.inv = model.Inventory{Hostname: host, Source: hs.source}
 	hs.hosts[host] = h
 	hs.order = append(hs.order, host)
@@ -81,6 +84,9 @@ func (h *hostState) note(s string) {
 		h.notes = append(h.notes, s)
 	}
 }
+
+// setFS records the last size and used bytes of a filesystem.
+func (h *hostState) setFS(f model.Filesystem) { h.fs[f.Mount] = f }
 
 // write appends x, dropping (and counting) a sample that does not start
 // after the previous one. at is "FILE:LINE" for the warning.
@@ -136,6 +142,9 @@ func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 		for _, n := range slices.Sorted(maps.Keys(h.nics)) {
 			inv.NICs = append(inv.NICs, model.NIC{Name: n})
 		}
+		for _, m := range slices.Sorted(maps.Keys(h.fs)) {
+			inv.Filesystems = append(inv.Filesystems, h.fs[m])
+		}
 		if fill != nil {
 			fill(h, &inv)
 		}
@@ -146,6 +155,18 @@ func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 		}
 	}
 	return nil
+}
+
+// noStorageNote is the inventory note of a source without storage
+// capacity (sar without -F, the public traces, perfmon without LogicalDisk
+// counters): the plan cannot size the server's storage from it.
+const noStorageNote = "no storage capacity in this source: fs_used_bytes and filesystems are not recorded"
+
+// noteNoStorage adds noStorageNote to inv unless it lists filesystems.
+func noteNoStorage(inv *model.Inventory) {
+	if len(inv.Filesystems) == 0 {
+		inv.Notes = append(inv.Notes, noStorageNote)
+	}
 }
 
 // gapWriter writes rows that carry a start time but no length: each lasts

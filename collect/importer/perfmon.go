@@ -35,6 +35,8 @@ const (
 	pmDiskWrites
 	pmNetRx
 	pmNetTx
+	pmFSFreeMB  // \LogicalDisk(X:)\Free Megabytes
+	pmFSFreePct // \LogicalDisk(X:)\% Free Space
 )
 
 // pmColumn is one counter column of a perfmon CSV.
@@ -104,6 +106,10 @@ func perfmonColumn(p string) (pmColumn, bool) {
 		c.role, c.adapter = pmNetRx, obj == "network adapter"
 	case (obj == "network interface" || obj == "network adapter") && ctr == "bytes sent/sec":
 		c.role, c.adapter = pmNetTx, obj == "network adapter"
+	case obj == "logicaldisk" && ctr == "free megabytes" && inst != "" && !c.total:
+		c.role, c.scale = pmFSFreeMB, 1<<20
+	case obj == "logicaldisk" && ctr == "% free space" && inst != "" && !c.total:
+		c.role = pmFSFreePct
 	}
 	return c, true
 }
@@ -122,6 +128,16 @@ type pmHost struct {
 	prevEnd     time.Time
 	hasMemAvail bool
 	single      map[pmRole]bool // CPU and memory columns already taken
+	// drives holds, per logical disk with both Free Megabytes and % Free
+	// Space, the two columns.
+	drives []pmDrive
+}
+
+// pmDrive is one logical disk (a drive letter or a volume without one) of
+// a host: the columns of its free megabytes and free share.
+type pmDrive struct {
+	name            string
+	freeCol, pctCol int
 }
 
 // Perfmon imports Windows performance counter logs in CSV (typeperf -f CSV,
@@ -137,6 +153,10 @@ type pmHost struct {
 //	net_*              \Network Interface(*)\Bytes Received/Sent/sec summed over
 //	                   instances but loopback and tunnels (isatap, Teredo, 6to4);
 //	                   \Network Adapter(*) when there is no Network Interface
+//	fs_used_bytes      per \LogicalDisk(X:) but _Total: size − Free Megabytes,
+//	                   size = Free Megabytes / (% Free Space / 100), summed over
+//	                   the drives; the inventory's filesystems are the drives
+//	                   with their last size and used bytes
 //
 // A row is the average since the previous row: a sample ends at its time
 // and lasts the gap to the previous row (the first row: the gap to the
@@ -161,6 +181,11 @@ func Perfmon(files []string, out string, opts PerfmonOptions) (Summary, error) {
 			inv.Notes = append(inv.Notes,
 				"perfmon counters are averages over each logging interval: interval max equals mean",
 				"not in the source: OS version, CPU model and count, disk sizes, NIC speeds")
+			if len(inv.Filesystems) == 0 {
+				inv.Notes = append(inv.Notes, noStorageNote+` (log \LogicalDisk(*)\Free Megabytes and \LogicalDisk(*)\% Free Space to have them)`)
+			} else {
+				inv.Notes = append(inv.Notes, "filesystems are the logical disks: size from Free Megabytes and % Free Space, file system type not in the counters")
+			}
 		})
 	})
 }
@@ -250,6 +275,9 @@ func (pi *perfmonImport) file(path string) error {
 		if c.role == pmMemAvail {
 			h.hasMemAvail = true
 		}
+		if c.role == pmFSFreeMB || c.role == pmFSFreePct {
+			h.addDriveCol(c, i)
+		}
 	}
 	for _, name := range order {
 		h := hosts[name]
@@ -312,6 +340,48 @@ func (pi *perfmonImport) file(path string) error {
 		pi.r.skip(path, "no data rows after the header")
 	}
 	return nil
+}
+
+// addDriveCol records column i of a logical disk's free megabytes or free
+// share; a drive is used once it has both (a second column of the same
+// kind is ignored).
+func (h *pmHost) addDriveCol(c pmColumn, i int) {
+	k := slices.IndexFunc(h.drives, func(d pmDrive) bool { return strings.EqualFold(d.name, c.instance) })
+	if k < 0 {
+		h.drives = append(h.drives, pmDrive{name: strings.ToUpper(c.instance), freeCol: -1, pctCol: -1})
+		k = len(h.drives) - 1
+	}
+	d := &h.drives[k]
+	if c.role == pmFSFreeMB && d.freeCol < 0 {
+		d.freeCol = i
+	} else if c.role == pmFSFreePct && d.pctCol < 0 {
+		d.pctCol = i
+	}
+}
+
+// maxFSBytes bounds one filesystem's size (1 EB); a larger one is a
+// corrupt value (a % Free Space of 1e-12, say).
+const maxFSBytes = 1e18
+
+// driveUsage returns a logical disk's size and used bytes from its free
+// bytes and free share (0-100): size = free / (share / 100), used = size −
+// free. A full drive (share 0) keeps its last known size, lastSize (0 if
+// none: ok is false); a size above maxFSBytes is not ok either. Sizes are rounded to whole MiB, the resolution of
+// Free Megabytes.
+func driveUsage(freeBytes, freePct, lastSize float64) (size, used float64, ok bool) {
+	if math.IsNaN(freeBytes) || math.IsNaN(freePct) || freePct > 100 {
+		return 0, 0, false
+	}
+	if freePct > 0 {
+		size = math.Round(freeBytes/(freePct/100)/(1<<20)) * (1 << 20)
+	} else {
+		size = lastSize
+	}
+	size = math.Max(size, freeBytes)
+	if size <= 0 || size > maxFSBytes {
+		return 0, 0, false
+	}
+	return size, size - freeBytes, true
 }
 
 // parsePerfmonTime parses "04/01/2024 10:00:00.123" (MM/DD/YYYY, the layout
@@ -406,8 +476,32 @@ func (pi *perfmonImport) emit(path string, line int, h *pmHost, cols []pmColumn,
 			x.Set(m, v, v)
 		}
 	}
+	if used, ok := pi.drives(h, cols, vals); ok {
+		x.Set(model.FSUsedBytes, used, used)
+	}
 	if h.memTotal > 0 {
 		x.Set(model.MemTotalBytes, h.memTotal, h.memTotal)
 	}
 	return pi.hs.write(h.h, x, fmt.Sprintf("%s:%d", path, line))
+}
+
+// drives updates the host's filesystems from the logical disks of one row
+// and returns their used bytes, summed; ok is false when a drive has no
+// usable values in the row (the sum would be short).
+func (pi *perfmonImport) drives(h *pmHost, cols []pmColumn, vals []float64) (sum float64, ok bool) {
+	ok = len(h.drives) > 0
+	for _, d := range h.drives {
+		if d.freeCol < 0 || d.pctCol < 0 {
+			continue
+		}
+		fs := h.h.fs[d.name]
+		size, used, good := driveUsage(vals[d.freeCol]*cols[d.freeCol].scale, vals[d.pctCol], float64(fs.SizeBytes))
+		if !good {
+			ok = false
+			continue
+		}
+		h.h.setFS(model.Filesystem{Mount: d.name, SizeBytes: int64(size), UsedBytes: int64(used)})
+		sum += used
+	}
+	return sum, ok
 }

@@ -2,8 +2,11 @@ package importer
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kvmfit/kvmfit/model"
 )
 
 // testdata/perfmon/two-hosts.csv is hand-made in the layout typeperf writes:
@@ -92,4 +95,50 @@ func TestPerfmonDuplicateCounters(t *testing.T) {
 		{"2024-01-15T08:59:45Z", 15, 10, 3 << 30, 4 << 30, nan, nan, nan, nan, nan, nan},
 		{"2024-01-15T09:00:00Z", 15, 20, 3 << 30, 4 << 30, nan, nan, nan, nan, nan, nan},
 	})
+}
+
+// TestPerfmonLogicalDisks checks storage from \LogicalDisk by hand:
+//
+//	row 1: C: 10240 MB free at 25 % → 40960 MiB, 30720 used; D: 1000 at 50 % →
+//	       2000, 1000 used; fs_used_bytes 31720 MiB
+//	row 2: C: 10000 at 24.4140625 % → 40960, 30960 used; D: full (0, 0 %) →
+//	       its last size 2000, all used; 32960 MiB
+//	row 3: C: blank → fs_used_bytes not measured; D: 500 at 25 % → 2000, 1500
+//
+// The _Total instance is left out; the inventory lists each drive with its
+// last size and used bytes.
+func TestPerfmonLogicalDisks(t *testing.T) {
+	dir := t.TempDir()
+	files := writeFiles(t, dir, "fs.csv", `"(PDH-CSV 4.0) (GMT Standard Time)(0)","\\H\Processor(_Total)\% Processor Time","\\H\LogicalDisk(C:)\% Free Space","\\H\LogicalDisk(C:)\Free Megabytes","\\H\LogicalDisk(D:)\% Free Space","\\H\LogicalDisk(D:)\Free Megabytes","\\H\LogicalDisk(_Total)\% Free Space","\\H\LogicalDisk(_Total)\Free Megabytes"`+"\r\n"+
+		`"01/15/2024 09:00:00.000","10","25","10240","50","1000","26.2","11240"`+"\r\n"+
+		`"01/15/2024 09:01:00.000","10","24.4140625","10000","0","0","23.3","10000"`+"\r\n"+
+		`"01/15/2024 09:02:00.000","10"," "," ","25","500","1","500"`+"\r\n")
+	out := filepath.Join(dir, "out")
+	var w warnings
+	sum, err := Perfmon(files, out, PerfmonOptions{Options: w.opts()})
+	checkClean(t, sum, err, w, 1, 3)
+	s := oneServer(t, out)
+	checkFSUsed(t, s, []float64{31720 * mib, 32960 * mib, nan})
+	checkFilesystems(t, s.Inventory, []model.Filesystem{
+		{Mount: "C:", SizeBytes: 40960 * mib, UsedBytes: 30960 * mib},
+		{Mount: "D:", SizeBytes: 2000 * mib, UsedBytes: 1500 * mib},
+	})
+	if hasNote(s.Inventory, noStorageNote) {
+		t.Errorf("notes %q say no storage", s.Inventory.Notes)
+	}
+}
+
+// A log without \LogicalDisk says that it has no storage capacity.
+func TestPerfmonNoLogicalDisks(t *testing.T) {
+	dir := t.TempDir()
+	files := writeFiles(t, dir, "cpu.csv", `"(PDH-CSV 4.0) (GMT Standard Time)(0)","\\H\Processor(_Total)\% Processor Time"`+"\n"+
+		`"01/15/2024 09:00:00.000","1"`+"\n"+`"01/15/2024 09:00:15.000","2"`+"\n")
+	out := filepath.Join(dir, "out")
+	if _, err := Perfmon(files, out, PerfmonOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	inv := oneServer(t, out).Inventory
+	if len(inv.Filesystems) != 0 || !slices.ContainsFunc(inv.Notes, func(n string) bool { return strings.HasPrefix(n, noStorageNote) }) {
+		t.Errorf("filesystems %+v, notes %q", inv.Filesystems, inv.Notes)
+	}
 }
