@@ -42,8 +42,10 @@ type volume struct {
 	fs model.Filesystem
 	// base is the used bytes at Start (fs.UsedBytes), max the most it holds.
 	base, max float64
-	flows     []flow
-	purges    []purge
+	// data is true for a filesystem holding the archetype's data.
+	data   bool
+	flows  []flow
+	purges []purge
 }
 
 // flow is data written to a volume at a steady rate inside a daily window.
@@ -83,6 +85,8 @@ type storage struct {
 	// day0 is the Unix day number of storage day 0, a week and more before
 	// Start, so that a purge can look back at what was written before Start.
 	day0 int64
+	// days is the number of storage days, to the last day of samples.
+	days int
 	// start is Start in Unix seconds.
 	start float64
 }
@@ -92,7 +96,7 @@ const storageLookbackDays = 9
 
 // used returns the used bytes of all the server's filesystems at Unix time u.
 func (st *storage) used(u float64) float64 {
-	d, h := storageClock(st, u)
+	d, h := st.clock(u)
 	total := 0.0
 	for i := range st.vols {
 		total += st.vols[i].usedAt(d, h)
@@ -154,13 +158,30 @@ func floorDiv(a, b int64) int64 {
 // factors day by day, so that more Days only adds draws at the end.
 func planStorage(s *server, i int, o GenerateOptions) *storage {
 	rng := rand.New(rand.NewPCG(o.Seed, storageStream(i)))
-	startDay := floorDiv(o.Start.Unix(), 86400)
-	endDay := floorDiv(o.Start.Add(time.Duration(o.Days)*24*time.Hour).Unix(), 86400)
-	st := &storage{day0: startDay - storageLookbackDays, start: float64(o.Start.Unix())}
-	days := int(endDay-st.day0) + 1
+	st := newStorage(o.Start, o.Days)
 	st.vols = s.layout(rng)
-	for d := range days {
-		wd := time.Weekday((st.day0 + int64(d) + 4) % 7) // 1 January 1970 was a Thursday
+	st.settle(rng)
+	return st
+}
+
+// newStorage returns a storage without volumes for Days from Start.
+func newStorage(start time.Time, days int) *storage {
+	startDay := floorDiv(start.Unix(), 86400)
+	endDay := floorDiv(start.Add(time.Duration(days)*24*time.Hour).Unix(), 86400)
+	day0 := startDay - storageLookbackDays
+	return &storage{day0: day0, days: int(endDay-day0) + 1, start: float64(start.Unix())}
+}
+
+// weekday returns the weekday of storage day d.
+func (st *storage) weekday(d int) time.Weekday {
+	return time.Weekday((st.day0 + int64(d) + 4) % 7) // 1 January 1970 was a Thursday
+}
+
+// settle draws the flows' day factors, day by day, and sums what the flows
+// write and the purges free.
+func (st *storage) settle(rng *rand.Rand) {
+	for d := range st.days {
+		wd := st.weekday(d)
 		for vi := range st.vols {
 			for fi := range st.vols[vi].flows {
 				f := &st.vols[vi].flows[fi]
@@ -168,13 +189,13 @@ func planStorage(s *server, i int, o GenerateOptions) *storage {
 			}
 		}
 	}
-	startD, startH := storageClock(st, st.start)
+	startD, startH := st.clock(st.start)
 	for vi := range st.vols {
 		v := &st.vols[vi]
 		for fi := range v.flows {
 			f := &v.flows[fi]
-			f.cum = make([]float64, days+1)
-			for d := range days {
+			f.cum = make([]float64, st.days+1)
+			for d := range st.days {
 				f.cum[d+1] = f.cum[d] + f.inDay(d, 24)
 			}
 			f.atStart = f.written(startD, startH)
@@ -182,12 +203,11 @@ func planStorage(s *server, i int, o GenerateOptions) *storage {
 		for pi := range v.purges {
 			p := &v.purges[pi]
 			f := &v.flows[p.flow]
-			p.at, p.cum = make([]float64, days), make([]float64, days+1)
-			for d := range days {
-				wd := time.Weekday((st.day0 + int64(d) + 4) % 7)
+			p.at, p.cum = make([]float64, st.days), make([]float64, st.days+1)
+			for d := range st.days {
 				lb := d - p.lookback
 				te := float64(st.day0+int64(d))*86400 + p.hour*3600
-				if p.weekdays&(1<<wd) != 0 && te > st.start && lb >= 0 {
+				if p.weekdays&(1<<st.weekday(d)) != 0 && te > st.start && lb >= 0 {
 					w := f.written(d, p.hour) - f.written(lb, p.hour)
 					p.at[d] = max(0, (1-p.keepFrac)*w-p.keepBytes)
 				}
@@ -195,11 +215,10 @@ func planStorage(s *server, i int, o GenerateOptions) *storage {
 			}
 		}
 	}
-	return st
 }
 
-// storageClock returns the storage day and the hour of Unix time u.
-func storageClock(st *storage, u float64) (int, float64) {
+// clock returns the storage day and the hour of Unix time u.
+func (st *storage) clock(u float64) (int, float64) {
 	dd := math.Floor(u / 86400)
 	return int(int64(dd) - st.day0), (u - dd*86400) / 3600
 }
@@ -295,8 +314,9 @@ func (s *server) layout(rng *rand.Rand) []volume {
 	for i, sp := range specs {
 		size := math.Floor(sp.size/model.MiB) * model.MiB
 		v := volume{
-			fs:  model.Filesystem{Mount: sp.mount, Device: sp.device, FSType: osi.fsType, SizeBytes: int64(size)},
-			max: math.Floor(size * storageCeiling),
+			fs:   model.Filesystem{Mount: sp.mount, Device: sp.device, FSType: osi.fsType, SizeBytes: int64(size)},
+			max:  math.Floor(size * storageCeiling),
+			data: sp.data,
 		}
 		v.base = min(math.Round(size*uniform(rng, sp.full[0], sp.full[1])/4096)*4096, v.max)
 		v.fs.UsedBytes = int64(v.base)
