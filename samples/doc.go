@@ -59,6 +59,43 @@
 // CentOS 6 have no score (kernels before 3.2 run the POSIX-shell collector,
 // which does not calibrate), which exercises the planner's MHz fallback.
 //
+// # Storage
+//
+// Each server's disks carry the local filesystems an installer and an
+// administrator of the time would have laid out (Inventory.Filesystems):
+// on Linux /boot, / and /var on sda (the rest of its volume group left for
+// swap and growth) and /data (/backup on a backup server) on each further
+// disk; on Windows C: and D: on a single disk, else C: on the first and D:,
+// E:, ... on the others. Their sizes sum to less than the disks'. The data
+// filesystems (the further disks; /var or D: on a one-disk server) are
+// 50–85 % full on file and backup servers, 20–50 % on web servers, 40–70 %
+// on SQL and mail servers, 5–25 % on domain controllers; / is 20–45 %, /var
+// 10–35 %, C: 35–65 %.
+//
+// The inventory is taken at Start (Inventory.UpdatedAt) and holds the used
+// bytes at that moment. The fs_used_bytes metric (all the filesystems'
+// used bytes, summed) starts there: the first reading of the first
+// interval is taken at Start and equals the inventory's used bytes, and the
+// readings after it move by archetype:
+//
+//   - backup: the backup window (22:00–05:00) writes 6–12 % of the used
+//     bytes a week, 35 % of it on each of the Friday and Saturday nights
+//     (full backups); on Sunday at 12:00 the expired backups are deleted,
+//     which frees the week's writes less the net growth, 0.3–0.7 % of the
+//     used bytes a day;
+//   - web: the logs grow with the traffic (07:00–23:00, 0.5–2.5 GB a day)
+//     and rotate daily, at 03:24 on Linux and 01:00 on Windows: a sawtooth
+//     on a site that grows 0.01–0.05 % a day;
+//   - file: users save 0.05–0.2 % a day in office hours, Monday to Friday;
+//   - mail: mail arrives in office hours and the 02:00 maintenance frees
+//     half of it: 0.1–0.25 % a day net;
+//   - sql: the databases grow 0.1–0.3 % a day; dc: 0.002–0.01 % a day;
+//   - the system filesystems grow 0.005–0.02 % a day, /boot not at all.
+//
+// Each day's writes are scaled by a day factor (log-normal, mean 1). A
+// filesystem fills to 97 % of its size at most and stays there, so
+// fs_used_bytes never exceeds the filesystems' size.
+//
 // # Fleets that change
 //
 // GenerateOptions.Changes (off by default; `kvmfit samples generate
@@ -98,7 +135,12 @@
 // rand.NewPCG(Seed, changeStream(i)), which draws the same numbers whatever
 // the options: turning changes on leaves every server's archetype, hardware
 // and noise as they were, so a changing fleet is the plain fleet except on
-// the days its changes touch, and raising a share only adds servers.
+// the days its changes touch, and raising a share only adds servers. Its
+// storage comes from a third generator, rand.NewPCG(Seed,
+// storageStream(i)): the filesystems change no other metric (every column
+// but fs_used_bytes and every inventory field but filesystems are those of
+// the generator before it had storage), do not depend on the changes, and
+// more Days only adds days at the end.
 // Servers are written by one worker per CPU; the order of work does not
 // change the output.
 //
