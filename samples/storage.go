@@ -174,7 +174,8 @@ func newStorage(start time.Time, days int) *storage {
 
 // weekday returns the weekday of storage day d.
 func (st *storage) weekday(d int) time.Weekday {
-	return time.Weekday((st.day0 + int64(d) + 4) % 7) // 1 January 1970 was a Thursday
+	// Day 0 of Unix time, 1 January 1970, was a Thursday.
+	return time.Weekday(((st.day0+int64(d)+4)%7 + 7) % 7)
 }
 
 // settle draws the flows' day factors, day by day, and sums what the flows

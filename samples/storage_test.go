@@ -405,3 +405,20 @@ func withoutFSColumns(t *testing.T, csv []byte) string {
 }
 
 func fingerprint(b []byte) string { return fmt.Sprintf("%x", sha256.Sum256(b))[:16] }
+
+// TestStorageBefore1970: storage days before the Unix epoch (where a
+// storage's look-back days fall for a Start in its first days) have their
+// weekdays: 1 January 1970 was a Thursday, so 29 December 1969 a Monday.
+func TestStorageBefore1970(t *testing.T) {
+	start := time.Date(1969, 12, 29, 0, 0, 0, 0, time.UTC)
+	st := handStorage(t, start, 7, volume{base: 10 * gb, max: 100 * gb,
+		flows: []flow{{from: 8, to: 18, perDay: workdays(10 * gb)}}})
+	// Monday to Friday write 10 GB each, the weekend nothing.
+	for _, c := range []struct {
+		days, wantGB float64
+	}{{0.5, 14}, {5, 60}, {6.5, 60}} {
+		if got := at(st, start, time.Duration(c.days*24)*time.Hour); !near(got, c.wantGB) {
+			t.Errorf("used %g days after %s = %g GB, want %g GB", c.days, start.Format(time.DateOnly), got, c.wantGB)
+		}
+	}
+}
