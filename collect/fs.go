@@ -45,9 +45,11 @@ var skipFSTypes = map[string]bool{
 // the server: the kernel's trees, and container runtimes' own mounts.
 var skipMountPrefixes = []string{"/dev/", "/proc/", "/sys/", "/run/credentials/", "/var/lib/docker/", "/var/lib/containers/storage/", "/var/lib/kubelet/pods/", "/snap/"}
 
-// localFS reports whether a mount with this type and mount point is a local
-// filesystem holding the server's data.
-func localFS(fsType, mount string) bool {
+// LocalFS reports whether a mount with this type and mount point is a local
+// filesystem holding the server's data: the rule of the collector's
+// inventory, which the importers apply to the filesystems their sources
+// list (nmon, sar -F, Prometheus).
+func LocalFS(fsType, mount string) bool {
 	t := strings.ToLower(fsType)
 	if t == "" || skipFSTypes[t] || strings.HasPrefix(t, "fuse.") {
 		return false
@@ -65,7 +67,7 @@ func localFS(fsType, mount string) bool {
 	return true
 }
 
-// localPartitions keeps the mounts of local filesystems (localFS) and, of
+// localPartitions keeps the mounts of local filesystems (LocalFS) and, of
 // several mounts of one device (bind mounts, btrfs subvolumes of one
 // volume), the one with the shortest mount point (the first in lexical order
 // when equally long), so that no data is counted twice. The result is sorted
@@ -74,7 +76,7 @@ func localPartitions(parts []disk.PartitionStat) []disk.PartitionStat {
 	byDev := map[string]disk.PartitionStat{}
 	var noDev []disk.PartitionStat
 	for _, p := range parts {
-		if !localFS(p.Fstype, p.Mountpoint) {
+		if !LocalFS(p.Fstype, p.Mountpoint) {
 			continue
 		}
 		if p.Device == "" {

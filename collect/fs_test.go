@@ -60,8 +60,8 @@ func TestLocalFSWindows(t *testing.T) {
 		fsType, mount string
 		want          bool
 	}{{"NTFS", "C:", true}, {"ReFS", "D:", true}, {"CDFS", "E:", false}, {"UDF", "F:", false}, {"", "G:", false}} {
-		if got := localFS(c.fsType, c.mount); got != c.want {
-			t.Errorf("localFS(%q, %q) = %v, want %v", c.fsType, c.mount, got, c.want)
+		if got := LocalFS(c.fsType, c.mount); got != c.want {
+			t.Errorf("LocalFS(%q, %q) = %v, want %v", c.fsType, c.mount, got, c.want)
 		}
 	}
 }

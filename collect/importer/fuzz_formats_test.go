@@ -104,6 +104,7 @@ func FuzzSadfJSON(f *testing.F) {
 
 func FuzzNmon(f *testing.F) {
 	f.Add([]byte(aixNmon))
+	f.Add([]byte("AAA,host,h\nAAA,interval,30\nBBBB,0001,hdisk0,68.25,SAS\nBBBP,001,/bin/df-m,\"ddev/sda1  477 238 210 54% /boot\"\nBBBP,002,/bin/mount,\"ddev/sda1 on /boot type ext4 (rw,relatime)\"\nBBBP,003,/proc/partitions,\"   8   0  125034840 sda\"\nJFSFILE,JFS Filespace %Used h,/boot,/,/run\nZZZZ,T0001,10:00:00,01-JAN-2024\nJFSFILE,T0001,49.8,10,0\nZZZZ,T0002,10:00:30,01-JAN-2024\nJFSFILE,T0002,50.1,,0\n"))
 	f.Add([]byte("AAA,host,h\nAAA,interval,30\nCPU_ALL,CPU Total h,User%,Sys%,Wait%,Idle%\nMEM,Memory MB h,memtotal,memfree,cached,buffers\nZZZZ,T0001,10:00:00,01-JAN-2024\nCPU_ALL,T0001,1,2,3,94\nMEM,T0001,100,50,10,5\nZZZZ,T0002,10:00:30,01-JAN-2024\nCPU_ALL,T0002,1,2,3,94\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kvmfit/kvmfit/collect"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -38,6 +39,15 @@ type NmonOptions struct {
 //	                 in proportion to the bytes (nmon has no per-direction count)
 //	net_*            NET <if>-read-KB/s, <if>-write-KB/s × 1024 over every
 //	                 interface but lo
+//	fs_used_bytes    JFSFILE %Used × the filesystem's size, summed over the
+//	                 local filesystems whose size the file's configuration
+//	                 section gives (BBBP df -m, as Linux nmon records it)
+//
+// The inventory lists the JFSFILE filesystems that are local (by their type
+// in the BBBP mount output, as the collector's rule) with the size of df -m
+// and the used bytes of the last snapshot; without df -m (AIX nmon) they
+// are listed without sizes, and a note says that nmon gave percentages
+// only. Disk sizes come from BBBP /proc/partitions (Linux) or BBBB (AIX).
 //
 // A sample is the snapshot ending at its ZZZZ time; it starts at the previous
 // snapshot (the first one at AAA time/date, or one AAA interval earlier).
@@ -61,6 +71,8 @@ type nmonMeta struct {
 	mhz                float64
 	family             string
 	tz                 string
+	// diskBytes holds the disk sizes of the configuration section.
+	diskBytes map[string]int64
 }
 
 type nmonImport struct {
@@ -83,12 +95,35 @@ func (ni *nmonImport) fill(h *hostState, inv *model.Inventory) {
 	if mt := h.lastMemTotal; mt > 0 {
 		inv.MemTotalBytes = int64(math.Round(mt))
 	}
+	for i, d := range inv.Disks {
+		inv.Disks[i].SizeBytes = m.diskBytes[d.Name]
+	}
+	notIn := "not in the source: NIC speeds"
+	if len(m.diskBytes) == 0 {
+		notIn = "not in the source: disk sizes, NIC speeds"
+	}
 	inv.Notes = append(inv.Notes,
 		"nmon keeps snapshot averages only: interval max equals mean",
 		"cpu_busy_pct = 100 − Idle% − Wait% of CPU_ALL",
 		"ZZZZ times are local time without a zone; read as "+m.tz,
 		"disk IOPS: DISKXFER of whole disks split between reads and writes in proportion to KB read and written (nmon has no per-direction count)",
-		"not in the source: disk sizes, NIC speeds")
+		notIn)
+	switch {
+	case len(inv.Filesystems) == 0:
+		noteNoStorage(inv)
+	case slices.ContainsFunc(inv.Filesystems, func(f model.Filesystem) bool { return f.SizeBytes == 0 }):
+		inv.Notes = append(inv.Notes, "nmon gives filesystem percentages only (JFSFILE %Used) and this file has no df -m output: filesystems without a size have no used bytes, and fs_used_bytes counts only those with one")
+	default:
+		inv.Notes = append(inv.Notes, "filesystems: sizes from the df -m output of the configuration section, used bytes = size × JFSFILE %Used of the last snapshot")
+	}
+}
+
+// nmonFS is a filesystem of the configuration section (BBBP df -m and
+// mount output).
+type nmonFS struct {
+	device, fsType string
+	sizeBytes      float64 // 0 = unknown
+	usedBytes      float64
 }
 
 // nmonSection is the header of one section (CPU_ALL, MEM, DISKREAD2, ...).
@@ -120,10 +155,16 @@ type nmonFile struct {
 	snap     *nmonSnap
 	prevEnd  time.Time
 	h        *hostState
+	// fs holds the filesystems of the configuration section by mount point.
+	fs map[string]*nmonFS
+	// dupMount holds the mount points that repeat another's device (bind
+	// mounts): the shortest mount of a device is counted, as the collector
+	// does. Computed at the first JFSFILE data, after the configuration.
+	dupMount map[string]bool
 }
 
 func (ni *nmonImport) file(path string) error {
-	nf := &nmonFile{ni: ni, path: path, sections: map[string]*nmonSection{}, meta: &nmonMeta{family: "linux"}}
+	nf := &nmonFile{ni: ni, path: path, sections: map[string]*nmonSection{}, meta: &nmonMeta{family: "linux", diskBytes: map[string]int64{}}, fs: map[string]*nmonFS{}}
 	sawAAA := false
 	err := ni.r.lines(path, func(n int, line string) error {
 		line = strings.TrimRight(line, "\r")
@@ -136,6 +177,12 @@ func (ni *nmonImport) file(path string) error {
 		case sec == "AAA":
 			sawAAA = true
 			return nf.aaa(n, f)
+		case sec == "BBBP":
+			nf.bbbp(line)
+			return nil
+		case sec == "BBBB":
+			nf.bbbb(f)
+			return nil
 		case strings.HasPrefix(sec, "BBB"), sec == "TOP", sec == "UARG":
 			return nil
 		case sec == "ZZZZ":
@@ -181,7 +228,7 @@ func (ni *nmonImport) file(path string) error {
 
 func wanted(sec string) bool {
 	switch sec {
-	case "CPU_ALL", "MEM", "MEMNEW", "NET":
+	case "CPU_ALL", "MEM", "MEMNEW", "NET", "JFSFILE":
 		return true
 	}
 	return nmonDiskSection.MatchString(sec)
@@ -357,7 +404,7 @@ func (nf *nmonFile) flush() error {
 		iv = time.Second // parse the values all the same, so that errors surface
 	}
 	x := model.NewSample(s.end.Add(-iv), iv)
-	for _, fill := range []func(*model.Sample) error{nf.cpu, nf.mem, nf.disks, nf.net} {
+	for _, fill := range []func(*model.Sample) error{nf.cpu, nf.mem, nf.disks, nf.net, nf.jfs} {
 		if err := fill(&x); err != nil {
 			return err
 		}
@@ -568,5 +615,164 @@ func (nf *nmonFile) net(x *model.Sample) error {
 	}
 	setAverage(x, model.NetRxBytesPerSec, rx)
 	setAverage(x, model.NetTxBytesPerSec, tx)
+	return nil
+}
+
+// bbbp reads the lines of the configuration section that give storage:
+// BBBP,NNN,COMMAND,"output line". "/bin/df-m" (df -m: Filesystem,
+// 1M-blocks, Used, Available, Use%, Mounted on) gives sizes; "/bin/mount"
+// ("DEV on MOUNT type TYPE (options)") gives types; "/proc/partitions"
+// (major, minor, #blocks of 1 KiB, name) gives disk sizes. nmon writes
+// "/dev/..." there as "ddev/...". Lines it cannot read are ignored: the
+// section is free text.
+func (nf *nmonFile) bbbp(line string) {
+	f := strings.SplitN(line, ",", 4)
+	if len(f) < 4 {
+		return
+	}
+	text := strings.Fields(strings.Trim(strings.TrimSpace(f[3]), `"`))
+	dev := func(s string) string {
+		if strings.HasPrefix(s, "ddev/") {
+			return "/dev/" + s[len("ddev/"):]
+		}
+		return s
+	}
+	switch strings.TrimSpace(f[2]) {
+	case "/bin/df-m", "df-m", "df -m":
+		if len(text) < 6 {
+			return
+		}
+		size, err1 := strconv.ParseFloat(text[1], 64)
+		used, err2 := strconv.ParseFloat(text[2], 64)
+		if err1 != nil || err2 != nil || size <= 0 || used < 0 || size > maxFSBytes/(1<<20) {
+			return // the header line, or a line df wrapped
+		}
+		fs := nf.fsAt(text[len(text)-1])
+		fs.device, fs.sizeBytes, fs.usedBytes = dev(text[0]), size*(1<<20), math.Min(used, size)*(1<<20)
+	case "/bin/mount", "mount":
+		if len(text) >= 5 && text[1] == "on" && text[3] == "type" {
+			fs := nf.fsAt(text[2])
+			fs.fsType = text[4]
+			if fs.device == "" {
+				fs.device = dev(text[0])
+			}
+		}
+	case "/proc/partitions":
+		if len(text) == 4 {
+			if kib, err := strconv.ParseFloat(text[2], 64); err == nil && kib > 0 && kib*1024 <= maxFSBytes {
+				nf.meta.diskBytes[text[3]] = int64(kib * 1024)
+			}
+		}
+	}
+}
+
+// bbbb reads AIX's disk list: BBBB,0001,hdisk0,68.37,SAS Disk Drive (size
+// in GB of 2^30 bytes; the 0000 line is the header).
+func (nf *nmonFile) bbbb(f []string) {
+	if len(f) < 4 || strings.TrimSpace(f[1]) == "0000" {
+		return
+	}
+	gb, err := strconv.ParseFloat(strings.TrimSpace(f[3]), 64)
+	if name := strings.TrimSpace(f[2]); err == nil && name != "" && gb > 0 && gb*(1<<30) <= maxFSBytes {
+		nf.meta.diskBytes[name] = int64(gb * (1 << 30))
+	}
+}
+
+// fsAt returns the configuration's filesystem mounted at mount, adding it.
+func (nf *nmonFile) fsAt(mount string) *nmonFS {
+	fs := nf.fs[mount]
+	if fs == nil {
+		fs = &nmonFS{}
+		nf.fs[mount] = fs
+	}
+	return fs
+}
+
+// nmonLocal reports whether the filesystem at mount is local. With its type
+// known (mount output), the collector's rule decides; else the df device:
+// a memory or pseudo filesystem shows its type there (tmpfs, devtmpfs), a
+// network one a host (server:/export, //server/share).
+func nmonLocal(mount string, fs *nmonFS) bool {
+	if fs != nil && fs.fsType != "" {
+		return collect.LocalFS(fs.fsType, mount)
+	}
+	if fs != nil && fs.device != "" {
+		d := fs.device
+		if strings.Contains(d, ":/") || strings.HasPrefix(d, "//") {
+			return false
+		}
+		if !strings.HasPrefix(d, "/") {
+			return collect.LocalFS(d, mount)
+		}
+	}
+	return collect.LocalFS("unknown", mount) // the mount point rule only
+}
+
+// jfs sets fs_used_bytes from JFSFILE (%Used per mount point) and the
+// sizes of the configuration section, and records the host's filesystems.
+func (nf *nmonFile) jfs(x *model.Sample) error {
+	sec, vals := nf.sections["JFSFILE"], nf.snap.vals["JFSFILE"]
+	if sec == nil || vals == nil {
+		return nil
+	}
+	if nf.dupMount == nil {
+		nf.dupMount = map[string]bool{}
+		first := map[string]string{} // device → its shortest mount
+		for _, m := range slices.Sorted(maps.Keys(nf.fs)) {
+			d := nf.fs[m].device
+			if d == "" || !strings.HasPrefix(d, "/") {
+				continue
+			}
+			if o, ok := first[d]; !ok || len(m) < len(o) {
+				if ok {
+					nf.dupMount[o] = true
+				}
+				first[d] = m
+			} else {
+				nf.dupMount[m] = true
+			}
+		}
+	}
+	var sum float64
+	var sized int
+	missing := false
+	for i, mount := range sec.cols {
+		mount = strings.TrimSpace(mount)
+		if i >= len(vals) || mount == "" || nf.dupMount[mount] {
+			continue
+		}
+		fs := nf.fs[mount]
+		if !nmonLocal(mount, fs) {
+			continue
+		}
+		pct, err := nf.num("JFSFILE", mount, vals[i])
+		if err != nil {
+			return err
+		}
+		out := model.Filesystem{Mount: mount}
+		if fs != nil {
+			out.Device, out.FSType = fs.device, fs.fsType
+		}
+		if fs == nil || fs.sizeBytes <= 0 {
+			if _, seen := nf.h.fs[mount]; !seen {
+				nf.h.setFS(out)
+			}
+			continue
+		}
+		out.SizeBytes = int64(fs.sizeBytes)
+		out.UsedBytes = int64(fs.usedBytes)
+		if !math.IsNaN(pct) && pct <= 100 {
+			used := fs.sizeBytes * pct / 100
+			out.UsedBytes = int64(used)
+			sum += used
+			sized++
+		} else {
+			missing = true // the sum would be short
+		}
+		nf.h.setFS(out)
+	}
+	if sized > 0 && !missing {
+		setAverage(x, model.FSUsedBytes, sum)
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,4 +135,67 @@ func TestNmonMalformed(t *testing.T) {
 		_, err := Nmon(files, out, NmonOptions{})
 		return err
 	})
+}
+
+// TestNmonLinuxStorage checks storage from the Linux sample: df -m of the
+// configuration section gives the sizes of /, /boot, /home and /disk2 (the
+// local ones of JFSFILE: /dev, /run and /tmp are devtmpfs and tmpfs), and
+// JFSFILE their %Used ($5, $7, $8, $9) in every snapshot:
+//
+//	zcat $F | awk -F, '$1=="JFSFILE" && $2 ~ /^T/ {n++; u=(50269*$5+477*$7+61340*$8+112546*$9)/100*1048576; s+=u; if(u>m)m=u}
+//	  END{printf "fs n=%d mean=%.6f max=%.6f\n", n, s/n, m}'
+//	→ fs n=47 mean=187214331212.386047 max=187731014582.272034
+//
+// The last snapshot has / at 79.2 %, /boot 45.9, /home 77.4, /disk2 81.2;
+// /proc/partitions gives sda 125034840 KiB and sdb 117220824 KiB.
+func TestNmonLinuxStorage(t *testing.T) {
+	file := filepath.Join(needShared(t, "nmon"), "samples", "linux_150818_1024.nmon.gz")
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := Nmon([]string{file}, out, NmonOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s := oneServer(t, out)
+	ser := &s.Series
+	checkClose(t, "mean fs used", mean(ser.Mean[model.FSUsedBytes]), 187214331212.386047)
+	checkClose(t, "max fs used", maxOf(ser.Max[model.FSUsedBytes]), 187731014582.272034)
+	used := func(mib, pct float64) int64 { return int64(mib * mib1 * pct / 100) }
+	checkFilesystems(t, s.Inventory, []model.Filesystem{
+		{Mount: "/", Device: "/dev/mapper/fedora_dhcp--9--212--1--217-root", FSType: "ext4", SizeBytes: 50269 * mib1, UsedBytes: used(50269, 79.2)},
+		{Mount: "/boot", Device: "/dev/sda1", FSType: "ext4", SizeBytes: 477 * mib1, UsedBytes: used(477, 45.9)},
+		{Mount: "/disk2", Device: "/dev/dm-6", FSType: "ext4", SizeBytes: 112546 * mib1, UsedBytes: used(112546, 81.2)},
+		{Mount: "/home", Device: "/dev/mapper/fedora_dhcp--9--212--1--217-home", FSType: "ext4", SizeBytes: 61340 * mib1, UsedBytes: used(61340, 77.4)},
+	})
+	if d := s.Inventory.Disks; len(d) != 2 || d[0].SizeBytes != 125034840*1024 || d[1].SizeBytes != 117220824*1024 {
+		t.Errorf("disks %+v", d)
+	}
+	if hasNote(s.Inventory, noStorageNote) {
+		t.Errorf("notes %q", s.Inventory.Notes)
+	}
+}
+
+const mib1 = 1 << 20
+
+// TestNmonAIXStorage adds to the AIX file what AIX nmon records of storage:
+// the disk list with sizes in GB (BBBB) and JFSFILE percentages, but no
+// filesystem sizes: the filesystems are listed without sizes, fs_used_bytes
+// is not recorded, and a note says so. /proc is not a local filesystem.
+func TestNmonAIXStorage(t *testing.T) {
+	data := strings.Replace(aixNmon, "AAA,date,01-FEB-2024\n", "AAA,date,01-FEB-2024\nBBBB,0000,name,size(GB),disc attach type\nBBBB,0001,hdisk0,68.25,SAS Disk Drive\nBBBB,0002,hdisk1,136.5,SAS Disk Drive\n", 1)
+	data = strings.Replace(data, "ZZZZ,T0001", "JFSFILE,JFS Filespace %Used aixbox,/,/home,/proc\nZZZZ,T0001", 1)
+	data = strings.Replace(data, "NET,T0001,10.0,99.0,20.0,99.0\n", "NET,T0001,10.0,99.0,20.0,99.0\nJFSFILE,T0001,50.0,20.5,0.0\n", 1)
+	dir := t.TempDir()
+	files := writeFiles(t, dir, "aixbox.nmon", data)
+	out := filepath.Join(dir, "out")
+	if _, err := Nmon(files, out, NmonOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s := oneServer(t, out)
+	checkFSUsed(t, s, []float64{nan, nan})
+	checkFilesystems(t, s.Inventory, []model.Filesystem{{Mount: "/"}, {Mount: "/home"}})
+	if d := s.Inventory.Disks; len(d) != 2 || d[0].SizeBytes != 68.25*(1<<30) || d[1].SizeBytes != 136.5*(1<<30) {
+		t.Errorf("disks %+v", d)
+	}
+	if !slices.ContainsFunc(s.Inventory.Notes, func(n string) bool { return strings.HasPrefix(n, "nmon gives filesystem percentages only") }) {
+		t.Errorf("notes %q", s.Inventory.Notes)
+	}
 }
