@@ -53,6 +53,8 @@ func (o *PlanOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Settings.HostReserveMemBytes, "host-reserve-mem-bytes", d.HostReserveMemBytes, "memory bytes each host keeps for itself (default: from --virt)")
 	fs.Float64Var(&o.Settings.EnergyPricePerKWh, "energy-price", d.EnergyPricePerKWh, "energy price per kWh, in the catalog's currency")
 	fs.Float64Var(&o.Settings.Years, "years", d.Years, "years of operation counted in the cost")
+	fs.Float64Var(&o.Settings.StorageGrowthFactor, "storage-growth-factor", d.StorageGrowthFactor, "a VM's disks take the server's used storage bytes times this (thin-provisioned, growth over the plan's life)")
+	fs.Float64Var(&o.Settings.StorageCeilingPct, "storage-ceiling-pct", d.StorageCeilingPct, "fill ceiling of a host's local storage or of a storage pool, percent")
 	fs.IntVar(&o.RiskMaxServers, "risk-max-servers", 2000, "largest fleet the risk prediction runs on (0 = any; larger fleets skip it with a note: each origin is one more plan)")
 	fs.IntVar(&o.RiskOrigins, "risk-origins", 3, "predict the overload of the month after the data from this many rolling-origin validations inside it: plan on the weeks before a week boundary, replay the week after (0 = no prediction; each is one more plan)")
 	o.addModelFlags(fs)
