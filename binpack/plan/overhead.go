@@ -238,9 +238,9 @@ func fleetPeaks(d *model.Demand) (cpu, mem float64) {
 // and returns the hosts it costs (-1 when the comparison was not made).
 func overheadSummary(o model.Overhead, hosts int) (int, string) {
 	f := o.Fleet
-	what := fmt.Sprintf("at the fleet's CPU peak the guests' overhead takes %s of CPU (CPU factor %s, I/O %s) and %s of memory, and the %d hosts keep %s and %s for themselves (%.1f %% of their CPU and %.1f %% of their memory in all)",
-		formatQuantity(f.CPUFactorCoresRef+f.IOCPUCoresRef, "ref_cores", 2), formatQuantity(f.CPUFactorCoresRef, "ref_cores", 2), formatQuantity(f.IOCPUCoresRef, "ref_cores", 2),
-		formatQuantity(f.VMMemBytes, "bytes", 1), hosts, formatQuantity(f.HostReserveCoresRef, "ref_cores", 2), formatQuantity(f.HostReserveMemBytes, "bytes", 1),
+	what := fmt.Sprintf("at the fleet's CPU peak the guests' overhead takes %.1f reference cores (CPU factor %.1f, I/O %.1f) and %s of memory, and the %d hosts keep %.1f reference cores and %s for themselves (%.1f %% of their CPU and %.1f %% of their memory in all)",
+		f.CPUFactorCoresRef+f.IOCPUCoresRef, f.CPUFactorCoresRef, f.IOCPUCoresRef,
+		formatQuantity(f.VMMemBytes, "bytes", 1), hosts, f.HostReserveCoresRef, formatQuantity(f.HostReserveMemBytes, "bytes", 1),
 		f.CPUSharePct, f.MemSharePct)
 	var plan, none *model.VirtComparison
 	for k := range o.Presets {

@@ -168,6 +168,9 @@ func planRun(opts *PlanOptions, streams IO) error {
 		plan.Servers, plan.HostsUsed, plan.HostType, plan.HostsWithoutHA, plan.LowerBound, plan.HostsUsed-plan.HostsWithoutHA, plan.HA.Level,
 		plan.Baselines.SumOfPeaks.HostsUsed, plan.SavingVsSumOfPeaksPct,
 		plan.Baselines.PercentileComfort.HostsUsed, plan.SavingVsPercentileComfortPct, len(plan.Unplaced))
+	if o := plan.Overhead; o.HostsCost >= 0 {
+		fmt.Fprintf(streams.Err, "virtualisation (%s) costs %d of the %d hosts for the load\n", o.Virt, o.HostsCost, plan.HostsWithoutHA)
+	}
 	return nil
 }
 
