@@ -8,15 +8,37 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 )
 
+// decisionPart is a run of the decision paragraph; a loud one is a
+// warning the page sets in bold red.
+type decisionPart struct {
+	Text string
+	Loud bool
+}
+
 // decision writes the plan as one paragraph: what to buy (the hosts for the
-// load and the N+k spares apart), against the lower bound and the
-// baselines (hosts for the load against hosts for the load), whether N+k
-// was proven, the overload predicted for the month ahead, the evidence
-// reserve, what it costs, the power, the backtest, the data confidence and
-// what is left over.
-func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, ent entitlementView) string {
+// load and the N+k spares apart), against the lower bound, what the
+// virtualisation costs (plan.json overhead.summary), whether the VM disks
+// fit (loud when not), whether N+k was proven, the baselines (hosts for
+// the load against hosts for the load), the overload predicted for the
+// month ahead, the evidence reserve, what it costs (loud when costs that
+// cover different things are compared), the power, the backtest, the data
+// confidence and what is left over.
+func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, ent entitlementView) []decisionPart {
+	var out []decisionPart
 	var b strings.Builder
+	loud := func(text string) {
+		if text == "" {
+			return
+		}
+		b.WriteString(" ")
+		out = append(out, decisionPart{Text: b.String()}, decisionPart{Text: text, Loud: true})
+		b.Reset()
+	}
 	decisionHosts(&b, p, s)
+	if o := sentence(p.Overhead.Summary); o != "" {
+		b.WriteString(" " + o)
+	}
+	loud(storageWarning(p, chosenCandidate(p)))
 	decisionHA(&b, p)
 	decisionBaselines(&b, p, s)
 	var parts []string
@@ -33,7 +55,9 @@ func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, en
 		fmt.Fprintf(&b, " %d %s data for only part of the fleet's span and %s an evidence reserve (%s reference cores and %s GiB in all) within the hosts' full capacity.",
 			n, plural(n, "server has", "servers have"), plural(n, "keeps", "keep"), ent.ReserveCPU, ent.ReserveMem)
 	}
-	decisionCostAndPower(&b, s)
+	decisionCost(&b, s)
+	loud(costWarning(p))
+	decisionPower(&b, s)
 	if bt := s.Backtest; bt != nil && len(bt.Methods) > 0 {
 		var parts []string
 		for _, m := range bt.Methods {
@@ -50,7 +74,10 @@ func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, en
 	} else if p.HostsUsed > 0 {
 		b.WriteString(" Every server is placed.")
 	}
-	return b.String()
+	if b.Len() > 0 {
+		out = append(out, decisionPart{Text: b.String()})
+	}
+	return out
 }
 
 // decisionHosts says what to buy: the hosts for the load and the N+k
@@ -146,17 +173,26 @@ func decisionBaselines(b *strings.Builder, p *model.Plan, s summary) {
 	}
 }
 
-// decisionCostAndPower adds the chosen candidate's cost and the power
-// before and after.
-func decisionCostAndPower(b *strings.Builder, s summary) {
-	if s.HasCost {
-		over := ""
-		if s.Years != "0" {
-			over = " over " + s.Years + " " + plural(boolInt(s.Years == "1"), "year", "years")
-		}
-		fmt.Fprintf(b, " Cost: capex %s plus energy %s%s, total %s (catalog currency); %d rack units.",
-			s.Capex, s.Energy, over, s.Cost, s.RackUnits)
+// decisionCost adds the chosen candidate's cost, part by part.
+func decisionCost(b *strings.Builder, s summary) {
+	if !s.HasCost {
+		return
 	}
+	over := ""
+	if s.Years != "0" {
+		over = " over " + s.Years + " " + plural(boolInt(s.Years == "1"), "year", "years")
+	}
+	fmt.Fprintf(b, " Cost: capex %s plus energy %s%s", s.Capex, s.Energy, over)
+	for _, part := range []struct{ what, v string }{{"rack space", s.Rack}, {"licences", s.Licences}, {"storage pool", s.Pool}} {
+		if part.v != "" {
+			fmt.Fprintf(b, " plus %s %s", part.what, part.v)
+		}
+	}
+	fmt.Fprintf(b, ", total %s (catalog currency); %d rack units.", s.Cost, s.RackUnits)
+}
+
+// decisionPower adds the power before and after.
+func decisionPower(b *strings.Builder, s summary) {
 	if !s.HasPower {
 		return
 	}

@@ -3,11 +3,17 @@
 // The page shows, in order:
 //
 //   - the summary: a one-paragraph decision (what to buy, hosts for the
-//     load and HA spares apart, the lower bound, whether N+k was proven,
+//     load and HA spares apart, the lower bound, what virtualisation
+//     costs (plan.json overhead.summary), whether the VM disks fit their
+//     storage (in bold red when not), whether N+k was proven,
 //     the sum-of-peaks and per-VM P95 × 1.3 baselines, the overload
 //     predicted for the month ahead, the servers with an evidence reserve,
-//     cost, power before and after with how many servers' watts were a
-//     default, and data confidence), key figures and a bar chart against
+//     cost part by part (in bold red when some candidate's cost leaves out
+//     what others include: candidates[].cost_excludes, or the chosen
+//     model's new storage pool has no price), power before and after with
+//     how many servers' watts were a default, and data confidence), key
+//     figures (among them the hosts virtualisation costs and the storage
+//     used today and placed after) and a bar chart against
 //     the baselines and the lower bound, and a paragraph on the CPU cap and
 //     the evidence reserve (server_details[].analysis.entitlement). The
 //     savings compare the hosts the load needs (hosts_without_ha) with the
@@ -18,10 +24,27 @@
 //     (plan.json fleet), a heat map of when the fleet is busy (hour of day,
 //     or hour of week for the week and full profiles) and the groups of
 //     servers that peak together (fleet.peak_groups);
-//   - the host models compared, with how the packing was found, and the
-//     sensitivity sweep (plan.json sensitivity: hosts and lower bound per
+//   - the host models compared: what each price covers (the catalog's
+//     description, price_includes and price_excludes), whether the VM
+//     disks fit, the cost split into hardware, energy, rack space,
+//     licences and storage pool, and a † with a footnote on every cost
+//     not comparable with the others (candidates[].cost_excludes); how the
+//     packing was found, and the sensitivity sweep (plan.json sensitivity: hosts and lower bound per
 //     percentile, CPU and memory ceiling and vCPU:pCPU limit, the plan's
 //     own value marked) as a chart and a table;
+//   - what virtualisation costs (plan.json overhead): its summary
+//     sentence, the per-VM overhead (CPU factor, I/O CPU, per-VM memory)
+//     and the host reserve in reference cores and GiB with their share of
+//     the raw capacity, for the fleet and per host (spares marked), and
+//     the fleet packed under each preset and none, the plan's own marked;
+//     the virtualisation layer's own disk IOPS and bytes/s are not
+//     modelled and the page says so;
+//   - storage today and after (plan.json storage): provisioned, used and
+//     placed bytes, the servers by where their used bytes came from (those
+//     with no figure at all flagged, here and under the risks), and either
+//     every host's local storage (hosts[].storage_bytes against
+//     storage_capacity_bytes) or what the shared pool must provide
+//     (capacity, IOPS, bytes/s; fits or not; existing, priced or not);
 //   - the placement: how the load was levelled over the hosts after the
 //     search (plan.json placement: objective, moves, highest planned peak
 //     utilisation before and after) and a table of every host's planned
@@ -36,7 +59,8 @@
 //     ceiling and over capacity with their range, the method, the note and
 //     the rolling origins); unplaced servers with reason and constraint,
 //     the N+k failure scenarios (OK or stranded servers), CPU-saturated
-//     servers, low-confidence data, storage latency, the backtest
+//     servers, low-confidence data, storage latency, the servers without a
+//     storage figure, the backtest
 //     (Input.Backtest, or a note that none was run; its predicted risk
 //     beside the replay of kvmfit's plan, both per 30 days) and the
 //     warnings grouped by kind;
@@ -45,14 +69,18 @@
 //     packer's settings and the report's own assumptions (the legacy
 //     servers' watts);
 //   - a sortable, filterable, paginated table of all servers with data
-//     confidence, saturation, growth, right-sized size, vCPUs, CPU cap,
-//     evidence reserve and peak group.
+//     confidence, storage (provisioned, used, after the move and where the
+//     used figure came from; for a plan with storage figures),
+//     saturation, growth, right-sized size, vCPUs, CPU cap, evidence
+//     reserve and peak group.
 //
 // report renders model.Plan and the model.Demand that was packed; the only
 // arithmetic it does is to sum servers' demand per slot for the charts, the
 // heat map and the overlap ratio where the plan has no fleet analysis, to
 // sum the servers' evidence reserves for the summary, to scale a
-// backtest's replay to 30 days beside its prediction, and to derive the
+// backtest's replay to 30 days beside its prediction, to give a host's
+// local storage as % full (storage_bytes / storage_capacity_bytes), and
+// to derive the
 // hosts' power from an older plan without plan.json power
 // (views.go: powerOf) (folding the smallest servers into one "others" series:
 // beyond 30 on a host chart, 15 on the fleet charts) and to downsample
@@ -78,7 +106,9 @@
 //
 // # Escaping
 //
-// Every string from the data (server IDs, hostnames, host types, warnings) is
+// Every string from the data (server IDs, hostnames, host types, warnings,
+// catalog descriptions and price notes, the overhead's and storage's
+// methods and notes) is
 // escaped by html/template in the page. go-echarts' own script template is not
 // used: it writes the chart options with HTML escaping turned off
 // (json.Encoder.SetEscapeHTML(false), inserted via safeJS) and strips the

@@ -63,8 +63,10 @@ const tableProbeJS = `(async function () {
   out.cpuDesc = { cpu: col(5), sort: heads[5].parentNode.getAttribute("aria-sort") };
   heads[4].click();
   out.confAsc = col(4).slice(0, 3);
-  heads[13].click(); heads[13].click();
-  out.memDesc = col(13).slice(0, 3);
+  heads[17].click(); heads[17].click();
+  out.memDesc = col(17).slice(0, 3);
+  heads[12].click(); heads[12].click();
+  out.diskDesc = col(12).slice(0, 3);
   heads[0].click(); heads[0].click();
   out.idDesc = col(0).slice(0, 3);
   await type("SRV-00123");
@@ -116,6 +118,7 @@ func TestChromiumServerTable(t *testing.T) {
 		}
 		ConfAsc   []string
 		MemDesc   []string
+		DiskDesc  []string
 		IDDesc    []string
 		FilterOne struct {
 			IDs         []string
@@ -141,10 +144,12 @@ func TestChromiumServerTable(t *testing.T) {
 			t.Errorf(format, args...)
 		}
 	}
-	check(got.Tools && got.Buttons == 20, "tools shown %v, %d sort buttons, want 20", got.Tools, got.Buttons)
+	check(got.Tools && got.Buttons == 24, "tools shown %v, %d sort buttons, want 24", got.Tools, got.Buttons)
 	// Confidence sorts by its data-sort key (stars, then days), not its text.
 	check(len(got.ConfAsc) == 3 && strings.HasPrefix(got.ConfAsc[0], "★★☆☆☆"), "confidence ascending: %q", got.ConfAsc)
 	check(len(got.MemDesc) == 3 && strings.HasSuffix(got.MemDesc[0], "→ 32.0"), "right-sized memory descending: %q", got.MemDesc)
+	// Disks after sort as numbers, thousands separators and all.
+	check(strings.Join(got.DiskDesc, " ") == "2,800 2,800 2,800", "disks after descending: %q", got.DiskDesc)
 	check(len(got.Initial.IDs) == 100 && got.Initial.IDs[0] == "srv-00000" && got.Initial.Count == "250 servers" &&
 		got.Initial.Page == "page 1 of 3" && got.Initial.PrevDisabled, "initial: %+v", got.Initial)
 	check(len(got.Next.IDs) == 100 && got.Next.IDs[0] == "srv-00100" && got.Next.Page == "page 2 of 3", "next: %v", got.Next.Page)

@@ -22,7 +22,11 @@ type page struct {
 	GeneratedBy string
 	CSP         template.HTMLAttr
 	Summary     summary
-	Candidates  []candidateRow
+	Candidates  candidatesView
+	// Overhead is what virtualisation costs (plan.json overhead).
+	Overhead overheadView
+	// Storage is the fleet's storage today and after (plan.json storage).
+	Storage storageView
 	// Sensitivity is how the chosen model's host count moves with one
 	// setting (plan.json sensitivity).
 	Sensitivity sensitivityView
@@ -84,14 +88,16 @@ type summary struct {
 	Step          string
 	ChartID       string
 	// Decision is the plan in one paragraph, for the reader who reads
-	// nothing else.
-	Decision string
+	// nothing else; its loud parts are warnings.
+	Decision []decisionPart
 	// Cost of the chosen candidate, in the catalog's currency (plan.json
-	// does not name it); empty when no candidate is marked chosen.
-	Capex, Energy, Cost string
-	Years               string
-	RackUnits           int
-	HasCost             bool
+	// does not name it); empty when no candidate is marked chosen. Rack,
+	// Licences and Pool are "" when 0.
+	Capex, Energy, Cost  string
+	Rack, Licences, Pool string
+	Years                string
+	RackUnits            int
+	HasCost              bool
 	// Load is the hosts the load needs (what the baselines and the lower
 	// bound compare with); Spares the hosts added for N+k (HALevel k);
 	// HAHolds whether every failure scenario re-placed every server.
@@ -108,11 +114,6 @@ type summary struct {
 	LegacyWatts int
 }
 
-type candidateRow struct {
-	model.Candidate
-	Capex, Energy, Cost string
-}
-
 type hostView struct {
 	Anchor       string
 	Name         string
@@ -126,7 +127,11 @@ type hostView struct {
 	Spare        bool
 	Existing     bool
 	Analysis     hostAnalysisView
-	VMs          []vmRow
+	// Overhead is what virtualisation takes of the host and Storage its
+	// local storage; nil without figures.
+	Overhead *overheadRow
+	Storage  *hostStorageRow
+	VMs      []vmRow
 	// VMsOpen shows the VM table unfolded (small hosts).
 	VMsOpen bool
 	// Overall is the highest planned peak utilisation over the resources,
@@ -173,6 +178,7 @@ type serverRow struct {
 	Warnings                    []string
 	WarnTitle                   string // the warnings, one a line
 	Ent                         entitlementCells
+	Storage                     serverStorageCells
 }
 
 // buildPage turns the plan (and the demand, if given) into what the template
@@ -197,7 +203,7 @@ func buildPage(in Input, o options) (*page, error) {
 		bt = BacktestFromModel(p.Backtest)
 	}
 	b.pg.Summary = summaryOf(p)
-	b.pg.Candidates = candidateRows(p.Candidates, &b.pg.Summary)
+	b.pg.Candidates = candidatesOf(p, &b.pg.Summary)
 	b.serverAnchor = positionalAnchors(len(p.ServerDetails), func(i int) string { return p.ServerDetails[i].ID }, "server-%04d")
 	b.hostAnchor = positionalAnchors(len(p.Hosts), func(i int) string { return p.Hosts[i].Name }, "host-%03d")
 	if err := b.loadDemand(); err != nil {
@@ -263,27 +269,6 @@ func summaryOf(p *model.Plan) summary {
 		ChartID:          "chart-summary",
 		Years:            strconv.FormatFloat(p.Settings.Years, 'f', -1, 64),
 	}
-}
-
-// candidateRows formats the host models compared; the first one marked
-// chosen gives the summary its cost and rack units.
-func candidateRows(cands []model.Candidate, s *summary) []candidateRow {
-	var rows []candidateRow
-	for _, c := range cands {
-		row := candidateRow{
-			Candidate: c,
-			Capex:     fmtGrouped(c.CapexTotal),
-			Energy:    fmtGrouped(c.EnergyCostTotal),
-			Cost:      fmtGrouped(c.CostTotal),
-		}
-		rows = append(rows, row)
-		if c.Chosen && !s.HasCost {
-			s.HasCost = true
-			s.Capex, s.Energy, s.Cost = row.Capex, row.Energy, row.Cost
-			s.RackUnits = c.RackUnitsTotal
-		}
-	}
-	return rows
 }
 
 // firstPositions maps each of n keys to the position of its first
@@ -377,6 +362,9 @@ func (b *pageBuilder) fleetSummary(bt *Backtest) {
 	pg.Placement = placementOf(p.Placement)
 	pg.Risk = riskOf(p.Risk)
 	pg.Entitlement = entitlementOf(p)
+	at := func(slot int) string { return slotRanges([]int{slot}, b.in.Demand, p.Grid) }
+	pg.Overhead = overheadOf(p, at, b.hostAnchor)
+	pg.Storage = storageOf(p, b.serverAnchor, b.hostAnchor)
 	s.Decision = decision(p, *s, pg.Overlap, pg.Risk, pg.Entitlement)
 }
 
@@ -387,8 +375,17 @@ func (b *pageBuilder) hostViews() error {
 	}
 	details := b.p.ServerDetails
 	detailAt := firstPositions(len(details), func(i int) string { return details[i].ID })
+	ovh, sto := b.pg.Overhead.Hosts, b.pg.Storage.Hosts
+	ovhAt := firstPositions(len(ovh), func(i int) string { return ovh[i].Host.Text })
+	stoAt := firstPositions(len(sto), func(i int) string { return sto[i].Host.Text })
 	for i, h := range b.p.Hosts {
 		hv := b.hostView(h)
+		if j, ok := ovhAt[h.Name]; ok {
+			hv.Overhead = &ovh[j]
+		}
+		if j, ok := stoAt[h.Name]; ok {
+			hv.Storage = &sto[j]
+		}
 		for _, id := range h.Servers {
 			hv.Servers = append(hv.Servers, link{Text: id, Anchor: b.serverAnchor[id]})
 			hv.VMs = append(hv.VMs, b.vmRow(id, detailAt))
@@ -522,6 +519,7 @@ func (b *pageBuilder) serverRow(s model.PlanServer) serverRow {
 	r.PeakGroup = a.PeakGroup
 	r.PeakWindow = peakWindow(a.PeakGroup, p.Fleet.PeakGroups)
 	r.Ent = entitlementCellsOf(a.Entitlement, p.Settings)
+	r.Storage = serverStorageOf(s.Storage)
 	return r
 }
 

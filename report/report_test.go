@@ -145,8 +145,14 @@ func testInput(names [3]string, host1, hostType string) Input {
 		// 2 hosts × 400 W + the unplaced huge-01's 400 W.
 		Power: model.Power{BeforeWatts: 1400, AfterWatts: 1200, HostWatts: 800, DefaultWatts: 250, ServersInventory: 2, ServersDefault: 2},
 		Candidates: []model.Candidate{
-			{HostType: hostType, HostsUsed: 2, LowerBound: 1, Unplaced: 1, SumOfPeaksHosts: 3, CapexTotal: 24000, EnergyCostTotal: 7008, CostTotal: 31008, RackUnitsTotal: 4, Chosen: true},
-			{HostType: "big-2u", HostsUsed: 1, LowerBound: 1, SumOfPeaksHosts: 2, CapexTotal: 35000, EnergyCostTotal: 5256.4, CostTotal: 40256.4, RackUnitsTotal: 2},
+			// 24,000 + 7,008 + 3,000 licences = 34,008.
+			{HostType: hostType, HostsUsed: 2, LowerBound: 1, Unplaced: 1, SumOfPeaksHosts: 3, CapexTotal: 24000, EnergyCostTotal: 7008, LicenceCost: 3000, CostTotal: 34008, RackUnitsTotal: 4, Chosen: true,
+				Description: "1U, 2 × 16 cores, 256 GiB, 2 × 3.84 TB NVMe in RAID 1", PriceIncludes: "chassis, CPUs, memory, local NVMe, 5 years of support", StorageFits: true},
+			// 35,000 + 5,256.4 + 1,500 licences = 41,756.4; the SAN
+			// array is new and has no price.
+			{HostType: "big-2u", HostsUsed: 1, LowerBound: 1, SumOfPeaksHosts: 2, CapexTotal: 35000, EnergyCostTotal: 5256.4, LicenceCost: 1500, CostTotal: 41756.4, RackUnitsTotal: 2,
+				Description: "2U, 4 × 20 cores, 1 TiB, disks on the SAN", PriceIncludes: "chassis, CPUs, memory", PriceExcludes: "the SAN array",
+				StoragePool: "array-a", CostExcludes: []string{"the storage array array-a (new, no price in the catalog)"}, StorageFits: true},
 		},
 		ServerDetails: []model.PlanServer{
 			{ID: web, Hostname: web + ".example", Source: "collect", Dataset: "data/" + web, CoveragePct: 99.5, PeakDemand: peaks(demand.Servers[0]), CPUCoresRef: 16, Host: host1, Watts: 500, WattsSource: "inventory"},
@@ -158,6 +164,7 @@ func testInput(names [3]string, host1, hostType string) Input {
 		Warnings: []string{"server " + batch + ": 12% of slots have no data", "server huge-01 cannot be placed"},
 	}
 	addAnalysis(p, demand, web, batch, db)
+	addOverheadAndStorage(p, web, batch, db)
 	h1, h2 := p.Hosts[0].Name, p.Hosts[1].Name
 	outcome := func(min, pct, worst float64, over int) model.BacktestOutcome {
 		return model.BacktestOutcome{OverloadMinutes: min, OverloadHostMinutesPct: pct, WorstOverloadPct: worst, HostsOverloaded: over}
@@ -307,6 +314,66 @@ func addPlacementAndRisk(p *model.Plan, batch string) {
 	}
 }
 
+// addOverheadAndStorage fills plan.json overhead and storage by hand.
+//
+// Overhead: each host reserves 2 cores of 2.125 reference cores (4.25) and
+// 8 GiB. host 1 (web, batch) at its CPU peak: CPU factor 0.55 + I/O 0.2 +
+// reserve 4.25 = 5.00 reference cores, 12.5 % of 40; memory 0.5 + 8 =
+// 8.5 GiB, 3.3 % of 256. kvm-02 (db): 0.45 + 0.05 + 4.25 = 4.75 (11.9 %),
+// 0.25 + 8 = 8.25 GiB (3.2 %). The fleet at its CPU peak: 0.9 + 0.22 + 8.5
+// = 9.62 of 80 (12.0 %), 0.75 + 16 = 16.75 GiB of 512 (3.3 %). Packed
+// without virtualisation the load needs 1 host: virtualisation costs 1 of
+// the 2.
+//
+// Storage: web 200 GiB of disks, 80 used (metric) → 100 after (× 1.25);
+// batch 100, 40 used (inventory) → 50; db 2,000 GiB, use unknown: placed
+// at its size; huge-01 has no figure. Fleet: 2,300 GiB = 2.47 TB
+// provisioned, 2,120 GiB = 2.28 TB used, 2,150 GiB = 2.31 TB after. Hosts
+// of 3.84 TB under the 85 % ceiling = 3.264 TB: host 1 holds 150 GiB
+// (4.9 %), kvm-02 2,000 GiB (65.8 %).
+func addOverheadAndStorage(p *model.Plan, web, batch, db string) {
+	g := float64(model.GiB)
+	p.Overhead = model.Overhead{
+		Virt:   "kvm-virtio",
+		Method: "per-VM overhead at the CPU peak: (cpu_virt_factor − 1) × guest CPU, the CPU cost of the guests' I/O, the per-VM memory; the host reserve of every host",
+		Fleet: model.OverheadFigures{Slot: 168, CPUFactorCoresRef: 0.9, IOCPUCoresRef: 0.22, VMMemBytes: 0.75 * g,
+			HostReserveCoresRef: 8.5, HostReserveMemBytes: 16 * g, CPUCoresRef: 9.62, MemBytes: 16.75 * g, CPUSharePct: 12.025, MemSharePct: 3.271484375},
+		Hosts: []model.HostOverhead{
+			{Host: p.Hosts[0].Name, OverheadFigures: model.OverheadFigures{Slot: 168, CPUFactorCoresRef: 0.55, IOCPUCoresRef: 0.2, VMMemBytes: 0.5 * g,
+				HostReserveCoresRef: 4.25, HostReserveMemBytes: 8 * g, CPUCoresRef: 5, MemBytes: 8.5 * g, CPUSharePct: 12.5, MemSharePct: 3.3203125}},
+			{Host: p.Hosts[1].Name, OverheadFigures: model.OverheadFigures{Slot: 132, CPUFactorCoresRef: 0.45, IOCPUCoresRef: 0.05, VMMemBytes: 0.25 * g,
+				HostReserveCoresRef: 4.25, HostReserveMemBytes: 8 * g, CPUCoresRef: 4.75, MemBytes: 8.25 * g, CPUSharePct: 11.875, MemSharePct: 3.22265625}},
+		},
+		Presets: []model.VirtComparison{
+			{Virt: "kvm-virtio", CPUVirtFactor: 1.05, FleetPeakCPUCoresRef: 30.1, FleetPeakMemBytes: 160 * g, HostReserveCores: 2, HostReserveMemBytes: 8 * g, Hosts: 2, LowerBound: 1, Plan: true},
+			{Virt: "kvm-emulated", CPUVirtFactor: 1.2, FleetPeakCPUCoresRef: 34.4, FleetPeakMemBytes: 160 * g, HostReserveCores: 2, HostReserveMemBytes: 8 * g, Hosts: 2, LowerBound: 2},
+			{Virt: "lxc", CPUVirtFactor: 1, FleetPeakCPUCoresRef: 28.75, FleetPeakMemBytes: 152.5 * g, HostReserveCores: 1, HostReserveMemBytes: 2 * g, Hosts: 1, LowerBound: 1},
+			{Virt: "none", CPUVirtFactor: 1, FleetPeakCPUCoresRef: 28.6, FleetPeakMemBytes: 152 * g, Hosts: 1, LowerBound: 1},
+		},
+		PresetsNote: "each preset packed with the constructive heuristics only",
+		HostsCost:   1,
+		Summary:     "Virtualisation costs 1 of the 2 hosts: without it (bare metal) the load would need 1",
+	}
+	st := map[string]model.ServerStorage{
+		web:       {ProvisionedBytes: 200 * g, UsedBytes: 80 * g, DemandBytes: 100 * g, Source: "metric"},
+		batch:     {ProvisionedBytes: 100 * g, UsedBytes: 40 * g, DemandBytes: 50 * g, Source: "inventory"},
+		db:        {ProvisionedBytes: 2000 * g, UsedBytes: 2000 * g, DemandBytes: 2000 * g, Source: "provisioned"},
+		"huge-01": {Source: "unknown"},
+	}
+	for i := range p.ServerDetails {
+		p.ServerDetails[i].Storage = st[p.ServerDetails[i].ID]
+	}
+	p.Storage = model.StoragePlan{
+		Method:       "each VM's disks take its used bytes × the growth factor (the disks' size where use is unknown), packed on the hosts' local storage under the ceiling",
+		GrowthFactor: 1.25, CeilingPct: 85,
+		ProvisionedBytes: 2300 * g, UsedBytes: 2120 * g, DemandBytes: 2150 * g,
+		ServersMetric: 1, ServersInventory: 1, ServersProvisioned: 1, ServersUnknown: 1,
+		HostType: p.HostType, Local: true,
+	}
+	p.Hosts[0].StorageBytes, p.Hosts[0].StorageCapacityBytes = 150*g, 3.264e12
+	p.Hosts[1].StorageBytes, p.Hosts[1].StorageCapacityBytes = 2000*g, 3.264e12
+}
+
 func normalInput() Input {
 	return testInput([3]string{"web-01", "batch-01", "db-01"}, "kvm-01", "std-1u")
 }
@@ -327,6 +394,13 @@ func hostileInput() Input {
 	in.Plan.Risk.Origins[0].TrainEnd = hostileAttr
 	in.Plan.Backtest.PredictedRisk.Origins = nil
 	in.Plan.Backtest.PredictedRisk.Note = hostileScript
+	c := &in.Plan.Candidates[1]
+	c.Description, c.PriceIncludes, c.PriceExcludes = hostileAttr, hostileScript, hostileAttr
+	c.CostExcludes, c.StoragePool = []string{hostileAttr}, hostileScript
+	o := &in.Plan.Overhead
+	o.Summary, o.Method, o.PresetsNote, o.Virt = hostileScript, hostileAttr, hostileScript, hostileAttr
+	in.Plan.Storage.Method = hostileScript
+	in.Plan.ServerDetails[0].Storage.Source = hostileAttr
 	return in
 }
 
@@ -453,7 +527,7 @@ func TestWrite(t *testing.T) {
 		"<title>kvmfit consolidation plan</title>",
 		`id="chart-summary"`, `id="chart-host-001-cpu"`, `id="chart-host-001-mem"`,
 		`id="chart-host-002-cpu"`, `id="chart-host-002-mem"`,
-		"4 → 2", "33.3 %", "std-1u", "big-2u", "31,008", "✔ chosen",
+		"4 → 2", "33.3 %", "std-1u", "big-2u", "34,008", "✔ chosen",
 		"web-01", "batch-01.example", "87.2", "huge-01", "needs 1024 GiB of memory",
 		"cpu (binding)", "02:00–02:15, 13:55–14:15 UTC",
 		"first-fit decreasing on peaks", "coverage below 90%: batch-01",

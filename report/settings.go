@@ -103,6 +103,10 @@ var settingDocs = map[string]settingDoc{
 		"not a choice: kvmfit sets it from the host catalog (cpu_score_per_core), the model default 0 leaves CPU uncapped; one vCPU runs on one host thread and can never use more than one host core, and the fastest model's score sizes no candidate below what a VM could use on it (docs/model.md §21)"},
 	"evidence_reserve": {"for a server with data for only part of the fleet's span, reserve that share of the span (1 − its share of it) of its unused entitlement (CPU up to the cap, memory up to its installed size); planned load plus reserves must fit each host's full capacity (raw less the host reserve), the planned load alone its ceiling",
 		"on by default, our choice: a server seen for a few days has not shown what the others showed over the whole span, and what it did not show may still come; the reserve keeps room for it within the hardware without lowering the ceilings (docs/model.md §21)"},
+	"storage_growth_factor": {"multiplies a server's used storage bytes into what its VM's disks take after the move (thin-provisioned disks hold what is used; the factor is growth over the plan's life); a server whose use is unknown is placed at its disks' full size",
+		"our choice: 25 % growth and snapshot room over the plan's life (docs/model.md §8)"},
+	"storage_ceiling_pct": {"fill ceiling of a host's local storage or a shared pool's capacity, %: VM disks are packed up to it",
+		"our choice: filesystems and thin pools slow down and risk running out when nearly full (docs/model.md §8)"},
 	"host_type_requested": {"host model asked for (empty = the candidate that leaves fewest unplaced, then the cheapest)",
 		"--host-type (docs/model.md §15)"},
 }
