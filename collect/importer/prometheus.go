@@ -57,7 +57,16 @@ const (
 	// promDiskExclude leaves out device-mapper, md, loop, ram and optical
 	// devices (node_exporter already leaves out partitions by default).
 	promDiskExclude = `dm-.*|md.*|loop.*|ram.*|zram.*|sr.*|fd.*|nbd.*`
+	// promFSTypeExclude and promMountExclude leave out the filesystems the
+	// collector leaves out (collect.LocalFS): network, memory and pseudo
+	// filesystems, container layers and images (node_exporter's default
+	// excludes cover the pseudo ones, not tmpfs or the network ones).
+	promFSTypeExclude = `nfs.*|cifs|smbfs|smb3|ncpfs|afs|9p|ceph|glusterfs|lustre|gpfs|davfs|fuse\\..*|autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|efivarfs|fusectl|hugetlbfs|mqueue|nsfs|proc|procfs|pstore|ramfs|rpc_pipefs|securityfs|selinuxfs|sysfs|tmpfs|tracefs|rootfs|none|shm|overlay|aufs|squashfs|erofs|iso9660|udf`
+	promMountExclude  = `/(dev|proc|sys)(/.*)?|/(run/credentials|var/lib/docker|var/lib/containers/storage|var/lib/kubelet/pods|snap)/.*`
 )
+
+// promFSFilter is the label matchers of the local filesystems.
+const promFSFilter = `fstype!~"` + promFSTypeExclude + `",mountpoint!~"` + promMountExclude + `"`
 
 // promQuery is one PromQL expression filling the mean or max of a metric.
 type promQuery struct {
@@ -72,7 +81,10 @@ type promQuery struct {
 // Means are rates over the whole step (value at t covers (t−step, t]); maxima
 // are max_over_time of a subquery of rates over the peak window inside the
 // step. Memory: total − MemAvailable, its mean from avg_over_time and its max
-// from min_over_time of MemAvailable.
+// from min_over_time of MemAvailable. Filesystems: size − free per local
+// filesystem (df's used, the collector's), once per device (the largest of
+// its mounts' values: bind mounts repeat a device), summed per instance; the
+// max sums each filesystem's max, an upper bound of the sum's.
 func promQueries(sel, s, p string) []promQuery {
 	join := func(extra string) string {
 		if sel == "" {
@@ -99,6 +111,8 @@ func promQueries(sel, s, p string) []promQuery {
 		{model.MemTotalBytes, true, `max by (instance) (max_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]))`},
 		{model.MemUsedBytes, false, `max by (instance) (avg_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]) - avg_over_time(node_memory_MemAvailable_bytes` + join("") + `[` + s + `]))`},
 		{model.MemUsedBytes, true, `max by (instance) (max_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]) - min_over_time(node_memory_MemAvailable_bytes` + join("") + `[` + s + `]))`},
+		{model.FSUsedBytes, false, `sum by (instance) (max by (instance, device) (avg_over_time(node_filesystem_size_bytes` + join(promFSFilter) + `[` + s + `]) - avg_over_time(node_filesystem_free_bytes` + join(promFSFilter) + `[` + s + `])))`},
+		{model.FSUsedBytes, true, `sum by (instance) (max by (instance, device) (max_over_time(node_filesystem_size_bytes` + join(promFSFilter) + `[` + s + `]) - min_over_time(node_filesystem_free_bytes` + join(promFSFilter) + `[` + s + `])))`},
 	}
 	for _, c := range []struct {
 		m          model.Metric
@@ -206,6 +220,8 @@ func (pi *promImport) warnings(what string, ws v1.Warnings) {
 type promInfo struct {
 	instance, nodename, release, machine string
 	cpus                                 int
+	// fs is the local filesystems with their last size and used bytes.
+	fs []model.Filesystem
 }
 
 func (pi *promImport) importAll() error {
@@ -279,7 +295,62 @@ func (pi *promImport) info(batch []string, sel string) (map[string]*promInfo, er
 			in.cpus = int(s.Value)
 		}
 	}
+	if err := pi.filesystems(ctx, infos, sel, rng); err != nil {
+		return nil, err
+	}
 	return infos, nil
+}
+
+// filesystems sets the local filesystems of each instance of infos from
+// the last node_filesystem_size_bytes and node_filesystem_free_bytes within
+// the range (used = size − free), with one mount per device, the shortest,
+// as the collector.
+func (pi *promImport) filesystems(ctx context.Context, infos map[string]*promInfo, sel, rng string) error {
+	type key struct{ inst, mount, device string }
+	last := func(name string) (map[key]pmodel.Sample, error) {
+		vec, err := pi.queryVector(ctx, `last_over_time(`+name+`{`+sel+`,`+promFSFilter+`}[`+rng+`])`)
+		if err != nil {
+			return nil, err
+		}
+		out := map[key]pmodel.Sample{}
+		for _, s := range vec {
+			out[key{string(s.Metric["instance"]), string(s.Metric["mountpoint"]), string(s.Metric["device"])}] = *s
+		}
+		return out, nil
+	}
+	sizes, err := last("node_filesystem_size_bytes")
+	if err != nil {
+		return err
+	}
+	frees, err := last("node_filesystem_free_bytes")
+	if err != nil {
+		return err
+	}
+	byDev := map[[2]string]model.Filesystem{}
+	for k, s := range sizes {
+		in := infos[k.inst]
+		free, ok := frees[k]
+		size := float64(s.Value)
+		if in == nil || !ok || k.mount == "" || !(size > 0 && size <= maxFSBytes) || !(float64(free.Value) >= 0) {
+			continue
+		}
+		f := model.Filesystem{Mount: k.mount, Device: k.device, FSType: string(s.Metric["fstype"]),
+			SizeBytes: int64(size), UsedBytes: int64(math.Max(0, size-math.Min(size, float64(free.Value))))}
+		dk := [2]string{k.inst, k.device}
+		if k.device == "" {
+			dk[1] = "mount:" + k.mount
+		}
+		if o, seen := byDev[dk]; !seen || len(f.Mount) < len(o.Mount) || (len(f.Mount) == len(o.Mount) && f.Mount < o.Mount) {
+			byDev[dk] = f
+		}
+	}
+	for dk, f := range byDev {
+		infos[dk[0]].fs = append(infos[dk[0]].fs, f)
+	}
+	for _, in := range infos {
+		sort.Slice(in.fs, func(i, j int) bool { return in.fs[i].Mount < in.fs[j].Mount })
+	}
+	return nil
 }
 
 // queryVector runs the instant query q at the end of the range; a result
@@ -372,6 +443,12 @@ func (pi *promImport) inventory(inst string, in *promInfo) model.Inventory {
 			"disks: node_disk_* without " + promDiskExclude + " (node_exporter already leaves out partitions); net: every interface but lo",
 			"threads = logical CPUs counted in node_cpu_seconds_total; cores, sockets, CPU model, disk sizes and NIC speeds are not queried",
 		},
+		Filesystems: in.fs,
+	}
+	if len(in.fs) == 0 {
+		inv.Notes = append(inv.Notes, noStorageNote+" (no node_filesystem_size_bytes of a local filesystem: node_exporter's filesystem collector disabled?)")
+	} else {
+		inv.Notes = append(inv.Notes, "filesystems and fs_used_bytes: node_filesystem_size_bytes − node_filesystem_free_bytes of the local filesystems (network, memory and pseudo filesystems left out), once per device; filesystems at the end of the range")
 	}
 	if in.release != "" {
 		inv.OS, inv.OSFamily = "Linux "+in.release, "linux"

@@ -43,8 +43,31 @@ func fakeValue(expr string, t int64) float64 {
 		return 7e9 - float64(t%7)
 	case strings.Contains(expr, "node_memory_MemTotal"):
 		return 8e9
+	// The filesystem queries are size − free: answer the sum.
+	case strings.Contains(expr, "min_over_time(node_filesystem_free"):
+		return 66e9
+	case strings.Contains(expr, "node_filesystem"):
+		return 65e9 - float64(t%3)
 	}
 	return math.NaN() // no disk, no network
+}
+
+// fakeFilesystems answers the last size or free bytes of an instance's
+// filesystems: / and /data, and /srv, a bind mount of /'s device.
+func fakeFilesystems(q, inst string) []any {
+	var res []any
+	for _, fs := range []struct {
+		mount, device, fstype string
+		size, free            float64
+	}{{"/", "/dev/sda1", "ext4", 100e9, 40e9}, {"/srv", "/dev/sda1", "ext4", 100e9, 40e9}, {"/data", "/dev/sdb1", "xfs", 50e9, 45e9}} {
+		v := fs.size
+		if strings.Contains(q, "free_bytes") {
+			v = fs.free
+		}
+		m := map[string]string{"instance": inst, "mountpoint": fs.mount, "device": fs.device, "fstype": fs.fstype}
+		res = append(res, map[string]any{"metric": m, "value": []any{1, strconv.FormatFloat(v, 'f', -1, 64)}})
+	}
+	return res
 }
 
 func (f *fakePrometheus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -59,6 +82,10 @@ func (f *fakePrometheus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		q := r.Form.Get("query")
 		var res []any
 		for _, inst := range []string{"a:9100", "b:9100"} {
+			if strings.Contains(q, "node_filesystem") {
+				res = append(res, fakeFilesystems(q, inst)...)
+				continue
+			}
 			m := map[string]string{"instance": inst}
 			v := "4"
 			if strings.Contains(q, "node_uname_info") {
@@ -144,7 +171,18 @@ func TestPrometheusChunks(t *testing.T) {
 		if got, want := ser.Mean[model.MemUsedBytes][i], 8e9-1e9-float64(tEnd%7); got != want {
 			t.Fatalf("sample %d mem mean %g, want %g", i, got, want)
 		}
+		if got, want := ser.Mean[model.FSUsedBytes][i], 65e9-float64(tEnd%3); got != want {
+			t.Fatalf("sample %d fs used mean %g, want %g", i, got, want)
+		}
+		if got := ser.Max[model.FSUsedBytes][i]; got != 66e9 {
+			t.Fatalf("sample %d fs used max %g, want 66e9", i, got)
+		}
 	}
+	// / and /data with size − free; /srv is / again (same device).
+	checkFilesystems(t, a.Inventory, []model.Filesystem{
+		{Mount: "/", Device: "/dev/sda1", FSType: "ext4", SizeBytes: 100e9, UsedBytes: 60e9},
+		{Mount: "/data", Device: "/dev/sdb1", FSType: "xfs", SizeBytes: 50e9, UsedBytes: 5e9},
+	})
 	if ser.Has(model.DiskReadBytesPerSec) {
 		t.Error("disk present though the API has none")
 	}

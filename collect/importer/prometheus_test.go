@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvmfit/kvmfit/collect"
 	rt "github.com/kvmfit/kvmfit/collect/internal/realtimetest"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
@@ -173,6 +174,12 @@ scrape_configs:
 	// rates, and two seconds after it for the last scrape to be stored.
 	start := time.Now().Truncate(time.Second).Add(6 * time.Second)
 	const step, span = 5 * time.Second, 15 * time.Second
+	// The collector's reading of the filesystems at both ends of the range
+	// brackets what node_exporter saw in between.
+	time.Sleep(time.Until(start))
+	fsStart, _ := collect.Filesystems(context.Background())
+	time.Sleep(time.Until(start.Add(span)))
+	fsEnd, _ := collect.Filesystems(context.Background())
 	time.Sleep(time.Until(start.Add(span + 2*time.Second)))
 	close(stopWrite)
 	if err := <-writeDone; err != nil {
@@ -229,6 +236,44 @@ scrape_configs:
 	host, _ := os.Hostname()
 	if inv.Hostname != host || inv.Source != "import:prometheus" || int64(wantTotal) != inv.MemTotalBytes || inv.Threads < 1 || inv.OSFamily != "linux" {
 		t.Errorf("inventory %+v (host %s)", inv, host)
+	}
+	checkPromStorage(t, s, fsStart, fsEnd)
+}
+
+// checkPromStorage compares the imported storage with the collector's own
+// readings of this machine's local filesystems at the start and the end
+// of the range: the same mount points and sizes, and used bytes between
+// the two readings, widened by 1 % (at least 256 MiB: other processes
+// write too, and node_exporter reads at other moments).
+func checkPromStorage(t *testing.T, s *model.Server, fsStart, fsEnd []model.Filesystem) {
+	t.Helper()
+	if len(fsStart) == 0 || len(fsEnd) == 0 {
+		t.Logf("the collector read no filesystem; storage not compared")
+		return
+	}
+	sum := func(fss []model.Filesystem) (used float64) {
+		for _, f := range fss {
+			used += float64(f.UsedBytes)
+		}
+		return used
+	}
+	lo, hi := math.Min(sum(fsStart), sum(fsEnd)), math.Max(sum(fsStart), sum(fsEnd))
+	var mounts, got []string
+	for _, f := range fsEnd {
+		mounts = append(mounts, fmt.Sprint(f.Mount, " ", f.SizeBytes))
+	}
+	for _, f := range s.Inventory.Filesystems {
+		got = append(got, fmt.Sprint(f.Mount, " ", f.SizeBytes))
+	}
+	if fmt.Sprint(got) != fmt.Sprint(mounts) {
+		t.Errorf("imported filesystems %q, the collector's %q", got, mounts)
+	}
+	tol := math.Max(0.01*hi, 256<<20)
+	for i, v := range s.Series.Mean[model.FSUsedBytes] {
+		t.Logf("sample %d: fs_used_bytes %.0f, the collector read %.0f..%.0f", i, v, lo, hi)
+		if math.IsNaN(v) || v < lo-tol || v > hi+tol || s.Series.Max[model.FSUsedBytes][i] < v {
+			t.Errorf("sample %d: fs_used_bytes %.0f (max %.0f), outside the collector's %.0f..%.0f ± %.0f", i, v, s.Series.Max[model.FSUsedBytes][i], lo, hi, tol)
+		}
 	}
 }
 
