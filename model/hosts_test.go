@@ -166,6 +166,17 @@ func TestParseCatalogErrors(t *testing.T) {
 		{"price NaN", host(with("price", ".nan")), "hosts[1] (big): field price: must be a non-negative number"},
 		{"watts", host(with("watts", "-650")), "hosts[1] (big): field watts: must be a non-negative number"},
 		{"rack units", host(with("rack_units", "-2")), "hosts[1] (big): field rack_units: must not be negative"},
+		{"sockets", host(with("sockets", "-1")), "hosts[1] (big): field sockets: must not be negative"},
+		{"storage bytes", host(with("storage_bytes", "-1")), `line 18: byte size "-1"`},
+		{"unknown pool", host(with("storage_pool", "san")), `hosts[1] (big): field storage_pool: "san" is not in storage_pools`},
+		{"local and pool", "storage_pools: [{name: san}]\n" + host(with("storage_pool", "san")+"    storage_bytes: 1TB\n"), "hosts[1] (big): field storage_pool: a host keeps its VM disks either locally"},
+		{"pool name", "storage_pools: [{capacity_bytes: 1TB}]\n" + host(full), "storage_pools[0]: field name: empty"},
+		{"pool duplicate", "storage_pools: [{name: a}, {name: a}]\n" + host(full), "storage_pools[1] (a): field name: duplicate"},
+		{"pool price", "storage_pools: [{name: a, price: .nan}]\n" + host(full), "storage_pools[0] (a): field price: must be a non-negative number"},
+		{"pool existing priced", "storage_pools: [{name: a, existing: true, price: 5}]\n" + host(full), "storage_pools[0] (a): field price: an existing pool costs the plan nothing"},
+		{"licence per", "licences: [{name: l, per: rack}]\n" + host(full), `licences[0] (l): field per: "rack" must be host, socket or core`},
+		{"licence price", "licences: [{name: l, per: host, price_per_year: -1}]\n" + host(full), "licences[0] (l): field price_per_year: must be a non-negative number"},
+		{"licence unknown field", "licences: [{name: l, per: host, price: 1}]\n" + host(full), "field price not found in type model.Licence"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,6 +185,33 @@ func TestParseCatalogErrors(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestLicenceCount(t *testing.T) {
+	h := model.HostSpec{Cores: 24, Sockets: 2}
+	tests := []struct {
+		l    model.Licence
+		want int
+	}{
+		{model.Licence{Per: "host"}, 1},
+		{model.Licence{Per: "socket"}, 2},
+		{model.Licence{Per: "core"}, 24},
+		{model.Licence{Per: "core", CoresPerLicence: 2}, 12},
+		{model.Licence{Per: "core", CoresPerLicence: 2, MinCoresPerHost: 32}, 16}, // 32-core minimum
+		{model.Licence{Per: "core", CoresPerLicence: 5}, 5},                       // ⌈24 / 5⌉
+	}
+	for _, tc := range tests {
+		if got := tc.l.Count(h); got != tc.want {
+			t.Errorf("%+v: %d licences, want %d", tc.l, got, tc.want)
+		}
+	}
+	if got := (model.Licence{Per: "socket"}).Count(model.HostSpec{Cores: 8}); got != 1 {
+		t.Errorf("sockets unset: %d licences, want 1", got)
+	}
+	c := model.Catalog{Licences: []model.Licence{{Per: "socket", PricePerYear: 510}, {Per: "core", CoresPerLicence: 2, MinCoresPerHost: 16, PricePerYear: 100}}}
+	if got := c.LicenceCostPerHostYear(h); got != 2*510+12*100 {
+		t.Errorf("licence cost per host-year %v, want 2220", got)
 	}
 }
 
