@@ -73,6 +73,8 @@ func FuzzSarText(f *testing.F) {
 	}
 	f.Add([]byte("Linux 3.10.0 (box) \t02/01/24 \t_x86_64_\t(4 CPU)\n\n10:00:00 CPU %user %nice %system %iowait %steal %idle\n10:01:00 all 1 0 1 0 0 98\n"))
 	f.Add([]byte("# hostname;interval;timestamp;CPU;%user;%nice;%system;%iowait;%steal;%idle\nh;60;2024-02-01 10:01:00 UTC;-1;1;0;1;0;0;98\n"))
+	f.Add([]byte("Linux 3.10.0 (box) \t02/01/24 \t_x86_64_\t(4 CPU)\n\n10:00:00 MBfsfree MBfsused %fsused %ufsused Ifree Iused %Iused FILESYSTEM\n10:01:00 19832 9569 32.55 37.70 1666005 255355 13.29 /dev/sda9\n"))
+	f.Add([]byte("# hostname;interval;timestamp;FILESYSTEM;MBfsfree;MBfsused;%fsused;%ufsused;Ifree;Iused;%Iused\nh;60;2024-02-01 10:01:00 UTC;/dev/sda9;705;145;17.04;18.92;6008414;102818;1.68\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 0 && data[0] == 0 {

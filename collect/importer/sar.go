@@ -139,6 +139,11 @@ func (si *sarImport) fill(h *hostState, inv *model.Inventory) {
 		"cpu_busy_pct = 100 − %idle − %iowait of CPU all",
 		"threads = the CPU count sar reports (logical CPUs); cores, sockets, CPU model, disk sizes and NIC speeds are not in the source",
 		"net: every interface but lo, bridges and bonds included as sar lists them")
+	if len(inv.Filesystems) == 0 {
+		inv.Notes = append(inv.Notes, noStorageNote+" (no sar -F data: sadc records it with -S XDISK)")
+	} else {
+		inv.Notes = append(inv.Notes, "filesystems are sar -F's, named by device (the mount point with sar -F MOUNT)")
+	}
 }
 
 // emit writes one record.
@@ -171,6 +176,17 @@ func (si *sarImport) emit(path string, line int, rec *sarRec) error {
 		if n.name != "lo" {
 			h.nics[n.name] = true
 		}
+	}
+	fss := rec.filesystems()
+	if len(fss) > 0 {
+		clear(h.fs) // the filesystems of the last record that lists them
+	}
+	for _, f := range fss {
+		fs := model.Filesystem{Mount: f.name, SizeBytes: int64((f.freeMB + f.usedMB) * (1 << 20)), UsedBytes: int64(f.usedMB * (1 << 20))}
+		if strings.HasPrefix(f.name, "/dev/") {
+			fs.Device = f.name
+		}
+		h.setFS(fs)
 	}
 	if v := x.Mean[model.MemTotalBytes]; !math.IsNaN(v) {
 		h.lastMemTotal = v
@@ -300,6 +316,14 @@ type sadfJSONStat struct {
 			TxkB  *float64 `json:"txkB"`
 		} `json:"net-dev"`
 	} `json:"network"`
+	// Filesystems is sar -F ("mountpoint" instead of "filesystem" with
+	// sar -F MOUNT).
+	Filesystems []struct {
+		Filesystem string   `json:"filesystem"`
+		Mountpoint string   `json:"mountpoint"`
+		Free       *float64 `json:"MBfsfree"`
+		Used       *float64 `json:"MBfsused"`
+	} `json:"filesystems"`
 }
 
 // sadfJSONCPU is one CPU of cpu-load or cpu-load-all ("all" or -1 for the
@@ -466,11 +490,22 @@ func sarJSONRec(host string, st *sadfJSONStat) (*sarRec, error) {
 			rec.nets = append(rec.nets, sarNet{name: i.Iface, rxBytes: fv(i.RxkB) * 1024, txBytes: fv(i.TxkB) * 1024})
 		}
 	}
+	for _, f := range st.Filesystems {
+		name := f.Filesystem
+		if name == "" {
+			name = f.Mountpoint
+		}
+		free, used := fv(f.Free), fv(f.Used)
+		if !(free >= 0 && used >= 0 && (free+used)*(1<<20) <= maxFSBytes) {
+			continue
+		}
+		rec.fss = append(rec.fss, sarFS{name: name, freeMB: free, usedMB: used})
+	}
 	return rec, nil
 }
 
 // sadfArgs select the activities the importer uses.
-var sadfArgs = []string{"--", "-u", "-r", "ALL", "-b", "-d", "-p", "-n", "DEV"}
+var sadfArgs = []string{"--", "-u", "-r", "ALL", "-b", "-d", "-p", "-n", "DEV", "-F"}
 
 // binary reads a binary sa file through `sadf -j`, converting it with
 // `sadf -c` first if sadf says its format is too old.
@@ -481,7 +516,7 @@ func (si *sarImport) binary(path string) error {
 	}
 	bin, err := exec.LookPath(sadf)
 	if err != nil {
-		return fmt.Errorf("%s is a binary sa file, which needs sadf to read: %w (install sysstat, or run `sadf -j FILE -- -u -r ALL -b -d -p -n DEV > FILE.json` where sar runs and import that)", path, ErrNoSadf)
+		return fmt.Errorf("%s is a binary sa file, which needs sadf to read: %w (install sysstat, or run `sadf -j FILE -- -u -r ALL -b -d -p -n DEV -F > FILE.json` where sar runs and import that)", path, ErrNoSadf)
 	}
 	st, _ := os.Stat(path)
 	stderr, err := si.runSadf(bin, path, path)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,17 @@ func TestSarSadfD(t *testing.T) {
 	if len(inv.Disks) == 0 {
 		t.Error("no disks in the inventory")
 	}
+	// sar -F: MBfsused summed per timestamp, and the filesystems of the
+	// last one with size = MBfsfree + MBfsused:
+	// awk -F';' '/^# /{f=($4=="FILESYSTEM")} !/^#/ && f {u[$3]+=$6} END{for(k in u) print k, u[k]}' expected.sadf-d
+	// → 13:20:19 1341, 13:20:29 2295 (six filesystems), 13:20:39 2295, 13:20:49 1323, 13:54:35 1323
+	checkFSUsed(t, s, []float64{1341 * mib, 2295 * mib, 2295 * mib, 1323 * mib, 1323 * mib})
+	checkFilesystems(t, inv, []model.Filesystem{
+		{Mount: "/dev/sda12", Device: "/dev/sda12", SizeBytes: 1745 * mib, UsedBytes: 127 * mib},
+		{Mount: "/dev/sda6", Device: "/dev/sda6", SizeBytes: 3341 * mib, UsedBytes: 845 * mib},
+		{Mount: "/dev/sda7", Device: "/dev/sda7", SizeBytes: 479 * mib, UsedBytes: 206 * mib},
+		{Mount: "/dev/sda9", Device: "/dev/sda9", SizeBytes: 850 * mib, UsedBytes: 145 * mib},
+	})
 }
 
 // The same recording read from the binary file (through sadf), from the
@@ -142,15 +154,35 @@ func TestSarFormatsAgree(t *testing.T) {
 	//   awk '/kbmemfree/{getline; print ($4+$3)*1024, $4*1024; exit}' expected.data-11.6.5
 	//   → 8342106112 2411401216
 	want1165 := []sampleWant{{"2018-08-29T09:33:48Z", 46, 1.17, 2411401216, 8342106112, 110.33 * 512, 346.84 * 512, 4.05, 1.87, 0.33 * 1024, 0.02 * 1024}}
+	// sar -F (MB of 2^20 bytes; size = MBfsfree + MBfsused):
+	// data-12.0.0: sda9 9504+19897, sda7 278757+16408, sda12 84217+9140,
+	// sda6 279700+15464 → used 60909 MiB.
+	fs12 := []model.Filesystem{
+		{Mount: "/dev/sda12", Device: "/dev/sda12", SizeBytes: 93357 * mib, UsedBytes: 9140 * mib},
+		{Mount: "/dev/sda6", Device: "/dev/sda6", SizeBytes: 295164 * mib, UsedBytes: 15464 * mib},
+		{Mount: "/dev/sda7", Device: "/dev/sda7", SizeBytes: 295165 * mib, UsedBytes: 16408 * mib},
+		{Mount: "/dev/sda9", Device: "/dev/sda9", SizeBytes: 29401 * mib, UsedBytes: 19897 * mib},
+	}
+	// data-11.6.5: sda9 19832+9569, sda6 279784+15380, sda7 280398+14766,
+	// sda12 89298+4058 → used 43773 MiB. The sadf -j file was made without
+	// -F: no storage.
+	fs1165 := []model.Filesystem{
+		{Mount: "/dev/sda12", Device: "/dev/sda12", SizeBytes: 93356 * mib, UsedBytes: 4058 * mib},
+		{Mount: "/dev/sda6", Device: "/dev/sda6", SizeBytes: 295164 * mib, UsedBytes: 15380 * mib},
+		{Mount: "/dev/sda7", Device: "/dev/sda7", SizeBytes: 295164 * mib, UsedBytes: 14766 * mib},
+		{Mount: "/dev/sda9", Device: "/dev/sda9", SizeBytes: 29401 * mib, UsedBytes: 9569 * mib},
+	}
 	for _, c := range []struct {
-		file string
-		want []sampleWant
+		file   string
+		want   []sampleWant
+		fsUsed float64
+		fs     []model.Filesystem
 	}{
-		{filepath.Join(dir, "data-12.0.0"), want12},
-		{filepath.Join(dir, "expected.data-12.0.0"), want12},
-		{filepath.Join(dir, "data-11.6.5"), want1165},
-		{filepath.Join(dir, "expected.data-11.6.5"), want1165},
-		{filepath.Join("testdata", "sar", "data-11.6.5.sadf-j.json"), want1165},
+		{filepath.Join(dir, "data-12.0.0"), want12, 60909 * mib, fs12},
+		{filepath.Join(dir, "expected.data-12.0.0"), want12, 60909 * mib, fs12},
+		{filepath.Join(dir, "data-11.6.5"), want1165, 43773 * mib, fs1165},
+		{filepath.Join(dir, "expected.data-11.6.5"), want1165, 43773 * mib, fs1165},
+		{filepath.Join("testdata", "sar", "data-11.6.5.sadf-j.json"), want1165, nan, nil},
 	} {
 		t.Run(filepath.Base(c.file), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
@@ -163,6 +195,11 @@ func TestSarFormatsAgree(t *testing.T) {
 			}
 			s := oneServer(t, out)
 			checkSamples(t, s, c.want)
+			checkFSUsed(t, s, []float64{c.fsUsed})
+			checkFilesystems(t, s.Inventory, c.fs)
+			if (c.fs == nil) != slices.ContainsFunc(s.Inventory.Notes, func(n string) bool { return strings.HasPrefix(n, noStorageNote) }) {
+				t.Errorf("notes %q", s.Inventory.Notes)
+			}
 			if s.Inventory.Hostname != "linux.home" || s.Inventory.Threads != 8 || !strings.HasPrefix(s.Inventory.OS, "Linux ") {
 				t.Errorf("inventory %+v", s.Inventory)
 			}

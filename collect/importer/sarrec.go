@@ -3,6 +3,7 @@ package importer
 import (
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,16 @@ type sarRec struct {
 
 	devs []sarDev
 	nets []sarNet
+	fss  []sarFS
+}
+
+// sarFS is one filesystem of sar -F: its name (the device, or the mount
+// point with sar -F MOUNT) and its free and used space in MB (of 2^20
+// bytes): MBfsfree counts the blocks reserved for root as free, so size =
+// free + used and used is df's.
+type sarFS struct {
+	name           string
+	freeMB, usedMB float64
 }
 
 type sarDev struct {
@@ -66,6 +77,7 @@ func (r *sarRec) merge(o *sarRec) {
 	}
 	r.devs = append(r.devs, o.devs...)
 	r.nets = append(r.nets, o.nets...)
+	r.fss = append(r.fss, o.fss...)
 	if o.interval > r.interval {
 		r.interval = o.interval
 	}
@@ -126,6 +138,9 @@ func sarMemTotalKB(r *sarRec) (total float64, method string) {
 //	                 whole physical disks there); without -b the whole disks of -d
 //	                 (rkB/s, wkB/s) are summed and IOPS are not known
 //	net_*            rxkB/s, txkB/s × 1024 summed over every interface but lo
+//	fs_used_bytes    MBfsused × 2^20 summed over the filesystems of sar -F
+//	                 (sysstat lists those whose device is a path: no network,
+//	                 memory or pseudo filesystems)
 func (r *sarRec) sample() (model.Sample, []string) {
 	x := model.NewSample(r.end.Add(-r.interval), r.interval)
 	var notes []string
@@ -183,7 +198,32 @@ func (r *sarRec) sample() (model.Sample, []string) {
 		set(model.NetRxBytesPerSec, rx)
 		set(model.NetTxBytesPerSec, tx)
 	}
+	if fss := r.filesystems(); len(fss) > 0 {
+		var used float64
+		for _, f := range fss {
+			used += f.usedMB
+		}
+		set(model.FSUsedBytes, used*(1<<20))
+		notes = append(notes, "fs_used_bytes = MBfsused of sar -F summed; filesystems: size = MBfsfree + MBfsused at the last sample")
+	}
 	return x, notes
+}
+
+// filesystems returns the record's filesystems with a value, each name once
+// (the last), in name order.
+func (r *sarRec) filesystems() []sarFS {
+	by := map[string]sarFS{}
+	for _, f := range r.fss {
+		if f.name != "" && !math.IsNaN(f.usedMB) && !math.IsNaN(f.freeMB) {
+			by[f.name] = f
+		}
+	}
+	out := make([]sarFS, 0, len(by))
+	for _, f := range by {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }
 
 var (

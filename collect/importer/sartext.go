@@ -24,6 +24,7 @@ const (
 	kindIO
 	kindDev
 	kindNet
+	kindFS
 )
 
 // sarKindOf recognises a section from its column names (without the time,
@@ -52,6 +53,8 @@ func sarKindOf(cols []string) sarKind {
 		return kindDev
 	case first == "IFACE" && (has("rxkB/s") || has("rxbyt/s")):
 		return kindNet
+	case has("MBfsfree") && has("MBfsused") && (has("FILESYSTEM") || has("MOUNTPOINT")):
+		return kindFS
 	}
 	return kindOther
 }
@@ -158,6 +161,23 @@ func sarRow(k sarKind, cols, vals []string) (*sarRec, error) {
 			return nil, err
 		}
 		rec.nets = append(rec.nets, n)
+	case kindFS:
+		f := sarFS{freeMB: math.NaN(), usedMB: math.NaN()}
+		for i, c := range cols {
+			if c == "FILESYSTEM" || c == "MOUNTPOINT" {
+				f.name = strings.TrimSpace(vals[i])
+			}
+		}
+		if err = getAll(column{"MBfsfree", &f.freeMB}, column{"MBfsused", &f.usedMB}); err != nil {
+			return nil, err
+		}
+		if f.name == "" {
+			return nil, nil
+		}
+		if (f.freeMB+f.usedMB)*(1<<20) > maxFSBytes {
+			return nil, &fieldError{"MBfsused", fmt.Errorf("%g MB free + %g MB used is out of range", f.freeMB, f.usedMB)}
+		}
+		rec.fss = append(rec.fss, f)
 	default:
 		return nil, nil
 	}
@@ -489,7 +509,7 @@ func clip(s string) string {
 
 // textFile reads sadf -d or sar -A text: one pass per activity, merged.
 func (si *sarImport) textFile(path string, format sarFormat) error {
-	kinds := []sarKind{kindCPU, kindMem, kindIO, kindDev, kindNet}
+	kinds := []sarKind{kindCPU, kindMem, kindIO, kindDev, kindNet, kindFS}
 	streams := make([]*sarStream, len(kinds))
 	for i, k := range kinds {
 		var prog *progress
