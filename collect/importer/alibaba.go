@@ -176,6 +176,7 @@ func (r *run) alibabaFile(path string, opts AlibabaOptions, cores map[string]int
 					"each row lasts until the next one, at most " + alibabaMaxInterval.String() + "; interval max equals mean (the trace keeps one value per row)",
 					"not in the source as rates: network (normalised 0-100), disk (utilisation %); OS, CPU model, disks, NICs",
 					"updated_at is the end of the last sample",
+					noStorageNote,
 				},
 			}
 			if opts.MemTotalBytes > 0 {

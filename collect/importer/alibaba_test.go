@@ -70,6 +70,7 @@ func TestAlibabaQuirks(t *testing.T) {
 		{"1970-01-01T00:01:00Z", 300, nan, nan, nan, nan, nan, nan, nan, nan, nan},
 		{"1970-01-01T00:16:40Z", 300, nan, nan, nan, nan, nan, nan, nan, nan, nan},
 	})
+	checkNoStorage(t, s)
 }
 
 func TestAlibabaMalformed(t *testing.T) {

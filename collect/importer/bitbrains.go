@@ -380,6 +380,7 @@ func (b *bitbrainsImport) inventory() model.Inventory {
 			"cores, cpu_mhz and mem_total_bytes are the most frequent provisioned values; cpu_mhz = provisioned MHz / cores",
 			"trace KB taken as 1024 bytes (memory and throughput)",
 			"updated_at is the end of the last sample",
+			noStorageNote,
 		},
 	}
 	cores := int(b.cores.mode())

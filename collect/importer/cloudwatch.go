@@ -265,6 +265,7 @@ func (r *run) cloudWatchGroup(name string, files, names []string, metrics []clou
 		"CloudWatch keeps one statistic per period: interval max equals mean",
 		"metrics without a file are not measured; not in the source: memory, OS, CPU model and count",
 		"updated_at is the end of the last sample",
+		noStorageNote,
 	}
 	return dataset.WriteInventory(g.sw.Dir, inv)
 }

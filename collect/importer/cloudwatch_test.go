@@ -37,6 +37,7 @@ func TestCloudWatch(t *testing.T) {
 	d := server(t, srvs, "cloudwatch-ec2_disk_write_bytes_1ef3de")
 	checkClose(t, "disk mean", mean(d.Series.Mean[model.DiskWriteBytesPerSec]), 21989.6746699159)
 	checkClose(t, "disk max", maxOf(d.Series.Max[model.DiskWriteBytesPerSec]), 1824856.6666666667)
+	checkNoStorage(t, d)
 	// Each row lasts until the next, at most 300 s:
 	// awk -F, 'NR>1 && !seen[$1]++ {split($1,b,/[- :]/); t=mktime(b[1]" "b[2]" "b[3]" "b[4]" "b[5]" "b[6]); if(n>0){g=t-p; iv+=(g<300?g:300)}; n++; p=t} END{print iv+300}'
 	// → 1415640

@@ -85,7 +85,7 @@ func metricKind(m model.Metric) string {
 	switch m {
 	case model.CPUBusyPct:
 		return "pct"
-	case model.MemUsedBytes, model.MemTotalBytes:
+	case model.MemUsedBytes, model.MemTotalBytes, model.FSUsedBytes:
 		return "size"
 	case model.DiskReadIOPS, model.DiskWriteIOPS:
 		return "ops"
@@ -241,8 +241,23 @@ func CSV(files []string, out string, mapping *CSVMapping, opts Options) (Summary
 			if h.lastMemTotal > 0 {
 				inv.MemTotalBytes = int64(h.lastMemTotal)
 			}
+			if mapping.maps(model.FSUsedBytes) {
+				inv.Notes = append(inv.Notes, "fs_used_bytes from the mapped column; the filesystems and their sizes are not in the source")
+			} else {
+				noteNoStorage(inv)
+			}
 		})
 	})
+}
+
+// maps reports whether a column is mapped onto metric m.
+func (m *CSVMapping) maps(metric model.Metric) bool {
+	for _, c := range m.Metrics {
+		if c.metric == metric {
+			return true
+		}
+	}
+	return false
 }
 
 // csvColumn finds a column by header name or 1-based number.

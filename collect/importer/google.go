@@ -106,6 +106,7 @@ func (r *run) googleFile(path string, opts GoogleOptions) error {
 			fmt.Sprintf("day %d, line 1 at %s (day 1 given or defaulted at import; the files have no timestamps)", day, start.Format(time.RFC3339)),
 			"source keeps one value per 5 minutes: interval max equals mean",
 			"not in the source: disk, network, OS, CPU model",
+			noStorageNote,
 		},
 		MemTotalBytes: max(opts.MemTotalBytes, 0),
 	}}

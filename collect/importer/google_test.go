@@ -30,6 +30,7 @@ func TestGoogle(t *testing.T) {
 	if inv := s.Inventory; inv.Cores != 8 || inv.MemTotalBytes != 64<<30 || !inv.IsVM || inv.Source != "import:google" {
 		t.Errorf("inventory %+v", inv)
 	}
+	checkNoStorage(t, s)
 }
 
 func TestGoogleMalformed(t *testing.T) {

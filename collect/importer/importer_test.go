@@ -327,6 +327,7 @@ func TestPlanetLab(t *testing.T) {
 		if inv.Hostname != c.host || inv.Cores != 1 || inv.Threads != 1 || !inv.IsVM || inv.Source != "import:planetlab" || len(inv.Notes) == 0 {
 			t.Errorf("%s: inventory %+v", c.id, inv)
 		}
+		checkNoStorage(t, s)
 	}
 }
 
@@ -521,6 +522,7 @@ func TestBitbrainsQuirks(t *testing.T) {
 	if inv := s.Inventory; inv.Cores != 1 || inv.CPUMHz != 2600 || inv.MemTotalBytes != 2<<30 {
 		t.Errorf("inventory %+v", inv)
 	}
+	checkNoStorage(t, s)
 }
 
 func TestImportIntoExisting(t *testing.T) {

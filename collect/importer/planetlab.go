@@ -71,6 +71,7 @@ func (r *run) planetLabFile(path string, start time.Time) error {
 			"source keeps one value per 5 minutes: interval max equals mean",
 			"updated_at is the end of the last sample",
 			"sample times assume line 1 starts at " + start.Format(time.RFC3339) + " (given at import; the trace has no timestamps)",
+			noStorageNote,
 		},
 	}}
 	field := model.CPUBusyPct.String()

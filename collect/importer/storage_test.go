@@ -2,7 +2,9 @@ package importer
 
 import (
 	"math"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -36,8 +38,52 @@ func checkFilesystems(t *testing.T, inv model.Inventory, want []model.Filesystem
 	}
 }
 
+// checkNoStorage checks that a server of a source without storage capacity
+// has no storage and says so.
+func checkNoStorage(t *testing.T, s *model.Server) {
+	t.Helper()
+	if s.Series.Has(model.FSUsedBytes) || len(s.Inventory.Filesystems) != 0 || !hasNote(s.Inventory, noStorageNote) {
+		t.Errorf("%s: fs_used_bytes %v, filesystems %+v, notes %q; want none and the note %q", s.ID, s.Series.Has(model.FSUsedBytes), s.Inventory.Filesystems, s.Inventory.Notes, noStorageNote)
+	}
+}
+
 // hasNote reports whether inv has the note.
 func hasNote(inv model.Inventory, note string) bool { return slices.Contains(inv.Notes, note) }
+
+// TestCSVFSUsed maps a column onto fs_used_bytes in GiB: 120.5 GiB →
+// 129385593856 bytes; the inventory says that the filesystems are not in
+// the source. A mapping without it notes that storage is not recorded.
+func TestCSVFSUsed(t *testing.T) {
+	dir := t.TempDir()
+	paths := writeFiles(t, dir,
+		"m.yaml", "timestamp: {column: t, format: rfc3339}\ninterval: 1h\nhost: {name: srv}\nmetrics:\n  - {column: disk_used_gib, metric: fs_used_bytes, unit: GiB}\n  - {column: cpu, metric: cpu_busy_pct, unit: percent}\n",
+		"d.csv", "t,cpu,disk_used_gib\n2024-01-01T00:00:00Z,5,120.5\n2024-01-01T01:00:00Z,6,\n2024-01-01T02:00:00Z,7,121\n",
+		"bad.yaml", "timestamp: {column: t, format: rfc3339}\ninterval: 1h\nmetrics:\n  - {column: disk_used_gib, metric: fs_used_bytes, unit: MB/s}\n")
+	m, err := ReadCSVMapping(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if _, err := CSV(paths[1:2], out, m, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s := oneServer(t, out)
+	checkFSUsed(t, s, []float64{120.5 * (1 << 30), nan, 121 * (1 << 30)})
+	if hasNote(s.Inventory, noStorageNote) || len(s.Inventory.Filesystems) != 0 {
+		t.Errorf("inventory %+v", s.Inventory)
+	}
+	if _, err := ReadCSVMapping(paths[2]); err == nil || !strings.Contains(err.Error(), "MB/s") {
+		t.Errorf("a rate unit for fs_used_bytes: %v", err)
+	}
+	m.Metrics = m.Metrics[1:]
+	out2 := filepath.Join(dir, "out2")
+	if _, err := CSV(paths[1:2], out2, m, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if inv := oneServer(t, out2).Inventory; !hasNote(inv, noStorageNote) {
+		t.Errorf("notes %q", inv.Notes)
+	}
+}
 
 // TestDriveUsage checks the perfmon logical disk arithmetic by hand:
 // 10240 MiB free at 25 % free is a 40960 MiB drive with 30720 MiB used.
