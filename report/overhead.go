@@ -98,13 +98,17 @@ func overheadOf(p *model.Plan, at func(slot int) string, hostAnchor map[string]s
 		return v
 	}
 	v.Fleet = overheadRowOf(o.Fleet, at)
-	spare := map[string]bool{}
+	spare, guests := map[string]bool{}, map[string]int{}
 	for _, h := range p.Hosts {
 		spare[h.Name] = spare[h.Name] || h.Spare
+		guests[h.Name] += len(h.Servers)
 	}
 	for _, h := range o.Hosts {
 		r := overheadRowOf(h.OverheadFigures, at)
 		r.Host, r.Spare = link{Text: h.Host, Anchor: hostAnchor[h.Host]}, spare[h.Host]
+		if guests[h.Host] == 0 {
+			r.PeakAt = "—" // no guests, no CPU peak: only the reserve
+		}
 		v.Hosts = append(v.Hosts, r)
 	}
 	for _, c := range o.Presets {

@@ -45,10 +45,11 @@ func TestOverhead(t *testing.T) {
 	checkLacks(t, o, "badge spare", "No comparison of the presets")
 	checkContains(t, s, `Virtualisation takes 5.00 ref. cores (12.5 % of the host's CPU) and 8.50 GiB (3.3 % of its memory) here, of which the host reserve is 4.25 ref. cores and 8.00 GiB (see Overhead).`)
 
-	// A spare is marked; no presets: the note says why, and no key figure
-	// claims a host count; a modelled disk overhead is shown.
+	// A spare is marked, and without guests it has no CPU peak; no
+	// presets: the note says why, and no key figure claims a host count; a
+	// modelled disk overhead is shown.
 	in := normalInput()
-	in.Plan.Hosts[1].Spare = true
+	in.Plan.Hosts[1].Spare, in.Plan.Hosts[1].Servers = true, nil
 	ov := &in.Plan.Overhead
 	ov.Presets, ov.HostsCost = nil, -1
 	ov.PresetsNote = "not compared: the fleet has more than 2,000 servers"
@@ -56,7 +57,7 @@ func TestOverhead(t *testing.T) {
 	s = string(render(t, in))
 	o = s[strings.Index(s, `<section id="overhead">`):strings.Index(s, `<section id="storage-capacity">`)]
 	checkContains(t, o,
-		`<a class="id" href="#host-002">kvm-02</a> <span class="badge spare">HA spare</span></td>`,
+		`<a class="id" href="#host-002">kvm-02</a> <span class="badge spare">HA spare</span></td><td>—</td>`,
 		`<p>No comparison of the presets: not compared: the fleet has more than 2,000 servers.</p>`,
 		"Disk: the virtualisation layer adds 1,500 IOPS and 25.0 MB/s of its own.")
 	checkLacks(t, o, `<a class="id" href="#host-001">kvm-01</a> <span class="badge spare">`, "◀ the plan's preset", "not modelled")
@@ -156,7 +157,8 @@ func TestStoragePool(t *testing.T) {
 	// An existing pool that fits costs nothing new and raises nothing.
 	p.Storage.Pool.HaveBytes, p.Storage.Pool.Fits, p.Storage.Pool.Existing = 5e12, true, true
 	s = string(render(t, in))
-	checkContains(t, s, `<span class="badge ok">fits</span> An existing pool: it adds no cost.`)
+	checkContains(t, s, `<span class="badge ok">fits</span> An existing pool: it adds no cost.`,
+		`<td class="n">0 <span class="desc">existing pool</span></td>`)
 	checkLacks(t, decisionOf(t, s), "Storage capacity", "not comparable", "<strong")
 	// A new priced one is in the cost.
 	p.Storage.Pool.Existing, p.Storage.Pool.Price = false, 60000
@@ -171,13 +173,13 @@ func TestCandidateCosts(t *testing.T) {
 	c := s[strings.Index(s, `<section id="candidates">`):strings.Index(s, `<h3 id="sensitivity">`)]
 	checkContains(t, c,
 		`<th class="n">hardware (capex)</th><th class="n">energy</th><th class="n">licences</th><th class="n">storage pool</th><th class="n">total cost</th>`,
-		`<td title="1U, 2 × 16 cores, 256 GiB, 2 × 3.84 TB NVMe in RAID 1"><span class="id">std-1u</span><span class="desc">1U, 2 × 16 cores, 256 GiB, 2 × 3.84 TB NVMe in RAID 1</span></td>`,
+		`<td class="nowrap" title="1U, 2 × 16 cores, 256 GiB, 2 × 3.84 TB NVMe in RAID 1"><span class="id">std-1u</span></td>`,
 		// 24,000 + 7,008 + 3,000 = 34,008; no pool.
 		`<td class="n">24,000</td><td class="n">7,008</td><td class="n">3,000</td><td class="n">—</td><td class="n">34,008</td>`,
-		`<td>includes chassis, CPUs, memory, local NVMe, 5 years of support</td>`,
+		`<td class="covers"><span class="desc">1U, 2 × 16 cores, 256 GiB, 2 × 3.84 TB NVMe in RAID 1</span>includes chassis, CPUs, memory, local NVMe, 5 years of support</td>`,
 		// 35,000 + 5,256.4 + 1,500 = 41,756.4, the array unpriced.
 		`<td class="n">35,000</td><td class="n">5,256</td><td class="n">1,500</td><td class="n"><span class="over">no price</span></td><td class="n">41,756 <span class="mark" title="not comparable on cost: excludes the storage array array-a (new, no price in the catalog)">†</span></td>`,
-		`<td>includes chassis, CPUs, memory; <span class="w">excludes the SAN array</span></td>`,
+		`<span class="desc">2U, 4 × 20 cores, 1 TiB, disks on the SAN</span>includes chassis, CPUs, memory; <span class="w">excludes the SAN array</span></td>`,
 		`<td>fit <span class="desc">on the pool <span class="id">array-a</span></span></td>`,
 		`<p class="note"><strong class="over">† Not comparable on cost:</strong> the cost of <span class="id">big-2u</span> excludes the storage array array-a (new, no price in the catalog).`)
 	checkLacks(t, c, "rack space</th>")
@@ -216,8 +218,8 @@ func TestOverheadStorageHostile(t *testing.T) {
 	checkContains(t, s,
 		// The candidate's description (title and text), price notes, the
 		// exclusions (marker title, footnote, decision) and the pool.
-		`<td title="`+attr+`"><span class="id">`, `<span class="desc">`+attr+`</span>`,
-		`<td>includes `+script+`; <span class="w">excludes `+attr+`</span></td>`,
+		`<td class="nowrap" title="`+attr+`"><span class="id">`,
+		`<td class="covers"><span class="desc">`+attr+`</span>includes `+script+`; <span class="w">excludes `+attr+`</span></td>`,
 		`<span class="mark" title="not comparable on cost: excludes `+attr+`">†</span>`,
 		`the cost of <span class="id">big-2u</span> excludes `+attr+`.`,
 		`The cost of big-2u excludes `+attr+`: not comparable`,
