@@ -24,7 +24,7 @@ func TestOverhead(t *testing.T) {
 	checkContains(t, decisionOf(t, s),
 		"No plan can use fewer than 1 (the lower bound), so at most 1 more could be saved. Virtualisation costs 1 of the 2 hosts: without it (bare metal) the load would need 1. N&#43;1")
 	checkContains(t, s,
-		`<div class="kpi"><span class="v">1 host</span><span class="l">what virtualisation (<span class="id">kvm-virtio</span>) costs against none: 9.62 ref. cores and 16.75 GiB at the fleet's peak (see Overhead)</span></div>`,
+		`<div class="kpi"><span class="v">1 host</span><span class="l">what virtualisation (<span class="id">kvm-virtio</span>) costs against none; it takes 9.62 ref. cores and 16.75 GiB in all, per-VM overhead at the fleet's CPU peak and the hosts' reserves (see Overhead)</span></div>`,
 		`<a href="#overhead">Overhead</a>`)
 	o := s[strings.Index(s, `<section id="overhead">`):strings.Index(s, `<section id="storage-capacity">`)]
 	checkContains(t, o,
