@@ -3,8 +3,9 @@
 // recordings and public traces.
 //
 // The live collector is laid out like node_exporter, one file per source:
-// cpu.go, mem.go, disk.go (disk_linux.go for the /sys/block rule) and net.go
-// read counters through gopsutil into a Snapshot (source.go). Run
+// cpu.go, mem.go, disk.go (disk_linux.go for the /sys/block rule), net.go
+// and fs.go (the local filesystems' used bytes, at most once a minute) read
+// counters through gopsutil into a Snapshot (source.go). Run
 // (collector.go) reads a Snapshot every Options.Sample on an injected Clock,
 // turns the differences between snapshots into sub-samples (snapshot.go:
 // counter resets, 32-bit wraps and absurd jumps handled) and aggregates them
