@@ -32,6 +32,7 @@ var ServersHeader = []string{
 	"current_cores", "rightsize_vcpus", "current_mem_bytes", "rightsize_mem_bytes",
 	"vcpus", "cpu_cap_cores_ref", "slots_capped", "evidence_weight", "reserve_cpu_cores_ref", "reserve_mem_bytes",
 	"os_family", "peak_group", "peak_window", "watts", "watts_source",
+	"storage_provisioned_bytes", "storage_used_bytes", "storage_demand_bytes", "storage_source",
 	"host", "unplaced_reason", "unplaced_constraint", "warnings",
 }
 
@@ -78,6 +79,7 @@ func WriteServersCSV(w io.Writer, p *model.Plan) error {
 				num(a.Entitlement.EvidenceWeight), num(a.Entitlement.ReserveCPUCoresRef), num(a.Entitlement.ReserveMemBytes),
 				text(a.OSFamily), strconv.Itoa(a.PeakGroup), text(peakWindow(a.PeakGroup, p.Fleet.PeakGroups)),
 				num(s.Watts), text(s.WattsSource),
+				num(s.Storage.ProvisionedBytes), num(s.Storage.UsedBytes), num(s.Storage.DemandBytes), text(s.Storage.Source),
 				text(s.Host), text(why[s.ID].Reason), text(why[s.ID].Constraint), text(strings.Join(s.Warnings, "; ")),
 			)
 			if err := emit(row); err != nil {

@@ -132,7 +132,7 @@ func fmtMetric(m model.Metric, v *float64) string {
 		return fmt.Sprintf("%.2f%%", *v)
 	case model.DiskReadIOPS, model.DiskWriteIOPS:
 		return fmt.Sprintf("%.1f", *v)
-	case model.MemUsedBytes, model.MemTotalBytes:
+	case model.MemUsedBytes, model.MemTotalBytes, model.FSUsedBytes:
 		return fmtBytes(*v)
 	default:
 		return fmtBytes(*v) + "/s"
