@@ -257,7 +257,11 @@ func overheadSummary(o model.Overhead, hosts int) (int, string) {
 	cost := plan.Hosts - none.Hosts
 	switch {
 	case cost <= 0:
-		return cost, fmt.Sprintf("Virtualisation (%s) costs no host: the load needs %d hosts with it and without it; %s.", o.Virt, plan.Hosts, what)
+		n := fmt.Sprintf("%d hosts", plan.Hosts)
+		if plan.Hosts == 1 {
+			n = "1 host"
+		}
+		return cost, fmt.Sprintf("Virtualisation (%s) costs no host: the load needs %s with it and without it; %s.", o.Virt, n, what)
 	case cost == 1:
 		return cost, fmt.Sprintf("Virtualisation (%s) costs 1 of the %d hosts the load needs (%d without it): %s.", o.Virt, plan.Hosts, none.Hosts, what)
 	default:
