@@ -123,15 +123,7 @@ func TestStorageKnownAnswers(t *testing.T) {
 // planned returns the plan of the shared test fleet, by host name.
 func planned(t *testing.T) map[string]*server {
 	t.Helper()
-	o, err := testOpts.withDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]*server{}
-	for _, s := range planFleet(o) {
-		out[s.inv.Hostname] = s
-	}
-	return out
+	return planOf(t, testOpts)
 }
 
 // fsUsed returns the server's fs_used_bytes means and maxima.
