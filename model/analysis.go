@@ -114,8 +114,10 @@ type Rightsizing struct {
 	CPUStatistic string `json:"cpu_statistic"`
 	MemBytes     int64  `json:"mem_bytes"`
 	MemStatistic string `json:"mem_statistic"`
-	// What the server has today.
+	// What the server has today: physical cores, vCPUs (its logical CPUs,
+	// what a P2V conversion gives its VM: model.Inventory.VCPUs) and memory.
 	CurrentCores    int   `json:"current_cores"`
+	CurrentVCPUs    int   `json:"current_vcpus"`
 	CurrentMemBytes int64 `json:"current_mem_bytes"`
 }
 
@@ -134,6 +136,7 @@ type FleetAnalysis struct {
 	// Right-sizing totals over the servers with samples.
 	RightsizeVCPUs    int   `json:"rightsize_vcpus_total"`
 	CurrentCores      int   `json:"current_cores_total"`
+	CurrentVCPUs      int   `json:"current_vcpus_total"`
 	RightsizeMemBytes int64 `json:"rightsize_mem_bytes_total"`
 	CurrentMemBytes   int64 `json:"current_mem_bytes_total"`
 	// KSMSavingBytes is the sum of the hosts' KSM savings (Settings.KSM);

@@ -11,6 +11,16 @@ const FormatVersion = 1
 type Inventory struct {
 	FormatVersion int    `json:"format_version"`
 	Hostname      string `json:"hostname"`
+	// MachineID identifies the machine across host renames and data
+	// sources when the source knows it (/etc/machine-id, Windows
+	// MachineGuid, an nmon serial number); "" = unknown.
+	MachineID string `json:"machine_id,omitempty"`
+	// TimeZone is the IANA zone ("Europe/Berlin", "UTC") the source's local
+	// timestamps were read in; "" when the source writes UTC or epoch
+	// times. TimeZoneAssumed is true when nobody said which zone the
+	// times were in and the importer assumed TimeZone.
+	TimeZone        string `json:"time_zone,omitempty"`
+	TimeZoneAssumed bool   `json:"time_zone_assumed,omitempty"`
 	// OS is the operating system as reported ("Windows Server 2008 R2", "CentOS 5.11").
 	OS string `json:"os,omitempty"`
 	// OSFamily is "linux", "windows", "aix", ... (used to group KSM savings).

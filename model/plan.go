@@ -64,6 +64,22 @@ type Plan struct {
 	// plan was built by `kvmfit backtest` (docs/backtest.md).
 	Backtest *BacktestReport `json:"backtest,omitempty"`
 	Warnings []string        `json:"warnings"`
+	// InputIssues are what is wrong or doubtful in the input data
+	// (duplicates, periods that do not overlap, missing resources, assumed
+	// time zones, truncated files, short trends): the report's first
+	// paragraph and risk count say them.
+	InputIssues []InputIssue `json:"input_issues"`
+}
+
+// InputIssue is one problem of the input data that the plan worked around.
+type InputIssue struct {
+	// Kind is "duplicate", "periods", "missing_resource", "time_zone",
+	// "truncated" or "trend".
+	Kind string `json:"kind"`
+	// Servers are the servers concerned (IDs, sorted), empty for the fleet.
+	Servers []string `json:"servers,omitempty"`
+	// Message says it in one sentence, with what was done about it.
+	Message string `json:"message"`
 }
 
 // PlanGrid describes the time grid the data was aligned to and the slots packed.

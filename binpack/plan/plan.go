@@ -778,9 +778,10 @@ func (b *planBuilder) assemble(c *candidate, rows []model.Candidate, chosen int,
 			HostsUsed: len(sop.Bins), LowerBound: sop.LowerBound,
 			Method: b.sumOfPeaksMethod(),
 		}},
-		Candidates: rows,
-		Settings:   s,
-		Warnings:   warnings,
+		Candidates:  rows,
+		Settings:    s,
+		Warnings:    warnings,
+		InputIssues: append([]model.InputIssue{}, in.InputIssues...),
 	}
 	for _, h := range c.sol.Constructive {
 		plan.Search.Constructive = append(plan.Search.Constructive, model.HeuristicHosts{Name: h.Name, Hosts: h.Bins})

@@ -28,6 +28,9 @@ type Fleet struct {
 	// Warnings are about the fleet as a whole (a short span of data, a
 	// large "full" timeline).
 	Warnings []string
+	// InputIssues are the input data's problems the profile worked around
+	// (model.InputIssue); the plan carries them.
+	InputIssues []model.InputIssue
 	// VCPUs maps a server ID to its logical CPU count from its inventory
 	// (threads, else cores), nil when no inventory gives one.
 	VCPUs map[string]int
