@@ -137,6 +137,10 @@ type column struct {
 func ReadSamples(r io.Reader, name string, s *model.Series) (warnings []error, err error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	lineNo := 0
+	// offset counts the bytes of the complete lines read; lastGood is the
+	// timestamp of the last row read, for the position in a read error.
+	var offset int64
+	var lastGood string
 	var cols []column
 	tsCol, ivCol := -1, -1
 	var fields []string
@@ -155,9 +159,10 @@ func ReadSamples(r io.Reader, name string, s *model.Series) (warnings []error, e
 			break
 		}
 		if rerr != nil && rerr != io.EOF {
-			return warnings, fmt.Errorf("%s: %w", name, rerr)
+			return warnings, readError(name, lineNo, offset, lastGood, rerr)
 		}
 		lineNo++
+		offset += int64(len(line))
 		torn := rerr == io.EOF // no trailing newline
 		text := strings.TrimRight(string(line), "\r\n")
 		if torn {
@@ -215,11 +220,28 @@ func ReadSamples(r io.Reader, name string, s *model.Series) (warnings []error, e
 			return warnings, perr
 		}
 		s.Append(x)
+		lastGood = fields[tsCol]
 	}
 	if lineNo == 0 {
 		return warnings, &model.SampleParseError{File: name, Line: 1, Err: errors.New("empty file: no header")}
 	}
 	return warnings, nil
+}
+
+// readError is a read failure after lineNo complete lines (offset bytes,
+// the last row at lastGood): a truncated or corrupt compressed file, whose
+// rest is lost. Unlike a torn last line (a crash while appending, which
+// loses one row at most), it is an error: the rows after it are unknown.
+func readError(name string, lineNo int, offset int64, lastGood string, err error) error {
+	what := "after the header"
+	switch {
+	case lineNo == 0:
+		what = "before the header"
+	case lastGood != "":
+		what = fmt.Sprintf("after line %d (last complete row %s)", lineNo, strings.TrimSpace(lastGood))
+	}
+	return &model.SampleParseError{File: name, Line: lineNo + 1, Err: fmt.Errorf(
+		"data end %s at byte %d of the uncompressed data: %w; the file is truncated or corrupt and the rest of it is lost — restore it, or move it out of the server directory to plan without it", what, offset, err)}
 }
 
 func splitComma(dst []string, s string) []string {

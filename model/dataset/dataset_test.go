@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -694,5 +695,50 @@ func TestDatasetCommitFailureCleansUp(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(parent); len(ents) != 1 {
 		t.Errorf("after a failed Commit the parent holds %v, want only ds", ents)
+	}
+}
+
+// TestReadServerTruncatedGzip cuts a closed day's gzip short (a copy cut
+// off: the collector writes .gz files whole, so this is never a crash
+// tail): the error names the file, the line after the last complete row,
+// that row's timestamp and the byte position, instead of a bare
+// "unexpected EOF".
+func TestReadServerTruncatedGzip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sql01")
+	writeFile(t, dir, InventoryFile, inventoryV1)
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	ts := func(i int) string { return modeltest.T0.Add(time.Duration(i) * 5 * time.Minute).Format(time.RFC3339) }
+	text := HeaderLine()
+	for i := range 10 {
+		text += row(ts(i), 300, "1", "2")
+	}
+	if _, err := zw.Write([]byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	// A sync flush: the first 10 rows can be decoded whatever follows.
+	if err := zw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	cut := b.Len()
+	for i := 10; i < 200; i++ {
+		if _, err := zw.Write([]byte(row(ts(i), 300, fmt.Sprint(i%7), "9"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, dir, "samples-2026-01-01.csv.gz", string(b.Bytes()[:cut+40]))
+	_, err := ReadServer(dir)
+	var pe *model.SampleParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v, want a SampleParseError", err)
+	}
+	msg := err.Error()
+	if pe.File != path || pe.Line < 12 || !errors.Is(err, io.ErrUnexpectedEOF) ||
+		!strings.Contains(msg, fmt.Sprintf("after line %d (last complete row 2026-01-01T", pe.Line-1)) ||
+		!strings.Contains(msg, "truncated or corrupt") || !strings.Contains(msg, "at byte ") {
+		t.Errorf("error %q (line %d), want the position of the last complete row in %s", msg, pe.Line, path)
 	}
 }
