@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -109,6 +110,7 @@ func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
 	b.reserveUnseen()
 	b.percentileDemands()
 	b.rateConfidence()
+	b.missingResources()
 	if o.BaselineSizes {
 		b.baselineSizes()
 	}
@@ -236,6 +238,15 @@ type fleetBuilder struct {
 	// first and last bound the samples of the whole fleet.
 	first, last time.Time
 	placed      []placed
+	// fallbacks lists the servers per dimension sized without usable data
+	// and how (Result.Fallback).
+	fallbacks map[fallbackKey][]string
+}
+
+// fallbackKey is a dimension and how it was sized without usable data.
+type fallbackKey struct {
+	dim  model.Dim
+	kind string
 }
 
 // placed is a server with samples: its index in Fleet.Servers and what
@@ -255,7 +266,8 @@ func newFleetBuilder(s model.Settings, pcts []float64, servers int) *fleetBuilde
 		s:    s,
 		pcts: pcts,
 		alts: make([][]model.ServerDemand, len(pcts)),
-		seen: map[string]bool{},
+		seen:      map[string]bool{},
+		fallbacks: map[fallbackKey][]string{},
 	}
 }
 
@@ -296,6 +308,12 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 		p.full = prof
 	}
 	b.placed = append(b.placed, p)
+	for d, fb := range prof.Fallback {
+		if fb != "" {
+			k := fallbackKey{model.Dim(d), fb}
+			b.fallbacks[k] = append(b.fallbacks[k], ps.ID)
+		}
+	}
 	b.f.Servers = append(b.f.Servers, ps)
 	b.f.Demand.Servers = append(b.f.Demand.Servers, prof.Demand)
 	b.addVirt(prof)
@@ -473,6 +491,52 @@ func (b *fleetBuilder) baselineSizes() {
 		}
 	}
 }
+
+// missingResources records one InputIssue "missing_resource" per
+// dimension and fallback (Result.Fallback), dimensions in order, with the
+// servers concerned: what the plan sized without usable data, and how.
+func (b *fleetBuilder) missingResources() {
+	for d := model.Dim(0); d < model.NumDims; d++ {
+		for _, kind := range []string{FallbackSampleMax, FallbackCapacity, FallbackInstalled, FallbackZero} {
+			ids := b.fallbacks[fallbackKey{d, kind}]
+			if len(ids) == 0 {
+				continue
+			}
+			ids = slices.Clone(ids)
+			slices.Sort(ids)
+			n := servers(len(ids))
+			var msg string
+			switch kind {
+			case FallbackSampleMax:
+				msg = fmt.Sprintf("%s: samples too few or too short on %s (not one %g-second slot half covered): sized at their largest sample in every slot — a guess; collect for days", d, n, b.s.Step().Seconds())
+			case FallbackCapacity:
+				msg = fmt.Sprintf("%s: never measured on %s: sized at their whole CPU capacity in every slot", d, n)
+			case FallbackInstalled:
+				msg = fmt.Sprintf("%s: memory use never measured on %s: sized at their installed memory", d, n)
+			default:
+				msg = fmt.Sprintf("%s: never measured on %s (the source does not record it) and nothing to size it from: counted as 0, so the plan does not check their %s", d, n, d)
+			}
+			b.f.InputIssues = append(b.f.InputIssues, model.InputIssue{Kind: IssueMissingResource, Servers: ids, Message: msg})
+		}
+	}
+}
+
+// servers is "1 server" or "n servers".
+func servers(n int) string {
+	if n == 1 {
+		return "1 server"
+	}
+	return fmt.Sprintf("%d servers", n)
+}
+
+// Kinds of model.InputIssue the profile records.
+const (
+	IssueDuplicate       = "duplicate"
+	IssuePeriods         = "periods"
+	IssueMissingResource = "missing_resource"
+	IssueTimeZone        = "time_zone"
+	IssueTrend           = "trend"
+)
 
 // roundTo rounds v to the given number of decimals.
 func roundTo(v float64, decimals int) float64 {

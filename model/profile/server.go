@@ -28,6 +28,10 @@ type Result struct {
 	// CoveredSec is the time covered by samples.
 	CoveredSec int64
 	Samples    int
+	// Fallback says, per dimension, how a dimension without a single
+	// usable slot was sized (FallbackSampleMax, FallbackCapacity,
+	// FallbackInstalled, FallbackZero); "" when it was measured.
+	Fallback [model.NumDims]string
 	// SlotsPresent is the number of aligned slots in which at least one
 	// packed resource was measured (before any fill).
 	SlotsPresent int
@@ -132,6 +136,7 @@ func profileWith(srv *model.Server, s model.Settings, pcts []float64) (*Result, 
 		busy[t] = v / 100 * p.CPU.CoresRef
 	}
 	p.analyse(srv, a, rows[model.DimMem], busy, spd, s)
+	p.fillUnusable(srv, &rows, &measured, busy, s)
 	io := ioRows(a)
 	rows[model.DimCPU] = virtCPU(busy, io, s)
 	scale(&rows, p.Analysis, s)
@@ -415,6 +420,97 @@ func (p *Result) OnGrid(g Grid) (sd model.ServerDemand, filled [model.NumDims]in
 		sd.Values[d] = row
 	}
 	return sd, filled
+}
+
+// How a dimension without a usable slot is sized (Result.Fallback).
+const (
+	// FallbackSampleMax: samples measure it, but none of its slots is at
+	// least half covered (a few short samples): the largest sample, in
+	// every slot.
+	FallbackSampleMax = "sample_max"
+	// FallbackCapacity: CPU never measured: the server's whole CPU
+	// capacity, in every slot.
+	FallbackCapacity = "capacity"
+	// FallbackInstalled: memory use never measured: the installed memory.
+	FallbackInstalled = "installed"
+	// FallbackZero: never measured and nothing to size it from (disk and
+	// network of a CPU-only trace; memory without an installed size):
+	// zero demand.
+	FallbackZero = "zero"
+)
+
+// fillUnusable sizes every dimension that has no usable slot (measured
+// false) conservatively, never at zero when anything is known, and records
+// how in p.Fallback with a warning:
+//
+//   - samples measure it but none of its slots is at least half covered
+//     (five 10-second sar samples): the largest sample (interval mean or
+//     max, as SlotStat says; CPU in busy reference cores) in every slot;
+//   - CPU never measured: the server's whole capacity (CoresRef);
+//   - memory never measured: left to unmeasuredRow (the installed memory,
+//     else zero);
+//   - disk and network never measured: zero (unmeasuredRow).
+//
+// It runs after the analysis, which sees only the measured slots (a filled
+// row has no trend and no saturation), and fills busy for CPU (the rows
+// of CPU are rebuilt from busy), rows[d] for the other dimensions.
+func (p *Result) fillUnusable(srv *model.Server, rows *[model.NumDims][]float64, measured *[model.NumDims]bool, busy []float64, s model.Settings) {
+	for d := model.Dim(0); d < model.NumDims; d++ {
+		if measured[d] {
+			continue
+		}
+		v, n := sampleMax(&srv.Series, d, s.SlotStat)
+		switch {
+		case n > 0:
+			p.Fallback[d] = FallbackSampleMax
+			row, shown := rows[d], fmt.Sprintf("%.6g", v)
+			if d == model.DimCPU {
+				row, shown = busy, fmt.Sprintf("%.4g%% busy", v)
+				v = v / 100 * p.CPU.CoresRef
+			}
+			for t := range row {
+				row[t] = v
+			}
+			measured[d] = true
+			p.Warnings = append(p.Warnings, fmt.Sprintf("no usable %s data: %d samples, but no %g-second slot at least half covered by them; sized at the largest sample (%s) in every slot",
+				d, n, s.Step().Seconds(), shown))
+		case d == model.DimCPU:
+			p.Fallback[d] = FallbackCapacity
+			for t := range busy {
+				busy[t] = p.CPU.CoresRef
+			}
+			measured[d] = true
+			p.Warnings = append(p.Warnings, fmt.Sprintf("no CPU data: sized at the server's whole CPU capacity (%.4g reference cores) in every slot", p.CPU.CoresRef))
+		case d == model.DimMem && srv.Inventory.MemTotalBytes > 0:
+			p.Fallback[d] = FallbackInstalled // unmeasuredRow warns
+		default:
+			p.Fallback[d] = FallbackZero // unmeasuredRow warns
+		}
+	}
+}
+
+// sampleMax returns the largest value of dimension d over the samples of
+// s (the sum of its metrics per sample, interval means with slotStat
+// "mean", else maxima) and the number of samples measuring it.
+func sampleMax(s *model.Series, d model.Dim, slotStat string) (v float64, n int) {
+	pick := &s.Max
+	if slotStat == "mean" {
+		pick = &s.Mean
+	}
+	for i := range s.Start {
+		x, any := 0.0, false
+		for _, m := range dimMetrics[d] {
+			if y := pick[m][i]; !math.IsNaN(y) {
+				x += y
+				any = true
+			}
+		}
+		if any {
+			n++
+			v = max(v, x)
+		}
+	}
+	return v, n
 }
 
 // ErrNoSamples means a server has an inventory but no samples.

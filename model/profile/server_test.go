@@ -265,3 +265,99 @@ func measuredSettings() model.Settings {
 	s.EvidenceReserve = false
 	return s
 }
+
+// sparseServer mirrors sysstat's expected.sadf-d as `kvmfit import sar`
+// reads it: 5 samples of 22 to 39 seconds, CPU 4.21 to 28.15 % busy,
+// 3.5 GiB of memory used, disk bytes (read + write) up to 2,327,393.28 B/s,
+// no network; 10 logical CPUs, no score (10 reference cores), 8 GiB. No
+// 5-minute slot is half covered by samples.
+func sparseServer() *model.Server {
+	srv := &model.Server{ID: "SYSSTAT.TEST", Inventory: model.Inventory{FormatVersion: 1, Hostname: "SYSSTAT.TEST", Threads: 10, MemTotalBytes: 8 * model.GiB}}
+	for _, x := range []struct {
+		sec, iv     int
+		cpu, rd, wr float64
+	}{{0, 31, 17, 29404.16, 19712}, {10, 31, 4.21, 8785.92, 10654.72}, {12, 39, 28.15, 0, 0}, {39, 22, 23.61, 2302694.4, 24698.88}, {2056, 31, 25.69, 32849.92, 0}} {
+		srv.Series.Append(modeltest.Sample(modeltest.Sec(13*3600+x.sec), x.iv, map[model.Metric]modeltest.MV{
+			model.CPUBusyPct:           {x.cpu, x.cpu},
+			model.MemUsedBytes:         {3.5 * model.GiB, 3.5 * model.GiB},
+			model.DiskReadBytesPerSec:  {x.rd, x.rd},
+			model.DiskWriteBytesPerSec: {x.wr, x.wr},
+		}))
+	}
+	return srv
+}
+
+// TestServerSparse: a resource whose samples cover no slot by half is
+// sized at its largest sample in every slot (it used to be CPU 0 with the
+// warning "no cpu data: cpu demand counted as 0"); one the source never
+// measured is CPU at the server's whole capacity, memory at the installed
+// size, disk and network at 0 — each with a warning and its Fallback.
+func TestServerSparse(t *testing.T) {
+	for _, kind := range []model.ProfileKind{model.ProfileDay, model.ProfileWeek, model.ProfileFull} {
+		t.Run(string(kind), func(t *testing.T) {
+			s := measuredSettings()
+			s.Profile = kind
+			p, err := Server(sparseServer(), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ovh := 0.002*8*model.GiB + 218*model.MiB + 10*8*model.MiB
+			want := [model.NumDims]float64{
+				model.DimCPU:       28.15 / 100 * 10 * 1.05,
+				model.DimMem:       3.5*model.GiB + ovh,
+				model.DimDiskBytes: 2302694.4 + 24698.88,
+			}
+			slots := map[model.ProfileKind]int{model.ProfileDay: 288, model.ProfileWeek: 2016, model.ProfileFull: 288}[kind]
+			for d := model.Dim(0); d < model.NumDims; d++ {
+				row := p.Demand.Values[d]
+				if len(row) != slots {
+					t.Fatalf("%s: %d slots, want %d", d, len(row), slots)
+				}
+				for _, tt := range []int{0, 156, slots - 1} {
+					if !modeltest.Close(row[tt], want[d], 1e-9) {
+						t.Errorf("%s slot %d = %v, want %v", d, tt, row[tt], want[d])
+					}
+				}
+			}
+			wantFallback := [model.NumDims]string{FallbackSampleMax, FallbackSampleMax, FallbackZero, FallbackSampleMax, FallbackZero}
+			if p.Fallback != wantFallback {
+				t.Errorf("fallback %q, want %q", p.Fallback, wantFallback)
+			}
+			for _, w := range []string{
+				"no usable cpu data: 5 samples, but no 300-second slot at least half covered by them; sized at the largest sample (28.15% busy) in every slot",
+				"no usable mem data: 5 samples",
+				"no disk_iops data: disk_iops demand counted as 0",
+			} {
+				if !slices.ContainsFunc(p.Warnings, func(s string) bool { return strings.HasPrefix(s, w) }) {
+					t.Errorf("no warning %q in %q", w, p.Warnings)
+				}
+			}
+			if p.SlotsPresent != 0 {
+				t.Errorf("slots present %d, want 0 (nothing was filled before the count)", p.SlotsPresent)
+			}
+		})
+	}
+	t.Run("never measured", func(t *testing.T) {
+		srv := sparseServer()
+		for i := range srv.Series.Start {
+			for _, m := range []model.Metric{model.CPUBusyPct, model.MemUsedBytes} {
+				srv.Series.Mean[m][i], srv.Series.Max[m][i] = math.NaN(), math.NaN()
+			}
+		}
+		p, err := Server(srv, measuredSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ovh := 0.002*8*model.GiB + 218*model.MiB + 10*8*model.MiB
+		if got, want := p.Demand.Values[model.DimCPU][7], 10*1.05; !modeltest.Close(got, want, 1e-12) {
+			t.Errorf("cpu = %v, want the whole capacity %v", got, want)
+		}
+		if got, want := p.Demand.Values[model.DimMem][7], 8*model.GiB+ovh; !modeltest.Close(got, want, 1e-12) {
+			t.Errorf("mem = %v, want the installed %v", got, want)
+		}
+		if p.Fallback[model.DimCPU] != FallbackCapacity || p.Fallback[model.DimMem] != FallbackInstalled ||
+			!slices.Contains(p.Warnings, "no CPU data: sized at the server's whole CPU capacity (10 reference cores) in every slot") {
+			t.Errorf("fallback %q, warnings %q", p.Fallback, p.Warnings)
+		}
+	})
+}
