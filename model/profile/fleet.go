@@ -262,10 +262,10 @@ type placed struct {
 
 func newFleetBuilder(s model.Settings, pcts []float64, servers int) *fleetBuilder {
 	return &fleetBuilder{
-		f:    &Fleet{Demand: &model.Demand{Step: s.Step(), Profile: s.Profile}, Servers: make([]model.PlanServer, 0, servers)},
-		s:    s,
-		pcts: pcts,
-		alts: make([][]model.ServerDemand, len(pcts)),
+		f:         &Fleet{Demand: &model.Demand{Step: s.Step(), Profile: s.Profile}, Servers: make([]model.PlanServer, 0, servers)},
+		s:         s,
+		pcts:      pcts,
+		alts:      make([][]model.ServerDemand, len(pcts)),
 		seen:      map[string]bool{},
 		fallbacks: map[fallbackKey][]string{},
 	}
