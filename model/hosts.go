@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -59,6 +61,12 @@ type Catalog struct {
 	// candidate pays (hypervisor subscriptions, guest OS datacenter
 	// licences): they can decide between fewer large and more small hosts.
 	Licences []Licence `yaml:"licences" json:"licences,omitempty"`
+	// Source is the file the catalog was read from ("" when parsed from
+	// bytes); errors about an entry name it (Where).
+	Source string `yaml:"-" json:"-"`
+	// pos holds the lines of the entries and fields in the catalog's YAML
+	// (nil for a catalog built in code).
+	pos *catalogPos
 }
 
 // StoragePool is a shared storage array or cluster.
@@ -189,7 +197,61 @@ func (h HostSpec) UsableCapacity(s Settings) Capacity {
 	return c
 }
 
-// ReadCatalog reads and validates a host catalog file (YAML).
+// CheckUsable reports why host model h leaves nothing to pack in some
+// resource under s (nil when every resource keeps some usable capacity):
+// field is the catalog field at fault ("" when a ceiling is), and the
+// error says its value and what takes it all, e.g. mem_bytes "512B is
+// not more than the host reserve of 8GiB (host_reserve_mem_bytes)".
+func (h HostSpec) CheckUsable(s Settings) (field string, err error) {
+	usable := h.UsableCapacity(s)
+	raw := h.RawCapacity(s)
+	fields := [NumDims]string{"cores", "mem_bytes", "storage_iops", "storage_bytes_per_sec", "net_bytes_per_sec"}
+	for d := Dim(0); d < NumDims; d++ {
+		if usable[d] > 0 {
+			continue
+		}
+		ceil := s.CeilingPct[d.String()]
+		switch {
+		case d == DimCPU && s.HostReserveCores >= float64(h.Cores):
+			return fields[d], fmt.Errorf("%d cores are not more than the host reserve of %g cores (host_reserve_cores): no CPU is left for VMs", h.Cores, s.HostReserveCores)
+		case d == DimMem && s.HostReserveMemBytes >= raw[d]:
+			return fields[d], fmt.Errorf("%s is not more than the host reserve of %s (host_reserve_mem_bytes): no memory is left for VMs",
+				FormatByteSize(raw[d]), FormatByteSize(s.HostReserveMemBytes))
+		case !(ceil > 0):
+			return "", fmt.Errorf("the %s ceiling is %g %%: nothing of it may be used", d, ceil)
+		default:
+			return fields[d], fmt.Errorf("%s capacity %g leaves nothing usable", d, raw[d])
+		}
+	}
+	return "", nil
+}
+
+// FormatByteSize writes a byte count the way ParseByteSize reads it, in
+// the unit that writes it exactly and shortest (binary units first on a
+// tie): "8GiB", "1.5TiB", "800MB", "512B".
+func FormatByteSize(v float64) string {
+	best := strconv.FormatFloat(v, 'f', -1, 64) + "B"
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return best
+	}
+	for _, u := range []struct {
+		name string
+		mul  float64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"kB", 1e3}} {
+		if math.Abs(v) < u.mul {
+			continue
+		}
+		// At most three decimals, and only when they are exact.
+		r := math.Round(v/u.mul*1000) / 1000
+		if s := strconv.FormatFloat(r, 'f', -1, 64) + u.name; r*u.mul == v && len(s) < len(best) {
+			best = s
+		}
+	}
+	return best
+}
+
+// ReadCatalog reads and validates a host catalog file (YAML). An error
+// names the file and, where it is known, the line: "hosts.yaml:12: ...".
 func ReadCatalog(path string) (*Catalog, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -197,12 +259,34 @@ func ReadCatalog(path string) (*Catalog, error) {
 	}
 	c, err := ParseCatalog(data)
 	if err != nil {
+		var le *lineError
+		if errors.As(err, &le) && le.line > 0 {
+			return nil, fmt.Errorf("%s:%d: %w", path, le.line, le.err)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	c.Source = path
 	return c, nil
 }
 
-// ParseCatalog decodes and validates a host catalog. Unknown fields are errors.
+// lineError is an error at a line of the catalog's YAML (0: unknown).
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string {
+	if e.line <= 0 {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("line %d: %v", e.line, e.err)
+}
+
+func (e *lineError) Unwrap() error { return e.err }
+
+// ParseCatalog decodes and validates a host catalog. Unknown fields are
+// errors that suggest the closest known field ("did you mean mem_bytes?");
+// errors start with the line of the field or entry ("line 12: ...").
 func ParseCatalog(data []byte) (*Catalog, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -211,53 +295,59 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("no hosts in catalog (empty file)")
 		}
-		return nil, err
+		return nil, explainYAMLError(err)
 	}
+	c.pos = catalogPositions(data)
 	if len(c.Hosts) == 0 {
 		return nil, errors.New("no hosts in catalog")
 	}
 	seen := map[string]bool{}
 	for i, h := range c.Hosts {
+		// at is the error of field f of this entry, at the field's line
+		// (the entry's when the field is not written).
 		where := fmt.Sprintf("hosts[%d]", i)
+		at := func(f, format string, a ...any) error {
+			return &lineError{c.pos.line("hosts", i, f), fmt.Errorf("%s: field %s: %s", where, f, fmt.Sprintf(format, a...))}
+		}
 		if h.Name == "" {
-			return nil, fmt.Errorf("%s: field name: empty", where)
+			return nil, at("name", "empty")
 		}
 		where = fmt.Sprintf("hosts[%d] (%s)", i, h.Name)
 		if seen[h.Name] {
-			return nil, fmt.Errorf("%s: field name: duplicate", where)
+			return nil, at("name", "duplicate")
 		}
 		seen[h.Name] = true
 		// The float checks are written so that NaN fails them (YAML .nan),
 		// and infinities (.inf) are rejected explicitly.
 		switch {
 		case h.Cores <= 0:
-			return nil, fmt.Errorf("%s: field cores: must be positive", where)
+			return nil, at("cores", "must be positive")
 		case h.Threads < h.Cores:
-			return nil, fmt.Errorf("%s: field threads: %d is less than cores %d", where, h.Threads, h.Cores)
+			return nil, at("threads", "%d is less than cores %d", h.Threads, h.Cores)
 		case !(h.CPUScorePerCore > 0) || math.IsInf(h.CPUScorePerCore, 0):
-			return nil, fmt.Errorf("%s: field cpu_score_per_core: must be a positive number", where)
+			return nil, at("cpu_score_per_core", "must be a positive number")
 		case h.MemBytes <= 0:
-			return nil, fmt.Errorf("%s: field mem_bytes: must be positive", where)
+			return nil, at("mem_bytes", "must be positive")
 		case !(h.StorageIOPS > 0) || math.IsInf(h.StorageIOPS, 0):
-			return nil, fmt.Errorf("%s: field storage_iops: must be a positive number", where)
+			return nil, at("storage_iops", "must be a positive number")
 		case h.StorageBytesPerSec <= 0:
-			return nil, fmt.Errorf("%s: field storage_bytes_per_sec: must be positive", where)
+			return nil, at("storage_bytes_per_sec", "must be positive")
 		case h.NetBytesPerSec <= 0:
-			return nil, fmt.Errorf("%s: field net_bytes_per_sec: must be positive", where)
+			return nil, at("net_bytes_per_sec", "must be positive")
 		case !(h.Price >= 0) || math.IsInf(h.Price, 0):
-			return nil, fmt.Errorf("%s: field price: must be a non-negative number", where)
+			return nil, at("price", "must be a non-negative number")
 		case !(h.Watts >= 0) || math.IsInf(h.Watts, 0):
-			return nil, fmt.Errorf("%s: field watts: must be a non-negative number", where)
+			return nil, at("watts", "must be a non-negative number")
 		case h.RackUnits < 0:
-			return nil, fmt.Errorf("%s: field rack_units: must not be negative", where)
+			return nil, at("rack_units", "must not be negative")
 		case h.Sockets < 0:
-			return nil, fmt.Errorf("%s: field sockets: must not be negative", where)
+			return nil, at("sockets", "must not be negative")
 		case h.StorageBytes < 0:
-			return nil, fmt.Errorf("%s: field storage_bytes: must not be negative", where)
+			return nil, at("storage_bytes", "must not be negative")
 		case h.StoragePool != "" && h.StorageBytes > 0:
-			return nil, fmt.Errorf("%s: field storage_pool: a host keeps its VM disks either locally (storage_bytes) or in a pool, not both", where)
+			return nil, at("storage_pool", "a host keeps its VM disks either locally (storage_bytes) or in a pool, not both")
 		case h.StoragePool != "" && !slices.ContainsFunc(c.StoragePools, func(p StoragePool) bool { return p.Name == h.StoragePool }):
-			return nil, fmt.Errorf("%s: field storage_pool: %q is not in storage_pools", where, h.StoragePool)
+			return nil, at("storage_pool", "%q is not in storage_pools", h.StoragePool)
 		}
 	}
 	if err := c.checkPoolsAndLicences(); err != nil {
@@ -271,40 +361,241 @@ func (c *Catalog) checkPoolsAndLicences() error {
 	seen := map[string]bool{}
 	for i, p := range c.StoragePools {
 		where := fmt.Sprintf("storage_pools[%d] (%s)", i, p.Name)
+		if p.Name == "" {
+			where = fmt.Sprintf("storage_pools[%d]", i)
+		}
+		at := func(f, msg string) error {
+			return &lineError{c.pos.line("storage_pools", i, f), fmt.Errorf("%s: field %s: %s", where, f, msg)}
+		}
 		switch {
 		case p.Name == "":
-			return fmt.Errorf("storage_pools[%d]: field name: empty", i)
+			return at("name", "empty")
 		case seen[p.Name]:
-			return fmt.Errorf("%s: field name: duplicate", where)
+			return at("name", "duplicate")
 		case p.CapacityBytes < 0:
-			return fmt.Errorf("%s: field capacity_bytes: must not be negative", where)
+			return at("capacity_bytes", "must not be negative")
 		case !(p.IOPS >= 0) || math.IsInf(p.IOPS, 0):
-			return fmt.Errorf("%s: field iops: must be a non-negative number", where)
+			return at("iops", "must be a non-negative number")
 		case p.BytesPerSec < 0:
-			return fmt.Errorf("%s: field bytes_per_sec: must not be negative", where)
+			return at("bytes_per_sec", "must not be negative")
 		case !(p.Price >= 0) || math.IsInf(p.Price, 0):
-			return fmt.Errorf("%s: field price: must be a non-negative number", where)
+			return at("price", "must be a non-negative number")
 		case p.Existing && p.Price > 0:
-			return fmt.Errorf("%s: field price: an existing pool costs the plan nothing; drop price or existing", where)
+			return at("price", "an existing pool costs the plan nothing; drop price or existing")
 		}
 		seen[p.Name] = true
 	}
 	for i, l := range c.Licences {
 		where := fmt.Sprintf("licences[%d] (%s)", i, l.Name)
+		if l.Name == "" {
+			where = fmt.Sprintf("licences[%d]", i)
+		}
+		at := func(f, msg string) error {
+			return &lineError{c.pos.line("licences", i, f), fmt.Errorf("%s: field %s: %s", where, f, msg)}
+		}
 		switch {
 		case l.Name == "":
-			return fmt.Errorf("licences[%d]: field name: empty", i)
+			return at("name", "empty")
 		case l.Per != "host" && l.Per != "socket" && l.Per != "core":
-			return fmt.Errorf("%s: field per: %q must be host, socket or core", where, l.Per)
+			return at("per", fmt.Sprintf("%q must be host, socket or core", l.Per))
 		case l.CoresPerLicence < 0:
-			return fmt.Errorf("%s: field cores_per_licence: must not be negative", where)
+			return at("cores_per_licence", "must not be negative")
 		case l.MinCoresPerHost < 0:
-			return fmt.Errorf("%s: field min_cores_per_host: must not be negative", where)
+			return at("min_cores_per_host", "must not be negative")
 		case !(l.PricePerYear >= 0) || math.IsInf(l.PricePerYear, 0):
-			return fmt.Errorf("%s: field price_per_year: must be a non-negative number", where)
+			return at("price_per_year", "must be a non-negative number")
 		}
 	}
 	return nil
+}
+
+// catalogPos holds the lines of a catalog's entries and of their fields,
+// per list ("hosts", "storage_pools", "licences").
+type catalogPos struct {
+	lists map[string][]entryPos
+}
+
+// entryPos is the line of one list entry and of each of its fields.
+type entryPos struct {
+	line   int
+	fields map[string]int
+}
+
+// catalogPositions indexes the lines of the catalog's entries (nil when
+// the YAML does not parse as a mapping).
+func catalogPositions(data []byte) *catalogPos {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	p := &catalogPos{lists: map[string][]entryPos{}}
+	top := doc.Content[0]
+	for k := 0; k+1 < len(top.Content); k += 2 {
+		list := top.Content[k+1]
+		if list.Kind != yaml.SequenceNode {
+			continue
+		}
+		var entries []entryPos
+		for _, e := range list.Content {
+			ep := entryPos{line: e.Line, fields: map[string]int{}}
+			if e.Kind == yaml.MappingNode {
+				for f := 0; f+1 < len(e.Content); f += 2 {
+					ep.fields[e.Content[f].Value] = e.Content[f].Line
+				}
+			}
+			entries = append(entries, ep)
+		}
+		p.lists[top.Content[k].Value] = entries
+	}
+	return p
+}
+
+// line returns the line of field of entry i of list, else the entry's
+// line, else 0.
+func (p *catalogPos) line(list string, i int, field string) int {
+	if p == nil || i < 0 || i >= len(p.lists[list]) {
+		return 0
+	}
+	e := p.lists[list][i]
+	if l, ok := e.fields[field]; ok {
+		return l
+	}
+	return e.line
+}
+
+// Where returns where field of host model name is written: "FILE:LINE"
+// for a catalog read from a file ("line N" when parsed from bytes, the
+// entry's line when the field is not written), FILE alone when the line
+// is unknown, "" for a catalog built in code or an unknown model.
+func (c *Catalog) Where(name, field string) string {
+	i := slices.IndexFunc(c.Hosts, func(h HostSpec) bool { return h.Name == name })
+	line := 0
+	if i >= 0 {
+		line = c.pos.line("hosts", i, field)
+	}
+	switch {
+	case line > 0 && c.Source != "":
+		return fmt.Sprintf("%s:%d", c.Source, line)
+	case line > 0:
+		return fmt.Sprintf("line %d", line)
+	}
+	return c.Source
+}
+
+// yamlEntries names the catalog's YAML types, as yaml.v3 prints them in
+// its errors, for the "unknown field" messages.
+var yamlEntries = []struct {
+	t    reflect.Type
+	noun string
+}{
+	{reflect.TypeFor[Catalog](), "the catalog's top level"},
+	{reflect.TypeFor[HostSpec](), "a host entry"},
+	{reflect.TypeFor[StoragePool](), "a storage pool"},
+	{reflect.TypeFor[Licence](), "a licence"},
+}
+
+var (
+	reUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
+	reYAMLLine     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+)
+
+// explainYAMLError rewrites a decoder error into a lineError: an unknown
+// field names the entry it is in and the closest known field ("did you
+// mean mem_bytes?", else the known fields).
+func explainYAMLError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) || len(te.Errors) == 0 {
+		if m := reYAMLLine.FindStringSubmatch(err.Error()); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return &lineError{n, errors.New(m[2])}
+		}
+		return err
+	}
+	var msgs []string
+	line := 0
+	for _, e := range te.Errors {
+		msg := e
+		if m := reUnknownField.FindStringSubmatch(e); m != nil {
+			msg = "line " + m[1] + ": " + unknownField(m[2], m[3])
+		}
+		if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
+			if line == 0 {
+				line, _ = strconv.Atoi(m[1])
+				msg = m[2]
+			}
+		}
+		msgs = append(msgs, msg)
+	}
+	return &lineError{line, errors.New(strings.Join(msgs, "; "))}
+}
+
+// unknownField describes the unknown field name of the YAML type typ.
+func unknownField(name, typ string) string {
+	for _, e := range yamlEntries {
+		if e.t.String() != typ {
+			continue
+		}
+		known := yamlFields(e.t)
+		if s := SuggestName(name, known); s != "" {
+			return fmt.Sprintf("field %s: not a field of %s; did you mean %s?", name, e.noun, s)
+		}
+		return fmt.Sprintf("field %s: not a field of %s (fields: %s)", name, e.noun, strings.Join(known, ", "))
+	}
+	return fmt.Sprintf("field %s: unknown (in %s)", name, typ)
+}
+
+// yamlFields returns the YAML names of t's fields in declaration order.
+func yamlFields(t reflect.Type) []string {
+	var out []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// SuggestName returns the entry of known closest to word (by edit
+// distance, ignoring case), or "" when none is close enough to be what
+// was meant: a distance of at most a third of word's length (at least 1),
+// or one contains the other (words of 3 letters or more). Ties go to the
+// earlier entry.
+func SuggestName(word string, known []string) string {
+	w := strings.ToLower(word)
+	best, bestD := "", math.MaxInt
+	for _, k := range known {
+		lk := strings.ToLower(k)
+		d := editDistance(w, lk)
+		if d > max(1, len(w)/3) && !(len(w) >= 3 && (strings.Contains(lk, w) || strings.Contains(w, lk))) {
+			continue
+		}
+		if d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, by bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // ByteSize is a number of bytes. In YAML it is an integer or a string with a

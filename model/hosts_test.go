@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -146,11 +147,14 @@ func TestParseCatalogErrors(t *testing.T) {
 	}{
 		{"empty", "", "no hosts in catalog"},
 		{"no hosts", "currency: EUR\n", "no hosts in catalog"},
-		{"unknown top-level field", "currency: EUR\nhostz: []\n", "field hostz not found"},
-		{"unknown host field", host(full + "    ram: 5\n"), "line 18: field ram not found in type model.HostSpec"},
+		{"unknown top-level field", "currency: EUR\nhostz: []\n", "line 2: field hostz: not a field of the catalog's top level; did you mean hosts?"},
+		{"unknown host field", host(full + "    ram: 5\n"), "line 18: field ram: not a field of a host entry (fields: name, cores, threads,"},
+		{"host field typo", host(full + "    memory_bytes: 5\n"), "line 18: field memory_bytes: not a field of a host entry; did you mean mem_bytes?"},
+		{"syntax", "hosts:\n\t- name: a\n", "line 2: found character that cannot start any token"},
 		{"no name", "hosts:\n  - cores: 1\n", "hosts[0]: field name: empty"},
 		{"duplicate", host(full) + "  - name: ok\n" + full, "hosts[2] (ok): field name: duplicate"},
-		{"cores", host(without("cores")), "hosts[1] (big): field cores: must be positive"},
+		{"cores", host(without("cores")), "line 10: hosts[1] (big): field cores: must be positive"},
+		{"threads at its line", host(with("threads", "1")), "line 17: hosts[1] (big): field threads"},
 		{"threads", host(with("threads", "1")), "hosts[1] (big): field threads: 1 is less than cores 2"},
 		{"score", host(without("cpu_score_per_core")), "hosts[1] (big): field cpu_score_per_core: must be a positive number"},
 		{"score NaN", host(with("cpu_score_per_core", ".nan")), "hosts[1] (big): field cpu_score_per_core: must be a positive number"},
@@ -176,7 +180,7 @@ func TestParseCatalogErrors(t *testing.T) {
 		{"pool existing priced", "storage_pools: [{name: a, existing: true, price: 5}]\n" + host(full), "storage_pools[0] (a): field price: an existing pool costs the plan nothing"},
 		{"licence per", "licences: [{name: l, per: rack}]\n" + host(full), `licences[0] (l): field per: "rack" must be host, socket or core`},
 		{"licence price", "licences: [{name: l, per: host, price_per_year: -1}]\n" + host(full), "licences[0] (l): field price_per_year: must be a non-negative number"},
-		{"licence unknown field", "licences: [{name: l, per: host, price: 1}]\n" + host(full), "field price not found in type model.Licence"},
+		{"licence unknown field", "licences: [{name: l, per: host, price: 1}]\n" + host(full), "line 1: field price: not a field of a licence; did you mean price_per_year?"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -236,6 +240,138 @@ func FuzzParseByteSize(f *testing.F) {
 			if w, err := model.ParseByteSize(strconv.FormatInt(int64(v), 10)); err != nil || w != v {
 				t.Fatalf("ParseByteSize(%d) = %d, %v", v, w, err)
 			}
+		}
+	})
+}
+
+// TestReadCatalogErrorPosition: an error of a catalog file names the file
+// and the line of the field at fault, and an unknown field suggests the
+// known one it resembles.
+func TestReadCatalogErrorPosition(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "hosts.yaml")
+	body := "currency: EUR\nhosts:\n  - name: a\n    cores: 4\n    threads: 8\n    cpu_score_per_core: 1000\n" +
+		"    memory_bytes: 64GiB\n    storage_iops: 1\n    storage_bytes_per_sec: 1\n    net_bytes_per_sec: 1\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := model.ReadCatalog(path)
+	want := path + ":7: field memory_bytes: not a field of a host entry; did you mean mem_bytes?"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v\nwant %s", err, want)
+	}
+	body = strings.Replace(body, "memory_bytes", "mem_bytes", 1)
+	body = strings.Replace(body, "threads: 8", "threads: 2", 1)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = model.ReadCatalog(path)
+	want = path + ":5: hosts[0] (a): field threads: 2 is less than cores 4"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v\nwant %s", err, want)
+	}
+}
+
+func TestCatalogWhere(t *testing.T) {
+	c, err := model.ReadCatalog(filepath.Join("testdata", "hosts.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join("testdata", "hosts.yaml")
+	for _, tc := range []struct{ host, field, want string }{
+		{"small", "mem_bytes", src + ":20"},
+		{"small", "sockets", src + ":16"}, // not written: the entry's line
+		{"nope", "mem_bytes", src},
+	} {
+		if got := c.Where(tc.host, tc.field); got != tc.want {
+			t.Errorf("Where(%s, %s) = %q, want %q", tc.host, tc.field, got, tc.want)
+		}
+	}
+	if got := (&model.Catalog{Hosts: []model.HostSpec{{Name: "x"}}}).Where("x", "cores"); got != "" {
+		t.Errorf("Where of a catalog built in code = %q, want empty", got)
+	}
+}
+
+func TestSuggestName(t *testing.T) {
+	known := []string{"name", "cores", "threads", "mem_bytes", "storage_iops", "net_bytes_per_sec"}
+	for _, tc := range []struct{ word, want string }{
+		{"memory_bytes", "mem_bytes"},
+		{"core", "cores"},
+		{"Threads", "threads"},
+		{"iops", "storage_iops"},
+		{"ram", ""},
+		{"bogus", ""},
+	} {
+		if got := model.SuggestName(tc.word, known); got != tc.want {
+			t.Errorf("SuggestName(%q) = %q, want %q", tc.word, got, tc.want)
+		}
+	}
+	if got := model.SuggestName("sr", []string{"sar", "nmon"}); got != "sar" {
+		t.Errorf("SuggestName(sr) = %q, want sar", got)
+	}
+}
+
+func TestCheckUsable(t *testing.T) {
+	s := model.DefaultSettings.Clone() // reserve 2 cores and 8 GiB
+	h := model.HostSpec{Name: "x", Cores: 32, Threads: 64, CPUScorePerCore: 2000, MemBytes: 512 * model.GiB,
+		StorageIOPS: 1, StorageBytesPerSec: 1, NetBytesPerSec: 1}
+	if f, err := h.CheckUsable(s); err != nil {
+		t.Fatalf("usable host: %s %v", f, err)
+	}
+	tiny := h
+	tiny.MemBytes = 512
+	f, err := tiny.CheckUsable(s)
+	if want := "512B is not more than the host reserve of 8GiB (host_reserve_mem_bytes): no memory is left for VMs"; f != "mem_bytes" || err == nil || err.Error() != want {
+		t.Errorf("mem 512: %q %v, want mem_bytes %s", f, err, want)
+	}
+	two := h
+	two.Cores, two.Threads = 2, 2
+	f, err = two.CheckUsable(s)
+	if f != "cores" || err == nil || !strings.HasPrefix(err.Error(), "2 cores are not more than the host reserve of 2 cores") {
+		t.Errorf("2 cores: %q %v", f, err)
+	}
+	s.CeilingPct["disk_iops"] = 0
+	f, err = h.CheckUsable(s)
+	if f != "" || err == nil || err.Error() != "the disk_iops ceiling is 0 %: nothing of it may be used" {
+		t.Errorf("ceiling 0: %q %v", f, err)
+	}
+}
+
+func TestFormatByteSize(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{8 * model.GiB, "8GiB"}, {1.5 * (1 << 40), "1.5TiB"}, {512, "512B"}, {0, "0B"}, {800e6, "800MB"}, {1e9 + 1, "1000000001B"},
+		{0.5 * model.GiB, "512MiB"},
+	} {
+		got := model.FormatByteSize(tc.v)
+		if got != tc.want {
+			t.Errorf("FormatByteSize(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+		if back, err := model.ParseByteSize(got); err != nil || float64(back) != tc.v {
+			t.Errorf("ParseByteSize(%q) = %v, %v, want %v", got, back, err, tc.v)
+		}
+	}
+}
+
+func FuzzParseCatalog(f *testing.F) {
+	f.Add([]byte("hosts:\n  - name: a\n    cores: 2\n    threads: 2\n    cpu_score_per_core: 1000\n    mem_bytes: 1GiB\n    storage_iops: 1\n    storage_bytes_per_sec: 1\n    net_bytes_per_sec: 1\n"))
+	f.Add([]byte("hosts:\n  - name: a\n    memory_bytes: 5\n"))
+	f.Add([]byte("hosts: [{name: a, cores: x}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := model.ParseCatalog(data)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error")
+			}
+			return
+		}
+		for _, h := range c.Hosts {
+			if h.Name == "" || h.Cores <= 0 || h.Threads < h.Cores || !(h.CPUScorePerCore > 0) || h.MemBytes <= 0 {
+				t.Fatalf("invalid host accepted: %+v", h)
+			}
+			_ = c.Where(h.Name, "cores")
 		}
 	})
 }
