@@ -98,7 +98,7 @@ func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
 	}
 	b := newFleetBuilder(s, o.percentiles(s, len(entries)), len(entries))
 	err = profileEntries(entries, func(k int) profiled {
-		return profileEntry(k, entries[k].dir, s, o, b.pcts)
+		return profileEntry(k, entries[k], s, o, b.pcts)
 	}, b.add, o.Progress)
 	if err != nil {
 		return nil, err
@@ -126,9 +126,13 @@ func (o Options) percentiles(s model.Settings, servers int) []float64 {
 	return o.Percentiles
 }
 
-// entry is one server directory and the dataset it belongs to.
+// entry is one server directory and the dataset it belongs to; more are
+// the directories of the same server found elsewhere (groupDuplicates),
+// merged into it when read (readMerged), why says how they were matched.
 type entry struct {
 	dataset, dir string
+	more         []entry
+	why          string
 }
 
 // listEntries lists the server directories of every dataset, in order.
@@ -140,10 +144,10 @@ func listEntries(dirs []string) ([]entry, error) {
 			return nil, err
 		}
 		for _, x := range sub {
-			entries = append(entries, entry{filepath.Clean(d), x})
+			entries = append(entries, entry{dataset: filepath.Clean(d), dir: x})
 		}
 	}
-	return entries, nil
+	return groupDuplicates(entries)
 }
 
 // profiled is one server read and profiled by a worker.
@@ -158,14 +162,22 @@ type profiled struct {
 	// storage is the server's storage (Storage), storageWarn its warning.
 	storage     model.ServerStorage
 	storageWarn string
-	err         error
+	// dataset is the dataset of a merged server's kept directory, members
+	// what each directory merged into it gave (readMerged).
+	dataset string
+	members []member
+	err     error
 }
 
 // profileEntry reads the server in dir and profiles it; the samples are
 // let go once profiled.
-func profileEntry(k int, dir string, s model.Settings, o Options, pcts []float64) profiled {
+func profileEntry(k int, e entry, s model.Settings, o Options, pcts []float64) profiled {
 	var r profiled
-	r.srv, r.err = dataset.ReadServer(dir)
+	if len(e.more) > 0 {
+		r.srv, r.dataset, r.members, r.err = readMerged(e)
+	} else {
+		r.srv, r.err = dataset.ReadServer(e.dir)
+	}
 	if r.err != nil {
 		return r
 	}
@@ -277,7 +289,15 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 	if r.srv == nil {
 		return r.err
 	}
+	if r.dataset != "" {
+		e.dataset, e.dir = r.dataset, r.srv.Dir
+	}
 	ps := b.planServer(e, r.srv)
+	if len(r.members) > 0 {
+		msg := mergeMessage(ps.ID, e.why, r.members)
+		ps.Warnings = append(ps.Warnings, msg)
+		b.f.InputIssues = append(b.f.InputIssues, model.InputIssue{Kind: IssueDuplicate, Servers: []string{ps.ID}, Message: msg})
+	}
 	ps.Storage = r.storage
 	if r.storageWarn != "" {
 		ps.Warnings = append(ps.Warnings, r.storageWarn)

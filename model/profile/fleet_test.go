@@ -141,7 +141,7 @@ func TestDatasetsOrder(t *testing.T) {
 	dir := t.TempDir()
 	var servers []fleetServer
 	for i := range 70 {
-		servers = append(servers, fleetServer{name: fmt.Sprintf("s%02d", i), inv: inv4("h"), days: 1, cpuPct: float64(i), swingPct: 10})
+		servers = append(servers, fleetServer{name: fmt.Sprintf("s%02d", i), inv: inv4(fmt.Sprintf("h%02d", i)), days: 1, cpuPct: float64(i), swingPct: 10})
 	}
 	writeFleet(t, dir, servers...)
 	s := measuredSettings()
