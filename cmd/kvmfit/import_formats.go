@@ -42,11 +42,29 @@ func withImport(streams IO, c *cobra.Command, label string, out *string, prepare
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(streams.Err, "imported %d servers, %d samples into %s\n", sum.Servers, sum.Samples, *out)
+		fmt.Fprintln(streams.Err, importSummary(sum, *out))
 		return nil
 	}
 	c.Flags().StringVar(out, "out", "", "dataset directory to write (created, or added to)")
 	return c
+}
+
+// importSummary is the last line of an import: what was added and merged.
+func importSummary(sum importer.Summary, out string) string {
+	s := fmt.Sprintf("imported %s", importCountInt(sum.Servers, "server"))
+	if sum.Merged > 0 {
+		s += fmt.Sprintf(", merged %s already there", importCountInt(sum.Merged, "server"))
+	}
+	return s + fmt.Sprintf(", %s into %s", importCount(sum.Samples, "new sample"), out)
+}
+
+func importCountInt(n int, what string) string { return importCount(int64(n), what) }
+
+func importCount(n int64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // parseTZ loads a time zone name ("" = UTC).

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +33,10 @@ type Options struct {
 type Summary struct {
 	// Servers is the number of servers added to the dataset.
 	Servers int
+	// Merged is the number of servers already in the dataset that this
+	// import's data was merged into (the same machine imported again, or
+	// from another source) instead of adding it twice.
+	Merged int
 	// Samples is the number of samples written, over all servers.
 	Samples int64
 	// Skipped lists the input files that did not become a server, each as
@@ -56,13 +61,23 @@ type run struct {
 	prog  progress
 	sum   Summary
 	files []string
+
+	// out is the destination and dest its servers before the import; the
+	// servers that may repeat one of them are staged (merge.go).
+	out         string
+	dest        []destServer
+	staging     *dataset.Writer
+	stagingRoot string
+	staged      []*stagedServer
+	pending     []pendingFile
 }
 
 func newRun(files []string, opts Options) (*run, error) {
 	if len(files) == 0 {
 		return nil, errors.New("no input files")
 	}
-	r := &run{opts: opts, files: files, prog: progress{fn: opts.Progress}}
+	r := &run{opts: opts, prog: progress{fn: opts.Progress}}
+	var seen []os.FileInfo
 	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil {
@@ -71,6 +86,13 @@ func newRun(files []string, opts Options) (*run, error) {
 		if !st.Mode().IsRegular() {
 			return nil, fmt.Errorf("%s: not a regular file", f)
 		}
+		// The same file named twice (sa* and sa01, a link) is read once.
+		if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, st) }); i >= 0 {
+			r.warn(fmt.Errorf("%s: the same file as %s, given twice: read once", f, r.files[i]))
+			continue
+		}
+		seen = append(seen, st)
+		r.files = append(r.files, f)
 		r.prog.total += st.Size()
 	}
 	return r, nil
@@ -85,6 +107,8 @@ func (r *run) do(out string, each func(path string) error, finish ...func() erro
 		return r.sum, err
 	}
 	r.dw = dw
+	r.loadDest(out)
+	defer r.cleanStaging()
 	for _, f := range r.files {
 		if err := each(f); err != nil {
 			dw.Abort()
@@ -97,11 +121,20 @@ func (r *run) do(out string, each func(path string) error, finish ...func() erro
 			return r.sum, err
 		}
 	}
-	if r.sum.Servers == 0 {
+	if err := r.resolve(); err != nil {
+		dw.Abort()
+		return r.sum, err
+	}
+	if r.sum.Servers == 0 && r.sum.Merged == 0 {
 		dw.Abort()
 		return r.sum, fmt.Errorf("%w: all %d input files were skipped", ErrNoServers, len(r.files))
 	}
-	if err := dw.Commit(); err != nil {
+	if r.sum.Servers == 0 {
+		dw.Abort() // every server was merged into one already there
+	} else if err := dw.Commit(); err != nil {
+		return r.sum, err
+	}
+	if err := r.movePending(); err != nil {
 		return r.sum, err
 	}
 	r.prog.finish()
@@ -120,14 +153,23 @@ func (r *run) skip(path, reason string) {
 	r.warn(fmt.Errorf("%s: skipped: %s", path, reason))
 }
 
-// addServer picks a unique ID for name and creates the server. A suffixed
-// ID means the name is already in the dataset (the same file imported
-// twice?): that is allowed but reported, since it would count the server
-// twice in a plan.
+// addServer creates the server called name (its ID is SafeID(name), or
+// suffixed if taken). A server whose name or host name is already in the
+// destination is staged instead, and merged into the one there or added
+// beside it once complete (merge.go), so that a server is never counted
+// twice without a word.
 func (r *run) addServer(path, name string, inv model.Inventory) (*dataset.ServerWriter, string, error) {
+	if r.collides(name, inv.Hostname) {
+		sw, err := r.stage(path, name, inv)
+		if err != nil {
+			return nil, "", err
+		}
+		r.sum.Servers++
+		return sw, dataset.SafeID(name), nil
+	}
 	id := r.dw.UniqueID(name)
 	if want := dataset.SafeID(name); id != want {
-		r.warn(fmt.Errorf("%s: server %s already exists in the dataset, imported as %s (same file imported twice?)", path, want, id))
+		r.warn(fmt.Errorf("%s: server %s was already made by another input of this import, imported as %s: it would count twice in a plan", path, want, id))
 	}
 	sw, err := r.dw.AddServer(id, inv)
 	if err != nil {

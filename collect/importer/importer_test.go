@@ -537,19 +537,29 @@ func TestImportIntoExisting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Servers != 2 {
-		t.Errorf("summary %+v", sum)
+	if sum.Servers != 1 || sum.Merged != 1 {
+		t.Errorf("summary %+v, want 1 server added, 1 merged", sum)
 	}
-	// Importing the same file again is allowed (UniqueID suffixes the ID)
-	// but reported, since the plan would count that VM twice.
-	w.find(t, one+": server bitbrains-2013-7-1 already exists in the dataset, imported as bitbrains-2013-7-1-2")
+	// Importing the same file again adds nothing: the plan would count
+	// that VM twice.
+	w.find(t, one+": bitbrains-2013-7-1 is already in the dataset as "+filepath.Join(out, "bitbrains-2013-7-1")+": merged, 0 new samples added, 8260 already there (nothing changed)")
 	srvs := readServers(t, out)
-	if got := strings.Join(ids(srvs), " "); got != "bitbrains-2013-7-1 bitbrains-2013-7-1-2 bitbrains-2013-7-2" {
+	if got := strings.Join(ids(srvs), " "); got != "bitbrains-2013-7-1 bitbrains-2013-7-2" {
 		t.Errorf("servers %s", got)
 	}
-	if a, b := srvs["bitbrains-2013-7-1"], srvs["bitbrains-2013-7-1-2"]; a.Series.Len() != b.Series.Len() || b.Inventory.Hostname != "bitbrains-2013-7-1-2" {
-		t.Errorf("re-import differs: %d vs %d samples, hostname %q", a.Series.Len(), b.Series.Len(), b.Inventory.Hostname)
+	if n := srvs["bitbrains-2013-7-1"].Series.Len(); n != 8260 {
+		t.Errorf("%d samples after the re-import, want 8260", n)
 	}
+	if n := int64(srvs["bitbrains-2013-7-2"].Series.Len()); sum.Samples != n {
+		t.Errorf("summary counts %d samples, want %d (2.csv's only)", sum.Samples, n)
+	}
+	// The same file named twice in one import is read once.
+	out2 := filepath.Join(t.TempDir(), "out")
+	var w2 warnings
+	if sum, err := Bitbrains([]string{one, filepath.Join(dir, ".", "1.csv")}, out2, w2.opts()); err != nil || sum.Servers != 1 {
+		t.Errorf("summary %+v, %v", sum, err)
+	}
+	w2.find(t, filepath.Join(dir, ".", "1.csv")+": the same file as "+one+", given twice: read once")
 }
 
 func TestModeCounter(t *testing.T) {
