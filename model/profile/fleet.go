@@ -106,7 +106,11 @@ func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
 	if len(b.f.Demand.Servers) == 0 {
 		return nil, fmt.Errorf("no server in %v has samples: %w", dirs, ErrNoSamples)
 	}
-	b.placeOnGrid()
+	b.timeZones()
+	b.periods()
+	if err := b.placeOnGrid(); err != nil {
+		return nil, err
+	}
 	b.reserveUnseen()
 	b.percentileDemands()
 	b.rateConfidence()
@@ -253,6 +257,9 @@ type fleetBuilder struct {
 	// fallbacks lists the servers per dimension sized without usable data
 	// and how (Result.Fallback).
 	fallbacks map[fallbackKey][]string
+	// assumedTZ lists the servers per time zone their local times were
+	// read in without anybody saying so (Inventory.TimeZoneAssumed).
+	assumedTZ map[string][]string
 }
 
 // fallbackKey is a dimension and how it was sized without usable data.
@@ -270,6 +277,8 @@ type placed struct {
 	full         *Result // kind "full" only, until placed on the grid
 	base, peak   model.Capacity
 	baseOK       bool
+	// first and last bound the server's samples.
+	first, last time.Time
 }
 
 func newFleetBuilder(s model.Settings, pcts []float64, servers int) *fleetBuilder {
@@ -280,6 +289,7 @@ func newFleetBuilder(s model.Settings, pcts []float64, servers int) *fleetBuilde
 		alts:      make([][]model.ServerDemand, len(pcts)),
 		seen:      map[string]bool{},
 		fallbacks: map[fallbackKey][]string{},
+		assumedTZ: map[string][]string{},
 	}
 }
 
@@ -293,6 +303,9 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 		e.dataset, e.dir = r.dataset, r.srv.Dir
 	}
 	ps := b.planServer(e, r.srv)
+	if inv := r.srv.Inventory; inv.TimeZoneAssumed {
+		b.assumedTZ[inv.TimeZone] = append(b.assumedTZ[inv.TimeZone], ps.ID)
+	}
 	if len(r.members) > 0 {
 		msg := mergeMessage(ps.ID, e.why, r.members)
 		ps.Warnings = append(ps.Warnings, msg)
@@ -323,7 +336,8 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 	if prof.Last.After(b.last) {
 		b.last = prof.Last
 	}
-	p := placed{idx: len(b.f.Servers), covered: prof.CoveredSec, slotsPresent: prof.SlotsPresent, base: r.base, peak: r.peak, baseOK: r.baseOK}
+	p := placed{idx: len(b.f.Servers), covered: prof.CoveredSec, slotsPresent: prof.SlotsPresent, base: r.base, peak: r.peak, baseOK: r.baseOK,
+		first: prof.First, last: prof.Last}
 	if b.s.Profile == model.ProfileFull {
 		p.full = prof
 	}
@@ -389,7 +403,7 @@ func (b *fleetBuilder) planServer(e entry, srv *model.Server) model.PlanServer {
 // from the first day's midnight ("day"), one week from the Monday before
 // ("week"), or every day of the span ("full", each server's timeline
 // placed on it, gaps filled by OnGrid).
-func (b *fleetBuilder) placeOnGrid() {
+func (b *fleetBuilder) placeOnGrid() error {
 	d, s := b.f.Demand, b.s
 	spd := int(24 * time.Hour / d.Step)
 	day0 := b.first.Truncate(24 * time.Hour)
@@ -400,7 +414,11 @@ func (b *fleetBuilder) placeOnGrid() {
 	case model.ProfileFull:
 		days := int((b.last.Sub(day0) + 24*time.Hour - time.Second) / (24 * time.Hour))
 		d.Slots = days * spd
-		if mb := float64(len(b.placed)) * float64(d.Slots) * float64(model.NumDims) * 8 / (1 << 20); mb > 2048 {
+		mb := float64(len(b.placed)) * float64(d.Slots) * float64(model.NumDims) * 8 / (1 << 20)
+		if err := b.checkFullSpan(days, mb); err != nil {
+			return err
+		}
+		if mb > 2048 {
 			b.f.Warnings = append(b.f.Warnings, fmt.Sprintf("full profile: the demand of %d servers × %d slots takes %.0f MiB (the packer's sum-of-peaks copy as much again); a longer --step or --profile week needs less", len(b.placed), d.Slots, mb))
 		}
 		g := Grid{Start: day0, Step: d.Step, Slots: d.Slots}
@@ -421,6 +439,7 @@ func (b *fleetBuilder) placeOnGrid() {
 	if days := b.last.Sub(b.first).Hours() / 24; days < 7 {
 		b.f.Warnings = append(b.f.Warnings, fmt.Sprintf("only %.1f days of data: weekly cycles are not seen (7 or more recommended)", days))
 	}
+	return nil
 }
 
 // percentileDemands puts the demand at each extra percentile on the

@@ -163,3 +163,106 @@ func TestDatasetsDuplicates(t *testing.T) {
 		t.Errorf("grid %+v, VM coverage %v", f.Grid, vm.CoveragePct)
 	}
 }
+
+// TestDatasetsPeriods: servers whose data do not overlap in time fall into
+// periods, named in a plan warning and an InputIssue "periods" (the
+// servers outside the largest period); it used to pass without a word.
+func TestDatasetsPeriods(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	writeFleet(t, dir,
+		fleetServer{name: "a", inv: inv4("a"), days: 2, cpuPct: 10},
+		fleetServer{name: "b", inv: inv4("b"), startDay: 1, days: 2, cpuPct: 10},
+		fleetServer{name: "c", inv: inv4("c"), startDay: 10, days: 1, cpuPct: 10})
+	f, err := Datasets([]string{dir}, measuredSettings(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the servers' data cover 2 periods that do not overlap: 2026-01-01T00:00:00Z to 2026-01-04T00:00:00Z (2 servers: a, b); 2026-01-11T00:00:00Z to 2026-01-12T00:00:00Z (1 server: c). The plan adds their demand slot by slot (the day profile lines them up by time of day) as if they had run at the same time"
+	var got []model.InputIssue
+	for _, x := range f.InputIssues {
+		if x.Kind == "periods" {
+			got = append(got, x)
+		}
+	}
+	if len(got) != 1 || !reflect.DeepEqual(got[0].Servers, []string{"c"}) || !strings.HasPrefix(got[0].Message, want) ||
+		!slices.Contains(f.Warnings, got[0].Message) {
+		t.Errorf("periods issues %+v, warnings %q", got, f.Warnings)
+	}
+
+	t.Run("one period", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "ds")
+		// b does not overlap a, but both overlap c: one period.
+		writeFleet(t, dir,
+			fleetServer{name: "a", inv: inv4("a"), days: 2, cpuPct: 10},
+			fleetServer{name: "c", inv: inv4("c"), startDay: 1, days: 3, cpuPct: 10},
+			fleetServer{name: "b", inv: inv4("b"), startDay: 2, days: 1, cpuPct: 10})
+		f, err := Datasets([]string{dir}, measuredSettings(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range f.InputIssues {
+			if x.Kind == "periods" {
+				t.Errorf("issue %+v", x)
+			}
+		}
+	})
+
+	t.Run("full", func(t *testing.T) {
+		s := measuredSettings()
+		s.Profile = model.ProfileFull
+		f, err := Datasets([]string{dir}, s, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 11 days of grid; the longest server has 2 days of data.
+		want := "full profile over 11 days (3168 slots per server), more than 2 × the longest server's own data (2.0 days): most of every server's timeline is filled"
+		if !slices.ContainsFunc(f.Warnings, func(w string) bool { return strings.HasPrefix(w, want) }) {
+			t.Errorf("warnings %q, want one starting %q", f.Warnings, want)
+		}
+		n := 0
+		for _, x := range f.InputIssues {
+			if x.Kind == "periods" {
+				n++
+			}
+		}
+		if n != 2 {
+			t.Errorf("%d periods issues, want 2 (the periods, the long full span): %+v", n, f.InputIssues)
+		}
+		// Above the hard size the full profile is refused before it is built.
+		defer func(v int) { fullHardMiB = v }(fullHardMiB)
+		fullHardMiB = 0
+		_, err = Datasets([]string{dir}, s, Options{})
+		if err == nil || !strings.HasPrefix(err.Error(), "full profile: 3 servers × 3168 slots (11 days from 2026-01-01) would take 0 GiB of demand, above the 0 GiB") {
+			t.Errorf("error %v", err)
+		}
+	})
+}
+
+// TestDatasetsTimeZones: servers whose local times were read in an assumed
+// zone are named in a plan warning and an InputIssue "time_zone" per zone.
+func TestDatasetsTimeZones(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	nmon, sarText, given := inv4("aix1"), inv4("lnx1"), inv4("lnx2")
+	nmon.TimeZone, nmon.TimeZoneAssumed = "UTC", true
+	sarText.TimeZone, sarText.TimeZoneAssumed = "UTC", true
+	given.TimeZone = "Europe/Berlin"
+	writeFleet(t, dir,
+		fleetServer{name: "aix1", inv: nmon, days: 1, cpuPct: 10},
+		fleetServer{name: "lnx1", inv: sarText, days: 1, cpuPct: 10},
+		fleetServer{name: "lnx2", inv: given, days: 1, cpuPct: 10})
+	f, err := Datasets([]string{dir}, measuredSettings(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := model.InputIssue{Kind: "time_zone", Servers: []string{"aix1", "lnx1"},
+		Message: "local times of 2 servers (aix1, lnx1) were read as UTC because no time zone was given: if they were recorded in another zone, their day profile is shifted by the difference; re-import them with --tz"}
+	var got []model.InputIssue
+	for _, x := range f.InputIssues {
+		if x.Kind == "time_zone" {
+			got = append(got, x)
+		}
+	}
+	if !reflect.DeepEqual(got, []model.InputIssue{want}) || !slices.Contains(f.Warnings, want.Message) {
+		t.Errorf("issues %+v, warnings %q", got, f.Warnings)
+	}
+}
