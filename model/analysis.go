@@ -87,15 +87,50 @@ type Entitlement struct {
 	ReserveMemBytes    float64 `json:"reserve_mem_bytes"`
 }
 
+// A trend is shown only when it has enough data, is significant and is
+// plausible (docs/model.md §7).
+const (
+	// TrendMinDays is the fewest days with data a trend is fitted on: four
+	// whole weeks, so that every weekday is seen four times and a weekly
+	// cycle cut at the ends of the data does not pass for a trend.
+	TrendMinDays = 28
+	// TrendZ is the two-sided 5 % critical value of the Mann–Kendall Z.
+	TrendZ = 1.959963984540054
+	// TrendMaxPctPerYear bounds a plausible trend: a server's load that
+	// more than doubles, or falls to nothing, within a year as measured
+	// over a few weeks is a change of workload, not a trend.
+	TrendMaxPctPerYear = 100
+)
+
+// Trend statuses (Growth.CPUTrend, Growth.MemTrend).
+const (
+	// TrendShown: at least TrendMinDays days, |Z| ≥ TrendZ and at most
+	// TrendMaxPctPerYear: the trend is shown (and an upward one projected).
+	TrendShown = "trend"
+	// TrendNotEnoughData: fewer than TrendMinDays days with data.
+	TrendNotEnoughData = "not_enough_data"
+	// TrendNotSignificant: enough days, but |Z| < TrendZ: no trend.
+	TrendNotSignificant = "not_significant"
+	// TrendImplausible: significant, but beyond ±TrendMaxPctPerYear a
+	// year: dropped, with an input issue "trend".
+	TrendImplausible = "implausible"
+)
+
 // Growth is a server's measured trend and the growth factors applied.
 type Growth struct {
 	// Trends: Theil–Sen slope of the daily P95, as % of the median daily
-	// P95 per year, and whether a Mann–Kendall test finds it significant
-	// (one-sided 5 %, at least RecommendedDays days).
+	// P95 per year, when the trend is shown (CPUTrend, MemTrend
+	// TrendShown), else 0; significant is true for a shown upward trend,
+	// the only kind projected.
 	CPUTrendPctPerYear  float64 `json:"cpu_trend_pct_per_year"`
 	CPUTrendSignificant bool    `json:"cpu_trend_significant"`
 	MemTrendPctPerYear  float64 `json:"mem_trend_pct_per_year"`
 	MemTrendSignificant bool    `json:"mem_trend_significant"`
+	// CPUTrend and MemTrend say whether the trend is shown and, if not,
+	// why: TrendShown, TrendNotEnoughData, TrendNotSignificant or
+	// TrendImplausible.
+	CPUTrend string `json:"cpu_trend"`
+	MemTrend string `json:"mem_trend"`
 	// Factors applied: GlobalFactor = (1 + GrowthPctPerYear/100)^(horizon
 	// in years) on every resource; CPU and memory also carry their
 	// significant upward trend extrapolated to the horizon. All capped at

@@ -115,6 +115,7 @@ func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
 	b.percentileDemands()
 	b.rateConfidence()
 	b.missingResources()
+	b.implausibleTrends()
 	if o.BaselineSizes {
 		b.baselineSizes()
 	}
@@ -260,6 +261,8 @@ type fleetBuilder struct {
 	// assumedTZ lists the servers per time zone their local times were
 	// read in without anybody saying so (Inventory.TimeZoneAssumed).
 	assumedTZ map[string][]string
+	// implausible lists the servers whose trend was dropped as implausible.
+	implausible []string
 }
 
 // fallbackKey is a dimension and how it was sized without usable data.
@@ -330,6 +333,9 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 	ps.Warnings = append(ps.Warnings, prof.Warnings...)
 	ps.CPUCoresRef = prof.CPU.CoresRef
 	ps.Analysis = prof.Analysis
+	if g := prof.Analysis.Growth; g.CPUTrend == model.TrendImplausible || g.MemTrend == model.TrendImplausible {
+		b.implausible = append(b.implausible, ps.ID)
+	}
 	if b.first.IsZero() || prof.First.Before(b.first) {
 		b.first = prof.First
 	}
@@ -558,6 +564,20 @@ func (b *fleetBuilder) missingResources() {
 			b.f.InputIssues = append(b.f.InputIssues, model.InputIssue{Kind: IssueMissingResource, Servers: ids, Message: msg})
 		}
 	}
+}
+
+// implausibleTrends records the servers whose CPU or memory trend was
+// dropped as implausible (model.TrendImplausible) as one InputIssue
+// "trend".
+func (b *fleetBuilder) implausibleTrends() {
+	if len(b.implausible) == 0 {
+		return
+	}
+	ids := slices.Clone(b.implausible)
+	slices.Sort(ids)
+	b.f.InputIssues = append(b.f.InputIssues, model.InputIssue{Kind: IssueTrend, Servers: ids, Message: fmt.Sprintf(
+		"trends of %s dropped as implausible: beyond ±%d %% a year over their data, a change of workload within the data rather than a steady trend; not shown and not projected — check what changed",
+		servers(len(ids)), model.TrendMaxPctPerYear)})
 }
 
 // servers is "1 server" or "n servers".

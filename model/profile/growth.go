@@ -112,9 +112,6 @@ func DailyP95(x []float64, slotsPerDay int) (days, p95 []float64) {
 	return days, p95
 }
 
-// mkZ is the one-sided 5 % critical value of the standard normal.
-const mkZ = 1.6448536269514722
-
 // ProjectGrowth fits each server's trend on the daily P95 of busy (busy
 // reference cores) and mem (used bytes), both on a whole-day grid, and
 // computes the growth factors to the horizon:
@@ -122,36 +119,43 @@ const mkZ = 1.6448536269514722
 //	global = (1 + GrowthPctPerYear/100)^(HorizonMonths/12)
 //	trend  = (a + b·(x_last + H)) / (a + b·x_last), H = HorizonMonths × 365.25/12 days,
 //
-// with (a, b) the Theil–Sen line of the daily P95 over day index x; the
-// trend is used only with GrowthTrend, b > 0, at least RecommendedDays days
-// and a Mann–Kendall Z ≥ 1.645. factor = min(GrowthCap, global × trend).
-// The trend in % per year is b × 365.25 / median daily P95 × 100.
+// with (a, b) the Theil–Sen line of the daily P95 over day index x. The
+// trend in % per year, b × 365.25 / median daily P95 × 100, is shown only
+// with at least model.TrendMinDays days, a Mann–Kendall |Z| ≥ model.TrendZ
+// and at most model.TrendMaxPctPerYear either way (CPUTrend, MemTrend say
+// which, else it is 0); a shown upward trend is projected with
+// GrowthTrend. factor = min(GrowthCap, global × trend).
 func ProjectGrowth(busy, mem []float64, slotsPerDay int, s model.Settings) model.Growth {
 	years := s.HorizonMonths / 12
 	g := model.Growth{GlobalFactor: math.Pow(1+s.GrowthPctPerYear/100, years)}
 	hDays := s.HorizonMonths * 365.25 / 12
-	fit := func(x []float64) (pctPerYear float64, significant bool, factor float64) {
+	fit := func(x []float64) (pctPerYear float64, status string, factor float64) {
 		days, p := DailyP95(x, slotsPerDay)
 		factor = g.GlobalFactor
-		if len(days) < 2 {
-			return 0, false, factor
+		if len(days) < model.TrendMinDays {
+			return 0, model.TrendNotEnoughData, factor
 		}
 		a, b := TheilSen(days, p)
 		level := median(p)
-		if level > 0 && !math.IsNaN(b) {
-			pctPerYear = round6(b * 365.25 / level * 100)
+		if !(level > 0) || math.IsNaN(b) || math.Abs(MannKendallZ(p)) < model.TrendZ {
+			return 0, model.TrendNotSignificant, factor
 		}
-		significant = b > 0 && float64(len(days)) >= s.RecommendedDays && MannKendallZ(p) >= mkZ
-		if significant && s.GrowthTrend && hDays > 0 {
+		pctPerYear = round6(b * 365.25 / level * 100)
+		if math.Abs(pctPerYear) > model.TrendMaxPctPerYear {
+			return 0, model.TrendImplausible, factor
+		}
+		if b > 0 && s.GrowthTrend && hDays > 0 {
 			last := days[len(days)-1]
 			if l := a + b*last; l > 0 {
 				factor *= (l + b*hDays) / l
 			}
 		}
-		return pctPerYear, significant, factor
+		return pctPerYear, model.TrendShown, factor
 	}
-	g.CPUTrendPctPerYear, g.CPUTrendSignificant, g.CPUFactor = fit(busy)
-	g.MemTrendPctPerYear, g.MemTrendSignificant, g.MemFactor = fit(mem)
+	g.CPUTrendPctPerYear, g.CPUTrend, g.CPUFactor = fit(busy)
+	g.MemTrendPctPerYear, g.MemTrend, g.MemFactor = fit(mem)
+	g.CPUTrendSignificant = g.CPUTrend == model.TrendShown && g.CPUTrendPctPerYear > 0
+	g.MemTrendSignificant = g.MemTrend == model.TrendShown && g.MemTrendPctPerYear > 0
 	for _, f := range []*float64{&g.GlobalFactor, &g.CPUFactor, &g.MemFactor} {
 		if *f > s.GrowthCap {
 			*f = s.GrowthCap

@@ -266,3 +266,33 @@ func TestDatasetsTimeZones(t *testing.T) {
 		t.Errorf("issues %+v, warnings %q", got, f.Warnings)
 	}
 }
+
+// TestDatasetsImplausibleTrend: a trend beyond ±100 % a year over four
+// weeks is dropped and named in an InputIssue "trend".
+func TestDatasetsImplausibleTrend(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	var xs []model.Sample
+	for d := range 28 {
+		cpu := 10 + float64(d) // % busy: +1 point a day
+		xs = append(xs, samplesOf(d, 1, map[model.Metric]modeltest.MV{model.CPUBusyPct: {cpu, cpu}, model.MemUsedBytes: {4 * model.GiB, 4 * model.GiB}})...)
+	}
+	datasettest.Write(t, dir, datasettest.Server{ID: "ramp", Inventory: inv4("ramp"), Samples: xs})
+	f, err := Datasets([]string{dir}, measuredSettings(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := f.Servers[0].Analysis.Growth
+	if g.CPUTrend != model.TrendImplausible || g.CPUTrendPctPerYear != 0 || g.MemTrend != model.TrendNotSignificant {
+		t.Errorf("growth %+v", g)
+	}
+	var got []model.InputIssue
+	for _, x := range f.InputIssues {
+		if x.Kind == "trend" {
+			got = append(got, x)
+		}
+	}
+	if len(got) != 1 || !reflect.DeepEqual(got[0].Servers, []string{"ramp"}) ||
+		!strings.HasPrefix(got[0].Message, "trends of 1 server dropped as implausible: beyond ±100 % a year") {
+		t.Errorf("trend issues %+v", got)
+	}
+}
