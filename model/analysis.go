@@ -143,8 +143,11 @@ type Growth struct {
 
 // Rightsizing is the recommended size of the server's future VM.
 type Rightsizing struct {
-	// VCPUs counts reference cores (score 1000): on a host with faster
-	// cores the same work needs fewer.
+	// VCPUs is the recommended vCPU count of the VM on the target host:
+	// one vCPU runs on one host thread and can use at most one core of the
+	// target host (Settings.TargetCoreScore, the CPU cap's unit), so on a
+	// host with faster cores the same work needs fewer. Same unit as
+	// CurrentVCPUs.
 	VCPUs        int    `json:"vcpus"`
 	CPUStatistic string `json:"cpu_statistic"`
 	MemBytes     int64  `json:"mem_bytes"`
@@ -168,7 +171,9 @@ type FleetAnalysis struct {
 	Confidence        FleetConfidence `json:"confidence"`
 	// SaturatedServers counts servers flagged as CPU-saturated.
 	SaturatedServers int `json:"saturated_servers"`
-	// Right-sizing totals over the servers with samples.
+	// Right-sizing totals over the servers with samples: recommended and
+	// current vCPUs (comparable: both count vCPUs), physical cores today,
+	// memory.
 	RightsizeVCPUs    int   `json:"rightsize_vcpus_total"`
 	CurrentCores      int   `json:"current_cores_total"`
 	CurrentVCPUs      int   `json:"current_vcpus_total"`

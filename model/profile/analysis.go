@@ -97,30 +97,37 @@ func DetectSaturation(cpu []float64, slotsPerDay int, s model.Settings) model.Sa
 // with Q the nearest-rank Quantile, uplift the saturation uplift and core
 // what one vCPU can use: one core of the target host, TargetCoreScore /
 // ReferenceCoreScore reference cores (the CPU cap's unit), or one reference
-// core without a target. Without
-// CPU data the current capacity in reference cores is used; without memory
-// data the installed memory.
+// core without a target. The result counts vCPUs of the target host, the
+// unit of CurrentVCPUs (the server's logical CPUs today,
+// model.Inventory.VCPUs). Without CPU data it recommends the vCPUs the
+// server has today; without memory data the installed memory.
 func Rightsize(busy, memMax []float64, inv model.Inventory, n model.CPUNorm, uplift float64, s model.Settings) model.Rightsizing {
-	r := model.Rightsizing{CurrentCores: n.Cores, CurrentMemBytes: inv.MemTotalBytes}
+	r := model.Rightsizing{CurrentCores: n.Cores, CurrentVCPUs: inv.VCPUs(), CurrentMemBytes: inv.MemTotalBytes}
+	if r.CurrentVCPUs <= 0 {
+		r.CurrentVCPUs = n.Cores // NormaliseCPU's count (threads, else 1)
+	}
 	q := Quantile(s.RightsizeCPUPct/100, busy)
-	r.CPUStatistic = fmt.Sprintf("P%g of busy reference cores per slot", s.RightsizeCPUPct)
 	if math.IsNaN(q) {
-		q = n.CoresRef
-		r.CPUStatistic = "no CPU data: the current capacity in reference cores"
+		// Nothing measured: the vCPUs it has today, as a P2V gives them.
+		r.VCPUs = max(1, r.CurrentVCPUs)
+		r.CPUStatistic = "no CPU data: the vCPUs it has today (its logical CPUs)"
+	} else {
+		r.CPUStatistic = fmt.Sprintf("P%g of busy reference cores per slot", s.RightsizeCPUPct)
+		if uplift != 1 {
+			r.CPUStatistic += fmt.Sprintf(" × saturation uplift %g", uplift)
+		}
+		// One vCPU can use at most one core of the target host (the CPU
+		// cap's unit, Settings.TargetCoreScore); without a target, a
+		// reference core.
+		core, unit := 1.0, "1 vCPU = 1 reference core (no target host known)"
+		if s.TargetCoreScore > 0 {
+			core = s.TargetCoreScore / s.ReferenceCoreScore
+			unit = fmt.Sprintf("1 vCPU = 1 core of the target host = %g reference cores, as the CPU cap counts it", core)
+		}
+		r.CPUStatistic += fmt.Sprintf(" / %g%% target utilisation; %s", s.RightsizeCPUTargetPct, unit)
+		v := q * uplift / (s.RightsizeCPUTargetPct / 100) / core
+		r.VCPUs = max(1, int(math.Ceil(v-1e-9*v)))
 	}
-	if uplift != 1 {
-		r.CPUStatistic += fmt.Sprintf(" × saturation uplift %g", uplift)
-	}
-	// One vCPU can use at most one core of the target host (the CPU cap's
-	// unit, Settings.TargetCoreScore); without a target, a reference core.
-	core, unit := 1.0, "1 vCPU = 1 reference core"
-	if s.TargetCoreScore > 0 {
-		core = s.TargetCoreScore / s.ReferenceCoreScore
-		unit = fmt.Sprintf("1 vCPU = 1 core of the target host = %g reference cores, as the CPU cap counts it", core)
-	}
-	r.CPUStatistic += fmt.Sprintf(" / %g%% target utilisation; %s", s.RightsizeCPUTargetPct, unit)
-	v := q * uplift / (s.RightsizeCPUTargetPct / 100) / core
-	r.VCPUs = max(1, int(math.Ceil(v-1e-9*v)))
 
 	m := Quantile(s.RightsizeMemPct/100, memMax)
 	r.MemStatistic = fmt.Sprintf("P%g of used memory (interval max) + %g%%, rounded up to 0.5 GiB", s.RightsizeMemPct, s.RightsizeMemHeadroomPct)

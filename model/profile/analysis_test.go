@@ -108,7 +108,7 @@ func TestRightsize(t *testing.T) {
 	// P95 of 20 = 19th = 9.5; 9.5 / 0.7 = 13.57 → 14. Memory 4 GiB × 1.15 =
 	// 4.6 GiB → 10 halves → 5 GiB.
 	r := Rightsize(busy, mem, inv, n, 1, s)
-	if r.VCPUs != 14 || r.MemBytes != 5*model.GiB || r.CurrentCores != 16 || r.CurrentMemBytes != 32*model.GiB {
+	if r.VCPUs != 14 || r.MemBytes != 5*model.GiB || r.CurrentCores != 16 || r.CurrentVCPUs != 16 || r.CurrentMemBytes != 32*model.GiB {
 		t.Errorf("Rightsize = %+v", r)
 	}
 	// Saturated: 9.5 × 1.25 / 0.7 = 16.96 → 17.
@@ -123,9 +123,19 @@ func TestRightsize(t *testing.T) {
 	if r := Rightsize([]float64{0, 0}, []float64{100 * model.MiB}, inv, n, 1, s); r.VCPUs != 1 || r.MemBytes != model.GiB {
 		t.Errorf("idle: %+v", r)
 	}
-	// No data: current capacity / 70 % and the installed memory.
+	// No data: the vCPUs it has today (it used to be ⌈16 / 0.7⌉ = 23,
+	// more than the server has) and the installed memory.
 	r = Rightsize([]float64{math.NaN()}, []float64{math.NaN()}, inv, n, 1, s)
-	if r.VCPUs != 23 || r.MemBytes != 32*model.GiB { // ⌈16 / 0.7⌉ = ⌈22.86⌉
+	if r.VCPUs != 16 || r.MemBytes != 32*model.GiB || r.CPUStatistic != "no CPU data: the vCPUs it has today (its logical CPUs)" {
 		t.Errorf("no data: %+v", r)
+	}
+	// vCPUs today are the logical CPUs: 12 cores with 24 threads have 24
+	// (not 12, the cores); a VM's inventory with cores only has its cores.
+	ht := model.Inventory{Cores: 12, Threads: 24}
+	if r := Rightsize(busy, mem, ht, model.CPUNorm{Cores: 12, HT: true, CoresRef: 15}, 1, s); r.CurrentVCPUs != 24 || r.CurrentCores != 12 {
+		t.Errorf("HT server: current vCPUs %d cores %d, want 24 and 12", r.CurrentVCPUs, r.CurrentCores)
+	}
+	if r := Rightsize(busy, mem, model.Inventory{}, model.CPUNorm{Cores: 1, CoresRef: 1}, 1, s); r.CurrentVCPUs != 1 {
+		t.Errorf("nothing known: current vCPUs %d, want 1 (NormaliseCPU's assumption)", r.CurrentVCPUs)
 	}
 }

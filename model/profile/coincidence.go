@@ -245,6 +245,7 @@ func AnalyzeFleet(d *model.Demand, servers []model.ServerAnalysis, s model.Setti
 		}
 		f.RightsizeVCPUs += a.Rightsize.VCPUs
 		f.CurrentCores += a.Rightsize.CurrentCores
+		f.CurrentVCPUs += a.Rightsize.CurrentVCPUs
 		f.RightsizeMemBytes += a.Rightsize.MemBytes
 		f.CurrentMemBytes += a.Rightsize.CurrentMemBytes
 	}

@@ -138,13 +138,13 @@ func TestAnalyzeFleet(t *testing.T) {
 	d := demandOf("day", [][]float64{{1, 3, 1}, {3, 1, 1}}, nil)
 	s := model.DefaultSettings.Clone()
 	a := []model.ServerAnalysis{
-		{Confidence: model.Confidence{SlotsPresent: 100, SlotsExpected: 100, Stars: 5, Rating: "ok"}, Rightsize: model.Rightsizing{VCPUs: 2, CurrentCores: 8, MemBytes: model.GiB, CurrentMemBytes: 4 * model.GiB}},
-		{Confidence: model.Confidence{SlotsPresent: 50, SlotsExpected: 100, Stars: 3, Rating: "short"}, Saturation: model.Saturation{Flagged: true}, Rightsize: model.Rightsizing{VCPUs: 3, CurrentCores: 4}},
+		{Confidence: model.Confidence{SlotsPresent: 100, SlotsExpected: 100, Stars: 5, Rating: "ok"}, Rightsize: model.Rightsizing{VCPUs: 2, CurrentCores: 8, CurrentVCPUs: 16, MemBytes: model.GiB, CurrentMemBytes: 4 * model.GiB}},
+		{Confidence: model.Confidence{SlotsPresent: 50, SlotsExpected: 100, Stars: 3, Rating: "short"}, Saturation: model.Saturation{Flagged: true}, Rightsize: model.Rightsizing{VCPUs: 3, CurrentCores: 4, CurrentVCPUs: 4}},
 	}
 	f := AnalyzeFleet(d, a, s)
 	// 150 of 200 slots = 75 % → 4 stars.
 	if f.Confidence.PresentPct != 75 || f.Confidence.Stars != 4 || f.Confidence.Short != 1 || f.Confidence.ServersByStars["3"] != 1 ||
-		f.SaturatedServers != 1 || f.RightsizeVCPUs != 5 || f.CurrentCores != 12 || f.RightsizeMemBytes != model.GiB || f.CoincidenceFactor["cpu"] != 0.666667 {
+		f.SaturatedServers != 1 || f.RightsizeVCPUs != 5 || f.CurrentCores != 12 || f.CurrentVCPUs != 20 || f.RightsizeMemBytes != model.GiB || f.CoincidenceFactor["cpu"] != 0.666667 {
 		t.Errorf("AnalyzeFleet = %+v", f)
 	}
 }
