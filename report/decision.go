@@ -16,14 +16,17 @@ type decisionPart struct {
 }
 
 // decision writes the plan as one paragraph: what to buy (the hosts for the
-// load and the N+k spares apart), against the lower bound, what the
+// load and the N+k spares apart), against the lower bound, how far the data
+// can be trusted (loud when it is a guess), what the input data got wrong
+// (plan.json input_issues, loud when it makes the figures wrong), what the
 // virtualisation costs (plan.json overhead.summary), whether the VM disks
 // fit (loud when not), whether N+k was proven, the baselines (hosts for
 // the load against hosts for the load), the overload predicted for the
 // month ahead, the evidence reserve, what it costs (loud when costs that
-// cover different things are compared), the power, the backtest, the data
-// confidence and what is left over.
-func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, ent entitlementView) []decisionPart {
+// cover different things are compared), the power, the backtest, what is
+// left over and last the count of the risks the Risks section lists
+// (risks.Tally, the same list).
+func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, ent entitlementView, risks risksView) []decisionPart {
 	var out []decisionPart
 	var b strings.Builder
 	loud := func(text string) {
@@ -35,6 +38,24 @@ func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, en
 		b.Reset()
 	}
 	decisionHosts(&b, p, s)
+	if c := s.Confidence; c.Sentence != "" {
+		if c.Guess {
+			loud(c.Sentence)
+		} else {
+			b.WriteString(" " + c.Sentence)
+		}
+	}
+	for _, is := range sortedInputIssues(p.InputIssues) {
+		text := sentence(is.Message)
+		if text == "" {
+			continue
+		}
+		if loudInputIssue(is.Kind) {
+			loud(text)
+		} else {
+			b.WriteString(" " + text)
+		}
+	}
 	if o := sentence(p.Overhead.Summary); o != "" {
 		b.WriteString(" " + o)
 	}
@@ -66,14 +87,12 @@ func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, en
 		}
 		fmt.Fprintf(&b, " Replayed on %s later days of data: %s.", strconv.FormatFloat(bt.TestDays, 'f', -1, 64), strings.Join(parts, "; "))
 	}
-	if s.HasConf {
-		fmt.Fprintf(&b, " Data confidence %d of 5 stars (%s%% of the expected data points).", strings.Count(s.Stars, "★"), s.PresentPct)
-	}
 	if n := len(p.Unplaced); n > 0 {
-		fmt.Fprintf(&b, " %d %s fit no host of this model and need a decision of their own (see Risks).", n, plural(n, "server", "servers"))
+		fmt.Fprintf(&b, " %d %s no host of this model and %s a decision of their own (see Risks).", n, plural(n, "server fits", "servers fit"), plural(n, "needs", "need"))
 	} else if p.HostsUsed > 0 {
 		b.WriteString(" Every server is placed.")
 	}
+	b.WriteString(" " + risks.Tally.Sentence())
 	if b.Len() > 0 {
 		out = append(out, decisionPart{Text: b.String()})
 	}
@@ -93,10 +112,11 @@ func decisionHosts(b *strings.Builder, p *model.Plan, s summary) {
 		fmt.Fprintf(b, ": %s", loadAndSparesText(s.Load, s.Spares, p.HA.Level))
 	}
 	b.WriteString(".")
+	lb := plural(p.LowerBound, "host", "hosts")
 	if s.Load <= p.LowerBound {
-		fmt.Fprintf(b, " The load needs the lower bound: no plan can use fewer than %d.", p.LowerBound)
+		fmt.Fprintf(b, " The load needs the lower bound: no plan can use fewer than %d %s for the load.", p.LowerBound, lb)
 	} else {
-		fmt.Fprintf(b, " No plan can use fewer than %d (the lower bound), so at most %d more could be saved.", p.LowerBound, s.Load-p.LowerBound)
+		fmt.Fprintf(b, " No plan can use fewer than %d %s for the load (the lower bound), so at most %d more could be saved.", p.LowerBound, lb, s.Load-p.LowerBound)
 	}
 }
 

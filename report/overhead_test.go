@@ -22,7 +22,7 @@ func decisionOf(t *testing.T, s string) string {
 func TestOverhead(t *testing.T) {
 	s := string(render(t, normalInput()))
 	checkContains(t, decisionOf(t, s),
-		"No plan can use fewer than 1 (the lower bound), so at most 1 more could be saved. Virtualisation costs 1 of the 2 hosts: without it (bare metal) the load would need 1. N&#43;1")
+		"5 of 5 stars (81.0% of the expected data points). Virtualisation costs 1 of the 2 hosts: without it (bare metal) the load would need 1. N&#43;1")
 	checkContains(t, s,
 		`<div class="kpi"><span class="v">1 host</span><span class="l">what virtualisation (<span class="id">kvm-virtio</span>) costs against none; it takes 9.62 ref. cores and 16.75 GiB in all, per-VM overhead at the fleet's CPU peak and the hosts' reserves (see Overhead)</span></div>`,
 		`<a href="#overhead">Overhead</a>`)
@@ -92,7 +92,7 @@ func TestStorage(t *testing.T) {
 		`<tr><td><a class="id" href="#host-002">kvm-02</a></td><td class="n">1</td><td class="n">2.15</td><td class="n">3.26</td><td class="n"><span>65.8</span></td><td></td></tr>`,
 		"<p class=\"meta\">Method: each VM&#39;s disks take its used bytes × the growth factor")
 	checkLacks(t, st, "storage-pool", "hold more than")
-	checkContains(t, section(t, s, "storage-unknown"), "Servers without a storage figure (1)", `<a class="id" href="#server-0004">huge-01</a>`)
+	checkContains(t, section(t, s, "storage-unknown"), "Storage capacity (1 server without a figure)", `<a class="id" href="#server-0004">huge-01</a>`)
 	checkContains(t, s,
 		`<div class="kpi bad"><span class="v">2.28 → 2.31 TB</span><span class="l">storage used today → placed after (× 1.25); 1 server without a figure (see Storage)</span></div>`,
 		`<th class="n">peak net MB/s</th><th class="n">disks today, GiB</th><th class="n">used today, GiB</th><th class="n">disks after, GiB</th><th>used from</th>`,
@@ -226,7 +226,7 @@ func TestOverheadStorageHostile(t *testing.T) {
 		`on the pool <span class="id">`+script+`</span>`,
 		// The overhead's summary (section and decision), method, note.
 		`<p><strong>`+script+`.</strong></p>`,
-		`at most 1 more could be saved. `+script+`. N&#43;1`,
+		`of the expected data points). `+script+`. N&#43;1`,
 		`<p class="meta">Method: `+attr+`.</p>`,
 		`<p class="meta">`+script+`.</p>`,
 		`(preset <span class="id">`+attr+`</span>)`,

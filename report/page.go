@@ -53,6 +53,15 @@ type page struct {
 	Notes   []string
 	// Rightsize are the right-sizing statistics most servers share.
 	Rightsize rightsizeStats
+	// RefScore is the reference core's score (settings
+	// reference_core_score), for the glossary.
+	RefScore string
+	// HTFactor is the work of a hyper-threaded core in cores (settings
+	// ht_factor), for the glossary.
+	HTFactor string
+	// VCPUCore is what one right-sized vCPU is, e.g. "one core of the
+	// target host = 2.1 reference cores" (rightsizeUnit).
+	VCPUCore string
 	// Search says how the packing was found (empty without search data).
 	Search string
 	// StorageRiskPct and PeakWindowMinutes are shown in explanations.
@@ -107,8 +116,10 @@ type summary struct {
 	// Fleet data confidence.
 	Stars, PresentPct string
 	HasConf           bool
-	Power             powerView
-	HasPower          bool
+	// Confidence is how far the data can be trusted, in words.
+	Confidence confidenceView
+	Power      powerView
+	HasPower   bool
 	// Backtest is the replay of later data, if any.
 	Backtest    *Backtest
 	LegacyWatts int
@@ -216,7 +227,7 @@ func buildPage(in Input, o options) (*page, error) {
 	if err := b.hostViews(); err != nil {
 		return nil, err
 	}
-	b.settingsAndRisks(bt)
+	b.settings()
 	b.serverRows()
 	if err := b.scripts(); err != nil {
 		return nil, err
@@ -346,12 +357,15 @@ func (b *pageBuilder) fleetCharts() error {
 	return nil
 }
 
-// fleetSummary adds the fleet analysis, power, HA and backtest to the
-// summary, and last the decision paragraph that draws on all of it.
+// fleetSummary adds the fleet analysis, power, HA, backtest and the risks
+// to the summary, and last the decision paragraph that draws on all of it.
 func (b *pageBuilder) fleetSummary(bt *Backtest) {
 	p, pg := b.p, b.pg
 	pg.Fleet = fleetViewOf(p, b.serverAnchor)
 	pg.Rightsize = commonRightsize(p.ServerDetails)
+	pg.VCPUCore = rightsizeUnit(p.Settings)
+	pg.HTFactor = num(nonZero(p.Settings.HTFactor, model.DefaultSettings.HTFactor))
+	pg.RefScore = num(nonZero(p.Settings.ReferenceCoreScore, model.DefaultSettings.ReferenceCoreScore))
 	pg.Search = searchText(p)
 	s := &pg.Summary
 	s.HasConf, s.Stars, s.PresentPct = pg.Fleet.HasConf, pg.Fleet.Stars, pg.Fleet.PresentPct
@@ -365,7 +379,10 @@ func (b *pageBuilder) fleetSummary(bt *Backtest) {
 	at := func(slot int) string { return slotRanges([]int{slot}, b.in.Demand, p.Grid) }
 	pg.Overhead = overheadOf(p, at, b.hostAnchor)
 	pg.Storage = storageOf(p, b.serverAnchor, b.hostAnchor)
-	s.Decision = decision(p, *s, pg.Overlap, pg.Risk, pg.Entitlement)
+	pg.Risks = risksOf(p, bt, b.serverAnchor, b.hostAnchor)
+	pg.Risks.Tally = riskItems(p, pg.Risks, pg.Risk, pg.Storage, bt)
+	s.Confidence = dataConfidence(p)
+	s.Decision = decision(p, *s, pg.Overlap, pg.Risk, pg.Entitlement, pg.Risks)
 }
 
 // hostViews adds one section per host, with its demand charts.
@@ -429,7 +446,7 @@ func (b *pageBuilder) hostView(h model.PlanHost) hostView {
 func (b *pageBuilder) vmRow(id string, detailAt map[string]int) vmRow {
 	at, ok := detailAt[id]
 	if !ok {
-		return vmRow{Server: link{Text: id}, VCPUNow: "—", VCPURight: "—", MemNow: "—", MemRight: "—", PeakCPU: "—", PeakMem: "—"}
+		return vmRow{Server: link{Text: id}, CoresNow: "—", VCPUNow: "—", VCPURight: "—", MemNow: "—", MemRight: "—", PeakCPU: "—", PeakMem: "—"}
 	}
 	return vmRowOf(b.p.ServerDetails[at], b.serverAnchor[id], b.p.Fleet.PeakGroups, b.pg.Rightsize)
 }
@@ -460,11 +477,10 @@ func (b *pageBuilder) hostDemandCharts(i int, h model.PlanHost, hv *hostView) er
 	return nil
 }
 
-// settingsAndRisks adds the risks, the model's and the packer's settings
-// and the report's own assumptions.
-func (b *pageBuilder) settingsAndRisks(bt *Backtest) {
+// settings adds the model's and the packer's settings and the report's
+// own assumptions.
+func (b *pageBuilder) settings() {
 	p, pg := b.p, b.pg
-	pg.Risks = risksOf(p, bt, b.serverAnchor, b.hostAnchor)
 	pg.StorageRiskPct, pg.PeakWindowMinutes = storageRiskPct, p.Settings.PeakWindowMinutes
 	pg.Settings = settingRows(p.Settings)
 	pg.PackSettings = structRows(reflect.ValueOf(p.PackSettings), packSettingDocs)

@@ -28,11 +28,11 @@ func TestWriteSummaryAndTable(t *testing.T) {
 	s := string(render(t, normalInput()))
 	for _, want := range []string{
 		// The decision paragraph.
-		`<p class="decision">Buy 2 × std-1u for 3 servers (1.5 per host). No plan can use fewer than 1 (the lower bound), so at most 1 more could be saved. Virtualisation costs 1 of the 2 hosts: without it (bare metal) the load would need 1. N&#43;1 does not hold: in 1 of 2 failure scenarios some servers fit on no surviving host (see Risks). Sizing every server at its own peak would need 3 hosts for the load against these 2, 50% more: sizing on the time-aligned sum saves 33.3% of the hosts.`,
+		`<p class="decision">Buy 2 × std-1u for 3 servers (1.5 per host). No plan can use fewer than 1 host for the load (the lower bound), so at most 1 more could be saved. Built from 7.0 days of data per server (median): enough to plan on; data confidence 5 of 5 stars (81.0% of the expected data points). Virtualisation costs 1 of the 2 hosts: without it (bare metal) the load would need 1. N&#43;1 does not hold: in 1 of 2 failure scenarios some servers fit on no surviving host (see Risks). Sizing every server at its own peak would need 3 hosts for the load against these 2, 50% more: sizing on the time-aligned sum saves 33.3% of the hosts.`,
 		"Expect about 45 host-minutes a month over the ceiling (range 30–60) and 6 over 100% of capacity (range 0–12), predicted by replaying 2 later stretches of the data, each against a plan made on the days before it (see Risks).",
 		"1 server has data for only part of the fleet&#39;s span and keeps an evidence reserve (12.50 reference cores and 6.0 GiB in all) within the hosts&#39; full capacity.",
 		"Cost: capex 24,000 plus energy 7,008 over 5 years plus licences 3,000, total 34,008 (catalog currency); 4 rack units. ",
-		"1 server fit no host of this model",
+		"1 server fits no host of this model and needs a decision of their own (see Risks).",
 		// KPIs.
 		">34,008</span>", ">4 U</span>",
 		// The server table and its tools.

@@ -225,7 +225,7 @@ func addAnalysis(p *model.Plan, demand *model.Demand, web, batch, db string) {
 		a.Saturation = model.Saturation{DaysWithData: 7, UpliftApplied: 1}
 		a.Growth = model.Growth{GlobalFactor: 1, CPUFactor: 1, MemFactor: 1, CPUTrendPctPerYear: 3.5, MemTrendPctPerYear: -1.25}
 		a.Rightsize = model.Rightsizing{VCPUs: 4, CPUStatistic: "P95 of busy reference cores per slot / 70% target utilisation; 1 vCPU = 1 reference core",
-			MemBytes: 20 * model.GiB, MemStatistic: "P100 of used memory (interval max) + 15%, rounded up to 0.5 GiB", CurrentCores: 16, CurrentMemBytes: 32 * model.GiB}
+			MemBytes: 20 * model.GiB, MemStatistic: "P100 of used memory (interval max) + 15%, rounded up to 0.5 GiB", CurrentCores: 8, CurrentVCPUs: 16, CurrentMemBytes: 32 * model.GiB}
 		switch ps.ID {
 		case batch:
 			a.Confidence = profile.RateConfidence(864, 2016, 300, *s)
@@ -233,7 +233,9 @@ func addAnalysis(p *model.Plan, demand *model.Demand, web, batch, db string) {
 			a.Rightsize.VCPUs = 18
 		case db:
 			a.Growth = model.Growth{GlobalFactor: 1, CPUFactor: 1.1, MemFactor: 1.05, CPUTrendPctPerYear: 40, CPUTrendSignificant: true, MemTrendPctPerYear: 12.5, MemTrendSignificant: true}
-			a.Rightsize.CurrentCores, a.Rightsize.CurrentMemBytes, a.Rightsize.MemBytes = 32, 128*model.GiB, 112*model.GiB
+			a.Rightsize.CurrentCores, a.Rightsize.CurrentVCPUs, a.Rightsize.CurrentMemBytes, a.Rightsize.MemBytes = 16, 32, 128*model.GiB, 112*model.GiB
+		case "huge-01":
+			a.Rightsize.CurrentCores, a.Rightsize.CurrentVCPUs = 32, 64
 		}
 		if i, ok := idx[ps.ID]; ok {
 			a.CPUPeakSlot, _ = profile.PeakSlot(demand.Servers[i].Values[model.DimCPU])
@@ -242,6 +244,9 @@ func addAnalysis(p *model.Plan, demand *model.Demand, web, batch, db string) {
 		ps.Analysis = a
 	}
 	p.Fleet = profile.AnalyzeFleet(demand, analyses, *s)
+	// The servers with samples have 8 + 8 + 16 cores and twice as many
+	// threads: their vCPUs today.
+	p.Fleet.CurrentCores, p.Fleet.CurrentVCPUs = 32, 64
 	for g, grp := range p.Fleet.PeakGroups {
 		for _, id := range grp.Servers {
 			for i := range p.ServerDetails {

@@ -32,6 +32,9 @@ type riskView struct {
 	// Sentence is the prediction in one sentence, for the decision and
 	// the summary.
 	Sentence string
+	// ceilingPredicted and capacityPredicted are the predictions in
+	// host-minutes a month, for the risk count.
+	ceilingPredicted, capacityPredicted float64
 }
 
 type riskRangeView struct {
@@ -59,6 +62,9 @@ func riskOf(r model.RiskPrediction) riskView {
 		Ceiling:   riskRangeOf(r.OverCeilingMinutesPerMonth),
 		Capacity:  riskRangeOf(r.OverCapacityMinutesPerMonth),
 		WorstPct:  fmtFixed(r.WorstOverloadPct, 1),
+
+		ceilingPredicted:  r.OverCeilingMinutesPerMonth.Predicted,
+		capacityPredicted: r.OverCapacityMinutesPerMonth.Predicted,
 	}
 	if !v.Has {
 		return v

@@ -40,7 +40,7 @@ var sensitivityNames = []struct{ key, name string }{
 	{"percentile", "sizing percentile (every resource that follows --percentile)"},
 	{"ceiling_cpu", "CPU ceiling, % of capacity after the host reserve"},
 	{"ceiling_mem", "memory ceiling, % of capacity after the host reserve"},
-	{"vcpu_per_pcpu", "vCPU:pCPU overcommit limit (vCPUs per physical core after the host reserve)"},
+	{"vcpu_per_pcpu", "vCPU:pCPU overcommit limit: the guests' vCPUs (the servers' logical CPUs today) per physical core of the host, after the host reserve"},
 }
 
 // sensitivityLabel writes one point's value as the page shows it.
@@ -60,7 +60,7 @@ func sensitivityLabel(setting string, v float64) string {
 		if v <= 0 {
 			return "no vCPU limit"
 		}
-		return num + ":1 vCPU"
+		return num + " guest vCPUs per host core"
 	}
 	return setting + " " + num
 }

@@ -200,8 +200,12 @@ func lowConfidence(c model.Confidence) bool {
 
 // vmRow is one future VM in a host section.
 type vmRow struct {
-	Server                 link
-	OS                     string
+	Server link
+	OS     string
+	// CoresNow are the server's physical cores today, VCPUNow its vCPUs
+	// today (its logical CPUs), VCPURight the right-sized vCPUs (each one
+	// core of the target host).
+	CoresNow               string
 	VCPUNow, VCPURight     string
 	MemNow, MemRight       string
 	PeakCPU, PeakMem       string
@@ -219,10 +223,12 @@ type vmRow struct {
 // page), to keep a page of thousands of servers small.
 func vmRowOf(s model.PlanServer, anchor string, groups []model.PeakGroup, common rightsizeStats) vmRow {
 	r := s.Analysis.Rightsize
+	now := currentVCPUs(s)
 	v := vmRow{
 		Server:           link{Text: s.ID, Anchor: anchor},
 		OS:               s.Analysis.OSFamily,
-		VCPUNow:          intOrDash(r.CurrentCores),
+		CoresNow:         intOrDash(r.CurrentCores),
+		VCPUNow:          intOrDash(now),
 		VCPURight:        intOrDash(r.VCPUs),
 		MemNow:           bytesOrDash(r.CurrentMemBytes),
 		MemRight:         bytesOrDash(r.MemBytes),
@@ -234,10 +240,31 @@ func vmRowOf(s model.PlanServer, anchor string, groups []model.PeakGroup, common
 		RightsizeCPUStat: uncommon(r.CPUStatistic, common.CPU),
 		RightsizeMemStat: uncommon(r.MemStatistic, common.Mem),
 		PeakWindow:       peakWindow(s.Analysis.PeakGroup, groups),
-		CPUShrinks:       r.VCPUs > 0 && r.CurrentCores > 0 && r.VCPUs < r.CurrentCores,
+		CPUShrinks:       r.VCPUs > 0 && now > 0 && r.VCPUs < now,
 		MemShrinks:       r.MemBytes > 0 && r.CurrentMemBytes > 0 && r.MemBytes < r.CurrentMemBytes,
 	}
 	return v
+}
+
+// currentVCPUs is server s's vCPUs today: its logical CPUs
+// (rightsize.current_vcpus), else the vCPUs its entitlement counts (the
+// same logical CPUs, in a plan made before current_vcpus); 0 when unknown.
+// Never its cores: a core is not a vCPU.
+func currentVCPUs(s model.PlanServer) int {
+	if n := s.Analysis.Rightsize.CurrentVCPUs; n > 0 {
+		return n
+	}
+	return s.Analysis.Entitlement.VCPUs
+}
+
+// rightsizeUnit says what one right-sized vCPU is, as profile.Rightsize
+// counts it: one core of the target host (target_core_score /
+// reference_core_score reference cores), else one reference core.
+func rightsizeUnit(s model.Settings) string {
+	if s.TargetCoreScore > 0 && s.ReferenceCoreScore > 0 {
+		return "one core of the target host = " + num(round4(s.TargetCoreScore/s.ReferenceCoreScore)) + " reference cores"
+	}
+	return "one reference core"
 }
 
 // rightsizeStats are the right-sizing statistics in words.
@@ -354,12 +381,13 @@ type fleetView struct {
 	Short        int
 	HasConf      bool
 	Saturated    int
-	// Right-sizing totals.
-	VCPUNow, VCPURight int
-	MemNow, MemRight   string
-	HasRightsize       bool
-	KSM                bool
-	KSMSaving          string
+	// Right-sizing totals: vCPUs today (the servers' logical CPUs; 0 when
+	// the plan does not say), physical cores today and right-sized vCPUs.
+	VCPUNow, CoresNow, VCPURight int
+	MemNow, MemRight             string
+	HasRightsize                 bool
+	KSM                          bool
+	KSMSaving                    string
 }
 
 type fleetCF struct {
@@ -388,13 +416,22 @@ func fleetViewOf(p *model.Plan, serverAnchor map[string]string) fleetView {
 	f := p.Fleet
 	v := fleetView{
 		Saturated:    f.SaturatedServers,
-		VCPUNow:      f.CurrentCores,
+		VCPUNow:      f.CurrentVCPUs,
+		CoresNow:     f.CurrentCores,
 		VCPURight:    f.RightsizeVCPUs,
 		MemNow:       gib(float64(f.CurrentMemBytes)),
 		MemRight:     gib(float64(f.RightsizeMemBytes)),
 		HasRightsize: f.RightsizeVCPUs > 0 || f.RightsizeMemBytes > 0,
 		KSM:          p.Settings.KSM,
 		KSMSaving:    gib(f.KSMSavingBytes),
+	}
+	if v.VCPUNow == 0 {
+		// A plan made before current_vcpus_total: the servers' own.
+		for _, s := range p.ServerDetails {
+			if s.Analysis.Rightsize.VCPUs > 0 {
+				v.VCPUNow += currentVCPUs(s)
+			}
+		}
 	}
 	for d := model.Dim(0); d < model.NumDims; d++ {
 		cf, ok := f.CoincidenceFactor[d.String()]
@@ -529,6 +566,13 @@ type risksView struct {
 	StorageFlagged int
 	WarnGroups     []warnGroup
 	Backtest       *backtestView
+	// InputIssues are what the input data got wrong (plan.json
+	// input_issues); OverCeiling the hosts planned above their ceiling.
+	InputIssues []inputIssueView
+	OverCeiling []overCeilingRow
+	// Tally counts every risk above, for the decision and the list at the
+	// top of the section.
+	Tally riskTally
 }
 
 type unplacedRow struct {
@@ -664,7 +708,7 @@ func groupWarnings(p *model.Plan) []warnGroup {
 }
 
 func risksOf(p *model.Plan, bt *Backtest, serverAnchor, hostAnchor map[string]string) risksView {
-	var r risksView
+	r := risksView{InputIssues: inputIssuesOf(p.InputIssues, serverAnchor), OverCeiling: overCeilingHosts(p, hostAnchor)}
 	for _, u := range p.Unplaced {
 		r.Unplaced = append(r.Unplaced, unplacedRow{Unplaced: u, Anchor: serverAnchor[u.Server]})
 	}

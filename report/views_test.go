@@ -66,8 +66,8 @@ func TestWriteAnalysis(t *testing.T) {
 		"Power: about 1.4 kW today (2 servers at their inventory watts, 2 at the 250 W default) against 1.2 kW after.",
 		// Baselines and the sensitivity sweep.
 		"fewer hosts for the load than per-VM P95 × 1.3: 2 against 4", "Sizing every server at its own P95 × 1.3, flat over time (Azure Migrate&#39;s method), would need 4 hosts for the load",
-		`id="chart-sensitivity"`, "<td>P90</td>", "<td>max (P100)</td>", "<td>CPU 70 %</td>", "<td>2:1 vCPU</td>", "◀ the plan's value",
-		"Data confidence 5 of 5 stars (81.0% of the expected data points).",
+		`id="chart-sensitivity"`, "<td>P90</td>", "<td>max (P100)</td>", "<td>CPU 70 %</td>", "<td>2 guest vCPUs per host core</td>", "vCPU:pCPU overcommit limit: the guests&#39; vCPUs (the servers&#39; logical CPUs today) per physical core of the host", "◀ the plan's value",
+		"Built from 7.0 days of data per server (median): enough to plan on; data confidence 5 of 5 stars (81.0% of the expected data points).",
 		"Replayed on 7 later days of data: kvmfit 35 host-minutes over a ceiling (0.17%, worst 4.2% over); sum_of_peaks 0",
 		// Peak overlap: the model's coincidence factors, the heat map, the peak groups.
 		`id="chart-heatmap"`, `"type":"heatmap"`, "Fleet demand by hour of day",
@@ -77,7 +77,7 @@ func TestWriteAnalysis(t *testing.T) {
 		// Hosts: coincidence, correlation, KSM, right-sized VMs.
 		"Peaks of its servers coincide by", "Mean CPU correlation of its server pairs",
 		"KSM: no two of its guests share a known OS family",
-		"Its 2 VMs, right-sized", `<td class="n">16</td><td class="n down">4</td>`, "vCPUs: P95 of busy reference cores per slot / 70% target utilisation; 1 vCPU = 1 reference core. Memory: P100",
+		"Its 2 VMs, right-sized", `<td class="n">8</td><td class="n">16</td><td class="n down">4</td>`, "Right-sized vCPUs: P95 of busy reference cores per slot / 70% target utilisation; 1 vCPU = 1 reference core. Memory: P100",
 		`<span class="over">yes, CPU × 1.25</span>`,
 		// Risks.
 		`<span class="badge bad">N+1 fails</span>`, "1 of 2 scenarios strand servers.",
@@ -90,7 +90,7 @@ func TestWriteAnalysis(t *testing.T) {
 		"Warnings, by kind (3)", "server …: N% of slots have no data",
 		// Assumptions.
 		"legacy_server_watts", "<td class=\"id\">ha_level</td><td class=\"id\">1</td>",
-		"Right-sized, the future VMs need 26 vCPUs (each one core of the target host, as the CPU cap counts it) against 64 cores today",
+		"Right-sized, the future VMs need 26 vCPUs (each one core of the target host = 2.1 reference cores, as the CPU cap counts it) against 64 vCPUs today (the servers' logical CPUs, on 32 physical cores)",
 		// The server table.
 		`data-sort="300300"`, `<span class="stars">★★★☆☆</span> 3.0 d <span class="w">low</span>`,
 		`<span class="over">saturated × 1.25</span>`, "cpu × 1.1, mem × 1.05", "trend per year: CPU 40.0% (significant), memory 12.5% (significant); global × 1",
