@@ -86,8 +86,13 @@ type Options struct {
 // Datasets reads every server of the dataset directories dirs and profiles
 // it with s (Server), a few servers at a time, so that memory holds the
 // samples of those servers only. The result does not depend on the
-// scheduling: servers are taken in input order. A server ID met twice is
-// prefixed with its dataset's directory name. With the "full" kind each
+// scheduling: servers are taken in input order. The same server in
+// several directories (groupDuplicates: same machine id, or same host name
+// and agreeing inventories) is merged into one (readMerged) with an
+// InputIssue "duplicate"; an ID met again for a different server is
+// prefixed with its dataset's directory name. Servers whose data do not
+// overlap, assumed time zones, resources without usable data and
+// implausible trends are InputIssues too. With the "full" kind each
 // server's timeline is kept (as float32) until the fleet's grid is known,
 // then placed on it (OnGrid). Every server's data confidence is rated
 // against the fleet's span (RateConfidence).
