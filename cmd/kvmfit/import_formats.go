@@ -67,10 +67,14 @@ func importCount(n int64, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// parseTZ loads a time zone name ("" = UTC).
+// tzUsage is the help of the --tz flags.
+const tzUsage = "IANA time zone of the local times, e.g. Europe/Paris (default: read as UTC, an assumption, with a warning)"
+
+// parseTZ loads the --tz zone; "" (not given) is nil: the importer then
+// reads local times as UTC and says that it assumed so.
 func parseTZ(s string) (*time.Location, error) {
-	if s == "" || s == "UTC" {
-		return time.UTC, nil
+	if s == "" {
+		return nil, nil
 	}
 	loc, err := time.LoadLocation(s)
 	if err != nil {
@@ -100,7 +104,8 @@ installed sadf; files of older sysstat versions are converted with sadf -c
 first), the output of sadf -j or sadf -d (with -- -u -r ALL -b -d -p -n DEV,
 or -A), or the text of sar -A (LC_ALL=C; 12- or 24-hour clock; several days
 and restarts). One server per host name: give the files of a host in time
-order. sar -A text has local times without a zone: --tz gives it.`,
+order. sar -A text has local times without a zone: --tz gives it; without
+--tz they are read as UTC, and the import warns and records the assumption.`,
 		Example: `  kvmfit import sar --out data/ /var/log/sa/sa0*
   kvmfit import sar --out data/ web01-sadf.json
   LC_ALL=C sar -A -f /var/log/sa/sa12 > web01.txt; kvmfit import sar --tz Europe/Paris --out data/ web01.txt`,
@@ -115,7 +120,7 @@ order. sar -A text has local times without a zone: --tz gives it.`,
 			return importer.Sar(args, out, importer.SarOptions{Options: io, Location: loc, Sadf: sadf})
 		}, nil
 	})
-	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone of sar -A text (sadf output is UTC)")
+	cmd.Flags().StringVar(&tz, "tz", "", "time zone of sar -A text (sadf output is UTC): "+tzUsage)
 	cmd.Flags().StringVar(&sadf, "sadf", "", "sadf program for binary files (default: sadf on PATH)")
 	return cmd
 }
@@ -128,7 +133,8 @@ func newImportNmonCmd(streams IO) *cobra.Command {
 		Long: `Import nmon spreadsheet-format files (CPU_ALL, MEM, MEMNEW, DISKREAD,
 DISKWRITE, DISKXFER, NET, ZZZZ), as written by nmon -f or topas_nmon. Give the
 original file, not one sorted with sort(1). One server per host (AAA,host).
-ZZZZ times are local without a zone: --tz gives it.`,
+ZZZZ times are local without a zone: --tz gives it; without --tz they are
+read as UTC, and the import warns and records the assumption.`,
 		Example: `  kvmfit import nmon --tz Europe/Paris --out data/ web01_240115_0000.nmon`,
 		Args:    minArgs(1, "at least one nmon file"),
 	}
@@ -141,12 +147,12 @@ ZZZZ times are local without a zone: --tz gives it.`,
 			return importer.Nmon(args, out, importer.NmonOptions{Options: io, Location: loc})
 		}, nil
 	})
-	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone of the ZZZZ times")
+	cmd.Flags().StringVar(&tz, "tz", "", "time zone of the ZZZZ times: "+tzUsage)
 	return cmd
 }
 
 func newImportPerfmonCmd(streams IO) *cobra.Command {
-	var out string
+	var out, tz string
 	var memTotal []string
 	cmd := &cobra.Command{
 		Use:   "perfmon --out DIR FILE...",
@@ -154,12 +160,18 @@ func newImportPerfmonCmd(streams IO) *cobra.Command {
 		Long: `Import Windows performance counter logs in CSV (typeperf -f CSV, relog -f CSV).
 Counters of several hosts in one file become one server each. Windows has
 no counter for installed memory: --mem-total HOST=SIZE (or SIZE for every
-host) fills mem_total_bytes and mem_used_bytes = total - Available Bytes.`,
+host) fills mem_total_bytes and mem_used_bytes = total - Available Bytes.
+Times are local: the log header's offset converts them unless --tz gives
+the zone, which also applies a daylight-saving change inside the log.`,
 		Example: `  typeperf -cf counters.txt -si 15 -f CSV -o web01.csv
   kvmfit import perfmon --mem-total WEB01=16GiB --out data/ web01.csv`,
 		Args: minArgs(1, "at least one perfmon CSV file"),
 	}
 	withImport(streams, cmd, "importing", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		loc, err := parseTZ(tz)
+		if err != nil {
+			return nil, err
+		}
 		mt := map[string]int64{}
 		for _, kv := range memTotal {
 			host, size, ok := strings.Cut(kv, "=")
@@ -173,10 +185,11 @@ host) fills mem_total_bytes and mem_used_bytes = total - Available Bytes.`,
 			mt[strings.ToUpper(host)] = v
 		}
 		return func(io importer.Options) (importer.Summary, error) {
-			return importer.Perfmon(args, out, importer.PerfmonOptions{Options: io, MemTotalBytes: mt})
+			return importer.Perfmon(args, out, importer.PerfmonOptions{Options: io, MemTotalBytes: mt, Location: loc})
 		}, nil
 	})
 	cmd.Flags().StringArrayVar(&memTotal, "mem-total", nil, "installed memory, HOST=SIZE or SIZE for all hosts (repeatable)")
+	cmd.Flags().StringVar(&tz, "tz", "", "IANA time zone the log was written in, e.g. Europe/Paris (default: the header's fixed offset)")
 	return cmd
 }
 
@@ -323,14 +336,16 @@ divided by --period.`,
 }
 
 func newImportCSVCmd(streams IO) *cobra.Command {
-	var out, mapping string
+	var out, mapping, tz string
 	cmd := &cobra.Command{
 		Use:   "csv --mapping FILE.yaml --out DIR FILE...",
 		Short: "Import any CSV with a small column mapping",
 		Long: `Import CSV files whose columns a YAML mapping names: the timestamp column and
 format, the host column (or one server per file), the row interval and, for
 each metric column, its canonical metric, unit and statistic (mean or max).
-See docs/import.md.`,
+Timestamps without a zone are read in the mapping's timestamp.timezone or
+--tz; without either they are read as UTC, and the import warns and records
+the assumption. See docs/import.md.`,
 		Example: `  kvmfit import csv --mapping fleet.yaml --out data/ export.csv`,
 		Args:    minArgs(1, "at least one CSV file"),
 	}
@@ -342,10 +357,19 @@ See docs/import.md.`,
 		if err != nil {
 			return nil, err
 		}
+		if tz != "" {
+			if _, err := parseTZ(tz); err != nil {
+				return nil, err
+			}
+			if err := m.SetTimezone(tz); err != nil {
+				return nil, usageErrorf("--tz %s: %v", tz, err)
+			}
+		}
 		return func(io importer.Options) (importer.Summary, error) {
 			return importer.CSV(args, out, m, io)
 		}, nil
 	})
 	cmd.Flags().StringVar(&mapping, "mapping", "", "YAML column mapping")
+	cmd.Flags().StringVar(&tz, "tz", "", tzUsage)
 	return cmd
 }

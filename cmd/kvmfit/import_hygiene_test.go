@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // needSadf skips when sadf (sysstat) is not installed, unless CI is set.
@@ -48,5 +50,73 @@ func TestImportSarTwiceIsOneServer(t *testing.T) {
 	}
 	if strings.Join(names, " ") != "linux.home" {
 		t.Errorf("dataset holds %v, want linux.home only", names)
+	}
+}
+
+// An invalid --tz is a usage error naming the flag, before anything is
+// written.
+func TestImportBadTZ(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"sar", "nmon", "perfmon"} {
+		out := filepath.Join(dir, "out")
+		code, _, stderr := kvmfit(t, "import", format, "--tz", "Mars/Olympus", "--out", out, in)
+		if code != exitUsage || !strings.Contains(stderr, `--tz "Mars/Olympus"`) {
+			t.Errorf("import %s --tz Mars/Olympus: exit %d, stderr %q; want %d naming --tz", format, code, stderr, exitUsage)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("import %s wrote %s", format, out)
+		}
+	}
+}
+
+// nmon times are local: --tz converts them across a daylight-saving change
+// (Europe/Berlin, 29 March 2026: 01:55 CET and 03:00 CEST are 5 minutes
+// apart); without it the import warns on stderr, naming the file, and the
+// inventory says UTC was assumed.
+func TestImportNmonTZ(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "berlin1.nmon")
+	const nmon = "AAA,host,berlin1\nAAA,date,29-MAR-2026\nAAA,time,01:50.00\nAAA,interval,300\n" +
+		"CPU_ALL,CPU Total berlin1,User%,Sys%,Wait%,Idle%,Steal%,Busy,CPUs\n" +
+		"ZZZZ,T0001,01:55:00,29-MAR-2026\nCPU_ALL,T0001,1,1,0,98,0,,4\n" +
+		"ZZZZ,T0002,03:00:00,29-MAR-2026\nCPU_ALL,T0002,1,1,0,97,0,,4\n"
+	if err := os.WriteFile(in, []byte(nmon), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	given := filepath.Join(dir, "given")
+	_, _, stderr := kvmfit(t, "import", "nmon", "--tz", "Europe/Berlin", "--out", given, in)
+	if strings.Contains(stderr, "warning") {
+		t.Errorf("warnings with --tz: %q", stderr)
+	}
+	s, err := dataset.ReadServer(filepath.Join(given, "berlin1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 00:50, 00:55 UTC, 5 minutes each.
+	if s.Series.Len() != 2 || s.Series.Start[0] != 1774745400 || s.Series.Start[1] != 1774745700 || s.Series.IntervalSec[1] != 300 {
+		t.Errorf("starts %v intervals %v, want [1774745400 1774745700] [300 300]", s.Series.Start, s.Series.IntervalSec)
+	}
+	if s.Inventory.TimeZone != "Europe/Berlin" || s.Inventory.TimeZoneAssumed {
+		t.Errorf("time zone %q assumed %v", s.Inventory.TimeZone, s.Inventory.TimeZoneAssumed)
+	}
+
+	assumed := filepath.Join(dir, "assumed")
+	code, _, stderr := kvmfit(t, "import", "nmon", "--out", assumed, in)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "warning: " + in + ": the times of nmon ZZZZ lines are local, without a zone, and --tz was not given: read as UTC, an assumption"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q does not say %q", stderr, want)
+	}
+	inv, err := dataset.ReadInventory(filepath.Join(assumed, "berlin1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.TimeZone != "UTC" || !inv.TimeZoneAssumed {
+		t.Errorf("time zone %q assumed %v, want UTC assumed", inv.TimeZone, inv.TimeZoneAssumed)
 	}
 }

@@ -24,7 +24,7 @@ import (
 //	timestamp:
 //	  column: time            # a header name, or a 1-based number
 //	  format: "2006-01-02 15:04:05"   # Go layout, or unix, unix_ms, rfc3339
-//	  timezone: Europe/Paris  # of times without a zone; default UTC
+//	  timezone: Europe/Paris  # of times without a zone (default: UTC, assumed, with a warning)
 //	  at: start               # the time is the interval's start (default) or end
 //	interval: 5m              # length of each row
 //	host:
@@ -185,6 +185,31 @@ func (m *CSVMapping) check() error {
 	return nil
 }
 
+// SetTimezone sets the zone of timestamps without one (the --tz flag). A
+// mapping that names another zone is an error.
+func (m *CSVMapping) SetTimezone(name string) error {
+	if m.Timestamp.Timezone != "" && m.Timestamp.Timezone != name {
+		return fmt.Errorf("the mapping's timestamp.timezone is %s, not %s", m.Timestamp.Timezone, name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return err
+	}
+	m.Timestamp.Timezone, m.loc = name, loc
+	return nil
+}
+
+// localTimes reports whether the timestamps are local wall-clock times
+// without a zone: a Go layout without a zone or offset.
+func (m *CSVMapping) localTimes() bool {
+	switch f := m.Timestamp.Format; f {
+	case "unix", "unix_ms", "rfc3339":
+		return false
+	default:
+		return !strings.Contains(f, "MST") && !strings.Contains(f, "Z07") && !strings.Contains(f, "-07")
+	}
+}
+
 // parseCSVTime parses a timestamp with the mapping's format.
 func (m *CSVMapping) parseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -229,7 +254,15 @@ func CSV(files []string, out string, mapping *CSVMapping, opts Options) (Summary
 		return Summary{}, err
 	}
 	hs := newHostSet(r, "import:csv")
-	return r.do(out, func(path string) error { return r.csvFile(path, mapping, hs) }, func() error {
+	var lt *localTimes
+	if mapping.localTimes() {
+		var loc *time.Location
+		if mapping.Timestamp.Timezone != "" {
+			loc = mapping.loc
+		}
+		lt = newLocalTimes(r, loc, "the timestamp format "+strconv.Quote(mapping.Timestamp.Format))
+	}
+	return r.do(out, func(path string) error { return r.csvFile(path, mapping, hs, lt) }, func() error {
 		return hs.finish(func(h *hostState, inv *model.Inventory) {
 			var ms []string
 			for _, c := range mapping.Metrics {
@@ -238,6 +271,9 @@ func CSV(files []string, out string, mapping *CSVMapping, opts Options) (Summary
 			inv.Notes = append(inv.Notes, "generic CSV import: "+strings.Join(ms, "; "),
 				"a metric mapped only as mean or only as max has the other equal to it",
 				"inventory fields other than the host name are not in the source")
+			if lt != nil {
+				inv.Notes = append(inv.Notes, lt.note())
+			}
 			if h.lastMemTotal > 0 {
 				inv.MemTotalBytes = int64(h.lastMemTotal)
 			}
@@ -273,7 +309,8 @@ func csvColumn(hdr []string, name string) int {
 	return -1
 }
 
-func (r *run) csvFile(path string, m *CSVMapping, hs *hostSet) error {
+// csvFile reads one file; lt, if non-nil, reads local times.
+func (r *run) csvFile(path string, m *CSVMapping, hs *hostSet, lt *localTimes) error {
 	in, err := r.openCSV(path, []rune(m.Delimiter)[0], true)
 	if err != nil {
 		return err
@@ -386,6 +423,9 @@ func (r *run) csvFile(path string, m *CSVMapping, hs *hostSet) error {
 		h, err := hs.get(path, host)
 		if err != nil {
 			return err
+		}
+		if lt != nil {
+			lt.used(path, h)
 		}
 		if v := x.Mean[model.MemTotalBytes]; !math.IsNaN(v) {
 			h.lastMemTotal = v

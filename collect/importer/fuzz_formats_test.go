@@ -143,7 +143,7 @@ func FuzzCSVMapped(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzParse(t, dir, data, "f.csv", func(r *run, hs *hostSet, path string) error {
-			return r.csvFile(path, m, hs)
+			return r.csvFile(path, m, hs, nil)
 		})
 	})
 }

@@ -47,6 +47,19 @@ type hostState struct {
 	badInterval        int     // samples without a usable interval
 	lastMemTotal       float64 // bytes, last known
 	droppedAt          string  // FILE:LINE of the first dropped sample
+	// tz is the zone the host's local times were read in ("" = the source
+	// writes UTC), tzAssumed whether nobody gave it (inventory time_zone).
+	tz        string
+	tzAssumed bool
+}
+
+// setTZ records that local times of the host were read in zone, assumed
+// or given; an assumption anywhere makes the host's zone assumed.
+func (h *hostState) setTZ(zone string, assumed bool) {
+	if h.tz == "" {
+		h.tz = zone
+	}
+	h.tzAssumed = h.tzAssumed || assumed
 }
 
 func newHostSet(r *run, source string) *hostSet {
@@ -136,6 +149,7 @@ func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 		inv.Source = hs.source
 		inv.SourceFiles = h.files
 		inv.UpdatedAt = h.lastEnd
+		inv.TimeZone, inv.TimeZoneAssumed = h.tz, h.tzAssumed
 		for _, d := range slices.Sorted(maps.Keys(h.disks)) {
 			inv.Disks = append(inv.Disks, model.Disk{Name: d})
 		}
@@ -155,6 +169,95 @@ func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 		}
 	}
 	return nil
+}
+
+// localTimes says how an importer reads local wall-clock times without a
+// zone: in Location when the user gave one, else as UTC, assumed and
+// reported once per file, since a wrong zone shifts the day profile a plan
+// rests on.
+type localTimes struct {
+	r      *run
+	loc    *time.Location
+	given  bool
+	what   string // "nmon ZZZZ lines", ...
+	warned map[string]bool
+}
+
+func newLocalTimes(r *run, loc *time.Location, what string) *localTimes {
+	lt := &localTimes{r: r, loc: loc, given: loc != nil, what: what, warned: map[string]bool{}}
+	if lt.loc == nil {
+		lt.loc = time.UTC
+	}
+	return lt
+}
+
+// zone returns the zone's name ("UTC" when assumed).
+func (lt *localTimes) zone() string { return lt.loc.String() }
+
+// used records that h's samples from path were read in the zone, warning
+// once per file when the zone is assumed. A nil lt does nothing.
+func (lt *localTimes) used(path string, h *hostState) {
+	if lt == nil {
+		return
+	}
+	h.setTZ(lt.zone(), !lt.given)
+	if !lt.given && !lt.warned[path] {
+		lt.warned[path] = true
+		lt.r.warn(fmt.Errorf("%s: the times of %s are local, without a zone, and --tz was not given: read as UTC, an assumption (a wrong zone shifts the day profile: give --tz, e.g. --tz Europe/Paris)", path, lt.what))
+	}
+}
+
+// note is the inventory note of the zone ("" for a nil lt).
+func (lt *localTimes) note() string {
+	if lt == nil {
+		return ""
+	}
+	if lt.given {
+		return "the times of " + lt.what + " are local, without a zone; read in " + lt.zone() + " (--tz)"
+	}
+	return "the times of " + lt.what + " are local, without a zone; read as UTC, an assumption (--tz not given)"
+}
+
+// wallInstants returns the instants whose wall clock in loc is t's, earliest
+// first: one, two in the hour repeated when the clocks are set back (the
+// end of daylight saving time), none in the hour skipped when they are put
+// forward.
+func wallInstants(t time.Time, loc *time.Location) []time.Time {
+	w := t.In(loc)
+	y, mo, d := w.Date()
+	h, mi, sec := w.Clock()
+	asUTC := time.Date(y, mo, d, h, mi, sec, w.Nanosecond(), time.UTC)
+	var out []time.Time
+	for _, probe := range []time.Duration{-12 * time.Hour, 12 * time.Hour} {
+		_, off := asUTC.Add(probe).In(loc).Zone()
+		c := asUTC.Add(-time.Duration(off) * time.Second)
+		if c.In(loc).Format("2006-01-02 15:04:05.999999999") == w.Format("2006-01-02 15:04:05.999999999") && !slices.ContainsFunc(out, c.Equal) {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
+}
+
+// firstInstant returns the earliest instant of t's wall clock in loc (t
+// itself in the skipped hour).
+func firstInstant(t time.Time, loc *time.Location) time.Time {
+	if c := wallInstants(t, loc); len(c) > 0 {
+		return c[0]
+	}
+	return t
+}
+
+// instantAfter returns the earliest instant of t's wall clock in loc that is
+// after prev, if any: local times read in order that seem to go back are
+// the hour repeated when daylight saving time ends.
+func instantAfter(t, prev time.Time, loc *time.Location) (time.Time, bool) {
+	for _, c := range wallInstants(t, loc) {
+		if c.After(prev) {
+			return c, true
+		}
+	}
+	return t, false
 }
 
 // noStorageNote is the inventory note of a source without storage

@@ -19,7 +19,9 @@ import (
 type NmonOptions struct {
 	Options
 	// Location is the time zone of the ZZZZ times, which nmon records in
-	// local time without a zone (nil = UTC).
+	// local time without a zone. nil = not given: the times are read as
+	// UTC, the inventory says the zone is assumed and Warn says so once
+	// per file.
 	Location *time.Location
 }
 
@@ -57,11 +59,9 @@ func Nmon(files []string, out string, opts NmonOptions) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	if opts.Location == nil {
-		opts.Location = time.UTC
-	}
 	hs := newHostSet(r, "import:nmon")
-	ni := &nmonImport{r: r, hs: hs, loc: opts.Location, meta: map[string]*nmonMeta{}}
+	lt := newLocalTimes(r, opts.Location, "nmon ZZZZ lines")
+	ni := &nmonImport{r: r, hs: hs, lt: lt, loc: lt.loc, meta: map[string]*nmonMeta{}}
 	return r.do(out, ni.file, func() error { return hs.finish(ni.fill) })
 }
 
@@ -78,6 +78,7 @@ type nmonMeta struct {
 type nmonImport struct {
 	r    *run
 	hs   *hostSet
+	lt   *localTimes
 	loc  *time.Location
 	meta map[string]*nmonMeta
 }
@@ -105,7 +106,7 @@ func (ni *nmonImport) fill(h *hostState, inv *model.Inventory) {
 	inv.Notes = append(inv.Notes,
 		"nmon keeps snapshot averages only: interval max equals mean",
 		"cpu_busy_pct = 100 − Idle% − Wait% of CPU_ALL",
-		"ZZZZ times are local time without a zone; read as "+m.tz,
+		m.tz,
 		"disk IOPS: DISKXFER of whole disks split between reads and writes in proportion to KB read and written (nmon has no per-direction count)",
 		notIn)
 	switch {
@@ -323,6 +324,13 @@ func (nf *nmonFile) zzzz(n int, f []string) error {
 	if err != nil {
 		return &model.SampleParseError{File: nf.path, Line: n, Field: "ZZZZ", Err: err}
 	}
+	// A wall clock that came twice (daylight saving time ends) is the first
+	// instant after the previous snapshot.
+	if t2, ok := instantAfter(end, nf.prevEnd, nf.ni.loc); ok && !nf.prevEnd.IsZero() {
+		end = t2
+	} else {
+		end = firstInstant(end, nf.ni.loc)
+	}
 	if nf.host == "" {
 		return &model.SampleParseError{File: nf.path, Line: n, Field: "AAA,host", Err: errors.New("no AAA,host line before the first snapshot")}
 	}
@@ -331,8 +339,10 @@ func (nf *nmonFile) zzzz(n int, f []string) error {
 		// date, "10:24.25") if it is earlier, else one interval.
 		start := time.Time{}
 		if nf.aaaTime != "" && nf.date != "" {
-			if t, err := parseNmonTime(strings.Replace(nf.aaaTime, ".", ":", 1), nf.date, nf.ni.loc); err == nil && t.Before(end) && end.Sub(t) <= 24*time.Hour {
-				start = t
+			if t, err := parseNmonTime(strings.Replace(nf.aaaTime, ".", ":", 1), nf.date, nf.ni.loc); err == nil {
+				if t = firstInstant(t, nf.ni.loc); t.Before(end) && end.Sub(t) <= 24*time.Hour {
+					start = t
+				}
 			}
 		}
 		if start.IsZero() && nf.interval > 0 {
@@ -430,8 +440,9 @@ func (nf *nmonFile) attachHost() error {
 		return err
 	}
 	nf.h = h
+	nf.ni.lt.used(nf.path, h)
 	if nf.ni.meta[nf.host] == nil {
-		nf.meta.tz = nf.ni.loc.String()
+		nf.meta.tz = nf.ni.lt.note()
 		nf.ni.meta[nf.host] = nf.meta
 	}
 	return nil

@@ -20,6 +20,11 @@ type PerfmonOptions struct {
 	// in the counter paths, or "" for every host). Windows has no counter for
 	// it, and mem_used_bytes = total − \Memory\Available Bytes needs it.
 	MemTotalBytes map[string]int64
+	// Location, if non-nil, is the time zone the log was written in: its
+	// local times are read in it, daylight-saving changes included. nil:
+	// the fixed offset of the log's header (the zone at the start of the
+	// log; a daylight-saving change inside the log is not applied).
+	Location *time.Location
 }
 
 // perfmon counter roles.
@@ -234,6 +239,12 @@ func (pi *perfmonImport) file(path string) error {
 	}
 	// UTC = local time + bias (Windows TIME_ZONE_INFORMATION).
 	zone := time.FixedZone(m[2], -bias*60)
+	zoneName, zoneNote := offsetName(-bias*60), fmt.Sprintf("times converted to UTC with the log header's fixed offset %s (%s); a daylight-saving change inside the log is not applied (give --tz)", offsetName(-bias*60), m[2])
+	if loc := pi.opts.Location; loc != nil {
+		zone, zoneName, zoneNote = loc, loc.String(), "times are local, read in "+loc.String()+" (--tz)"
+	}
+	var zoneChecked bool
+	var prevRow time.Time
 	cols := make([]pmColumn, len(hdr))
 	hosts := map[string]*pmHost{}
 	var order []string
@@ -300,6 +311,22 @@ func (pi *perfmonImport) file(path string) error {
 		if err != nil {
 			return perr(line, "time", err)
 		}
+		if loc := pi.opts.Location; loc != nil {
+			// A wall clock that came twice (daylight saving time ends) is
+			// the first instant after the previous row.
+			if t2, ok := instantAfter(end, prevRow, loc); ok && !prevRow.IsZero() {
+				end = t2
+			} else {
+				end = firstInstant(end, loc)
+			}
+			prevRow = end
+		}
+		if !zoneChecked && pi.opts.Location != nil {
+			zoneChecked = true
+			if _, off := end.In(pi.opts.Location).Zone(); off != -bias*60 {
+				pi.r.warn(fmt.Errorf("%s:%d: the log header gives %s (%s) but --tz %s is %s at %s: times read in %s", path, line, offsetName(-bias*60), m[2], pi.opts.Location, offsetName(off), rec[0], pi.opts.Location))
+			}
+		}
 		for i := 1; i < len(rec); i++ {
 			vals[i] = math.NaN()
 			if cols[i].role == pmNone {
@@ -322,6 +349,10 @@ func (pi *perfmonImport) file(path string) error {
 			}
 			if err := pi.row(path, line, h, cols, vals, end); err != nil {
 				return err
+			}
+			if h.h != nil {
+				h.h.setTZ(zoneName, false)
+				h.h.note(zoneNote)
 			}
 		}
 		return nil
@@ -382,6 +413,15 @@ func driveUsage(freeBytes, freePct, lastSize float64) (size, used float64, ok bo
 		return 0, 0, false
 	}
 	return size, size - freeBytes, true
+}
+
+// offsetName writes an offset east of UTC in seconds as UTC+hh:mm.
+func offsetName(sec int) string {
+	sign := "+"
+	if sec < 0 {
+		sign, sec = "-", -sec
+	}
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, sec/3600, sec/60%60)
 }
 
 // parsePerfmonTime parses "04/01/2024 10:00:00.123" (MM/DD/YYYY, the layout

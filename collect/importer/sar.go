@@ -21,7 +21,9 @@ import (
 type SarOptions struct {
 	Options
 	// Location is the time zone of `sar -A` text, which prints local times
-	// without a zone (nil = UTC). sadf output carries UTC and ignores it.
+	// without a zone. nil = not given: the times are read as UTC, the
+	// inventory says the zone is assumed and Warn says so once per file.
+	// sadf output carries UTC and ignores it.
 	Location *time.Location
 	// Sadf is the sadf program used for binary files ("" = "sadf" on PATH).
 	Sadf string
@@ -85,11 +87,10 @@ func Sar(files []string, out string, opts SarOptions) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	if opts.Location == nil {
-		opts.Location = time.UTC
-	}
 	hs := newHostSet(r, "import:sar")
-	si := &sarImport{r: r, hs: hs, opts: opts, meta: map[string]*sarMeta{}}
+	lt := newLocalTimes(r, opts.Location, "sar -A text")
+	opts.Location = lt.loc
+	si := &sarImport{r: r, hs: hs, lt: lt, opts: opts, meta: map[string]*sarMeta{}}
 	return r.do(out, si.file, func() error { return hs.finish(si.fill) })
 }
 
@@ -103,8 +104,11 @@ type sarMeta struct {
 type sarImport struct {
 	r    *run
 	hs   *hostSet
+	lt   *localTimes
 	opts SarOptions
 	meta map[string]*sarMeta
+	// format is the format of the file being read.
+	format sarFormat
 }
 
 func (si *sarImport) metaOf(host string) *sarMeta {
@@ -130,6 +134,9 @@ func (si *sarImport) fill(h *hostState, inv *model.Inventory) {
 			}
 		}
 		inv.Notes = append(inv.Notes, "read from: "+strings.Join(fs, ", "))
+		if m.formats["sar -A text"] {
+			inv.Notes = append(inv.Notes, si.lt.note())
+		}
 	}
 	if mt := h.lastMemTotal; mt > 0 {
 		inv.MemTotalBytes = int64(math.Round(mt))
@@ -154,6 +161,9 @@ func (si *sarImport) emit(path string, line int, rec *sarRec) error {
 	h, err := si.hs.get(path, rec.host)
 	if err != nil {
 		return err
+	}
+	if si.format == sarText {
+		si.lt.used(path, h)
 	}
 	at := path // sadf -j: the decoder does not count lines
 	if line > 0 {
@@ -208,6 +218,7 @@ func (si *sarImport) file(path string) error {
 		return err
 	}
 	before := si.r.sum.Samples
+	si.format = format
 	switch format {
 	case sarBinary:
 		err = si.binary(path)

@@ -187,13 +187,21 @@ func TestSarFormatsAgree(t *testing.T) {
 		t.Run(filepath.Base(c.file), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			var w warnings
-			if _, err := Sar([]string{c.file}, out, SarOptions{Options: w.opts()}); err != nil {
+			// The sar -A texts were made with TZ=GMT; sadf output is UTC.
+			if _, err := Sar([]string{c.file}, out, SarOptions{Options: w.opts(), Location: time.UTC}); err != nil {
 				t.Fatal(err)
 			}
 			if len(w) != 0 {
 				t.Errorf("warnings %q", w)
 			}
 			s := oneServer(t, out)
+			wantTZ := ""
+			if strings.HasPrefix(filepath.Base(c.file), "expected.") {
+				wantTZ = "UTC"
+			}
+			if s.Inventory.TimeZone != wantTZ || s.Inventory.TimeZoneAssumed {
+				t.Errorf("time zone %q (assumed %v), want %q given", s.Inventory.TimeZone, s.Inventory.TimeZoneAssumed, wantTZ)
+			}
 			checkSamples(t, s, c.want)
 			checkFSUsed(t, s, []float64{c.fsUsed})
 			checkFilesystems(t, s.Inventory, c.fs)

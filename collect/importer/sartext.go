@@ -225,6 +225,7 @@ type sarStream struct {
 	date    time.Time
 	dayOff  int
 	lastTOD int
+	lastAbs time.Time
 	hasLast bool
 	prevEnd time.Time
 
@@ -403,14 +404,23 @@ func sarTOD(m []string) (int, error) {
 }
 
 // abs turns a time of day into a time, counting a day each time the clock
-// goes back (a file that runs past midnight).
+// goes back (a file that runs past midnight), except when the zone's clocks
+// were set back (the end of daylight saving time): the repeated hour's
+// times are its second occurrence.
 func (s *sarStream) abs(tod int) time.Time {
-	if s.hasLast && tod < s.lastTOD {
-		s.dayOff++
-	}
-	s.lastTOD, s.hasLast = tod, true
 	y, mo, d := s.date.Date()
-	return time.Date(y, mo, d+s.dayOff, 0, 0, tod, 0, s.loc).UTC()
+	at := func(off int) time.Time { return time.Date(y, mo, d+off, 0, 0, tod, 0, s.loc) }
+	t := firstInstant(at(s.dayOff), s.loc)
+	if s.hasLast && !t.After(s.lastAbs) {
+		if t2, ok := instantAfter(t, s.lastAbs, s.loc); ok {
+			t = t2
+		} else if tod < s.lastTOD {
+			s.dayOff++
+			t = firstInstant(at(s.dayOff), s.loc)
+		}
+	}
+	s.lastTOD, s.lastAbs, s.hasLast = tod, t, true
+	return t.UTC()
 }
 
 // textLine handles one line of `sar -A` text.
