@@ -12,6 +12,17 @@ import (
 // (coincidence factor, CPU correlation, KSM saving), per server (peak slot
 // and group) and for the fleet.
 func Analyze(plan *model.Plan, d *model.Demand, servers []model.PlanServer, s model.Settings) {
+	analyze(plan, d, servers, s, nil)
+}
+
+// analyze is Analyze, telling progress (PackOptions.Progress) of the
+// hosts analysed.
+func analyze(plan *model.Plan, d *model.Demand, servers []model.PlanServer, s model.Settings, progress func(phase string, done, total int)) {
+	tell := func(done int) {
+		if progress != nil {
+			progress("analysing hosts", done, len(plan.Hosts))
+		}
+	}
 	idx := make(map[string]int, len(d.Servers))
 	fam := make([]string, len(d.Servers))
 	for i := range d.Servers {
@@ -26,6 +37,7 @@ func Analyze(plan *model.Plan, d *model.Demand, servers []model.PlanServer, s mo
 	}
 	plan.Fleet = profile.AnalyzeFleet(d, analyses, s)
 	for h := range plan.Hosts {
+		tell(h)
 		var members []int
 		for _, id := range plan.Hosts[h].Servers {
 			if i, ok := idx[id]; ok {
@@ -41,6 +53,7 @@ func Analyze(plan *model.Plan, d *model.Demand, servers []model.PlanServer, s mo
 		plan.Hosts[h].Analysis = profile.AnalyzeHost(d, members, fam, s)
 		plan.Fleet.KSMSavingBytes += plan.Hosts[h].Analysis.KSMSavingBytes
 	}
+	tell(len(plan.Hosts))
 	group := map[int]int{}
 	for g, pg := range plan.Fleet.PeakGroups {
 		for _, i := range pg.Members {

@@ -13,7 +13,9 @@
 // packer options PackOptions) and:
 //
 //   - candidates: adapts the demand into a binpack.Instance per host model
-//     (usable capacity after the host reserve and the ceilings) and packs it
+//     (usable capacity after the host reserve and the ceilings; a model the
+//     reserve or a ceiling leaves nothing of is left out with a warning
+//     naming its catalog entry, field and value) and packs it
 //     with binpack.Solve; with PackOptions.Mix, a mix of models is derived
 //     from the best single model by moving each host's contents onto a
 //     cheaper model it fits;
@@ -43,6 +45,8 @@
 //
 // BuildPlan does no I/O (Prepare reads the datasets) and is deterministic: the same input gives the
 // same plan byte for byte, unless PackOptions.TimeLimit (a wall-clock
-// safety cap) ends a search, which the plan then says. It imports model,
+// safety cap) ends a search, which the plan then says. PackOptions.Progress
+// hears the long phases advance (packing, N+k proofs, the mix, the
+// baseline, the sweep, the host analysis) without changing the result. It imports model,
 // binpack and yaml.v3 (for the constraints and existing-fleet files).
 package plan

@@ -19,8 +19,9 @@ const haMaxCombos = 2000
 // (largest first) goes to the first survivor, least loaded first, where it
 // fits in every resource and slot without breaking anti-affinity. When a
 // scenario strands a server, an empty host of spareSpec is added and every
-// scenario is replayed, until all hold (or new hosts are forbidden).
-func (b *planBuilder) proveHA(c *candidate, inst *binpack.Instance, spareSpec model.HostSpec) {
+// scenario is replayed, until all hold (or new hosts are forbidden). name
+// names the candidate in the progress reports.
+func (b *planBuilder) proveHA(c *candidate, inst *binpack.Instance, spareSpec model.HostSpec, name string) {
 	k := b.in.Pack.HA
 	c.ha = model.HAReport{Level: k, Scenarios: []model.FailureScenario{}}
 	if k <= 0 {
@@ -33,12 +34,15 @@ func (b *planBuilder) proveHA(c *candidate, inst *binpack.Instance, spareSpec mo
 		var out []model.FailureScenario
 		holds := true
 		r := b.newReplayer(c, inst)
-		for _, f := range scen {
+		phase := fmt.Sprintf("N+%d proof on %s", k, name)
+		for i, f := range scen {
+			b.in.Pack.progress(phase, i, len(scen))
 			s := r.replay(f)
 			holds = holds && s.OK
 			out = append(out, s)
 		}
 		c.ha.Scenarios, c.ha.Holds = out, holds
+		b.in.Pack.progress(phase, len(scen), len(scen))
 		if holds || b.in.Pack.NoNewHosts || c.ha.SpareHostsAdded > len(c.bins)+k {
 			return
 		}

@@ -27,14 +27,35 @@ type Request struct {
 
 // Prepare profiles the datasets (profile.Datasets) into the plan's input.
 // Every VM's CPU is capped at what its vCPUs can use on the fastest
-// candidate host model, or on Settings.HostType when it is set
-// (model.Catalog.TargetCoreScore).
+// candidate host model that BuildPlan keeps, or on Settings.HostType when
+// it is set (model.Catalog.TargetCoreScore). A Settings.HostType that is
+// not in the catalog or leaves no usable capacity is an error before the
+// datasets are read.
 func Prepare(r Request) (*PlanInput, error) {
 	if r.Catalog == nil {
 		return nil, fmt.Errorf("no host catalog")
 	}
 	s := r.Settings.Clone()
-	s.TargetCoreScore = r.Catalog.TargetCoreScore(s.HostType)
+	if s.HostType != "" {
+		if _, ok := r.Catalog.Find(s.HostType); !ok {
+			return nil, fmt.Errorf("host type %q is not in the catalog (have: %v)", s.HostType, r.Catalog.Names())
+		}
+	}
+	// The host models BuildPlan will leave out (with its warning) do not
+	// cap the VMs' CPU; a bad one asked for is an error before the work.
+	cs := s.Clone()
+	if c := r.Pack.Constraints; c != nil {
+		for k, v := range c.CeilingPct {
+			cs.CeilingPct[k] = v
+		}
+	}
+	specs, _, err := usableModels(r.Catalog, cs, r.Pack.Existing)
+	if err != nil {
+		return nil, err
+	}
+	cat := *r.Catalog
+	cat.Hosts = specs
+	s.TargetCoreScore = cat.TargetCoreScore(s.HostType)
 	o := r.Profile
 	if r.Pack.SensitivityMaxServers > 0 && o.Percentiles == nil {
 		o.Percentiles, o.PercentilesMaxServers = SensitivityPercentiles(s.Percentile), r.Pack.SensitivityMaxServers
@@ -54,7 +75,7 @@ func Build(in *PlanInput) (*model.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	Analyze(p, in.Demand, in.Servers, in.Settings)
+	analyze(p, in.Demand, in.Servers, in.Settings, in.Pack.Progress)
 	return p, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kvmfit/kvmfit/binpack"
@@ -74,6 +75,20 @@ type PackOptions struct {
 	// SensitivityMaxServers is the largest fleet the sweep runs on (0: no
 	// sweep); above it the plan says it was skipped.
 	SensitivityMaxServers int
+	// Progress, when set, is told how the long phases advance: phase names
+	// the work ("packing host models", "N+k proof on NAME", "mixing
+	// host models", "per-VM percentile baseline", "sensitivity sweep",
+	// "analysing hosts"), done of total its steps (done == total: the
+	// phase is over). It is called on the goroutine that runs BuildPlan
+	// and has no effect on the plan.
+	Progress func(phase string, done, total int)
+}
+
+// progress reports a phase's advance to o.Progress, if set.
+func (o PackOptions) progress(phase string, done, total int) {
+	if o.Progress != nil {
+		o.Progress(phase, done, total)
+	}
 }
 
 // ExistingHost is one host of the existing fleet.
@@ -174,14 +189,17 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	if len(guessed) > 0 && cons != nil && cons.VCPUPerPCPU > 0 {
 		warnings = append(warnings, fmt.Sprintf("vcpu_per_pcpu: %d servers have no vCPU count; counted as ceil(cpu_cores_ref) vCPUs (e.g. %s)", len(guessed), guessed[0]))
 	}
-	specs := in.Catalog.Hosts
-	for _, spec := range specs {
-		usable := spec.UsableCapacity(s)
-		for d := model.Dim(0); d < model.NumDims; d++ {
-			if !(usable[d] > 0) {
-				return nil, fmt.Errorf("host type %s: no usable %s capacity left after the host reserve and ceiling", spec.Name, d)
-			}
-		}
+	// A host model that leaves nothing to pack in some resource is left
+	// out with a warning (an error when it is the one asked for).
+	specs, skipped, err := usableModels(in.Catalog, s, po.Existing)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, skipped...)
+	if len(specs) < len(in.Catalog.Hosts) {
+		cat := *in.Catalog
+		cat.Hosts = specs
+		in.Catalog = &cat
 	}
 	if err := validateDemand(in.Demand); err != nil {
 		return nil, err
@@ -191,10 +209,12 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	warnings = append(warnings, b.setStorage()...)
 	var cands []*candidate
 	var rows []model.Candidate
-	for _, spec := range specs {
+	for i, spec := range specs {
+		po.progress("packing host models", i, len(specs))
 		c := b.pack(spec)
 		cands = append(cands, c)
 		rows = append(rows, b.row(spec.Name, c))
+		po.progress("packing host models", i+1, len(specs))
 	}
 	mixBase := 0
 	if po.Mix && len(specs) > 1 && s.HostType == "" && len(po.Existing) == 0 && !po.NoNewHosts && (cons == nil || len(cons.Pin) == 0) {
@@ -205,10 +225,12 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 			}
 		}
 		mixBase = best
+		po.progress("mixing host models", 0, 1)
 		if c := b.mix(cands[best], specs); c != nil {
 			cands = append(cands, c)
 			rows = append(rows, b.row("mix", c))
 		}
+		po.progress("mixing host models", 1, 1)
 	}
 	chosen := -1
 	for i, c := range rows {
@@ -240,6 +262,43 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	}
 	plan.Overhead = b.overhead(plan, spec)
 	return plan, nil
+}
+
+// usableModels returns the catalog's host models that keep some usable
+// capacity in every resource under s (model.HostSpec.CheckUsable), and a
+// warning for each one left out that names its catalog entry, field and
+// value. It is an error when the model left out is s.HostType, the model
+// of an existing host, or every model.
+func usableModels(cat *model.Catalog, s model.Settings, existing []ExistingHost) ([]model.HostSpec, []string, error) {
+	var kept []model.HostSpec
+	var warnings, reasons []string
+	for _, spec := range cat.Hosts {
+		field, err := spec.CheckUsable(s)
+		if err == nil {
+			kept = append(kept, spec)
+			continue
+		}
+		why := "host model " + spec.Name + ": "
+		if field != "" {
+			why += "field " + field + ": "
+		}
+		why += err.Error()
+		if at := cat.Where(spec.Name, field); at != "" {
+			why = "host catalog " + at + ": " + why
+		}
+		if spec.Name == s.HostType {
+			return nil, nil, fmt.Errorf("%s; it cannot be planned for (--host-type)", why)
+		}
+		if i := slices.IndexFunc(existing, func(x ExistingHost) bool { return x.Type == spec.Name }); i >= 0 {
+			return nil, nil, fmt.Errorf("%s; existing host %s is of this model", why, existing[i].Name)
+		}
+		reasons = append(reasons, why)
+		warnings = append(warnings, why+"; this host model is left out of the comparison")
+	}
+	if len(kept) == 0 {
+		return nil, nil, fmt.Errorf("no host model of the catalog can hold any VM: %s", strings.Join(reasons, "; "))
+	}
+	return kept, warnings, nil
 }
 
 // betterRow reports whether candidate a beats b: fewer unplaced servers,
@@ -591,7 +650,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	b.dropEmptyPinned(c)
 	c.withoutHA = len(c.bins)
 	c.spare = make([]bool, len(c.bins))
-	b.proveHA(c, inst, spec)
+	b.proveHA(c, inst, spec, spec.Name)
 	sop := binpack.Solve(b.instance(spec, true), binpack.SolveOptions{Work: po.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
 	c.sop = sop
 	return c
@@ -728,7 +787,7 @@ func (b *planBuilder) mix(base *candidate, specs []model.HostSpec) *candidate {
 			big = t
 		}
 	}
-	b.proveHA(c, b.instance(big, false), big)
+	b.proveHA(c, b.instance(big, false), big, "the mix of host models")
 	return c
 }
 

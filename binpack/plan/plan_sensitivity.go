@@ -94,7 +94,9 @@ func (b *planBuilder) percentileBaseline(plan *model.Plan, spec model.HostSpec) 
 		inst.Items = append(inst.Items, binpack.VecItem{ID: f.ID, Values: [][]float64{
 			{f.Size[0]}, {f.Size[1]}, {f.Size[2]}, {f.Size[3]}, {f.Size[4]}}})
 	}
+	b.in.Pack.progress("per-VM percentile baseline", 0, 1)
 	sol := binpack.Solve(inst, binpack.SolveOptions{Work: b.in.Pack.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
+	b.in.Pack.progress("per-VM percentile baseline", 1, 1)
 	bl.HostsUsed, bl.LowerBound, bl.Work, bl.Stop = len(sol.Bins), sol.LowerBound, sol.Work, sol.Stop
 	bl.Method = fmt.Sprintf("every server sized at its own P%g × %g of each resource (%s), flat over time, packed on %s by the same packer without constraints and without HA spares (Azure Migrate's performance-based sizing)",
 		float64(model.BaselinePercentile), model.BaselineComfort, from, spec.Name)
@@ -137,18 +139,17 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 	}
 	out.Computed = true
 	var notes []string
-	solve := func(nb *planBuilder) (hosts, lb, unplaced int) { return nb.sweepSolve(spec) }
+	// The points are listed first and packed after, in order, so that the
+	// sweep can tell its progress.
+	type point struct {
+		setting string
+		value   float64
+		nb      *planBuilder // nil: the plan's own settings
+	}
+	var points []point
 	variant := b.variant
-	base := variant()
-	bh, blb, bu := solve(base)
 	add := func(setting string, value float64, nb *planBuilder) {
-		p := model.SensitivityPoint{Setting: setting, Value: round6(value)}
-		if nb == nil {
-			p.Hosts, p.LowerBound, p.Unplaced, p.Plan = bh, blb, bu, true
-		} else {
-			p.Hosts, p.LowerBound, p.Unplaced = solve(nb)
-		}
-		out.Points = append(out.Points, p)
+		points = append(points, point{setting, value, nb})
 	}
 	// Percentile: the demand profiled at each percentile.
 	pct := b.s.Percentile
@@ -233,6 +234,28 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 		cons.VCPUPerPCPU = v
 		nb.cons = cons
 		add("vcpu_per_pcpu", v, nb)
+	}
+	solves := 1
+	for _, p := range points {
+		if p.nb != nil {
+			solves++
+		}
+	}
+	const phase = "sensitivity sweep"
+	po.progress(phase, 0, solves)
+	bh, blb, bu := variant().sweepSolve(spec)
+	done := 1
+	po.progress(phase, done, solves)
+	for _, pt := range points {
+		p := model.SensitivityPoint{Setting: pt.setting, Value: round6(pt.value)}
+		if pt.nb == nil {
+			p.Hosts, p.LowerBound, p.Unplaced, p.Plan = bh, blb, bu, true
+		} else {
+			p.Hosts, p.LowerBound, p.Unplaced = pt.nb.sweepSolve(spec)
+			done++
+			po.progress(phase, done, solves)
+		}
+		out.Points = append(out.Points, p)
 	}
 	if b.guessedVCPUs > 0 {
 		notes = append(notes, fmt.Sprintf("vcpu_per_pcpu: %d servers have no vCPU count in their inventory and count ceil(cpu_cores_ref) vCPUs", b.guessedVCPUs))
