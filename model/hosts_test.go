@@ -306,6 +306,9 @@ func TestSuggestName(t *testing.T) {
 			t.Errorf("SuggestName(%q) = %q, want %q", tc.word, got, tc.want)
 		}
 	}
+	if got := model.SuggestName("plna", []string{"backtest", "plan", "show"}); got != "plan" {
+		t.Errorf("SuggestName(plna) = %q, want plan (two letters swapped)", got)
+	}
 	if got := model.SuggestName("sr", []string{"sar", "nmon"}); got != "sar" {
 		t.Errorf("SuggestName(sr) = %q, want sar", got)
 	}
