@@ -88,7 +88,7 @@ func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, en
 		fmt.Fprintf(&b, " Replayed on %s later days of data: %s.", strconv.FormatFloat(bt.TestDays, 'f', -1, 64), strings.Join(parts, "; "))
 	}
 	if n := len(p.Unplaced); n > 0 {
-		fmt.Fprintf(&b, " %d %s no host of this model and %s a decision of their own (see Risks).", n, plural(n, "server fits", "servers fit"), plural(n, "needs", "need"))
+		fmt.Fprintf(&b, " %d %s no host of this model and %s a decision of %s own (see Risks).", n, plural(n, "server fits", "servers fit"), plural(n, "needs", "need"), plural(n, "its", "their"))
 	} else if p.HostsUsed > 0 {
 		b.WriteString(" Every server is placed.")
 	}

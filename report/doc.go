@@ -3,7 +3,11 @@
 // The page shows, in order:
 //
 //   - the summary: a one-paragraph decision (what to buy, hosts for the
-//     load and HA spares apart, the lower bound, what virtualisation
+//     load and HA spares apart, the lower bound, how much data the plan
+//     stands on per server against min_days and recommended_days (a guess,
+//     in bold red, a first estimate or enough), every problem of the input
+//     data in the model's words (plan.json input_issues; in bold red when
+//     it makes the figures wrong), what virtualisation
 //     costs (plan.json overhead.summary), whether the VM disks fit their
 //     storage (in bold red when not), whether N+k was proven,
 //     the sum-of-peaks and per-VM P95 × 1.3 baselines, the overload
@@ -11,7 +15,9 @@
 //     cost part by part (in bold red when some candidate's cost leaves out
 //     what others include: candidates[].cost_excludes, or the chosen
 //     model's new storage pool has no price), power before and after with
-//     how many servers' watts were a default, and data confidence), key
+//     how many servers' watts were a default, and last how many risks the
+//     Risks section lists and of which kinds: both read one list,
+//     risklist.go riskItems), key
 //     figures (among them the hosts virtualisation costs and the storage
 //     used today and placed after) and a bar chart against
 //     the baselines and the lower bound, and a paragraph on the CPU cap and
@@ -54,11 +60,14 @@
 //     servers (hosts[].analysis), its VMs right-sized, and stacked charts of
 //     its servers' CPU and memory (and the binding resource when it is
 //     another) against usable and raw capacity;
-//   - the risks: a note when minutes over 100 % of capacity are predicted;
+//   - the risks: the list of every risk below (the summary's count); the
+//     input data's problems with the servers concerned linked; a note
+//     when minutes over 100 % of capacity are predicted;
 //     the predicted risk (plan.json risk: host-minutes a month over the
 //     ceiling and over capacity with their range, the method, the note and
 //     the rolling origins); unplaced servers with reason and constraint,
-//     the N+k failure scenarios (OK or stranded servers), CPU-saturated
+//     the N+k failure scenarios (OK or stranded servers), the hosts planned
+//     above their ceiling, CPU-saturated
 //     servers, low-confidence data, storage latency, the servers without a
 //     storage figure, the backtest
 //     (Input.Backtest, or a note that none was run; its predicted risk
@@ -72,7 +81,12 @@
 //     confidence, storage (provisioned, used, after the move and where the
 //     used figure came from; for a plan with storage figures),
 //     saturation, growth, right-sized size, vCPUs, CPU cap, evidence
-//     reserve and peak group.
+//     reserve and peak group;
+//   - a glossary: one meaning each for vCPU (a guest's virtual CPU; a
+//     server's vCPUs today are its logical CPUs), core (physical), thread
+//     (logical CPU), reference core (the capacity unit), hosts for the
+//     load, spare, lower bound, sum of peaks, coincidence, ceiling,
+//     overhead, right-sized and risk, used the same way in every table.
 //
 // report renders model.Plan and the model.Demand that was packed; the only
 // arithmetic it does is to sum servers' demand per slot for the charts, the
@@ -107,6 +121,7 @@
 // # Escaping
 //
 // Every string from the data (server IDs, hostnames, host types, warnings,
+// the input issues' messages,
 // catalog descriptions and price notes, the overhead's and storage's
 // methods and notes) is
 // escaped by html/template in the page. go-echarts' own script template is not

@@ -32,7 +32,7 @@ func TestWriteSummaryAndTable(t *testing.T) {
 		"Expect about 45 host-minutes a month over the ceiling (range 30–60) and 6 over 100% of capacity (range 0–12), predicted by replaying 2 later stretches of the data, each against a plan made on the days before it (see Risks).",
 		"1 server has data for only part of the fleet&#39;s span and keeps an evidence reserve (12.50 reference cores and 6.0 GiB in all) within the hosts&#39; full capacity.",
 		"Cost: capex 24,000 plus energy 7,008 over 5 years plus licences 3,000, total 34,008 (catalog currency); 4 rack units. ",
-		"1 server fits no host of this model and needs a decision of their own (see Risks).",
+		"1 server fits no host of this model and needs a decision of its own (see Risks).",
 		// KPIs.
 		">34,008</span>", ">4 U</span>",
 		// The server table and its tools.
