@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -542,29 +543,42 @@ func (b *fleetBuilder) baselineSizes() {
 	}
 }
 
-// missingResources records one InputIssue "missing_resource" per
-// dimension and fallback (Result.Fallback), dimensions in order, with the
-// servers concerned: what the plan sized without usable data, and how.
+// missingResources records an InputIssue "missing_resource" per fallback
+// (Result.Fallback) and set of servers, naming the resources concerned
+// (in order) and the servers: what the plan sized without usable data,
+// and how.
 func (b *fleetBuilder) missingResources() {
-	for d := model.Dim(0); d < model.NumDims; d++ {
-		for _, kind := range []string{FallbackSampleMax, FallbackCapacity, FallbackInstalled, FallbackZero} {
+	for _, kind := range []string{FallbackSampleMax, FallbackCapacity, FallbackInstalled, FallbackZero} {
+		var order []string // server sets, first seen first
+		dims := map[string][]string{}
+		sets := map[string][]string{}
+		for d := model.Dim(0); d < model.NumDims; d++ {
 			ids := b.fallbacks[fallbackKey{d, kind}]
 			if len(ids) == 0 {
 				continue
 			}
 			ids = slices.Clone(ids)
 			slices.Sort(ids)
+			key := strings.Join(ids, "\x00")
+			if _, ok := dims[key]; !ok {
+				order = append(order, key)
+				sets[key] = ids
+			}
+			dims[key] = append(dims[key], d.String())
+		}
+		for _, key := range order {
+			ids, what := sets[key], strings.Join(dims[key], ", ")
 			n := servers(len(ids))
 			var msg string
 			switch kind {
 			case FallbackSampleMax:
-				msg = fmt.Sprintf("%s: samples too few or too short on %s (not one %g-second slot half covered): sized at their largest sample in every slot — a guess; collect for days", d, n, b.s.Step().Seconds())
+				msg = fmt.Sprintf("%s: samples too few or too short on %s (not one %g-second slot half covered): sized at their largest sample in every slot — a guess; collect for days", what, n, b.s.Step().Seconds())
 			case FallbackCapacity:
-				msg = fmt.Sprintf("%s: never measured on %s: sized at their whole CPU capacity in every slot", d, n)
+				msg = fmt.Sprintf("%s: never measured on %s: sized at their whole CPU capacity in every slot", what, n)
 			case FallbackInstalled:
-				msg = fmt.Sprintf("%s: memory use never measured on %s: sized at their installed memory", d, n)
+				msg = fmt.Sprintf("%s: memory use never measured on %s: sized at their installed memory", what, n)
 			default:
-				msg = fmt.Sprintf("%s: never measured on %s (the source does not record it) and nothing to size it from: counted as 0, so the plan does not check their %s", d, n, d)
+				msg = fmt.Sprintf("%s: never measured on %s (the source does not record it) and nothing to size it from: counted as 0, so the plan does not check it for them", what, n)
 			}
 			b.f.InputIssues = append(b.f.InputIssues, model.InputIssue{Kind: IssueMissingResource, Servers: ids, Message: msg})
 		}
