@@ -43,14 +43,25 @@ type hostState struct {
 
 	lastStart, lastEnd time.Time
 	n                  int64
-	dropped            int
-	badInterval        int     // samples without a usable interval
-	lastMemTotal       float64 // bytes, last known
-	droppedAt          string  // FILE:LINE of the first dropped sample
+	// drops counts, per input file in order, the samples dropped because
+	// they do not start after the host's previous one.
+	drops        []fileDrops
+	badInterval  int     // samples without a usable interval
+	lastMemTotal float64 // bytes, last known
+	lastFile     string  // the file of the last sample written
 	// tz is the zone the host's local times were read in ("" = the source
 	// writes UTC), tzAssumed whether nobody gave it (inventory time_zone).
 	tz        string
 	tzAssumed bool
+}
+
+// fileDrops are the samples of one file dropped for their time.
+type fileDrops struct {
+	file     string
+	n        int
+	firstAt  string    // FILE:LINE of the first
+	prevEnd  time.Time // where the host's samples had got to
+	prevFile string    // and from which file
 }
 
 // setTZ records that local times of the host were read in zone, assumed
@@ -105,10 +116,11 @@ func (h *hostState) setFS(f model.Filesystem) { h.fs[f.Mount] = f }
 // after the previous one. at is "FILE:LINE" for the warning.
 func (hs *hostSet) write(h *hostState, x model.Sample, at string) error {
 	if h.n > 0 && !x.Start.After(h.lastStart) {
-		if h.dropped == 0 {
-			h.droppedAt = at
+		file := h.files[len(h.files)-1]
+		if k := len(h.drops); k == 0 || h.drops[k-1].file != file {
+			h.drops = append(h.drops, fileDrops{file: file, firstAt: at, prevEnd: h.lastEnd, prevFile: h.lastFile})
 		}
-		h.dropped++
+		h.drops[len(h.drops)-1].n++
 		return nil
 	}
 	if hs.check != nil {
@@ -119,6 +131,7 @@ func (hs *hostSet) write(h *hostState, x model.Sample, at string) error {
 		return fmt.Errorf("%s: %w", at, err)
 	}
 	h.lastStart, h.lastEnd = x.Start, endOf(x)
+	h.lastFile = h.files[len(h.files)-1]
 	h.n++
 	hs.r.sum.Samples++
 	return nil
@@ -129,8 +142,13 @@ func (hs *hostSet) write(h *hostState, x model.Sample, at string) error {
 func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 	for _, name := range hs.order {
 		h := hs.hosts[name]
-		if h.dropped > 0 {
-			hs.r.warn(fmt.Errorf("%s: dropped %d samples of %s that do not start after the previous sample, first at %s (overlapping inputs, or files not given in time order?)", h.files[0], h.dropped, name, h.droppedAt))
+		for _, d := range h.drops {
+			from := "earlier in the same file"
+			if d.prevFile != d.file {
+				from = "from " + d.prevFile
+			}
+			hs.r.warn(fmt.Errorf("%s: dropped %d samples of %s that do not start after the previous sample, first at %s: the host's samples had reached %s %s (overlapping inputs, or files not given in time order?)",
+				d.file, d.n, name, d.firstAt, d.prevEnd.UTC().Format(time.RFC3339), from))
 		}
 		if h.badInterval > 0 {
 			hs.r.warn(fmt.Errorf("%s: dropped %d samples of %s without a usable interval (the first after a restart, or an interval outside 1 s..24 h)", h.files[0], h.badInterval, name))

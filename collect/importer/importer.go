@@ -234,31 +234,70 @@ func (c countingReader) Read(b []byte) (int, error) {
 // line number and the line without its end-of-line. A UTF-8 byte order mark
 // on line 1 is dropped.
 func (r *run) lines(path string, fn func(lineNo int, line string) error) error {
+	_, err := r.linesCut(path, false, fn)
+	return err
+}
+
+// linesCut is lines; with dropCut a last line without its end-of-line (a
+// file cut off while being written or copied, in a format whose writer
+// ends every line) is not passed to fn, and its number is returned.
+func (r *run) linesCut(path string, dropCut bool, fn func(lineNo int, line string) error) (cutLine int, err error) {
 	rc, err := openInput(path, &r.prog)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rc.Close()
-	sc := bufio.NewScanner(rc)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
+	sc, cut := newLineScanner(rc)
 	n := 0
 	for sc.Scan() {
 		n++
+		if *cut && dropCut {
+			cutLine = n
+			break
+		}
 		line := sc.Text()
 		if n == 1 {
 			line = strings.TrimPrefix(line, "\ufeff")
 		}
 		if err := fn(n, line); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return &model.SampleParseError{File: path, Line: n + 1, Err: fmt.Errorf("line longer than %d bytes (not a text trace?)", maxLineBytes)}
-		}
-		return fmt.Errorf("read %s: %w", path, err)
+		return cutLine, readError(path, n, err)
 	}
-	return nil
+	return cutLine, nil
+}
+
+// newLineScanner returns a line scanner of rd bounded by maxLineBytes;
+// *cut becomes true when the token just scanned is a last line without its
+// end-of-line.
+func newLineScanner(rd io.Reader) (*bufio.Scanner, *bool) {
+	sc := bufio.NewScanner(rd)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
+	cut := new(bool)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := bufio.ScanLines(data, atEOF)
+		if atEOF && tok != nil && adv == len(data) && (len(data) == 0 || data[len(data)-1] != '\n') {
+			*cut = true
+		}
+		return adv, tok, err
+	})
+	return sc, cut
+}
+
+// readError places a read error of path after line n: a line too long, or
+// a compressed file that ends before its end (truncated).
+func readError(path string, n int, err error) error {
+	switch {
+	case errors.Is(err, bufio.ErrTooLong):
+		return &model.SampleParseError{File: path, Line: n + 1, Err: fmt.Errorf("line longer than %d bytes (not a text trace?)", maxLineBytes)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &model.SampleParseError{File: path, Line: n, Err: errors.New("the compressed data ends unexpectedly: the .gz file is truncated, and how much of it is lost is unknown (gunzip -c it to a file to import the part that is there)")}
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader):
+		return &model.SampleParseError{File: path, Line: n, Err: fmt.Errorf("the compressed data is corrupt: %w", err)}
+	}
+	return fmt.Errorf("read %s: %w", path, err)
 }
 
 // parentName returns the name of the directory holding path ("2013-7" for

@@ -139,6 +139,7 @@ type nmonSnap struct {
 	line  int
 	vals  map[string][]string // section name → values
 	lines map[string]int      // section name → line number
+	order []string            // section names in the order of the file
 }
 
 var nmonDiskSection = regexp.MustCompile(`^(DISKREAD|DISKWRITE|DISKXFER)(\d*)$`)
@@ -158,6 +159,10 @@ type nmonFile struct {
 	h        *hostState
 	// fs holds the filesystems of the configuration section by mount point.
 	fs map[string]*nmonFS
+	// prevCounts holds the number of values of each wanted section in the
+	// last snapshot written, against which the file's last one is checked.
+	prevCounts map[string]int
+	prevOrder  []string
 	// dupMount holds the mount points that repeat another's device (bind
 	// mounts): the shortest mount of a device is counted, as the collector
 	// does. Computed at the first JFSFILE data, after the configuration.
@@ -167,7 +172,9 @@ type nmonFile struct {
 func (ni *nmonImport) file(path string) error {
 	nf := &nmonFile{ni: ni, path: path, sections: map[string]*nmonSection{}, meta: &nmonMeta{family: "linux", diskBytes: map[string]int64{}}, fs: map[string]*nmonFS{}}
 	sawAAA := false
-	err := ni.r.lines(path, func(n int, line string) error {
+	lastLine := 0
+	cutLine, err := ni.r.linesCut(path, true, func(n int, line string) error {
+		lastLine = n
 		line = strings.TrimRight(line, "\r")
 		if line == "" {
 			return nil
@@ -208,6 +215,9 @@ func (ni *nmonImport) file(path string) error {
 			return &model.SampleParseError{File: path, Line: n, Field: sec, Err: fmt.Errorf("snapshot %s inside snapshot %s (a sorted or merged file? import the original)", f[1], nf.snap.tag)}
 		}
 		if wanted(sec) {
+			if _, seen := nf.snap.vals[sec]; !seen {
+				nf.snap.order = append(nf.snap.order, sec)
+			}
 			nf.snap.vals[sec] = f[2:]
 			nf.snap.lines[sec] = n
 		}
@@ -215,6 +225,16 @@ func (ni *nmonImport) file(path string) error {
 	})
 	if err != nil {
 		return err
+	}
+	if why := nf.incomplete(cutLine); why != "" {
+		at := lastLine
+		if cutLine > 0 {
+			at = cutLine
+		}
+		ni.r.warn(fmt.Errorf("%s:%d: the file is truncated: %s", path, at, why))
+		if nf.h != nil {
+			nf.h.note(fmt.Sprintf("%s is truncated at line %d: %s", path, at, why))
+		}
 	}
 	if nf.snap != nil {
 		if err := nf.flush(); err != nil {
@@ -395,6 +415,37 @@ func (nf *nmonFile) num(sec, col, s string) (float64, error) {
 	return v, nil
 }
 
+// incomplete says how the file's end is cut off, or "": a last line
+// without its end-of-line (cutLine > 0, dropped), and a last snapshot that
+// stops short of the one before — nmon writes the sections of every
+// snapshot in the same order, so a cut one has only the first of them, or
+// fewer values in its last — which is then dropped (its values may be cut
+// too). nmon ends a run with a ZZZZ line without data, which is not a
+// truncation.
+func (nf *nmonFile) incomplete(cutLine int) string {
+	var why []string
+	if cutLine > 0 {
+		why = append(why, fmt.Sprintf("it ends inside line %d, which is dropped", cutLine))
+	}
+	s := nf.snap
+	if s == nil || len(s.order) == 0 || len(nf.prevOrder) == 0 {
+		return strings.Join(why, "; ")
+	}
+	var lacks []string
+	o, prev := s.order, nf.prevOrder
+	if last := o[len(o)-1]; len(s.vals[last]) < nf.prevCounts[last] {
+		lacks = append(lacks, fmt.Sprintf("%s has %d of %d values", last, len(s.vals[last]), nf.prevCounts[last]))
+	}
+	if len(o) < len(prev) && slices.Equal(o, prev[:len(o)]) {
+		lacks = append(lacks, "no "+strings.Join(prev[len(o):], ", "))
+	}
+	if len(lacks) > 0 {
+		why = append(why, fmt.Sprintf("its last snapshot %s (ZZZZ at line %d) is incomplete (%s), so it is dropped", s.tag, s.line, strings.Join(lacks, "; ")))
+		nf.snap = nil
+	}
+	return strings.Join(why, "; ")
+}
+
 // flush writes the snapshot being gathered as one sample of the file's
 // host, filled by the CPU, memory, disk and network steps.
 func (nf *nmonFile) flush() error {
@@ -408,6 +459,10 @@ func (nf *nmonFile) flush() error {
 	nf.prevEnd = s.end
 	if len(s.vals) == 0 {
 		return nil // a last ZZZZ line without data (nmon stopped)
+	}
+	nf.prevCounts, nf.prevOrder = map[string]int{}, s.order
+	for sec, v := range s.vals {
+		nf.prevCounts[sec] = len(v)
 	}
 	badIv := prev.IsZero() || iv < time.Second || iv > 24*time.Hour
 	if badIv {

@@ -107,8 +107,12 @@ type sarImport struct {
 	lt   *localTimes
 	opts SarOptions
 	meta map[string]*sarMeta
-	// format is the format of the file being read.
-	format sarFormat
+	// format is the format of the file being read, fileRecs the records
+	// read from it so far (written or not) and fileLast the end of the
+	// last one.
+	format   sarFormat
+	fileRecs int
+	fileLast time.Time
 }
 
 func (si *sarImport) metaOf(host string) *sarMeta {
@@ -165,6 +169,10 @@ func (si *sarImport) emit(path string, line int, rec *sarRec) error {
 	if si.format == sarText {
 		si.lt.used(path, h)
 	}
+	si.fileRecs++
+	if rec.end.After(si.fileLast) {
+		si.fileLast = rec.end
+	}
 	at := path // sadf -j: the decoder does not count lines
 	if line > 0 {
 		at = fmt.Sprintf("%s:%d", path, line)
@@ -217,8 +225,7 @@ func (si *sarImport) file(path string) error {
 	if err != nil {
 		return err
 	}
-	before := si.r.sum.Samples
-	si.format = format
+	si.format, si.fileRecs, si.fileLast = format, 0, time.Time{}
 	switch format {
 	case sarBinary:
 		err = si.binary(path)
@@ -230,7 +237,7 @@ func (si *sarImport) file(path string) error {
 	if err != nil {
 		return err
 	}
-	if si.r.sum.Samples == before {
+	if si.fileRecs == 0 {
 		si.r.warn(fmt.Errorf("%s: no CPU, memory, disk or network samples found (%s)", path, format))
 	}
 	return nil
@@ -532,6 +539,7 @@ func (si *sarImport) binary(path string) error {
 	st, _ := os.Stat(path)
 	stderr, err := si.runSadf(bin, path, path)
 	if err == nil {
+		si.sadfSaid(path, stderr, st.Size())
 		si.r.prog.add(int(st.Size()))
 		return nil
 	}
@@ -555,12 +563,40 @@ func (si *sarImport) binary(path string) error {
 	if rerr != nil {
 		return fmt.Errorf("%s: sadf cannot read it (%s) and `sadf -c` failed to convert it: %v: %s", path, firstLine(stderr), rerr, firstLine(cstderr.String()))
 	}
-	if _, err := si.runSadf(bin, tmp.Name(), path); err != nil {
+	said, err := si.runSadf(bin, tmp.Name(), path)
+	if err != nil {
 		return fmt.Errorf("%s (converted with sadf -c): %w", path, err)
 	}
+	if strings.Contains(cstderr.String(), sadfTruncated) { // sadf -c chatters on stderr
+		said = sadfTruncated + "\n" + said
+	}
+	si.sadfSaid(path, said, st.Size())
 	si.metaNote(path, "converted with sadf -c from an older sysstat format")
 	si.r.prog.add(int(st.Size()))
 	return nil
+}
+
+// sadfTruncated is what sadf prints on stderr, still exiting 0 once it has
+// read some records, when an sa file ends inside a record.
+const sadfTruncated = "End of system activity file unexpected"
+
+// sadfSaid reports what sadf printed on stderr while reading path (size
+// bytes) successfully: a truncated file, or any other complaint.
+func (si *sarImport) sadfSaid(path, stderr string, size int64) {
+	stderr = strings.TrimSpace(stderr)
+	if stderr == "" {
+		return
+	}
+	if strings.Contains(stderr, sadfTruncated) {
+		where := "before its first record"
+		if si.fileRecs > 0 {
+			where = fmt.Sprintf("after %d records, the last ending at %s", si.fileRecs, si.fileLast.UTC().Format(time.RFC3339))
+		}
+		si.r.warn(fmt.Errorf("%s: truncated sa file (%d bytes): sadf says %q %s; imported what precedes, whatever the file held after it is missing", path, size, sadfTruncated, where))
+		si.metaNote(path, "truncated sa file: "+where)
+		return
+	}
+	si.r.warn(fmt.Errorf("%s: sadf says: %s", path, firstLine(stderr)))
 }
 
 func (si *sarImport) metaNote(path, note string) {
@@ -581,7 +617,11 @@ type sadfError struct {
 }
 
 func (e *sadfError) Error() string {
-	return fmt.Sprintf("%s: sadf cannot read it: %s (%v)", e.path, e.msg, e.err)
+	hint := ""
+	if strings.Contains(e.msg, sadfTruncated) {
+		hint = ": the file is truncated before its first record"
+	}
+	return fmt.Sprintf("%s: sadf cannot read it: %s (%v)%s", e.path, e.msg, e.err, hint)
 }
 
 func firstLine(s string) string {

@@ -215,6 +215,10 @@ type sarStream struct {
 	f      io.ReadCloser
 	sc     *bufio.Scanner
 	lineNo int
+	// cut is set by the scanner at a last line without its end-of-line
+	// (the file cut off): that line is dropped and cutLine is its number.
+	cut     *bool
+	cutLine int
 
 	cols   []string
 	inMine bool
@@ -246,9 +250,8 @@ func openSarStream(path string, format sarFormat, kind sarKind, loc *time.Locati
 	if err != nil {
 		return nil, err
 	}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
-	return &sarStream{kind: kind, format: format, path: path, loc: loc, f: f, sc: sc}, nil
+	sc, cut := newLineScanner(f)
+	return &sarStream{kind: kind, format: format, path: path, loc: loc, f: f, sc: sc, cut: cut}, nil
 }
 
 func (s *sarStream) perr(field string, err error) error {
@@ -259,6 +262,10 @@ func (s *sarStream) perr(field string, err error) error {
 func (s *sarStream) next() (*sarItem, error) {
 	for s.sc.Scan() {
 		s.lineNo++
+		if *s.cut {
+			s.cutLine = s.lineNo
+			break
+		}
 		line := strings.TrimRight(s.sc.Text(), "\r")
 		if s.lineNo == 1 {
 			line = strings.TrimPrefix(line, "\ufeff")
@@ -293,10 +300,7 @@ func (s *sarStream) next() (*sarItem, error) {
 		}
 	}
 	if err := s.sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, &model.SampleParseError{File: s.path, Line: s.lineNo + 1, Err: fmt.Errorf("line longer than %d bytes (not sar text?)", maxLineBytes)}
-		}
-		return nil, fmt.Errorf("read %s: %w", s.path, err)
+		return nil, readError(s.path, s.lineNo, err)
 	}
 	if s.cur != nil {
 		out := &sarItem{rec: s.cur, chunk: s.curChunk, line: s.curLine}
@@ -555,6 +559,10 @@ func (si *sarImport) textFile(path string, format sarFormat) error {
 			}
 		}
 		if best < 0 {
+			if n := streams[0].cutLine; n > 0 {
+				si.r.warn(fmt.Errorf("%s:%d: the file ends inside this line: it is truncated; the line is dropped, and whatever the file held after it is missing", path, n))
+				si.metaNote(path, fmt.Sprintf("truncated at line %d", n))
+			}
 			return nil
 		}
 		b := heads[best]
