@@ -45,16 +45,29 @@ func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, en
 			b.WriteString(" " + c.Sentence)
 		}
 	}
+	said, more := map[string]int{}, map[string]int{}
+	var kinds []string
 	for _, is := range sortedInputIssues(p.InputIssues) {
 		text := sentence(is.Message)
 		if text == "" {
 			continue
 		}
+		if said[is.Kind] == maxDecisionIssues {
+			if more[is.Kind] == 0 {
+				kinds = append(kinds, is.Kind)
+			}
+			more[is.Kind]++
+			continue
+		}
+		said[is.Kind]++
 		if loudInputIssue(is.Kind) {
 			loud(text)
 		} else {
 			b.WriteString(" " + text)
 		}
+	}
+	for _, k := range kinds {
+		fmt.Fprintf(&b, " %d more %s (see Risks).", more[k], inputIssueName(k, more[k]))
 	}
 	if o := sentence(p.Overhead.Summary); o != "" {
 		b.WriteString(" " + o)
@@ -98,6 +111,10 @@ func decision(p *model.Plan, s summary, overlap []overlapView, risk riskView, en
 	}
 	return out
 }
+
+// maxDecisionIssues is how many input issues of one kind the decision
+// says in full; the Risks section lists them all.
+const maxDecisionIssues = 3
 
 // decisionHosts says what to buy: the hosts for the load and the N+k
 // spares, and how far the load is from the lower bound.

@@ -55,6 +55,18 @@ func TestInputIssues(t *testing.T) {
 		`<li><a href="#input-issues"><span class="over">1 period that does not overlap the others</span></a></li>`,
 		`<li><a href="#input-issues">1 assumed time zone</a></li>`)
 
+	// Five duplicates: the decision says three and counts the rest; the
+	// Risks section lists all five.
+	in := normalInput()
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		in.Plan.InputIssues = append(in.Plan.InputIssues, model.InputIssue{Kind: "duplicate", Servers: []string{id + "-1", id + "-2"}, Message: id + " was imported twice; merged."})
+	}
+	s = string(render(t, in))
+	d = decisionOf(t, s)
+	checkContains(t, d, `<strong class="over">c was imported twice; merged.</strong> 2 more duplicate servers (see Risks).`, "5 duplicate servers;")
+	checkLacks(t, d, "d was imported", "e was imported")
+	checkContains(t, section(t, s, "input-issues"), "Input data (5)", "e was imported twice; merged.", `<span class="id">e-1</span>, <span class="id">e-2</span>`)
+
 	// Without issues the section says so, and the decision has none.
 	s = string(render(t, normalInput()))
 	checkContains(t, section(t, s, "input-issues"), "Input data (0)", "Nothing in the input data was found wrong")
