@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/shirou/gopsutil/v3/common"
 	"github.com/shirou/gopsutil/v3/cpu"
 	"github.com/shirou/gopsutil/v3/host"
 	"github.com/shirou/gopsutil/v3/mem"
@@ -32,7 +33,9 @@ func Inventory(ctx context.Context, now time.Time) model.Inventory {
 	inv := model.Inventory{FormatVersion: model.FormatVersion, Source: SourceName, UpdatedAt: now.UTC().Truncate(time.Second)}
 	note := func(format string, a ...any) { inv.Notes = append(inv.Notes, fmt.Sprintf(format, a...)) }
 
-	if hi, err := host.InfoWithContext(ctx); err == nil {
+	hi, err := host.InfoWithContext(ctx)
+	inv.MachineID = machineID(ctx, runtime.GOOS, hi)
+	if err == nil {
 		inv.Hostname = hi.Hostname
 		inv.OSFamily = osFamily(hi.OS)
 		inv.OS = strings.TrimSpace(strings.Join([]string{hi.Platform, hi.PlatformVersion}, " "))
@@ -121,6 +124,49 @@ func Inventory(ctx context.Context, now time.Time) model.Inventory {
 		note("network interfaces unavailable: %v", err)
 	}
 	return inv
+}
+
+// machineID identifies the machine across host renames and data sources
+// (model.Inventory.MachineID), as SCHEME:VALUE so that IDs of different
+// kinds are never compared: on Linux the systemd/D-Bus machine ID
+// (/etc/machine-id, "linux-machine-id:"), never gopsutil's host ID there,
+// which is the hardware UUID when run as root and the machine ID otherwise,
+// or a boot ID; on Windows the MachineGuid ("windows-machine-guid:"); on
+// other systems gopsutil's host ID ("host-id:", macOS IOPlatformUUID, BSD
+// hostid). "" when unknown.
+func machineID(ctx context.Context, goos string, hi *host.InfoStat) string {
+	if goos == "linux" {
+		for _, p := range []string{hostEtc(ctx) + "/machine-id", "/var/lib/dbus/machine-id"} {
+			if b, err := os.ReadFile(p); err == nil {
+				if id := strings.TrimSpace(string(b)); id != "" && id != "uninitialized" {
+					return "linux-machine-id:" + id
+				}
+			}
+		}
+		return ""
+	}
+	if hi == nil || strings.TrimSpace(hi.HostID) == "" {
+		return ""
+	}
+	id := strings.ToLower(strings.TrimSpace(hi.HostID))
+	if goos == "windows" {
+		return "windows-machine-guid:" + id
+	}
+	return "host-id:" + id
+}
+
+// hostEtc returns the /etc root: the gopsutil context override, $HOST_ETC,
+// or /etc.
+func hostEtc(ctx context.Context) string {
+	if m, ok := ctx.Value(common.EnvKey).(common.EnvMap); ok {
+		if v := m[common.HostEtcEnvKey]; v != "" {
+			return v
+		}
+	}
+	if v := os.Getenv(string(common.HostEtcEnvKey)); v != "" {
+		return v
+	}
+	return "/etc"
 }
 
 // osFamily maps gopsutil's OS name to the inventory's family.

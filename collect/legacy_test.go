@@ -84,6 +84,11 @@ func TestLegacyShellCollector(t *testing.T) {
 	if inv := shSrv.Inventory; inv.Threads == 0 || inv.MemTotalBytes == 0 {
 		t.Errorf("shell inventory incomplete: %+v", inv)
 	}
+	// Both collectors name the machine alike, so that their data of one
+	// machine are recognised as such.
+	if a, b := goSrv.Inventory.MachineID, shSrv.Inventory.MachineID; a != b {
+		t.Errorf("machine id %q (Go collector) vs %q (shell collector)", a, b)
+	}
 	g, s := &goSrv.Series, &shSrv.Series
 	at := map[int64]int{}
 	for i := 0; i < s.Len(); i++ {

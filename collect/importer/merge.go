@@ -23,9 +23,10 @@ import (
 // staging area first and, once it is complete, either merged into the
 // server already there or added beside it under a suffixed ID:
 //
-//   - the same machine when both know a machine ID and it is the same; two
-//     different IDs are two machines;
-//   - without machine IDs on both sides: two machines when their logical
+//   - the same machine when both know a machine ID of the same kind and it
+//     is the same; two different IDs are two machines;
+//   - else (no machine ID on a side, or IDs of different kinds, as the
+//     collector's /etc/machine-id and nmon's serial number): two machines when their logical
 //     CPUs or installed memory (more than 10 % apart) differ, when the host
 //     name is a generic one (localhost), or when most samples at the same
 //     times differ; else the same machine;
@@ -150,10 +151,19 @@ func genericHost(h string) bool {
 	return false
 }
 
+// sameKind reports whether two machine IDs are known and of the same kind
+// (the scheme before the first colon: linux-machine-id, ibm-serial, ...),
+// so that comparing them says whether the machines are the same.
+func sameKind(a, b string) bool {
+	ka, _, okA := strings.Cut(a, ":")
+	kb, _, okB := strings.Cut(b, ":")
+	return a != "" && b != "" && okA == okB && ka == kb
+}
+
 // differentMachine says why inventories a (already in the dataset) and b
 // (imported) are two machines, or "" if they may be one.
 func differentMachine(a, b model.Inventory) string {
-	if a.MachineID != "" && b.MachineID != "" {
+	if sameKind(a.MachineID, b.MachineID) {
 		if a.MachineID != b.MachineID {
 			return fmt.Sprintf("machine id %s there, %s here", a.MachineID, b.MachineID)
 		}

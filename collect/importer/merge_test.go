@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kvmfit/kvmfit/model"
 )
 
 // sarDay is sar -u text of host (with cpus CPUs) on 1 Feb 2024, one line
@@ -179,5 +181,71 @@ func TestImportMergeAllOrNothing(t *testing.T) {
 		if strings.HasPrefix(e.Name(), ".") {
 			t.Errorf("left behind: %s", e.Name())
 		}
+	}
+}
+
+// nmon's serial number and LPAR number name the machine: two LPARs of one
+// frame with the same host name are two servers, the same LPAR later is
+// merged.
+func TestImportMachineID(t *testing.T) {
+	withID := func(lpar, day string) string {
+		s := strings.Replace(aixNmon, "AAA,host,aixbox\n", "AAA,host,aixbox\nAAA,SerialNumber,06ABCDE\nAAA,LPARNumberName,"+lpar+",aixbox\n", 1)
+		return strings.ReplaceAll(s, "01-FEB-2024", day)
+	}
+	dir := t.TempDir()
+	files := writeFiles(t, dir, "a.nmon", withID("3", "01-FEB-2024"), "b.nmon", withID("4", "01-FEB-2024"), "c.nmon", withID("3", "02-FEB-2024"))
+	out := filepath.Join(dir, "out")
+	utc := NmonOptions{Location: time.UTC}
+	if _, err := Nmon(files[:1], out, utc); err != nil {
+		t.Fatal(err)
+	}
+	if id := oneServer(t, out).Inventory.MachineID; id != "ibm-serial:06ABCDE/lpar:3" {
+		t.Errorf("machine id %q", id)
+	}
+	var w warnings
+	opts := utc
+	opts.Options = w.opts()
+	if _, err := Nmon(files[1:2], out, opts); err != nil {
+		t.Fatal(err)
+	}
+	w.find(t, files[1]+": server aixbox imported as aixbox-2 beside the one already in the dataset: same name, but "+filepath.Join(out, "aixbox")+" is another machine (machine id ibm-serial:06ABCDE/lpar:3 there, ibm-serial:06ABCDE/lpar:4 here)")
+	w = nil
+	if sum, err := Nmon(files[2:], out, opts); err != nil || sum.Merged != 1 || sum.Samples != 2 {
+		t.Fatalf("summary %+v, %v; want 2 samples merged", sum, err)
+	}
+	w.find(t, files[2]+": aixbox is already in the dataset as "+filepath.Join(out, "aixbox")+": merged, 2 new samples added")
+	srvs := readServers(t, out)
+	if got := strings.Join(ids(srvs), " "); got != "aixbox aixbox-2" {
+		t.Errorf("servers %s", got)
+	}
+	if n := srvs["aixbox"].Series.Len(); n != 4 {
+		t.Errorf("aixbox has %d samples, want 4 (2 days of 2)", n)
+	}
+}
+
+// Machine IDs of different kinds (the collector's /etc/machine-id, an
+// nmon serial number) say nothing about each other.
+func TestSameKind(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"linux-machine-id:ab", "linux-machine-id:cd", true},
+		{"linux-machine-id:ab", "ibm-serial:06ABCDE", false},
+		{"", "ibm-serial:06ABCDE", false},
+		{"", "", false},
+	} {
+		if got := sameKind(c.a, c.b); got != c.want {
+			t.Errorf("sameKind(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+	a := model.Inventory{Hostname: "web01", MachineID: "linux-machine-id:ab", Threads: 4}
+	b := model.Inventory{Hostname: "web01", MachineID: "ibm-serial:X", Threads: 4}
+	if why := differentMachine(a, b); why != "" {
+		t.Errorf("IDs of different kinds: %q", why)
+	}
+	b.MachineID = "linux-machine-id:cd"
+	if why := differentMachine(a, b); why != "machine id linux-machine-id:ab there, linux-machine-id:cd here" {
+		t.Errorf("different IDs: %q", why)
 	}
 }

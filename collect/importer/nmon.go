@@ -71,6 +71,7 @@ type nmonMeta struct {
 	mhz                float64
 	family             string
 	tz                 string
+	serial, lpar       string // AAA,SerialNumber and the LPAR number of AAA,LPARNumberName
 	// diskBytes holds the disk sizes of the configuration section.
 	diskBytes map[string]int64
 }
@@ -90,6 +91,7 @@ func (ni *nmonImport) fill(h *hostState, inv *model.Inventory) {
 	}
 	inv.OS, inv.OSFamily, inv.CPUModel, inv.CPUMHz = m.os, m.family, m.cpuModel, m.mhz
 	inv.Threads, inv.Cores, inv.Sockets = m.cpus, m.cores, m.chips
+	inv.MachineID = nmonMachineID(m.serial, m.lpar)
 	if inv.Cores == 0 {
 		inv.Cores = m.cpus
 	}
@@ -117,6 +119,20 @@ func (ni *nmonImport) fill(h *hostState, inv *model.Inventory) {
 	default:
 		inv.Notes = append(inv.Notes, "filesystems: sizes from the df -m output of the configuration section, used bytes = size × JFSFILE %Used of the last snapshot")
 	}
+}
+
+// nmonMachineID is the machine ID of an nmon file's serial number (IBM
+// Power: the frame's, shared by its LPARs, so the LPAR number is part of
+// it); "" without one.
+func nmonMachineID(serial, lpar string) string {
+	serial = strings.TrimSpace(serial)
+	if serial == "" {
+		return ""
+	}
+	if lpar = strings.TrimSpace(lpar); lpar != "" && lpar != "-1" {
+		return "ibm-serial:" + serial + "/lpar:" + lpar
+	}
+	return "ibm-serial:" + serial
 }
 
 // nmonFS is a filesystem of the configuration section (BBBP df -m and
@@ -288,6 +304,10 @@ func (nf *nmonFile) aaa(n int, f []string) error {
 		nf.interval = time.Duration(s) * time.Second
 	case "cpus":
 		m.cpus, _ = strconv.Atoi(v)
+	case "SerialNumber":
+		m.serial = v
+	case "LPARNumberName":
+		m.lpar = v
 	case "OS":
 		m.os = strings.TrimSpace(strings.Join(f[2:min(4, len(f))], " "))
 	case "AIX":

@@ -101,6 +101,12 @@ inventory() {
 	vm=false
 	grep -q '^flags.* hypervisor' /proc/cpuinfo 2>/dev/null && vm=true
 	mem=$(awk '/^MemTotal:/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
+	mid=
+	for f in /etc/machine-id /var/lib/dbus/machine-id; do
+		[ -r "$f" ] && mid=$(tr -d ' \n' < "$f") && [ -n "$mid" ] && [ "$mid" != uninitialized ] && break
+		mid=
+	done
+	[ -n "$mid" ] && mid="linux-machine-id:$mid"
 	dj= sep=
 	for d in $disks; do
 		s=$(printf '%s' "$d" | sed 's,/,!,g')
@@ -130,6 +136,7 @@ inventory() {
 {
   "format_version": 1,
   "hostname": "$(json "$host")",
+  "machine_id": "$(json "$mid")",
   "os": "$(json "$(uname -sr)")",
   "os_family": "linux",
   "cpu_model": "$(json "$model")",
