@@ -37,11 +37,17 @@ what each format fills and what it cannot.`,
 	return cmd
 }
 
+// importerOptions are the importer's callbacks: progress on a terminal
+// (nothing in pipes and CI) and warnings on stderr, each on its own line:
+// a warning ends the progress line first, which resumes below it.
 func importerOptions(streams IO, label string) (importer.Options, *progress) {
 	p := newProgress(streams, label)
 	return importer.Options{
 		Progress: p.Update,
-		Warn:     func(err error) { fmt.Fprintln(streams.Err, "warning:", err) },
+		Warn: func(err error) {
+			p.Done()
+			fmt.Fprintln(streams.Err, "warning:", err)
+		},
 	}, p
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,5 +119,35 @@ func TestImportNmonTZ(t *testing.T) {
 	}
 	if inv.TimeZone != "UTC" || !inv.TimeZoneAssumed {
 		t.Errorf("time zone %q assumed %v, want UTC assumed", inv.TimeZone, inv.TimeZoneAssumed)
+	}
+}
+
+// Warnings of an import stand on their own lines: on a terminal the
+// progress line is ended before each; in pipes and CI there is no progress
+// at all, only the warnings and the summary.
+func TestImportWarningsAndProgress(t *testing.T) {
+	nmon := sharedData(t, "nmon/samples/linux_150818_1024.nmon.gz")
+	for _, terminal := range []bool{true, false} {
+		var errb strings.Builder
+		out := filepath.Join(t.TempDir(), "out")
+		// No --tz: one warning, in the middle of the progress.
+		code := run(t.Context(), []string{"import", "nmon", "--out", out, nmon}, IO{Out: io.Discard, Err: &errb, Progress: terminal})
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		s := errb.String()
+		if !strings.Contains(s, "\nwarning: "+nmon+": the times of nmon ZZZZ lines are local") && !strings.HasPrefix(s, "warning: "+nmon) {
+			t.Errorf("terminal %v: the warning does not start a line: %q", terminal, s)
+		}
+		if got := strings.Contains(s, "\r"); got != terminal {
+			t.Errorf("terminal %v: progress shown %v: %q", terminal, got, s)
+		}
+		if !terminal {
+			want := "warning: " + nmon + ": the times of nmon ZZZZ lines are local, without a zone, and --tz was not given: read as UTC, an assumption (a wrong zone shifts the day profile: give --tz, e.g. --tz Europe/Paris)\n" +
+				"imported 1 server, 47 new samples into " + out + "\n"
+			if s != want {
+				t.Errorf("stderr in a pipe:\n%q\nwant\n%q", s, want)
+			}
+		}
 	}
 }
