@@ -147,15 +147,36 @@ func growthText(g model.Growth) (text, sortKey string) {
 
 // growthTitle is the hover text of the growth cell: the trends measured.
 func growthTitle(g model.Growth) string {
-	sig := func(b bool) string {
-		if b {
-			return "significant"
-		}
-		return "n.s."
+	return fmt.Sprintf("trend per year: CPU %s, memory %s; global × %s",
+		trendText(g.CPUTrend, g.CPUTrendPctPerYear, g.CPUTrendSignificant), trendText(g.MemTrend, g.MemTrendPctPerYear, g.MemTrendSignificant),
+		strconv.FormatFloat(round4(nonZero(g.GlobalFactor, 1)), 'f', -1, 64))
+}
+
+// trendText says a trend in words: its % per year when it is shown, else
+// why not ("not enough data", "no trend", "dropped: implausible").
+func trendText(status string, pct float64, significant bool) string {
+	switch status {
+	case model.TrendNotEnoughData:
+		return fmt.Sprintf("not enough data (fewer than %d days)", model.TrendMinDays)
+	case model.TrendNotSignificant:
+		return "no trend (not significant)"
+	case model.TrendImplausible:
+		return fmt.Sprintf("dropped: implausible (beyond ±%d %% a year)", model.TrendMaxPctPerYear)
 	}
-	return fmt.Sprintf("trend per year: CPU %s%% (%s), memory %s%% (%s); global × %s",
-		fmtFixed(g.CPUTrendPctPerYear, 1), sig(g.CPUTrendSignificant),
-		fmtFixed(g.MemTrendPctPerYear, 1), sig(g.MemTrendSignificant), strconv.FormatFloat(round4(nonZero(g.GlobalFactor, 1)), 'f', -1, 64))
+	s := fmtFixed(pct, 1) + "%"
+	if !significant {
+		s += " (n.s.)"
+	}
+	return s
+}
+
+// trendCell is a trend's CSV cell: its % per year when it is shown (or
+// the plan predates trend statuses), else empty.
+func trendCell(status string, pct float64) string {
+	if status != "" && status != model.TrendShown {
+		return ""
+	}
+	return num(pct)
 }
 
 func nonZero(v, def float64) float64 {
