@@ -17,7 +17,23 @@
 // Formats that name their host (sar, nmon, perfmon) give one server per
 // host across all input files, so daily files of one host continue one
 // server; give them in time order (a sample that does not start after the
-// previous one of its host is dropped and counted in a warning).
+// previous one of its host is dropped and counted in a warning naming its
+// file).
+//
+// A server already in the destination dataset (same ID or host name) is
+// never added twice without a word (merge.go): it is staged, then merged
+// into the one there when it is the same machine (machine ID of the same
+// kind, else host name, CPUs, memory and the samples at the same times) —
+// samples already there kept, new times added — or added beside it under a
+// suffixed ID, with a warning either way.
+//
+// Local wall-clock times without a zone (sar -A text, nmon, CSV layouts
+// without one) are read in the caller's Location, with its daylight-saving
+// rules; without one they are read as UTC, the inventory's time_zone is
+// marked assumed and Warn says so once per file (localTimes). Truncated
+// inputs are said with their file and position: sadf's "End of system
+// activity file unexpected", an nmon snapshot cut short, a last line
+// without its end-of-line (dropped), a .gz that ends early (an error).
 //
 // The importers share their skeleton (importer.go): run checks the inputs,
 // reads each file line by line (plain or gzipped, with its progress) and
@@ -25,8 +41,8 @@
 // csvInput reads the CSV formats (perfmon, the generic mapping); stepServer
 // writes the one server of a file of samples at a fixed step without
 // timestamps (PlanetLab, Google). hosts.go holds hostSet, the servers of
-// the formats that name their host, and gapWriter, for rows that carry a
-// start but no length (Alibaba, CloudWatch).
+// the formats that name their host, localTimes, and gapWriter, for rows
+// that carry a start but no length (Alibaba, CloudWatch).
 //
 // # Bitbrains (GWA-T-12)
 //
