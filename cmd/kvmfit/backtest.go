@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -58,6 +59,8 @@ func newBacktestCmd(streams IO) *cobra.Command {
 		},
 	}
 	opts.addFlags(cmd.Flags())
+	registerPlanCompletions(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("replay-stat", fixedValues("mean", "max"))
 	return cmd
 }
 
@@ -93,9 +96,9 @@ hosts and assignments, slot by slot. The actual demand goes through the same
 conversion as the plan (CPU normalisation, virtualisation factor, CPU cost of
 I/O, per-VM memory overhead, the cap at what each VM's vCPUs can use) but
 without the sizing margins (comfort, growth, saturation uplift, evidence
-reserve); --replay-stat picks the slot mean (default: the
-load a host carries over 5 minutes) or the slot max. A server without data
-in a slot adds nothing to it (test coverage is reported).
+reserve); --replay-stat picks the slot mean (default: the load a host
+carries over 5 minutes) or the slot max. A server without data in a slot
+adds nothing to it (test coverage is reported).
 
 Two baselines are planned on the same training data and the same host
 model, packed by the same search (without kvmfit's levelling), and replayed
@@ -143,21 +146,17 @@ func backtestRun(o *BacktestOptions, streams IO) error {
 	if err != nil {
 		return err
 	}
-	prog := newProgress(streams, "profiling servers")
-	bo.Plan.Profile.Progress = func(done, total int) { prog.Update(int64(done), int64(total)) }
-	var boot *progress
-	bo.Progress = func(stage string, done, total int) {
-		if boot == nil {
-			prog.Done()
-			boot = newProgress(streams, stage)
+	for _, out := range []outputPath{{"--out", o.Plan.OutJSON}, {"--plan-out", o.PlanOut}, {"--report", o.Plan.ReportHTML}} {
+		if err := checkWritable(out.flag, out.path); err != nil {
+			return err
 		}
-		boot.Update(int64(done), int64(total))
 	}
+	prog := newProgress(streams, "backtest")
+	bo.Plan.Profile.Progress = func(done, total int) { prog.Phase("profiling servers", done, total) }
+	bo.Plan.Pack.Progress = func(phase string, done, total int) { prog.Phase(phase, done, total) }
+	bo.Progress = func(stage string, done, total int) { prog.Phase(stage, done, total) }
 	res, err := backtest.Run(bo)
 	prog.Done()
-	if boot != nil {
-		boot.Done()
-	}
 	if err != nil {
 		return err
 	}
@@ -204,22 +203,32 @@ func (o *BacktestOptions) options() (backtest.Options, error) {
 }
 
 // write writes what the flags ask for: the training plan's report and
-// plan.json, the backtest JSON, and the JSON or the table on stdout.
+// plan.json, the backtest JSON (all of them or none), and the JSON or the
+// table on stdout.
 func (o *BacktestOptions) write(res *backtest.Result, streams IO) error {
+	var files []outputFile
 	if o.Plan.ReportHTML != "" {
-		if err := report.WriteFile(o.Plan.ReportHTML, report.Input{Plan: res.Plan, Demand: res.Input.Demand}); err != nil {
+		var buf bytes.Buffer
+		if err := report.Write(&buf, report.Input{Plan: res.Plan, Demand: res.Input.Demand}); err != nil {
 			return fmt.Errorf("write report %s: %w", o.Plan.ReportHTML, err)
 		}
+		files = append(files, outputFile{o.Plan.ReportHTML, buf.Bytes()})
 	}
-	if o.PlanOut != "" {
-		if err := writeJSON(o.PlanOut, res.Plan); err != nil {
+	for _, f := range []struct {
+		path string
+		v    any
+	}{{o.PlanOut, res.Plan}, {o.Plan.OutJSON, res.Report}} {
+		if f.path == "" {
+			continue
+		}
+		data, err := json.MarshalIndent(f.v, "", "  ")
+		if err != nil {
 			return err
 		}
+		files = append(files, outputFile{f.path, append(data, '\n')})
 	}
-	if o.Plan.OutJSON != "" {
-		if err := writeJSON(o.Plan.OutJSON, res.Report); err != nil {
-			return err
-		}
+	if err := writeOutputs(files); err != nil {
+		return err
 	}
 	if o.JSON {
 		data, err := json.MarshalIndent(res.Report, "", "  ")

@@ -41,7 +41,8 @@ func (o *CollectOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Interval, "interval", o.Interval, "length of one row (a multiple of --sample, 1s..24h)")
 	fs.DurationVar(&o.Sample, "sample", o.Sample, "sub-sample period: each row keeps the mean and max over its sub-samples")
 	fs.DurationVar(&o.Duration, "duration", 0, "stop after this long (default: run until SIGTERM/SIGINT)")
-	fs.StringVar(&o.MaxBytes, "max-bytes", "0", "cap of the server directory's size, e.g. 50MB (0: no cap); the oldest closed day is deleted first")
+	fs.StringVar(&o.MaxBytes, "max-bytes", "0", "cap of the server directory's size in `BYTES`, e.g. 50MB (0: no cap); the oldest closed day is deleted first")
+	fs.Lookup("max-bytes").DefValue = "" // the usage says it: 0 is no cap
 	fs.BoolVar(&o.NoBench, "no-bench", false, "skip the CPU calibration at start (about 2×--bench-time of full CPU)")
 	fs.DurationVar(&o.BenchDur, "bench-time", o.BenchDur, "length of each calibration run")
 }
@@ -51,9 +52,9 @@ func newCollectCmd(streams IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "collect --out DIR [--interval 60s] [--sample 5s] [--duration D] [--max-bytes N]",
 		Short: "Record this server's CPU, memory, disk and network use into a dataset",
-		Long: `Collect samples this server's counters every --sample (CPU times, memory,
-per physical disk IO counters, per interface byte counters) and appends one
-row every --interval to DIR/<host name>/samples-YYYY-MM-DD.csv with the mean
+		Long: `Collect reads this server's counters every --sample (CPU times, memory,
+the IO counters of each physical disk, the byte counters of each interface)
+and appends one row every --interval to DIR/<host name>/samples-YYYY-MM-DD.csv with the mean
 and the max over the sub-samples, so a 20-second spike inside a 5-minute row
 survives (format: docs/format.md; details: docs/collector.md).
 

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit statuses, documented in the root command's help.
@@ -107,8 +108,19 @@ Exit status: 0 on success, 1 when the work failed, 2 on a usage error.`,
 		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// `kvmfit import foo --out x`: the format is wrong, not the flag
+		// (import has no --out; its formats do).
+		if args := c.Flags().Args(); c.HasAvailableSubCommands() && len(args) > 0 {
+			return unknownSubcommand(c, args[0])
+		}
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
+	root.Version = version
+	root.SetVersionTemplate(versionLine())
+	root.Flags().Bool("version", false, "print the version of kvmfit")
+	root.Example = `  kvmfit samples generate --servers 40 --days 14 --seed 1 --out samples/fleet
+  kvmfit plan --data samples/fleet --hosts samples/hosts.yaml --out out/plan.json --report out/report.html
+  kvmfit --version`
 	root.AddCommand(
 		newVersionCmd(streams),
 		newShowCmd(streams),
@@ -120,7 +132,74 @@ Exit status: 0 on success, 1 when the work failed, 2 on a usage error.`,
 		newBenchCmd(streams),
 		newSolveCmd(streams),
 	)
+	// The completion command takes its output stream when it is made.
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Example = "  source <(kvmfit completion bash)\n  kvmfit completion zsh > \"${fpath[1]}/_kvmfit\""
+	}
+	groupCommands(root)
+	hideEmptyDefaults(root)
 	return root
+}
+
+// subcommandNoun names what the subcommands of a group command are, for
+// its "unknown ..." error.
+var subcommandNoun = map[string]string{"kvmfit import": "format"}
+
+// groupCommands makes every command that only groups subcommands (kvmfit,
+// import, samples, completion) reject an unknown subcommand with a usage
+// error (exit 2) that suggests the closest one, and print its help when
+// called alone.
+func groupCommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		groupCommands(sub)
+	}
+	if !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return unknownSubcommand(cmd, args[0])
+	}
+}
+
+// unknownSubcommand is the usage error of group command c called with the
+// unknown subcommand name.
+func unknownSubcommand(c *cobra.Command, name string) error {
+	noun := subcommandNoun[c.CommandPath()]
+	if noun == "" {
+		noun = "command"
+	}
+	var names []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	return usageErrorf("unknown %s %q for %q%s\nRun '%s --help' for usage.", noun, name, c.CommandPath(), didYouMean(name, names, noun+"s"), c.CommandPath())
+}
+
+// hideEmptyDefaults keeps the help of map flags whose default is empty
+// from saying "(default [])".
+func hideEmptyDefaults(c *cobra.Command) {
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.DefValue == "[]" && f.Value.Type() == "stringToString" {
+			f.DefValue = ""
+		}
+	})
+	for _, sub := range c.Commands() {
+		hideEmptyDefaults(sub)
+	}
+}
+
+// versionLine is what `kvmfit version` and `kvmfit --version` print.
+func versionLine() string {
+	return fmt.Sprintf("kvmfit %s (dataset format %d)\n", version, datasetFormatVersion())
 }
 
 func newVersionCmd(streams IO) *cobra.Command {
@@ -130,7 +209,7 @@ func newVersionCmd(streams IO) *cobra.Command {
 		Example: "  kvmfit version",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(streams.Out, "kvmfit %s (dataset format %d)\n", version, datasetFormatVersion())
+			fmt.Fprint(streams.Out, versionLine())
 			return nil
 		},
 	}

@@ -23,15 +23,17 @@ func (o *PlanOptions) addModelFlags(fs *pflag.FlagSet) {
 	s := &o.Settings
 	o.Model.fs = fs
 	fs.StringVar((*string)(&s.Profile), "profile", string(d.Profile), "what is packed: day (time of day), week (time of week, from Monday 00:00 UTC) or full (the whole aligned timeline)")
-	fs.StringToStringVar(&o.Model.PercentileFor, "percentile-for", nil, "percentile per resource, overriding --percentile, e.g. mem=100,cpu=95")
+	fs.StringToStringVar(&o.Model.PercentileFor, "percentile-for", nil, "percentile per `RESOURCE=PCT`, overriding --percentile, e.g. mem=100,cpu=95")
 	fs.Float64Var(&s.ComfortFactor, "comfort", d.ComfortFactor, "comfort factor: multiplies every measured demand (1 = none; the ceilings are the headroom)")
 	var names []string
 	for _, p := range model.VirtPresets {
 		names = append(names, p.Name)
 	}
 	fs.StringVar(&s.Virt, "virt", d.Virt, "virtualisation overhead preset: "+strings.Join(names, ", ")+" (sets the CPU factor, CPU cost of I/O, per-VM memory overhead and host reserve; explicit flags override it)")
-	fs.Float64Var(&s.CPUCoresPerKIOPS, "cpu-cores-per-kiops", d.CPUCoresPerKIOPS, "host CPU (reference cores) per 1000 disk IOPS of a guest (default: from --virt)")
-	fs.Float64Var(&s.CPUCoresPerNetGBPerSec, "cpu-cores-per-net-gbps", d.CPUCoresPerNetGBPerSec, "host CPU (reference cores) per GB/s of guest network traffic (default: from --virt)")
+	fs.Float64Var(&s.CPUCoresPerKIOPS, "cpu-cores-per-kiops", d.CPUCoresPerKIOPS, "host CPU (reference cores) per 1000 disk IOPS of a guest")
+	fs.Float64Var(&s.CPUCoresPerNetGBPerSec, "cpu-cores-per-net-gbps", d.CPUCoresPerNetGBPerSec, "host CPU (reference cores) per GB/s of guest network traffic")
+	presetDefault(fs, "cpu-cores-per-kiops")
+	presetDefault(fs, "cpu-cores-per-net-gbps")
 	fs.BoolVar(&s.KSM, "ksm", d.KSM, "show the memory KSM could save among guests of the same OS family on a host (never used for packing)")
 	fs.Float64Var(&s.KSMSharePct, "ksm-share-pct", d.KSMSharePct, "share of those guests' memory KSM is assumed to save")
 	fs.Float64Var(&s.SaturationCPUPct, "saturation-cpu-pct", d.SaturationCPUPct, "CPU busy % at or above which a stretch counts as saturated")

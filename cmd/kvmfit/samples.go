@@ -14,8 +14,11 @@ import (
 
 func newSamplesCmd(streams IO) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "samples",
+		Use:   "samples COMMAND",
 		Short: "Generate the bundled sample fleet",
+		Long: `Samples generates synthetic datasets of legacy servers in the collector's
+format, for trying kvmfit without data of your own (see samples generate).`,
+		Example: "  kvmfit samples generate --servers 40 --days 14 --seed 1 --out samples/fleet",
 	}
 	cmd.AddCommand(newSamplesGenerateCmd(streams))
 	return cmd

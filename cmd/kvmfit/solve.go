@@ -87,6 +87,7 @@ usage error.`,
 		},
 	}
 	opts.AddFlags(cmd.Flags())
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedValues("bpp\tBPPLIB one-dimensional", "vbp\tVPSolver vector packing", "tbpp\ttemporal bin packing"))
 	return cmd
 }
 
