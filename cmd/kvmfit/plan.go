@@ -12,7 +12,6 @@ import (
 	"github.com/kvmfit/kvmfit/binpack/backtest"
 	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
-	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/kvmfit/kvmfit/report"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -321,23 +320,6 @@ func (o *PlanOptions) request() (planner.Request, error) {
 		return planner.Request{}, err
 	}
 	return planner.Request{Data: o.Data, Catalog: cat, Settings: o.Settings, Pack: pack, GeneratedBy: "kvmfit " + version}, nil
-}
-
-// writeJSON writes v as indented JSON to path atomically.
-func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeOutput(path, append(data, '\n'))
-}
-
-// writeOutput writes data to path atomically, creating its directory.
-func writeOutput(path string, data []byte) error {
-	if err := mkdirFor(path); err != nil {
-		return err
-	}
-	return dataset.WriteFileAtomic(path, data, 0o644)
 }
 
 // csvExports renders assignments.csv and servers.csv for dir
