@@ -23,8 +23,12 @@ func newImportCmd(streams IO) *cobra.Command {
 		Long: `Import converts recordings in another format into a kvmfit dataset
 directory (docs/format.md). Each server found becomes one server directory.
 The import is all or nothing: on any error nothing is left in DIR.
-Importing into an existing dataset adds servers to it. docs/import.md says
-what each format fills and what it cannot.`,
+Importing into an existing dataset adds servers to it; a server already
+there (the same machine imported again, or from another source) is merged
+into it, not counted twice, and another machine with the same name is kept
+apart under a suffixed name, with a warning either way. Local times need
+--tz (else UTC is assumed, with a warning). docs/import.md says what each
+format fills and what it cannot.`,
 		Example: `  kvmfit import sar --out data/ /var/log/sa/sa*
   kvmfit import nmon --tz Europe/Paris --out data/ *.nmon
   kvmfit import perfmon --mem-total WEB01=16GiB --out data/ web01.csv
