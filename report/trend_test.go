@@ -15,12 +15,12 @@ func TestTrendWords(t *testing.T) {
 		sig        bool
 		text, cell string
 	}{
-		{model.TrendShown, 12.5, true, "12.5%", "12.5"},
+		{model.TrendShown, 12.5, true, "12.5% (significant)", "12.5"},
 		{model.TrendShown, -3, false, "-3.0% (n.s.)", "-3"},
 		{model.TrendNotEnoughData, 0, false, "not enough data (fewer than 28 days)", ""},
 		{model.TrendNotSignificant, 0, false, "no trend (not significant)", ""},
 		{model.TrendImplausible, 0, false, "dropped: implausible (beyond ±100 % a year)", ""},
-		{"", 7, true, "7.0%", "7"}, // a plan written before trend statuses
+		{"", 7, true, "7.0% (significant)", "7"}, // a plan written before trend statuses
 	}
 	for _, tc := range tests {
 		if got := trendText(tc.status, tc.pct, tc.sig); got != tc.text {

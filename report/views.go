@@ -163,11 +163,10 @@ func trendText(status string, pct float64, significant bool) string {
 	case model.TrendImplausible:
 		return fmt.Sprintf("dropped: implausible (beyond ±%d %% a year)", model.TrendMaxPctPerYear)
 	}
-	s := fmtFixed(pct, 1) + "%"
-	if !significant {
-		s += " (n.s.)"
+	if significant {
+		return fmtFixed(pct, 1) + "% (significant)"
 	}
-	return s
+	return fmtFixed(pct, 1) + "% (n.s.)"
 }
 
 // trendCell is a trend's CSV cell: its % per year when it is shown (or
