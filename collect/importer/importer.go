@@ -70,6 +70,8 @@ type run struct {
 	stagingRoot string
 	staged      []*stagedServer
 	pending     []pendingFile
+	merges      map[string]*mergedServer // by destination directory
+	mergeOrder  []string
 }
 
 func newRun(files []string, opts Options) (*run, error) {

@@ -197,21 +197,21 @@ func (r *run) resolve() error {
 		var why []string
 		merged := false
 		for _, d := range r.candidates(st.name, host) {
-			reason := differentMachine(d.inv, srv.Inventory)
+			ds, err := r.destState(d)
+			if err != nil {
+				return err
+			}
+			reason := differentMachine(ds.inv, srv.Inventory)
 			var m *mergePlan
 			if reason == "" {
-				if m, err = planMerge(d, srv); err != nil {
-					return err
-				}
+				m = planMerge(ds, srv)
 				reason = m.conflict()
 			}
 			if reason != "" {
 				why = append(why, fmt.Sprintf("%s is another machine (%s)", d.dir, reason))
 				continue
 			}
-			if err := r.applyMerge(st, d, srv, m); err != nil {
-				return err
-			}
+			r.applyMerge(st, ds, srv, m)
 			merged = true
 			break
 		}
@@ -237,16 +237,63 @@ func (r *run) resolve() error {
 		}
 		r.warn(fmt.Errorf("%s: server %s imported as %s beside the one already in the dataset: %s", st.path, dataset.SafeID(st.name), id, what))
 	}
+	for _, dir := range r.mergeOrder {
+		if err := r.stageMerged(r.merges[dir]); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// mergedServer is a destination server this import merges into: its
+// samples (all files) and its samples.csv rows and inventory as they will
+// be, updated by each merge.
+type mergedServer struct {
+	d     destServer
+	all   model.Series   // every sample, sorted, for the comparisons
+	rows  []model.Sample // samples.csv as it will be
+	inv   model.Inventory
+	dirty bool
+}
+
+// destState returns the merge state of d, reading it at first use.
+func (r *run) destState(d destServer) (*mergedServer, error) {
+	if ms := r.merges[d.dir]; ms != nil {
+		return ms, nil
+	}
+	ex, err := dataset.ReadServer(d.dir)
+	if err != nil {
+		return nil, err
+	}
+	ms := &mergedServer{d: d, all: ex.Series, inv: d.inv}
+	final := filepath.Join(d.dir, dataset.SamplesFile)
+	if f, err := os.Open(final); err == nil {
+		var file model.Series
+		_, err := dataset.ReadSamples(f, final, &file)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		for i := range file.Len() {
+			ms.rows = append(ms.rows, file.At(i))
+		}
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	if r.merges == nil {
+		r.merges = map[string]*mergedServer{}
+	}
+	r.merges[d.dir] = ms
+	r.mergeOrder = append(r.mergeOrder, d.dir)
+	return ms, nil
 }
 
 // mergePlan is what merging a server into a destination server would do.
 type mergePlan struct {
-	add       []int // indexes of the new samples to add
-	same      int   // samples at a time already there, with the same values
-	differ    int   // samples at a time already there, with other values
-	overlap   int   // samples overlapping an existing sample at another time
-	existing  *model.Server
+	add       []int  // indexes of the new samples to add
+	same      int    // samples at a time already there, with the same values
+	differ    int    // samples at a time already there, with other values
+	overlap   int    // samples overlapping an existing sample at another time
 	firstDiff string // time of the first differing sample
 }
 
@@ -258,14 +305,10 @@ func (m *mergePlan) conflict() string {
 	return ""
 }
 
-// planMerge compares the samples of srv with those of d.
-func planMerge(d destServer, srv *model.Server) (*mergePlan, error) {
-	ex, err := dataset.ReadServer(d.dir)
-	if err != nil {
-		return nil, err
-	}
-	m := &mergePlan{existing: ex}
-	e, s := &ex.Series, &srv.Series
+// planMerge compares the samples of srv with those of ms.
+func planMerge(ms *mergedServer, srv *model.Server) *mergePlan {
+	m := &mergePlan{}
+	e, s := &ms.all, &srv.Series
 	for i := range s.Len() {
 		start := s.Start[i]
 		end := start + int64(s.IntervalSec[i])
@@ -286,7 +329,7 @@ func planMerge(d destServer, srv *model.Server) (*mergePlan, error) {
 			m.add = append(m.add, i)
 		}
 	}
-	return m, nil
+	return m
 }
 
 // sameValues reports whether sample j of a and sample i of b agree on every
@@ -306,9 +349,10 @@ func sameValues(a *model.Series, j int, b *model.Series, i int) bool {
 	return true
 }
 
-// applyMerge prepares d's new samples file and inventory (moved into place
-// after the commit) and reports the merge.
-func (r *run) applyMerge(st *stagedServer, d destServer, srv *model.Server, m *mergePlan) error {
+// applyMerge adds the new samples of srv to ms and reports the merge; the
+// files are staged once every server is resolved (stageMerged).
+func (r *run) applyMerge(st *stagedServer, ms *mergedServer, srv *model.Server, m *mergePlan) {
+	d := ms.d
 	r.sum.Servers--
 	r.sum.Merged++
 	r.sum.Samples -= int64(srv.Series.Len()) - int64(len(m.add))
@@ -331,37 +375,27 @@ func (r *run) applyMerge(st *stagedServer, d destServer, srv *model.Server, m *m
 	}
 	r.warn(errors.New(msg))
 	if len(m.add) == 0 {
-		return nil
+		return
 	}
-	// The new samples go into the server's samples.csv (the importers'
-	// file; a collector's directory gets one beside its daily files).
-	final := filepath.Join(d.dir, dataset.SamplesFile)
-	var all model.Series
-	if f, err := os.Open(final); err == nil {
-		_, err := dataset.ReadSamples(f, final, &all)
-		f.Close()
-		if err != nil {
-			return err
-		}
-	} else if !os.IsNotExist(err) {
-		return err
-	}
-	rows := make([]model.Sample, 0, all.Len()+len(m.add))
-	for i := range all.Len() {
-		rows = append(rows, all.At(i))
-	}
+	ms.dirty = true
+	added := make([]model.Sample, 0, len(m.add))
 	for _, i := range m.add {
-		rows = append(rows, srv.Series.At(i))
+		added = append(added, srv.Series.At(i))
 	}
-	slices.SortStableFunc(rows, func(a, b model.Sample) int { return a.Start.Compare(b.Start) })
-	buf := []byte(dataset.HeaderLine())
-	for _, x := range rows {
-		buf = dataset.AppendRow(buf, x)
+	byStart := func(a, b model.Sample) int { return a.Start.Compare(b.Start) }
+	ms.rows = append(ms.rows, added...)
+	slices.SortStableFunc(ms.rows, byStart)
+	all := make([]model.Sample, 0, ms.all.Len()+len(added))
+	for i := range ms.all.Len() {
+		all = append(all, ms.all.At(i))
 	}
-	if err := r.stageFile(final, buf); err != nil {
-		return err
+	all = append(all, added...)
+	slices.SortStableFunc(all, byStart)
+	ms.all = model.Series{}
+	for _, x := range all {
+		ms.all.Append(x)
 	}
-	inv := d.inv
+	inv := &ms.inv
 	n := srv.Inventory
 	for _, f := range n.SourceFiles {
 		if !slices.Contains(inv.SourceFiles, f) {
@@ -380,11 +414,28 @@ func (r *run) applyMerge(st *stagedServer, d destServer, srv *model.Server, m *m
 		inv.TimeZone = n.TimeZone
 	}
 	inv.Notes = append(inv.Notes, fmt.Sprintf("merged %d samples from %s (%s)", len(m.add), strings.Join(n.SourceFiles, ", "), n.Source))
-	data, err := inventoryJSON(inv)
+}
+
+// stageMerged writes the new samples.csv and inventory of a server merged
+// into (none if nothing was added), to be moved into place after the
+// commit. The new samples go into samples.csv, the importers' file (a
+// collector's directory gets one beside its daily files).
+func (r *run) stageMerged(ms *mergedServer) error {
+	if !ms.dirty {
+		return nil
+	}
+	buf := []byte(dataset.HeaderLine())
+	for _, x := range ms.rows {
+		buf = dataset.AppendRow(buf, x)
+	}
+	if err := r.stageFile(filepath.Join(ms.d.dir, dataset.SamplesFile), buf); err != nil {
+		return err
+	}
+	data, err := inventoryJSON(ms.inv)
 	if err != nil {
 		return err
 	}
-	return r.stageFile(filepath.Join(d.dir, dataset.InventoryFile), data)
+	return r.stageFile(filepath.Join(ms.d.dir, dataset.InventoryFile), data)
 }
 
 // stageFile writes data beside final, to be renamed over it after the

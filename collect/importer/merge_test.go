@@ -249,3 +249,37 @@ func TestSameKind(t *testing.T) {
 		t.Errorf("different IDs: %q", why)
 	}
 }
+
+// Two inputs of one import that both repeat the same server already in the
+// dataset are merged into it one after the other: nothing of the first is
+// lost, nothing is added twice.
+func TestImportTwoMergesIntoOne(t *testing.T) {
+	row := func(ts string, cpu string) string {
+		return ts + ";\t2;\t5851.9989;\t87.7799835;\t" + cpu + ";\t8218624.0;\t1034592.8;\t160.8;\t21.7;\t0.26;\t1.46\n"
+	}
+	r1, r2, r3 := row("1372629804", "1.5"), row("1372630104", "2.5"), row("1372630404", "3.5")
+	dir := t.TempDir()
+	files := writeFiles(t, dir, "a/2013-7/1.csv", bbHeader+r1, "b/2013-7/1.csv", bbHeader+r1+r2, "c/2013-7/1.csv", bbHeader+r2+r3)
+	out := filepath.Join(dir, "out")
+	if _, err := Bitbrains(files[:1], out, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var w warnings
+	sum, err := Bitbrains(files[1:], out, w.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Servers != 0 || sum.Merged != 2 || sum.Samples != 2 {
+		t.Errorf("summary %+v, want 2 merges adding 2 samples", sum)
+	}
+	w.find(t, files[1]+": bitbrains-2013-7-1 is already in the dataset as "+filepath.Join(out, "bitbrains-2013-7-1")+": merged, 1 new samples added, 1 already there",
+		files[2]+": bitbrains-2013-7-1 is already in the dataset as "+filepath.Join(out, "bitbrains-2013-7-1")+": merged, 1 new samples added, 1 already there")
+	s := oneServer(t, out)
+	var cpus []float64
+	for i := range s.Series.Len() {
+		cpus = append(cpus, s.Series.Mean[model.CPUBusyPct][i])
+	}
+	if fmt.Sprint(cpus) != "[1.5 2.5 3.5]" {
+		t.Errorf("cpu %v, want [1.5 2.5 3.5]", cpus)
+	}
+}
