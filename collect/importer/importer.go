@@ -66,6 +66,7 @@ type run struct {
 	// servers that may repeat one of them are staged (merge.go).
 	out         string
 	dest        []destServer
+	destBy      map[string][]int // "id:ID" and "host:NAME" → indexes of dest
 	staging     *dataset.Writer
 	stagingRoot string
 	staged      []*stagedServer

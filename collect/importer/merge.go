@@ -78,23 +78,47 @@ func (r *run) loadDest(out string) {
 
 // candidates returns the destination servers that may be the server called
 // name (wanted ID) with host name host: those with its ID or its ID with a
-// -N suffix (an earlier import's), or the same host name.
+// -N suffix (an earlier import's), or the same host name, in the order of
+// their directories.
 func (r *run) candidates(name, host string) []destServer {
-	base := dataset.SafeID(name)
-	suffixed := regexp.MustCompile(`^` + regexp.QuoteMeta(base) + `-[0-9]+$`)
+	if len(r.dest) == 0 {
+		return nil
+	}
+	if r.destBy == nil {
+		r.destBy = map[string][]int{}
+		for i, d := range r.dest {
+			r.destBy["id:"+d.id] = append(r.destBy["id:"+d.id], i)
+			if m := suffixedID.FindStringSubmatch(d.id); m != nil {
+				r.destBy["id:"+m[1]] = append(r.destBy["id:"+m[1]], i)
+			}
+			if d.inv.Hostname != "" {
+				k := "host:" + strings.ToLower(d.inv.Hostname)
+				r.destBy[k] = append(r.destBy[k], i)
+			}
+		}
+	}
+	var idx []int
+	for _, k := range []string{"id:" + dataset.SafeID(name), "host:" + strings.ToLower(host)} {
+		if k != "host:" {
+			idx = append(idx, r.destBy[k]...)
+		}
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
 	var out []destServer
-	for _, d := range r.dest {
+	for _, i := range idx {
+		d := r.dest[i]
 		sameHost := host != "" && strings.EqualFold(d.inv.Hostname, host)
-		sameID := d.id == base || suffixed.MatchString(d.id)
-		if sameID && host != "" && d.inv.Hostname != "" && !sameHost {
+		if !sameHost && host != "" && d.inv.Hostname != "" {
 			continue // another host whose name maps to the same ID
 		}
-		if sameHost || sameID {
-			out = append(out, d)
-		}
+		out = append(out, d)
 	}
 	return out
 }
+
+// suffixedID matches an ID with the -N suffix of UniqueID.
+var suffixedID = regexp.MustCompile(`^(.*)-[0-9]+$`)
 
 // collides reports whether a new server called name with host name host
 // may already be in the destination.
