@@ -392,7 +392,7 @@ func (r *run) applyMerge(st *stagedServer, ms *mergedServer, srv *model.Server, 
 		msg += fmt.Sprintf(", %d at times already there but with other values (first at %s) kept as they were", m.differ, m.firstDiff)
 	}
 	if m.overlap > 0 {
-		msg += fmt.Sprintf(", %d overlapping samples already there dropped", m.overlap)
+		msg += fmt.Sprintf(", %d dropped as they overlap samples already there", m.overlap)
 	}
 	if len(m.add) == 0 {
 		msg += " (nothing changed)"

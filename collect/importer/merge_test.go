@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // sarDay is sar -u text of host (with cpus CPUs) on 1 Feb 2024, one line
@@ -281,5 +282,51 @@ func TestImportTwoMergesIntoOne(t *testing.T) {
 	}
 	if fmt.Sprint(cpus) != "[1.5 2.5 3.5]" {
 		t.Errorf("cpu %v, want [1.5 2.5 3.5]", cpus)
+	}
+}
+
+// The collector's directory of a host and that host's sar data: the sar
+// samples where the collector has data overlap its samples (another clock)
+// and are dropped; the others are added beside its daily files.
+func TestImportMergesIntoCollectorDir(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	srvDir := filepath.Join(out, "box")
+	if err := os.MkdirAll(srvDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := dataset.WriteInventory(srvDir, model.Inventory{Hostname: "box", Threads: 4, Source: "kvmfit-collect", MachineID: "linux-machine-id:0123"}); err != nil {
+		t.Fatal(err)
+	}
+	// Collector rows at 10:00:30 and 10:01:30 UTC, 60 s each.
+	day := dataset.HeaderLine()
+	for _, ts := range []string{"2024-02-01T10:00:30Z", "2024-02-01T10:01:30Z"} {
+		st, _ := time.Parse(time.RFC3339, ts)
+		x := model.NewSample(st, time.Minute)
+		x.Set(model.CPUBusyPct, 5, 7)
+		day = string(dataset.AppendRow([]byte(day), x))
+	}
+	writeFiles(t, srvDir, "samples-2024-02-01.csv", day)
+	// sar 10:00-10:05, a minute each: the first three overlap the
+	// collector's 10:00:30-10:02:30.
+	files := writeFiles(t, dir, "sar.txt", sarDay("box", 4, 90, 80, 70, 60, 50))
+	var w warnings
+	sum, err := Sar(files, out, SarOptions{Options: w.opts(), Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Merged != 1 || sum.Samples != 2 {
+		t.Errorf("summary %+v", sum)
+	}
+	w.find(t, "box is already in the dataset as "+srvDir+": merged, 2 new samples added, 3 dropped as they overlap samples already there")
+	s := oneServer(t, out)
+	if got := spans(s); got != "10:00+60 10:01+60 10:03+60 10:04+60" {
+		t.Errorf("samples %s", got)
+	}
+	if s.Inventory.Source != "kvmfit-collect" || s.Inventory.MachineID != "linux-machine-id:0123" || s.Inventory.TimeZone != "UTC" {
+		t.Errorf("inventory %+v", s.Inventory)
+	}
+	if _, err := os.Stat(filepath.Join(srvDir, "samples.csv")); err != nil {
+		t.Errorf("no samples.csv beside the daily file: %v", err)
 	}
 }
