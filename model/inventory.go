@@ -15,10 +15,11 @@ type Inventory struct {
 	// sources when the source knows it (/etc/machine-id, Windows
 	// MachineGuid, an nmon serial number); "" = unknown.
 	MachineID string `json:"machine_id,omitempty"`
-	// TimeZone is the IANA zone ("Europe/Berlin", "UTC") the source's local
-	// timestamps were read in; "" when the source writes UTC or epoch
-	// times. TimeZoneAssumed is true when nobody said which zone the
-	// times were in and the importer assumed TimeZone.
+	// TimeZone is the zone the source's local timestamps were read in: an
+	// IANA name ("Europe/Berlin", "UTC") or, when the source gives only a
+	// fixed offset (a perfmon header), "UTC+01:00"; "" when the source
+	// writes UTC or epoch times. TimeZoneAssumed is true when nobody said
+	// which zone the times were in and the importer assumed TimeZone.
 	TimeZone        string `json:"time_zone,omitempty"`
 	TimeZoneAssumed bool   `json:"time_zone_assumed,omitempty"`
 	// OS is the operating system as reported ("Windows Server 2008 R2", "CentOS 5.11").
@@ -54,6 +55,10 @@ type Inventory struct {
 	Watts float64 `json:"watts,omitempty"`
 	// UpdatedAt is when this inventory was taken (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// Truncated lists the inputs that ended early, each as "FILE: where"
+	// (a truncated sa or nmon file, a sar text cut inside a line): the
+	// samples before the cut were kept; the plan says so.
+	Truncated []string `json:"truncated,omitempty"`
 	// Notes are free-form remarks from the collector or importer
 	// (for example which fields a source could not fill).
 	Notes []string `json:"notes,omitempty"`

@@ -35,8 +35,10 @@ type hostState struct {
 	files   []string
 	notes   []string
 	noteSet map[string]bool
-	disks   map[string]bool
-	nics    map[string]bool
+	// truncated are the inputs that ended early (Inventory.Truncated).
+	truncated []string
+	disks     map[string]bool
+	nics      map[string]bool
 	// fs holds the filesystems by mount point, with their last size and
 	// used bytes (formats that record them: perfmon, nmon, sar -F).
 	fs map[string]model.Filesystem
@@ -107,6 +109,15 @@ func (h *hostState) note(s string) {
 		h.noteSet[s] = true
 		h.notes = append(h.notes, s)
 	}
+}
+
+// truncatedAt records that an input of the host ended early: a note and
+// an Inventory.Truncated entry, once each.
+func (h *hostState) truncatedAt(s string) {
+	if !h.noteSet[s] {
+		h.truncated = append(h.truncated, s)
+	}
+	h.note(s)
 }
 
 // setFS records the last size and used bytes of a filesystem.
@@ -182,6 +193,7 @@ func (hs *hostSet) finish(fill func(h *hostState, inv *model.Inventory)) error {
 		}
 		inv.Notes = append(inv.Notes, h.notes...)
 		inv.Notes = append(inv.Notes, "updated_at is the end of the last sample")
+		inv.Truncated = append(inv.Truncated, h.truncated...)
 		if err := dataset.WriteInventory(h.sw.Dir, inv); err != nil {
 			return err
 		}

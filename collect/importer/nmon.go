@@ -249,7 +249,7 @@ func (ni *nmonImport) file(path string) error {
 		}
 		ni.r.warn(fmt.Errorf("%s:%d: the file is truncated: %s", path, at, why))
 		if nf.h != nil {
-			nf.h.note(fmt.Sprintf("%s is truncated at line %d: %s", path, at, why))
+			nf.h.truncatedAt(fmt.Sprintf("%s is truncated at line %d: %s", path, at, why))
 		}
 	}
 	if nf.snap != nil {

@@ -571,7 +571,7 @@ func (si *sarImport) binary(path string) error {
 		said = sadfTruncated + "\n" + said
 	}
 	si.sadfSaid(path, said, st.Size())
-	si.metaNote(path, "converted with sadf -c from an older sysstat format")
+	si.metaNote(path, "converted with sadf -c from an older sysstat format", false)
 	si.r.prog.add(int(st.Size()))
 	return nil
 }
@@ -593,16 +593,18 @@ func (si *sarImport) sadfSaid(path, stderr string, size int64) {
 			where = fmt.Sprintf("after %d records, the last ending at %s", si.fileRecs, si.fileLast.UTC().Format(time.RFC3339))
 		}
 		si.r.warn(fmt.Errorf("%s: truncated sa file (%d bytes): sadf says %q %s; imported what precedes, whatever the file held after it is missing", path, size, sadfTruncated, where))
-		si.metaNote(path, "truncated sa file: "+where)
+		si.metaNote(path, "truncated sa file: "+where, true)
 		return
 	}
 	si.r.warn(fmt.Errorf("%s: sadf says: %s", path, firstLine(stderr)))
 }
 
-func (si *sarImport) metaNote(path, note string) {
+func (si *sarImport) metaNote(path, note string, truncated bool) {
 	for _, h := range si.hs.hosts {
 		for _, f := range h.files {
-			if f == path {
+			if f == path && truncated {
+				h.truncatedAt(path + ": " + note)
+			} else if f == path {
 				h.note(path + ": " + note)
 			}
 		}

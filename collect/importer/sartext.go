@@ -561,7 +561,7 @@ func (si *sarImport) textFile(path string, format sarFormat) error {
 		if best < 0 {
 			if n := streams[0].cutLine; n > 0 {
 				si.r.warn(fmt.Errorf("%s:%d: the file ends inside this line: it is truncated; the line is dropped, and whatever the file held after it is missing", path, n))
-				si.metaNote(path, fmt.Sprintf("truncated at line %d", n))
+				si.metaNote(path, fmt.Sprintf("truncated at line %d", n), true)
 			}
 			return nil
 		}

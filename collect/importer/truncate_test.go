@@ -81,6 +81,9 @@ func TestNmonTruncated(t *testing.T) {
 				return
 			}
 			w.find(t, files[0]+c.warn)
+			if len(s.Inventory.Truncated) != 1 || !strings.HasPrefix(s.Inventory.Truncated[0], files[0]+" is truncated at line") {
+				t.Errorf("inventory truncated %q, want the cut file", s.Inventory.Truncated)
+			}
 			if !strings.Contains(strings.Join(s.Inventory.Notes, "\n"), files[0]+" is truncated at line") {
 				t.Errorf("no truncation note in %q", s.Inventory.Notes)
 			}
@@ -129,6 +132,9 @@ func TestSarBinaryTruncated(t *testing.T) {
 		t.Errorf("summary %+v, want 1 sample", sum)
 	}
 	w.find(t, files[0]+`: truncated sa file (22300 bytes): sadf says "End of system activity file unexpected" after 1 records, the last ending at 2019-06-30T05:39:34Z`)
+	if tr := oneServer(t, out).Inventory.Truncated; len(tr) != 1 || !strings.HasPrefix(tr[0], files[0]+": truncated sa file") {
+		t.Errorf("inventory truncated %q, want the cut sa file", tr)
+	}
 	if !strings.Contains(strings.Join(oneServer(t, out).Inventory.Notes, "\n"), files[0]+": truncated sa file") {
 		t.Errorf("no truncation note in the inventory")
 	}

@@ -113,6 +113,7 @@ func Datasets(dirs []string, s model.Settings, o Options) (*Fleet, error) {
 		return nil, fmt.Errorf("no server in %v has samples: %w", dirs, ErrNoSamples)
 	}
 	b.timeZones()
+	b.truncatedInputs()
 	b.periods()
 	if err := b.placeOnGrid(); err != nil {
 		return nil, err
@@ -269,6 +270,9 @@ type fleetBuilder struct {
 	assumedTZ map[string][]string
 	// implausible lists the servers whose trend was dropped as implausible.
 	implausible []string
+	// truncated lists, per server ID, its inputs that ended early
+	// (Inventory.Truncated).
+	truncated map[string][]string
 }
 
 // fallbackKey is a dimension and how it was sized without usable data.
@@ -314,6 +318,12 @@ func (b *fleetBuilder) add(e entry, r profiled) error {
 	ps := b.planServer(e, r.srv)
 	if inv := r.srv.Inventory; inv.TimeZoneAssumed {
 		b.assumedTZ[inv.TimeZone] = append(b.assumedTZ[inv.TimeZone], ps.ID)
+	}
+	if t := r.srv.Inventory.Truncated; len(t) > 0 {
+		if b.truncated == nil {
+			b.truncated = map[string][]string{}
+		}
+		b.truncated[ps.ID] = append(b.truncated[ps.ID], t...)
 	}
 	if len(r.members) > 0 {
 		msg := mergeMessage(ps.ID, e.why, r.members)
@@ -614,6 +624,7 @@ const (
 	IssueMissingResource = "missing_resource"
 	IssueTimeZone        = "time_zone"
 	IssueTrend           = "trend"
+	IssueTruncated       = "truncated"
 )
 
 // roundTo rounds v to the given number of decimals.

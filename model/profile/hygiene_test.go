@@ -292,3 +292,30 @@ func TestDatasetsImplausibleTrend(t *testing.T) {
 		t.Errorf("trend issues %+v", got)
 	}
 }
+
+// TestDatasetsTruncated: a server whose input files ended early
+// (Inventory.Truncated, set by the importers) is a plan warning and an
+// InputIssue "truncated" naming the file and where it was cut.
+func TestDatasetsTruncated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	cut, whole := inv4("sa1"), inv4("sa2")
+	cut.Truncated = []string{"sa20: truncated sa file: last record 2026-01-05T10:40:00Z"}
+	writeFleet(t, dir,
+		fleetServer{name: "sa1", inv: cut, days: 1, cpuPct: 10},
+		fleetServer{name: "sa2", inv: whole, days: 1, cpuPct: 10})
+	f, err := Datasets([]string{dir}, measuredSettings(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := model.InputIssue{Kind: "truncated", Servers: []string{"sa1"},
+		Message: "input files of 1 server ended early: sa1 (sa20: truncated sa file: last record 2026-01-05T10:40:00Z); the samples before each cut were kept, the rest of those periods is missing and counts as no data"}
+	var got []model.InputIssue
+	for _, x := range f.InputIssues {
+		if x.Kind == "truncated" {
+			got = append(got, x)
+		}
+	}
+	if !reflect.DeepEqual(got, []model.InputIssue{want}) || !slices.Contains(f.Warnings, want.Message) {
+		t.Errorf("issues %+v, warnings %q", got, f.Warnings)
+	}
+}
