@@ -174,7 +174,7 @@ func TestPlanSummaryConfidence(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	want := "confidence: a guess: fewer than 2 days of data (from 0.0 days of data, 100% of the expected samples present; 1 servers with less than 2 days)"
+	want := "confidence: a guess: fewer than 2 days of data (from 0.0 days of data, 100% of the expected samples present; 1 server with less than 2 days)"
 	if !strings.Contains(errs, want) {
 		t.Errorf("stderr %q\nlacks %q", errs, want)
 	}

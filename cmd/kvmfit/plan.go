@@ -225,15 +225,23 @@ func planRun(opts *PlanOptions, streams IO) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(streams.Err, "%d servers → %d × %s (%d for the load, lower bound %d, + %d spare for N+%d); sum of peaks would need %d for the load, saving %.1f%%; per-VM P95 × 1.3 %d, saving %.1f%%; %d unplaced\n",
-		plan.Servers, plan.HostsUsed, plan.HostType, plan.HostsWithoutHA, plan.LowerBound, plan.HostsUsed-plan.HostsWithoutHA, plan.HA.Level,
+	fmt.Fprintf(streams.Err, "%s → %d × %s (%d for the load, lower bound %d, + %d spare for N+%d); sum of peaks would need %d for the load, saving %.1f%%; per-VM P95 × 1.3 %d, saving %.1f%%; %d unplaced\n",
+		count(plan.Servers, "server"), plan.HostsUsed, plan.HostType, plan.HostsWithoutHA, plan.LowerBound, plan.HostsUsed-plan.HostsWithoutHA, plan.HA.Level,
 		plan.Baselines.SumOfPeaks.HostsUsed, plan.SavingVsSumOfPeaksPct,
 		plan.Baselines.PercentileComfort.HostsUsed, plan.SavingVsPercentileComfortPct, len(plan.Unplaced))
 	fmt.Fprintln(streams.Err, confidenceNote(plan))
 	if o := plan.Overhead; o.HostsCost >= 0 {
-		fmt.Fprintf(streams.Err, "virtualisation (%s) costs %d of the %d hosts for the load\n", o.Virt, o.HostsCost, plan.HostsWithoutHA)
+		fmt.Fprintf(streams.Err, "virtualisation (%s) costs %d of the %s for the load\n", o.Virt, o.HostsCost, count(plan.HostsWithoutHA, "host"))
 	}
 	return nil
+}
+
+// count says n things: "1 server", "3 servers".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // outputPath is a file a command will write, and the flag that names it.
@@ -297,7 +305,7 @@ func confidenceNote(p *model.Plan) string {
 	}
 	note := fmt.Sprintf("confidence: %s (from %.1f days of data, %.0f%% of the expected samples present", verdict, days, c.PresentPct)
 	if n := c.Insufficient; n > 0 {
-		note += fmt.Sprintf("; %d servers with less than %g days", n, s.MinDays)
+		note += fmt.Sprintf("; %s with less than %g days", count(n, "server"), s.MinDays)
 	}
 	return note + ")"
 }
