@@ -489,12 +489,13 @@ func (b *fleetBuilder) reserveUnseen() {
 	if !b.s.EvidenceReserve {
 		return
 	}
-	expected := int((b.last.Sub(b.first) + b.s.Step() - 1) / b.s.Step())
-	if expected <= 0 {
-		return
-	}
+	spans := b.periodSpans()
 	for k, p := range b.placed {
 		ps := &b.f.Servers[p.idx]
+		expected := spans[k].slots(b.s.Step())
+		if expected <= 0 {
+			continue
+		}
 		e := &ps.Analysis.Entitlement
 		e.EvidenceWeight = math.Max(0, 1-float64(p.slotsPresent)/float64(expected))
 		if e.EvidenceWeight == 0 {
@@ -515,15 +516,16 @@ func (b *fleetBuilder) reserveUnseen() {
 	}
 }
 
-// rateConfidence rates every server with samples against the fleet's span
-// (RateConfidence), warns about too few days, and records its coverage and
-// peak demand.
+// rateConfidence rates every server with samples against the span of its
+// period (RateConfidence; the fleet's span when every server's data
+// overlap, see periodsOf), warns about too few days, and records its
+// coverage and peak demand.
 func (b *fleetBuilder) rateConfidence() {
 	s := b.s
-	span := b.last.Sub(b.first).Seconds()
-	expected := int((b.last.Sub(b.first) + s.Step() - 1) / s.Step())
+	spans := b.periodSpans()
 	for k, p := range b.placed {
 		ps := &b.f.Servers[p.idx]
+		span, expected := spans[k].last.Sub(spans[k].first).Seconds(), spans[k].slots(s.Step())
 		ps.CoveragePct = roundTo(100*float64(p.covered)/span, 2)
 		c := RateConfidence(p.slotsPresent, expected, s.StepSec, s)
 		c.PresentPct, c.Days = roundTo(c.PresentPct, 2), roundTo(c.Days, 3)

@@ -319,3 +319,29 @@ func TestDatasetsTruncated(t *testing.T) {
 		t.Errorf("issues %+v, warnings %q", got, f.Warnings)
 	}
 }
+
+// TestDatasetsPeriodSpans: a server of another period (a year later) does
+// not make the others' data look like a sliver of the fleet's span: each
+// server's coverage, confidence and evidence reserve are measured against
+// its own period.
+func TestDatasetsPeriodSpans(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	writeFleet(t, dir,
+		fleetServer{name: "a", inv: inv4("a"), days: 7, cpuPct: 10},
+		fleetServer{name: "b", inv: inv4("b"), days: 7, cpuPct: 20},
+		fleetServer{name: "late", inv: inv4("late"), startDay: 365, days: 2, cpuPct: 10})
+	f, err := Datasets([]string{dir}, measuredSettings(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ps := range f.Servers {
+		c := ps.Analysis.Confidence
+		if ps.CoveragePct != 100 || ps.Analysis.Entitlement.EvidenceWeight != 0 || c.PresentPct != 100 {
+			t.Errorf("%s: coverage %v %%, evidence weight %v, present %v %%; want 100, 0, 100 (measured against its own period)",
+				ps.ID, ps.CoveragePct, ps.Analysis.Entitlement.EvidenceWeight, c.PresentPct)
+		}
+	}
+	if !slices.ContainsFunc(f.InputIssues, func(x model.InputIssue) bool { return x.Kind == "periods" && slices.Equal(x.Servers, []string{"late"}) }) {
+		t.Errorf("issues %+v: want the periods issue naming late", f.InputIssues)
+	}
+}

@@ -39,6 +39,31 @@ func (b *fleetBuilder) periodsOf() []period {
 	return out
 }
 
+// periodSpans returns, for every server with samples (b.placed order), the
+// span of its period: what its data is measured against for the evidence
+// reserve and the confidence. With one period it is the fleet's span; a
+// server from another campaign (a trace of 2013 beside the collector's
+// data of today) is not counted as missing the years between them, which
+// would reserve almost all of everyone's entitlement.
+func (b *fleetBuilder) periodSpans() []period {
+	of := map[string]period{}
+	for _, p := range b.periodsOf() {
+		for _, id := range p.ids {
+			of[id] = p
+		}
+	}
+	out := make([]period, len(b.placed))
+	for k, p := range b.placed {
+		out[k] = of[b.f.Servers[p.idx].ID]
+	}
+	return out
+}
+
+// slots is the number of grid slots of step in the period's span.
+func (p period) slots(step time.Duration) int {
+	return int((p.last.Sub(p.first) + step - 1) / step)
+}
+
 // periods warns when the servers' data fall into periods that do not
 // overlap (Bitbrains' 2013 and the collector's data of today): the plan
 // adds their demand slot by slot as if they had run at the same time,
