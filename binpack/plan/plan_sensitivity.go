@@ -138,20 +138,39 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 		return out
 	}
 	out.Computed = true
+	points, notes := b.percentilePoints()
+	points = append(points, b.ceilingPoints(spec)...)
+	points = append(points, b.overcommitPoints()...)
+	out.Points = b.packPoints(spec, points)
+	if b.guessedVCPUs > 0 {
+		notes = append(notes, fmt.Sprintf("vcpu_per_pcpu: %d servers have no vCPU count in their inventory and count ceil(cpu_cores_ref) vCPUs", b.guessedVCPUs))
+	}
+	if b.cons != nil && len(b.cons.Pin) > 0 {
+		notes = append(notes, "pins are not applied in the sweep")
+	}
+	for i, s := range notes {
+		if i > 0 {
+			out.Note += "; "
+		}
+		out.Note += s
+	}
+	return out
+}
+
+// sweepPoint is one point of the sensitivity sweep: a setting, its value
+// and the plan builder that packs it (nil: the plan's own settings). The
+// points are listed first and packed after, in order, so that the sweep
+// can tell its progress.
+type sweepPoint struct {
+	setting string
+	value   float64
+	nb      *planBuilder
+}
+
+// percentilePoints are the sweep's percentile points, from the demand
+// profiled at each percentile, and the notes on the ones left out.
+func (b *planBuilder) percentilePoints() ([]sweepPoint, []string) {
 	var notes []string
-	// The points are listed first and packed after, in order, so that the
-	// sweep can tell its progress.
-	type point struct {
-		setting string
-		value   float64
-		nb      *planBuilder // nil: the plan's own settings
-	}
-	var points []point
-	variant := b.variant
-	add := func(setting string, value float64, nb *planBuilder) {
-		points = append(points, point{setting, value, nb})
-	}
-	// Percentile: the demand profiled at each percentile.
 	pct := b.s.Percentile
 	type pd struct {
 		v float64
@@ -176,18 +195,25 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 	default:
 		notes = append(notes, "percentile: no demand at other percentiles was given (it needs the samples)")
 	}
+	var points []sweepPoint
 	for _, x := range pds {
 		if x.d == nil {
-			add("percentile", x.v, nil)
+			points = append(points, sweepPoint{"percentile", x.v, nil})
 			continue
 		}
-		nb := variant()
+		nb := b.variant()
 		in := nb.in
 		in.Demand = x.d
 		nb.in = in
-		add("percentile", x.v, nb)
+		points = append(points, sweepPoint{"percentile", x.v, nb})
 	}
-	// Ceilings: CPU and memory, a few points either side.
+	return points, notes
+}
+
+// ceilingPoints are the sweep's CPU and memory ceiling points, a few
+// either side of the plan's.
+func (b *planBuilder) ceilingPoints(spec model.HostSpec) []sweepPoint {
+	var points []sweepPoint
 	for _, c := range []struct {
 		setting string
 		dim     model.Dim
@@ -202,18 +228,23 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 		slices.Sort(vals)
 		for _, v := range slices.Compact(vals) {
 			if v == cur {
-				add(c.setting, v, nil)
+				points = append(points, sweepPoint{c.setting, v, nil})
 				continue
 			}
-			nb := variant()
+			nb := b.variant()
 			nb.s.CeilingPct[c.dim.String()] = v
 			if u := spec.UsableCapacity(nb.s); !(u[c.dim] > 0) {
 				continue
 			}
-			add(c.setting, v, nb)
+			points = append(points, sweepPoint{c.setting, v, nb})
 		}
 	}
-	// Overcommit: the vCPU:pCPU limit (0 = none).
+	return points
+}
+
+// overcommitPoints are the sweep's vCPU:pCPU limit points (0 = none).
+func (b *planBuilder) overcommitPoints() []sweepPoint {
+	var points []sweepPoint
 	cur := 0.0
 	if b.cons != nil {
 		cur = b.cons.VCPUPerPCPU
@@ -222,10 +253,10 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 	slices.Sort(vals)
 	for _, v := range slices.Compact(vals) {
 		if v == cur {
-			add("vcpu_per_pcpu", v, nil)
+			points = append(points, sweepPoint{"vcpu_per_pcpu", v, nil})
 			continue
 		}
-		nb := variant()
+		nb := b.variant()
 		cons := &Constraints{}
 		if b.cons != nil {
 			c := *b.cons
@@ -233,8 +264,15 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 		}
 		cons.VCPUPerPCPU = v
 		nb.cons = cons
-		add("vcpu_per_pcpu", v, nb)
+		points = append(points, sweepPoint{"vcpu_per_pcpu", v, nb})
 	}
+	return points
+}
+
+// packPoints packs the plan's own settings once and every other point in
+// order, telling the progress.
+func (b *planBuilder) packPoints(spec model.HostSpec, points []sweepPoint) []model.SensitivityPoint {
+	po := b.in.Pack
 	solves := 1
 	for _, p := range points {
 		if p.nb != nil {
@@ -243,9 +281,10 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 	}
 	const phase = "sensitivity sweep"
 	po.progress(phase, 0, solves)
-	bh, blb, bu := variant().sweepSolve(spec)
+	bh, blb, bu := b.variant().sweepSolve(spec)
 	done := 1
 	po.progress(phase, done, solves)
+	out := []model.SensitivityPoint{}
 	for _, pt := range points {
 		p := model.SensitivityPoint{Setting: pt.setting, Value: round6(pt.value)}
 		if pt.nb == nil {
@@ -255,19 +294,7 @@ func (b *planBuilder) sensitivity(spec model.HostSpec) model.Sensitivity {
 			done++
 			po.progress(phase, done, solves)
 		}
-		out.Points = append(out.Points, p)
-	}
-	if b.guessedVCPUs > 0 {
-		notes = append(notes, fmt.Sprintf("vcpu_per_pcpu: %d servers have no vCPU count in their inventory and count ceil(cpu_cores_ref) vCPUs", b.guessedVCPUs))
-	}
-	if b.cons != nil && len(b.cons.Pin) > 0 {
-		notes = append(notes, "pins are not applied in the sweep")
-	}
-	for i, s := range notes {
-		if i > 0 {
-			out.Note += "; "
-		}
-		out.Note += s
+		out = append(out, p)
 	}
 	return out
 }

@@ -107,14 +107,7 @@ Exit status: 0 on success, 1 when the work failed, 2 on a usage error.`,
 			return nil
 		},
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		// `kvmfit import foo --out x`: the format is wrong, not the flag
-		// (import has no --out; its formats do).
-		if args := c.Flags().Args(); c.HasAvailableSubCommands() && len(args) > 0 {
-			return unknownSubcommand(c, args[0])
-		}
-		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.Version = version
 	root.SetVersionTemplate(versionLine())
 	root.Flags().Bool("version", false, "print the version of kvmfit")
@@ -142,6 +135,16 @@ Exit status: 0 on success, 1 when the work failed, 2 on a usage error.`,
 	groupCommands(root)
 	hideEmptyDefaults(root)
 	return root
+}
+
+// flagError turns a flag error into a usage error (exit 2). `kvmfit
+// import foo --out x`: the format is wrong, not the flag (import has no
+// --out; its formats do).
+func flagError(c *cobra.Command, err error) error {
+	if args := c.Flags().Args(); c.HasAvailableSubCommands() && len(args) > 0 {
+		return unknownSubcommand(c, args[0])
+	}
+	return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 }
 
 // subcommandNoun names what the subcommands of a group command are, for
