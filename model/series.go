@@ -104,7 +104,9 @@ type Server struct {
 
 // SampleParseError is a malformed value in a file of samples: a dataset's
 // samples file (model/dataset) or a trace an importer reads. Its form is
-// "FILE:LINE: field NAME: problem".
+// "FILE:LINE: field NAME: problem"; in a Parquet samples file LINE is the
+// 1-based row, and a problem with the whole file (its footer, its schema)
+// has no LINE: "FILE: problem".
 type SampleParseError struct {
 	File  string
 	Line  int
@@ -113,6 +115,12 @@ type SampleParseError struct {
 }
 
 func (e *SampleParseError) Error() string {
+	if e.Line == 0 {
+		if e.Field == "" {
+			return fmt.Sprintf("%s: %v", e.File, e.Err)
+		}
+		return fmt.Sprintf("%s: field %s: %v", e.File, e.Field, e.Err)
+	}
 	if e.Field == "" {
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 	}

@@ -164,7 +164,7 @@ func TestGenerateDeterministic(t *testing.T) {
 
 	o.Seed = 43
 	c := generate(t, o)
-	for _, f := range []string{"fs01/samples.csv", "sql01/samples.csv", "fs01/inventory.json"} {
+	for _, f := range []string{"fs01/samples.parquet", "sql01/samples.parquet", "fs01/inventory.json"} {
 		x, err := os.ReadFile(filepath.Join(a, f))
 		if err != nil {
 			t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
+	"github.com/kvmfit/kvmfit/model/dataset/datasettest"
 )
 
 const gb = 1e9
@@ -337,10 +338,7 @@ func TestStorageKeepsOtherMetrics(t *testing.T) {
 	}
 	dir := generate(t, GenerateOptions{Servers: 7, Days: 2, Seed: 1})
 	for name, w := range want {
-		csv, err := os.ReadFile(filepath.Join(dir, name, "samples.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		csv := datasettest.SamplesCSV(t, filepath.Join(dir, name))
 		invJSON, err := os.ReadFile(filepath.Join(dir, name, "inventory.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -356,6 +354,12 @@ func TestStorageKeepsOtherMetrics(t *testing.T) {
 			t.Errorf("%s: no filesystems", name)
 		}
 		inv.Filesystems = nil
+		// The fingerprints were taken when the samples were CSV (format 1);
+		// the Parquet samples file makes the inventory say 2.
+		if inv.FormatVersion != dataset.ParquetFormatVersion {
+			t.Errorf("%s: format_version %d, want %d", name, inv.FormatVersion, dataset.ParquetFormatVersion)
+		}
+		inv.FormatVersion = 1
 		b, err := json.Marshal(inv)
 		if err != nil {
 			t.Fatal(err)

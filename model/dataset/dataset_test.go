@@ -98,7 +98,7 @@ func TestDatasetRoundTrip(t *testing.T) {
 		t.Errorf("warnings: %v", srv.Warnings)
 	}
 	wantInv := testInventory("web01.example.com")
-	wantInv.FormatVersion = model.FormatVersion
+	wantInv.FormatVersion = ParquetFormatVersion
 	if !reflect.DeepEqual(srv.Inventory, wantInv) {
 		t.Errorf("inventory:\n got %+v\nwant %+v", srv.Inventory, wantInv)
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // ReadServer reads one server directory: inventory.json and every
-// samples*.csv and samples*.csv.gz in name order. Samples are sorted by time;
+// samples*.csv, samples*.csv.gz and samples*.parquet in name order. Samples are sorted by time;
 // repeated timestamps keep the first row and are counted in a warning.
 func ReadServer(dir string) (*model.Server, error) {
 	// The ID is the directory's own name, also when dir is "." or "..".
@@ -62,8 +62,8 @@ func ReadInventory(dir string) (model.Inventory, error) {
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&inv); err != nil {
 		return model.Inventory{}, fmt.Errorf("%s: %w", path, err)
 	}
-	if v := inv.FormatVersion; v < 1 || v > model.FormatVersion {
-		return model.Inventory{}, fmt.Errorf("%s: field format_version: %d is not supported (this build reads 1..%d)", path, v, model.FormatVersion)
+	if v := inv.FormatVersion; v < 1 || v > maxFormatVersion() {
+		return model.Inventory{}, fmt.Errorf("%s: field format_version: %d is not supported (this build reads 1..%d)", path, v, maxFormatVersion())
 	}
 	return inv, nil
 }
@@ -76,7 +76,7 @@ func sampleFiles(dir string) ([]string, error) {
 	var out []string
 	for _, e := range ents {
 		n := e.Name()
-		if e.Type().IsRegular() && strings.HasPrefix(n, "samples") && (strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".csv.gz")) {
+		if e.Type().IsRegular() && strings.HasPrefix(n, "samples") && (strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".csv.gz") || strings.HasSuffix(n, ".parquet")) {
 			out = append(out, filepath.Join(dir, n))
 		}
 	}
@@ -90,6 +90,13 @@ func readSampleFile(path string, s *model.Series) ([]error, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if strings.HasSuffix(path, ".parquet") {
+		st, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		return ReadParquet(f, st.Size(), path, s)
+	}
 	var r io.Reader = f
 	if strings.HasSuffix(path, ".gz") {
 		gz, err := gzip.NewReader(f)

@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,10 +34,16 @@ func SafeID(name string) string {
 	return b.String()
 }
 
-// WriteInventory writes inv as dir/inventory.json atomically (temp file, rename).
+// WriteInventory writes inv as dir/inventory.json atomically (temp file,
+// rename). A format_version of 0 becomes model.FormatVersion; in a
+// directory that holds a ParquetFile it is at least ParquetFormatVersion,
+// so that a reader that knows only CSV samples refuses the server.
 func WriteInventory(dir string, inv model.Inventory) error {
 	if inv.FormatVersion == 0 {
 		inv.FormatVersion = model.FormatVersion
+	}
+	if inv.FormatVersion < ParquetFormatVersion && exists(filepath.Join(dir, ParquetFile)) {
+		inv.FormatVersion = ParquetFormatVersion
 	}
 	data, err := json.MarshalIndent(inv, "", "  ")
 	if err != nil {
@@ -138,18 +143,17 @@ func (w *Writer) AddServer(id string, inv model.Inventory) (*ServerWriter, error
 	if err := os.Mkdir(dir, 0o750); err != nil {
 		return nil, err
 	}
+	if inv.FormatVersion < ParquetFormatVersion {
+		inv.FormatVersion = ParquetFormatVersion
+	}
 	if err := WriteInventory(dir, inv); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, SamplesFile), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	f, err := os.OpenFile(filepath.Join(dir, ParquetFile), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if err != nil {
 		return nil, err
 	}
-	sw := &ServerWriter{Dir: dir, f: f, bw: bufio.NewWriterSize(f, 1<<16)}
-	if _, err := sw.bw.WriteString(HeaderLine()); err != nil {
-		f.Close()
-		return nil, err
-	}
+	sw := &ServerWriter{Dir: dir, pq: newParquetSink(f)}
 	w.open = append(w.open, sw)
 	return sw, nil
 }
@@ -197,18 +201,18 @@ func (w *Writer) Commit() error {
 // Abort discards everything written.
 func (w *Writer) Abort() {
 	for _, sw := range w.open {
-		sw.f.Close()
+		sw.pq.f.Close()
 	}
 	w.open = nil
 	os.RemoveAll(w.tmp)
 }
 
-// ServerWriter appends samples to one server's samples file.
+// ServerWriter appends samples to one server's samples file, a
+// ParquetFile. The file is complete only once closed; until the Writer
+// commits it is not in the destination.
 type ServerWriter struct {
 	Dir    string
-	f      *os.File
-	bw     *bufio.Writer
-	buf    []byte
+	pq     *parquetSink
 	last   int64
 	n      int
 	closed bool
@@ -224,7 +228,7 @@ var ErrOutOfOrder = errors.New("samples must be written in increasing time order
 func (sw *ServerWriter) Write(x model.Sample) error {
 	at := x.Start.UTC().Format("2006-01-02T15:04:05Z")
 	if sw.closed {
-		return fmt.Errorf("sample at %s: %s is closed", at, SamplesFile)
+		return fmt.Errorf("sample at %s: %s is closed", at, ParquetFile)
 	}
 	if iv := x.Interval / time.Second; iv < 1 || iv > maxIntervalSec {
 		return fmt.Errorf("sample at %s: interval %s is not in 1s..24h", at, x.Interval)
@@ -254,26 +258,18 @@ func (sw *ServerWriter) Write(x model.Sample) error {
 	}
 	sw.last = t
 	sw.n++
-	sw.buf = AppendRow(sw.buf[:0], x)
-	_, err := sw.bw.Write(sw.buf)
-	return err
+	// y is the sample as ReadSamples would read its CSV row back.
+	return sw.pq.add(y)
 }
 
 // Len returns the number of samples written.
 func (sw *ServerWriter) Len() int { return sw.n }
 
-// Close flushes and syncs the file.
+// Close writes the file's footer, syncs and closes it.
 func (sw *ServerWriter) Close() error {
 	if sw.closed {
 		return nil
 	}
 	sw.closed = true
-	err := sw.bw.Flush()
-	if serr := sw.f.Sync(); err == nil {
-		err = serr
-	}
-	if cerr := sw.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return sw.pq.close()
 }

@@ -64,3 +64,20 @@ func Files(t testing.TB, root string) map[string][]byte {
 	}
 	return out
 }
+
+// SamplesCSV reads the server directory dir and returns its samples as the
+// samples CSV (dataset.HeaderLine, then one dataset.AppendRow per sample),
+// whatever format they are stored in: what a test that fingerprints a
+// server's samples compares.
+func SamplesCSV(t testing.TB, dir string) []byte {
+	t.Helper()
+	srv, err := dataset.ReadServer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []byte(dataset.HeaderLine())
+	for i := range srv.Series.Len() {
+		out = dataset.AppendRow(out, srv.Series.At(i))
+	}
+	return out
+}

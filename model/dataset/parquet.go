@@ -1,0 +1,383 @@
+package dataset
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/parquet-go/parquet-go"
+)
+
+// ParquetFile is the samples file that Writer writes: the same columns as
+// the samples CSV, in Parquet (docs/format.md).
+const ParquetFile = "samples.parquet"
+
+// ParquetFormatVersion is the format_version of a server directory whose
+// samples are in ParquetFile. A reader of version 1 knows only CSV samples
+// and would take such a server for one without samples, so the inventory
+// says 2 and that reader refuses it by name instead.
+const ParquetFormatVersion = 2
+
+// maxFormatVersion is the highest format_version this build reads.
+func maxFormatVersion() int { return max(model.FormatVersion, ParquetFormatVersion) }
+
+// parquetRowGroupRows is the most rows in one row group: a server-month of
+// 5-minute samples is 8,640 rows, so a month fits in one and a year of
+// them in a few (docs/format.md).
+const parquetRowGroupRows = 65536
+
+// The metric columns are DOUBLE. FLOAT (float32, a 24-bit significand:
+// a relative step of 6e-8) would be plenty for what they measure and makes
+// files about a third smaller, but it is not what the CSV holds (values
+// rounded to 6 decimals, up to 1e18 bytes): a plan read from it differs
+// from the plan of the same data as CSV in the 7th significant digit (a
+// fleet peak of 39.732933 reference cores becomes 39.732935). Plans must
+// not depend on the storage format, so Writer keeps every value exactly;
+// ReadParquet reads FLOAT columns too (files written by other tools).
+
+// parquetSchema is the schema Writer writes. The metric columns are
+// OPTIONAL: a null is "not measured", as an empty CSV field.
+var parquetSchema = func() *parquet.Schema {
+	g := parquet.Group{
+		"timestamp":    parquet.Encoded(parquet.Leaf(parquet.Int64Type), &parquet.DeltaBinaryPacked),
+		"interval_sec": parquet.Encoded(parquet.Leaf(parquet.Int32Type), &parquet.DeltaBinaryPacked),
+	}
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
+		for _, suffix := range []string{"_mean", "_max"} {
+			g[m.String()+suffix] = parquet.Optional(parquet.Encoded(parquet.Leaf(parquet.DoubleType), &parquet.ByteStreamSplit))
+		}
+	}
+	return parquet.NewSchema("kvmfit_samples", g)
+}()
+
+// parquetColumns maps the columns of parquetSchema to their indices.
+var parquetColumns = func() (c struct {
+	ts, iv   int
+	mean, mx [model.NumMetrics]int
+}) {
+	idx := func(name string) int {
+		l, ok := parquetSchema.Lookup(name)
+		if !ok {
+			panic("dataset: no column " + name)
+		}
+		return l.ColumnIndex
+	}
+	c.ts, c.iv = idx("timestamp"), idx("interval_sec")
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
+		c.mean[m], c.mx[m] = idx(m.String()+"_mean"), idx(m.String()+"_max")
+	}
+	return c
+}()
+
+// parquetSink writes samples to a ParquetFile.
+type parquetSink struct {
+	f    *os.File
+	w    *parquet.Writer
+	rows []parquet.Row
+}
+
+func newParquetSink(f *os.File) *parquetSink {
+	return &parquetSink{f: f, w: parquet.NewWriter(f, parquetSchema,
+		parquet.Compression(&parquet.Zstd),
+		parquet.MaxRowsPerRowGroup(parquetRowGroupRows),
+		parquet.CreatedBy("kvmfit", "", ""),
+	)}
+}
+
+// add queues one sample, already checked and rounded.
+func (p *parquetSink) add(x model.Sample) error {
+	c := &parquetColumns
+	row := make(parquet.Row, 2+2*int(model.NumMetrics))
+	row[c.ts] = parquet.Int64Value(x.Start.Unix()).Level(0, 0, c.ts)
+	row[c.iv] = parquet.Int32Value(int32(x.Interval/time.Second)).Level(0, 0, c.iv)
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
+		row[c.mean[m]] = metricValue(x.Mean[m], c.mean[m])
+		row[c.mx[m]] = metricValue(x.Max[m], c.mx[m])
+	}
+	p.rows = append(p.rows, row)
+	if len(p.rows) >= 4096 {
+		return p.flushRows()
+	}
+	return nil
+}
+
+// metricValue is the value of a metric column: null when not measured.
+func metricValue(v float64, col int) parquet.Value {
+	if math.IsNaN(v) {
+		return parquet.NullValue().Level(0, 0, col)
+	}
+	return parquet.DoubleValue(v).Level(0, 1, col)
+}
+
+func (p *parquetSink) flushRows() error {
+	if len(p.rows) == 0 {
+		return nil
+	}
+	_, err := p.w.WriteRows(p.rows)
+	p.rows = p.rows[:0]
+	return err
+}
+
+// close writes the footer, syncs and closes the file.
+func (p *parquetSink) close() error {
+	err := p.flushRows()
+	if cerr := p.w.Close(); err == nil {
+		err = cerr
+	}
+	if serr := p.f.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// ReadParquet parses a samples Parquet file of size bytes from r, appending
+// its rows to s. name is used in errors, which have the form of
+// model.SampleParseError with the 1-based row number as the line. Like
+// ReadSamples, it accepts the columns it knows (FLOAT or DOUBLE metric
+// columns, INT32 or INT64 timestamp and interval_sec), ignores others with
+// one warning, and takes a missing metric column for "not measured", so
+// that a file rewritten by another tool (DuckDB, pandas) reads the same. A
+// corrupt file is an error naming it, never a panic.
+func ReadParquet(r io.ReaderAt, size int64, name string, s *model.Series) (warnings []error, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			warnings, err = nil, &model.SampleParseError{File: name, Err: fmt.Errorf("corrupt Parquet file: %v", p)}
+		}
+	}()
+	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return nil, &model.SampleParseError{File: name, Err: fmt.Errorf("not a readable Parquet file: %w", err)}
+	}
+	cols, warnings, err := parquetFileColumns(pf, name)
+	if err != nil {
+		return warnings, err
+	}
+	row0 := 0 // rows of the previous row groups
+	buf := make([]parquet.Value, 1024)
+	var ts []int64
+	var iv []int32
+	var vals [2 * model.NumMetrics][]float64
+	for _, rg := range pf.RowGroups() {
+		n := int(rg.NumRows())
+		if n < 0 || n > 1<<28 {
+			return warnings, &model.SampleParseError{File: name, Line: row0 + 1, Err: fmt.Errorf("row group of %d rows", n)}
+		}
+		chunks := rg.ColumnChunks()
+		ts, iv = ts[:0], iv[:0]
+		for k := range vals {
+			vals[k] = vals[k][:0]
+		}
+		for _, c := range cols {
+			if c.index >= len(chunks) {
+				return warnings, &model.SampleParseError{File: name, Line: row0 + 1, Err: fmt.Errorf("row group has no column %s", c.name)}
+			}
+			got := 0
+			pages := chunks[c.index].Pages()
+			for {
+				page, perr := pages.ReadPage()
+				if perr == io.EOF {
+					break
+				}
+				if perr != nil {
+					pages.Close()
+					return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: perr}
+				}
+				vr := page.Values()
+				for {
+					k, verr := vr.ReadValues(buf[:cap(buf)])
+					for _, v := range buf[:k] {
+						if got >= n {
+							break
+						}
+						got++
+						switch c.kind {
+						case colTimestamp:
+							if v.IsNull() {
+								pages.Close()
+								return warnings, &model.SampleParseError{File: name, Line: row0 + got, Field: c.name, Err: errors.New("missing")}
+							}
+							ts = append(ts, v.Int64())
+						case colInterval:
+							if v.IsNull() {
+								pages.Close()
+								return warnings, &model.SampleParseError{File: name, Line: row0 + got, Field: c.name, Err: errors.New("missing")}
+							}
+							iv = append(iv, clampInt32(v.Int64(), v.Kind()))
+						default:
+							x := math.NaN()
+							switch {
+							case v.IsNull():
+							case v.Kind() == parquet.Float:
+								x = float64(v.Float())
+							default:
+								x = v.Double()
+							}
+							vals[c.slot] = append(vals[c.slot], x)
+						}
+					}
+					if verr == io.EOF {
+						break
+					}
+					if verr != nil {
+						pages.Close()
+						return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: verr}
+					}
+				}
+				parquet.Release(page)
+			}
+			pages.Close()
+			if got != n {
+				return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: fmt.Errorf("column has %d values, row group %d rows", got, n)}
+			}
+		}
+		for i := range n {
+			x := model.NewSample(time.Time{}, 0)
+			line := row0 + i + 1
+			t := time.Unix(ts[i], 0).UTC()
+			if err := checkStart(t); err != nil {
+				return warnings, &model.SampleParseError{File: name, Line: line, Field: "timestamp", Err: err}
+			}
+			if iv[i] <= 0 || iv[i] > maxIntervalSec {
+				return warnings, &model.SampleParseError{File: name, Line: line, Field: "interval_sec", Err: fmt.Errorf("%d is not a whole number of seconds in 1..%d", iv[i], maxIntervalSec)}
+			}
+			x.Start, x.Interval = t, time.Duration(iv[i])*time.Second
+			for _, c := range cols {
+				if c.kind != colMetric {
+					continue
+				}
+				v := vals[c.slot][i]
+				if math.IsNaN(v) {
+					continue
+				}
+				if err := checkValue(c.metric, v); err != nil {
+					return warnings, &model.SampleParseError{File: name, Line: line, Field: c.name, Err: err}
+				}
+				if c.isMax {
+					x.Max[c.metric] = v
+				} else {
+					x.Mean[c.metric] = v
+				}
+			}
+			for m := model.Metric(0); m < model.NumMetrics; m++ {
+				if field, err := checkMeanMax(&x, m); err != nil {
+					return warnings, &model.SampleParseError{File: name, Line: line, Field: field, Err: err}
+				}
+			}
+			s.Append(x)
+		}
+		row0 += n
+	}
+	return warnings, nil
+}
+
+// clampInt32 returns an INT32 or INT64 interval as an int32, or -1 when it
+// does not fit (rejected as out of range by the caller).
+func clampInt32(v int64, k parquet.Kind) int32 {
+	if k == parquet.Int32 {
+		return int32(v)
+	}
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return -1
+	}
+	return int32(v)
+}
+
+const (
+	colMetric = iota
+	colTimestamp
+	colInterval
+)
+
+// parquetColumn is a column of a samples Parquet file that is read.
+type parquetColumn struct {
+	name   string
+	index  int
+	kind   int
+	slot   int // index into the per-metric value buffers
+	metric model.Metric
+	isMax  bool
+}
+
+// parquetFileColumns checks the schema of pf and returns the columns to
+// read, the timestamp and interval first.
+func parquetFileColumns(pf *parquet.File, name string) ([]parquetColumn, []error, error) {
+	var cols []parquetColumn
+	var warnings []error
+	var unknown []string
+	hasTS, hasIV := false, false
+	for i, path := range pf.Schema().Columns() {
+		if len(path) != 1 {
+			unknown = append(unknown, fmt.Sprint(path))
+			continue
+		}
+		h := path[0]
+		leaf, ok := pf.Schema().Lookup(h)
+		if !ok || leaf.Node.Repeated() {
+			unknown = append(unknown, h)
+			continue
+		}
+		kind := leaf.Node.Type().Kind()
+		c := parquetColumn{name: h, index: i}
+		switch {
+		case h == "timestamp":
+			if kind != parquet.Int64 && kind != parquet.Int32 {
+				return nil, warnings, &model.SampleParseError{File: name, Field: h, Err: fmt.Errorf("column type %s, want INT64 seconds", kind)}
+			}
+			c.kind, hasTS = colTimestamp, true
+		case h == "interval_sec":
+			if kind != parquet.Int64 && kind != parquet.Int32 {
+				return nil, warnings, &model.SampleParseError{File: name, Field: h, Err: fmt.Errorf("column type %s, want INT32 seconds", kind)}
+			}
+			c.kind, hasIV = colInterval, true
+		default:
+			m, isMax, ok := metricColumn(h)
+			if !ok {
+				unknown = append(unknown, h)
+				continue
+			}
+			if kind != parquet.Float && kind != parquet.Double {
+				return nil, warnings, &model.SampleParseError{File: name, Field: h, Err: fmt.Errorf("column type %s, want FLOAT or DOUBLE", kind)}
+			}
+			c.kind, c.metric, c.isMax = colMetric, m, isMax
+			c.slot = 2 * int(m)
+			if isMax {
+				c.slot++
+			}
+		}
+		cols = append(cols, c)
+	}
+	if !hasTS || !hasIV {
+		return nil, warnings, &model.SampleParseError{File: name, Err: errors.New("schema must have timestamp and interval_sec columns")}
+	}
+	if len(unknown) > 0 {
+		warnings = append(warnings, fmt.Errorf("%s: unknown columns ignored: %v", name, unknown))
+	}
+	// Timestamps and intervals first, so that the metric loops can index them.
+	out := make([]parquetColumn, 0, len(cols))
+	for _, k := range []int{colTimestamp, colInterval, colMetric} {
+		for _, c := range cols {
+			if c.kind == k {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, warnings, nil
+}
+
+// metricColumn parses a <metric>_mean or <metric>_max column name.
+func metricColumn(h string) (m model.Metric, isMax, ok bool) {
+	for _, suffix := range []string{"_mean", "_max"} {
+		if len(h) > len(suffix) && h[len(h)-len(suffix):] == suffix {
+			m, ok = model.MetricByName(h[:len(h)-len(suffix)])
+			return m, suffix == "_max", ok
+		}
+	}
+	return 0, false, false
+}

@@ -1,0 +1,395 @@
+package dataset
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kvmfit/kvmfit/model"
+	"github.com/parquet-go/parquet-go"
+)
+
+// parquetSamples are samples with what the format must keep: six-decimal
+// values, byte counts up to 1e18, unmeasured metrics, a mean above its max
+// by rounding only, intervals of 1 s and one day.
+func parquetSamples() []model.Sample {
+	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	var xs []model.Sample
+	for i := range 5 {
+		iv := 300 * time.Second
+		switch i {
+		case 3:
+			iv = time.Second
+		case 4:
+			iv = 24 * time.Hour
+		}
+		x := model.NewSample(t0.Add(time.Duration(i)*time.Hour), iv)
+		x.Set(model.CPUBusyPct, 1.234567+float64(i), 2.000001+float64(i))
+		x.Set(model.MemUsedBytes, 123456789012.5, 123456789013)
+		x.Set(model.MemTotalBytes, 137438953472, 137438953472)
+		x.Set(model.FSUsedBytes, 999999999999999999, 1e18)
+		x.Set(model.DiskReadIOPS, 0.000001, 0.1)
+		if i == 1 {
+			x.Set(model.NetRxBytesPerSec, math.NaN(), math.NaN())
+			x.Set(model.DiskWriteIOPS, 5, math.NaN())
+			x.Set(model.NetTxBytesPerSec, 7.0000000001, 7) // mean above max by rounding
+		}
+		xs = append(xs, x)
+	}
+	return xs
+}
+
+// writeParquetServer writes xs as server id of a new dataset under root and
+// returns the server directory.
+func writeParquetServer(t testing.TB, root, id string, xs []model.Sample) string {
+	t.Helper()
+	w, err := Create(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := w.AddServer(id, model.Inventory{Hostname: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range xs {
+		if err := sw.Write(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(root, id)
+}
+
+// sameSeries fails unless a and b hold the same samples bit for bit, NaN
+// where the other has NaN.
+func sameSeries(t *testing.T, what string, a, b *model.Series) {
+	t.Helper()
+	if a.Len() != b.Len() {
+		t.Fatalf("%s: %d samples, want %d", what, a.Len(), b.Len())
+	}
+	for i := range a.Len() {
+		if a.Start[i] != b.Start[i] || a.IntervalSec[i] != b.IntervalSec[i] {
+			t.Errorf("%s: sample %d at %d/%d, want %d/%d", what, i, a.Start[i], a.IntervalSec[i], b.Start[i], b.IntervalSec[i])
+		}
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
+			for _, p := range [][2]float64{{a.Mean[m][i], b.Mean[m][i]}, {a.Max[m][i], b.Max[m][i]}} {
+				if math.Float64bits(p[0]) != math.Float64bits(p[1]) && !(math.IsNaN(p[0]) && math.IsNaN(p[1])) {
+					t.Errorf("%s: sample %d %s = %v, want %v", what, i, m, p[0], p[1])
+				}
+			}
+		}
+	}
+}
+
+// TestParquetSameAsCSV: a server written by Writer (Parquet) reads back
+// exactly as the same samples written as CSV and read by ReadSamples, so
+// that a plan does not depend on the storage format.
+func TestParquetSameAsCSV(t *testing.T) {
+	xs := parquetSamples()
+	dir := writeParquetServer(t, filepath.Join(t.TempDir(), "ds"), "srv", xs)
+	if _, err := os.Stat(filepath.Join(dir, ParquetFile)); err != nil {
+		t.Fatalf("no %s: %v", ParquetFile, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, SamplesFile)); !os.IsNotExist(err) {
+		t.Errorf("%s written too: %v", SamplesFile, err)
+	}
+	srv, err := ReadServer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.Warnings) > 0 {
+		t.Errorf("warnings: %v", srv.Warnings)
+	}
+	if v := srv.Inventory.FormatVersion; v != ParquetFormatVersion {
+		t.Errorf("format_version %d, want %d", v, ParquetFormatVersion)
+	}
+	csv := []byte(HeaderLine())
+	for _, x := range xs {
+		csv = AppendRow(csv, x)
+	}
+	var want model.Series
+	if _, err := ReadSamples(bytes.NewReader(csv), "x.csv", &want); err != nil {
+		t.Fatal(err)
+	}
+	sameSeries(t, "parquet", &srv.Series, &want)
+	// Spot checks against known answers.
+	if got := srv.Series.Max[model.FSUsedBytes][0]; got != 1e18 {
+		t.Errorf("fs_used_bytes_max %v, want 1e18", got)
+	}
+	if got := srv.Series.Mean[model.NetTxBytesPerSec][1]; got != 7 {
+		t.Errorf("net tx mean above max: %v, want clamped to 7", got)
+	}
+	if got := srv.Series.Max[model.DiskWriteIOPS][1]; got != 5 {
+		t.Errorf("mean-only disk_write_iops max %v, want 5", got)
+	}
+	if !math.IsNaN(srv.Series.Mean[model.NetRxBytesPerSec][1]) {
+		t.Errorf("unmeasured net rx read as %v", srv.Series.Mean[model.NetRxBytesPerSec][1])
+	}
+}
+
+// TestParquetFileLayout: the file has the documented schema (INT64
+// timestamp, INT32 interval_sec, OPTIONAL DOUBLE metric columns), zstd
+// compression, row groups of at most parquetRowGroupRows, and the same
+// bytes every time.
+func TestParquetFileLayout(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	n := parquetRowGroupRows + 100
+	xs := make([]model.Sample, n)
+	for i := range xs {
+		x := model.NewSample(t0.Add(time.Duration(i)*time.Minute), time.Minute)
+		x.Set(model.CPUBusyPct, float64(i%100), float64(i%100))
+		xs[i] = x
+	}
+	root := t.TempDir()
+	a := writeParquetServer(t, filepath.Join(root, "a"), "s", xs)
+	b := writeParquetServer(t, filepath.Join(root, "b"), "s", xs)
+	da, err := os.ReadFile(filepath.Join(a, ParquetFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := os.ReadFile(filepath.Join(b, ParquetFile))
+	if !bytes.Equal(da, db) {
+		t.Error("two writes of the same samples differ")
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(da), int64(len(da)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pf.NumRows(); got != int64(n) {
+		t.Errorf("%d rows, want %d", got, n)
+	}
+	rgs := pf.Metadata().RowGroups
+	if len(rgs) != 2 || rgs[0].NumRows != parquetRowGroupRows {
+		t.Errorf("row groups %d (first %d rows), want 2 (first %d)", len(rgs), rgs[0].NumRows, parquetRowGroupRows)
+	}
+	for _, c := range rgs[0].Columns {
+		if c.MetaData.Codec.String() != "ZSTD" {
+			t.Errorf("column %v compressed with %s, want ZSTD", c.MetaData.PathInSchema, c.MetaData.Codec)
+		}
+	}
+	want := map[string]string{"timestamp": "INT64", "interval_sec": "INT32", "cpu_busy_pct_mean": "DOUBLE", "fs_used_bytes_max": "DOUBLE"}
+	for name, typ := range want {
+		l, ok := pf.Schema().Lookup(name)
+		if !ok {
+			t.Errorf("no column %s", name)
+			continue
+		}
+		if got := l.Node.Type().Kind().String(); got != typ {
+			t.Errorf("%s is %s, want %s", name, got, typ)
+		}
+		if opt := l.Node.Optional(); opt != strings.HasSuffix(name, "_mean") && opt != strings.HasSuffix(name, "_max") {
+			t.Errorf("%s optional = %v", name, opt)
+		}
+	}
+	if cols := len(pf.Schema().Columns()); cols != 2+2*int(model.NumMetrics) {
+		t.Errorf("%d columns, want %d", cols, 2+2*int(model.NumMetrics))
+	}
+	var s model.Series
+	if _, err := ReadParquet(bytes.NewReader(da), int64(len(da)), "a", &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() != n || s.Mean[model.CPUBusyPct][n-1] != float64((n-1)%100) || s.Start[n-1] != t0.Add(time.Duration(n-1)*time.Minute).Unix() {
+		t.Errorf("read %d rows, last %v at %d", s.Len(), s.Mean[model.CPUBusyPct][n-1], s.Start[n-1])
+	}
+}
+
+// foreignRow is a samples file as another tool might write it: FLOAT
+// values, an INT64 interval, a column kvmfit does not know, and only some
+// metrics.
+type foreignRow struct {
+	Timestamp   int64    `parquet:"timestamp"`
+	IntervalSec int64    `parquet:"interval_sec"`
+	CPUMean     *float32 `parquet:"cpu_busy_pct_mean,optional"`
+	CPUMax      *float32 `parquet:"cpu_busy_pct_max,optional"`
+	MemMean     float64  `parquet:"mem_used_bytes_mean"`
+	Host        string   `parquet:"host"`
+}
+
+func writeForeign(t *testing.T, path string, rows []foreignRow) {
+	t.Helper()
+	if err := parquet.WriteFile(path, rows); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReadParquetForeign reads a file written by another program.
+func TestReadParquetForeign(t *testing.T) {
+	f32 := func(v float32) *float32 { return &v }
+	dir := t.TempDir()
+	writeFile(t, dir, InventoryFile, `{"format_version": 2, "hostname": "x"}`)
+	writeForeign(t, filepath.Join(dir, "samples-other.parquet"), []foreignRow{
+		{Timestamp: 1767225900, IntervalSec: 300, CPUMean: f32(12.5), CPUMax: f32(50), MemMean: 1 << 30, Host: "x"},
+		{Timestamp: 1767225600, IntervalSec: 300, MemMean: 2 << 30, Host: "x"},
+	})
+	srv, err := ReadServer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !warningsContain(srv.Warnings, "unknown columns ignored: [host]") {
+		t.Errorf("warnings %v, want the unknown column", srv.Warnings)
+	}
+	s := &srv.Series
+	if s.Len() != 2 || s.Start[0] != 1767225600 || s.IntervalSec[1] != 300 {
+		t.Fatalf("series %+v", s)
+	}
+	if !math.IsNaN(s.Mean[model.CPUBusyPct][0]) || s.Mean[model.CPUBusyPct][1] != 12.5 || s.Max[model.CPUBusyPct][1] != 50 {
+		t.Errorf("cpu %v %v", s.Mean[model.CPUBusyPct], s.Max[model.CPUBusyPct])
+	}
+	// A mean without its max column: the max is the mean (as in CSV).
+	if s.Mean[model.MemUsedBytes][0] != 2<<30 || s.Max[model.MemUsedBytes][0] != 2<<30 {
+		t.Errorf("mem %v %v", s.Mean[model.MemUsedBytes], s.Max[model.MemUsedBytes])
+	}
+	if s.Has(model.DiskReadIOPS) {
+		t.Error("a metric without columns is measured")
+	}
+}
+
+// TestReadParquetErrors: bad values and broken files are errors naming the
+// file, the 1-based row and the column.
+func TestReadParquetErrors(t *testing.T) {
+	f32 := func(v float32) *float32 { return &v }
+	good := foreignRow{Timestamp: 1767225600, IntervalSec: 300, CPUMean: f32(1), CPUMax: f32(2)}
+	bad := func(mod func(*foreignRow)) []foreignRow {
+		r := good
+		mod(&r)
+		r2 := good
+		r2.Timestamp += 300
+		return []foreignRow{r2, r}
+	}
+	cases := []struct {
+		name string
+		rows []foreignRow
+		want string
+	}{
+		{"cpu", bad(func(r *foreignRow) { r.CPUMax = f32(150) }), ":2: field cpu_busy_pct_max: 150% is above 100"},
+		{"interval", bad(func(r *foreignRow) { r.IntervalSec = 0 }), ":2: field interval_sec: 0 is not a whole number of seconds"},
+		{"huge interval", bad(func(r *foreignRow) { r.IntervalSec = 1 << 40 }), ":2: field interval_sec: -1 is not"},
+		{"timestamp", bad(func(r *foreignRow) { r.Timestamp = -5 }), ":2: field timestamp: 1969-12-31T23:59:55Z is outside 1970..9999"},
+		{"mean above max", bad(func(r *foreignRow) { r.CPUMean = f32(3) }), ":2: field cpu_busy_pct_mean: mean 3 is above max 2"},
+		{"negative", bad(func(r *foreignRow) { r.MemMean = -1 }), ":2: field mem_used_bytes_mean: -1 is out of range"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "samples.parquet")
+			writeForeign(t, path, c.rows)
+			data, _ := os.ReadFile(path)
+			var s model.Series
+			_, err := ReadParquet(bytes.NewReader(data), int64(len(data)), path, &s)
+			if err == nil || !strings.Contains(err.Error(), path+c.want) {
+				t.Errorf("error %v, want %q", err, path+c.want)
+			}
+		})
+	}
+
+	// Broken files.
+	dir := t.TempDir()
+	writeForeign(t, filepath.Join(dir, "ok.parquet"), []foreignRow{good})
+	ok, _ := os.ReadFile(filepath.Join(dir, "ok.parquet"))
+	type noTS struct {
+		IntervalSec int32 `parquet:"interval_sec"`
+	}
+	var buf bytes.Buffer
+	if err := parquet.Write(&buf, []noTS{{300}}); err != nil {
+		t.Fatal(err)
+	}
+	type strTS struct {
+		Timestamp   string `parquet:"timestamp"`
+		IntervalSec int32  `parquet:"interval_sec"`
+	}
+	var buf2 bytes.Buffer
+	if err := parquet.Write(&buf2, []strTS{{"2026", 300}}); err != nil {
+		t.Fatal(err)
+	}
+	broken := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "not a readable Parquet file"},
+		{"csv", []byte(HeaderLine()), "not a readable Parquet file"},
+		{"truncated", ok[:len(ok)-10], "not a readable Parquet file"},
+		{"no timestamp", buf.Bytes(), "schema must have timestamp and interval_sec columns"},
+		{"string timestamp", buf2.Bytes(), "field timestamp: column type BYTE_ARRAY, want INT64 seconds"},
+	}
+	for _, c := range broken {
+		var s model.Series
+		_, err := ReadParquet(bytes.NewReader(c.data), int64(len(c.data)), "/d/samples.parquet", &s)
+		if err == nil || !strings.HasPrefix(err.Error(), "/d/samples.parquet: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestWriteInventoryParquetVersion: an importer that rewrites a server's
+// inventory after its samples keeps format_version 2.
+func TestWriteInventoryParquetVersion(t *testing.T) {
+	dir := writeParquetServer(t, filepath.Join(t.TempDir(), "ds"), "s", parquetSamples()[:1])
+	if err := WriteInventory(dir, model.Inventory{FormatVersion: 1, Hostname: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := ReadInventory(dir)
+	if err != nil || inv.FormatVersion != ParquetFormatVersion {
+		t.Errorf("format_version %d (%v), want %d", inv.FormatVersion, err, ParquetFormatVersion)
+	}
+	csvDir := t.TempDir()
+	if err := WriteInventory(csvDir, model.Inventory{Hostname: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if inv, _ := ReadInventory(csvDir); inv.FormatVersion != model.FormatVersion {
+		t.Errorf("CSV server format_version %d, want %d", inv.FormatVersion, model.FormatVersion)
+	}
+	writeFile(t, csvDir, InventoryFile, `{"format_version": 3}`)
+	if _, err := ReadInventory(csvDir); err == nil || !strings.Contains(err.Error(), "format_version: 3 is not supported (this build reads 1..2)") {
+		t.Errorf("version 3: %v", err)
+	}
+}
+
+// FuzzReadParquet feeds arbitrary bytes, seeded with valid files and
+// damaged copies, to ReadParquet: it must return rows or an error naming
+// the file, never panic, and every row it accepts passes the CSV codec's
+// checks.
+func FuzzReadParquet(f *testing.F) {
+	dir := writeParquetServer(f, filepath.Join(f.TempDir(), "ds"), "s", parquetSamples())
+	ok, err := os.ReadFile(filepath.Join(dir, ParquetFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ok)
+	f.Add(ok[:len(ok)/2])
+	flipped := bytes.Clone(ok)
+	flipped[len(flipped)/2] ^= 0xff
+	f.Add(flipped)
+	footer := bytes.Clone(ok)
+	footer[len(footer)-12] ^= 0x10
+	f.Add(footer)
+	var buf bytes.Buffer
+	parquet.Write(&buf, []foreignRow{{Timestamp: 1767225600, IntervalSec: 300, MemMean: 1}})
+	f.Add(buf.Bytes())
+	f.Add([]byte("PAR1PAR1"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s model.Series
+		_, err := ReadParquet(bytes.NewReader(data), int64(len(data)), "fuzz.parquet", &s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.parquet") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for i := range s.Len() {
+			if s.IntervalSec[i] < 1 || s.IntervalSec[i] > maxIntervalSec {
+				t.Fatalf("row %d: interval %d accepted", i, s.IntervalSec[i])
+			}
+			for m := model.Metric(0); m < model.NumMetrics; m++ {
+				if s.Mean[m][i] > s.Max[m][i] || checkValue(m, s.Max[m][i]) != nil && !math.IsNaN(s.Max[m][i]) {
+					t.Fatalf("row %d %s: %v/%v accepted", i, m, s.Mean[m][i], s.Max[m][i])
+				}
+			}
+		}
+	})
+}
