@@ -214,40 +214,69 @@ func profileEntry(k int, e entry, s model.Settings, o Options, pcts []float64) p
 	return r
 }
 
-// profileEntries runs work for every entry on a few workers, in batches,
-// and hands each result to take in input order.
+// profileEntries runs work for every entry on runtime.GOMAXPROCS(0)
+// workers and hands each result to take in input order, as soon as it and
+// those before it are done. At most a window of 4 results per worker is
+// done ahead of the one take waits for, so memory holds the samples of one
+// server per worker and a bounded number of profiles, whatever the fleet's
+// size; a slow server holds back only the window, not a whole batch. An
+// error from take stops the work.
 func profileEntries(entries []entry, work func(k int) profiled, take func(e entry, r profiled) error, progress func(done, total int)) error {
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	workers := min(runtime.GOMAXPROCS(0), 8)
-	batch := make([]profiled, 4*workers)
-	for b0 := 0; b0 < len(entries); b0 += len(batch) {
-		progress(b0, len(entries))
-		n := min(len(batch), len(entries)-b0)
-		next := make(chan int, n)
+	n := len(entries)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n))
+	window := 4 * workers
+	// slots[k%window] carries entry k's result; tokens bound how far the
+	// workers run ahead of take.
+	slots := make([]chan profiled, window)
+	for i := range slots {
+		slots[i] = make(chan profiled, 1)
+	}
+	tokens := make(chan struct{}, window)
+	next := make(chan int)
+	stop := make(chan struct{})
+	go func() {
+		defer close(next)
 		for k := 0; k < n; k++ {
-			next <- k
-		}
-		close(next)
-		var wg sync.WaitGroup
-		for range min(workers, n) {
-			wg.Go(func() {
-				for k := range next {
-					batch[k] = work(b0 + k)
-				}
-			})
-		}
-		wg.Wait()
-		for k := 0; k < n; k++ {
-			r := batch[k]
-			batch[k] = profiled{}
-			if err := take(entries[b0+k], r); err != nil {
-				return err
+			select {
+			case tokens <- struct{}{}:
+			case <-stop:
+				return
+			}
+			select {
+			case next <- k:
+			case <-stop:
+				return
 			}
 		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for k := range next {
+				slots[k%window] <- work(k)
+			}
+		})
 	}
-	progress(len(entries), len(entries))
+	// Every entry dispatched and not yet taken has a slot of its own
+	// with room for its result, so the workers never block on stopping.
+	finish := func() {
+		close(stop)
+		wg.Wait()
+	}
+	for k := 0; k < n; k++ {
+		progress(k, n)
+		r := <-slots[k%window]
+		<-tokens
+		if err := take(entries[k], r); err != nil {
+			finish()
+			return err
+		}
+	}
+	finish()
+	progress(n, n)
 	return nil
 }
 

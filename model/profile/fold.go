@@ -39,7 +39,7 @@ func Fold(x []float64, offset, period int, pct float64) (prof []float64, empty i
 		for t := t0; t < len(x); t += period {
 			col = append(col, x[t])
 		}
-		prof[j] = Quantile(pct/100, col)
+		prof[j] = quantileInPlace(pct/100, col) // col is scratch
 		if math.IsNaN(prof[j]) {
 			empty++
 		}

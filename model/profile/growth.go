@@ -95,6 +95,7 @@ func median(x []float64) float64 {
 // slots) and the day indices, skipping days with less than half their
 // slots holding data.
 func DailyP95(x []float64, slotsPerDay int) (days, p95 []float64) {
+	scratch := make([]float64, 0, slotsPerDay)
 	for d := 0; (d+1)*slotsPerDay <= len(x); d++ {
 		day := x[d*slotsPerDay : (d+1)*slotsPerDay]
 		n := 0
@@ -107,7 +108,7 @@ func DailyP95(x []float64, slotsPerDay int) (days, p95 []float64) {
 			continue
 		}
 		days = append(days, float64(d))
-		p95 = append(p95, Quantile(0.95, day))
+		p95 = append(p95, quantileInPlace(0.95, append(scratch[:0], day...)))
 	}
 	return days, p95
 }

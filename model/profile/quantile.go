@@ -15,10 +15,16 @@ import (
 // give p·n = 7.000000000000001 in floating point, which gonum rounds up to
 // the 8th value; here it is the 7th.
 func Quantile(p float64, x []float64) float64 {
+	return quantileInPlace(p, append(make([]float64, 0, len(x)), x...))
+}
+
+// quantileInPlace is Quantile on scratch values x, which it reorders and
+// overwrites (NaNs dropped in place): no allocation, the same value.
+func quantileInPlace(p float64, x []float64) float64 {
 	if !(p >= 0 && p <= 1) {
 		panic("model: Quantile with p outside [0, 1]")
 	}
-	v := make([]float64, 0, len(x))
+	v := x[:0]
 	for _, f := range x {
 		if !math.IsNaN(f) {
 			v = append(v, f)
