@@ -60,6 +60,25 @@ type Aligned struct {
 // getting the sample's mean and max (the max is then an upper bound of the
 // slot's true max); a shorter interval is averaged within its slot.
 func Align(s *model.Series, g Grid) *Aligned {
+	return alignMetrics(s, g, allMetrics)
+}
+
+// allMetrics lists every metric; profiledMetrics those a server's profile
+// reads from its aligned data (not the installed memory nor the
+// filesystem bytes, which it takes from the samples).
+var (
+	allMetrics = func() (ms []model.Metric) {
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
+			ms = append(ms, m)
+		}
+		return ms
+	}()
+	profiledMetrics = []model.Metric{model.CPUBusyPct, model.MemUsedBytes, model.DiskReadBytesPerSec, model.DiskWriteBytesPerSec,
+		model.DiskReadIOPS, model.DiskWriteIOPS, model.NetRxBytesPerSec, model.NetTxBytesPerSec}
+)
+
+// alignMetrics is Align for the metrics ms only; the others stay nil.
+func alignMetrics(s *model.Series, g Grid, ms []model.Metric) *Aligned {
 	a := &Aligned{Grid: g}
 	step := int64(g.Step / time.Second)
 	if step <= 0 {
@@ -83,7 +102,7 @@ func Align(s *model.Series, g Grid) *Aligned {
 		last[i] = int32((min(hi, end) - 1) / step)
 	}
 	cover := make([]float64, g.Slots)
-	for m := model.Metric(0); m < model.NumMetrics; m++ {
+	for _, m := range ms {
 		sum := make([]float64, g.Slots)
 		mxs := make([]float64, g.Slots)
 		for t := range mxs {

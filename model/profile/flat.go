@@ -24,7 +24,7 @@ func SlotQuantile(p *Result, q float64) model.Capacity {
 		for _, v := range p.Full[d] {
 			x = append(x, float64(v))
 		}
-		v := Quantile(q, x)
+		v := quantileInPlace(q, x) // x is scratch
 		if math.IsNaN(v) {
 			v = 0
 		}
@@ -41,13 +41,19 @@ func SlotQuantile(p *Result, q float64) model.Capacity {
 // any comfort factor, saturation uplift or growth of s: this is the
 // per-VM sizing of Azure Migrate, not kvmfit's.
 func PeakAndPercentileSizes(srv *model.Server, s model.Settings, pct, comfort float64) (peak, pctl model.Capacity, err error) {
+	return peakAndPercentileSizes(srv, s, nil, pct, comfort)
+}
+
+// peakAndPercentileSizes is PeakAndPercentileSizes on srv's data aligned
+// by alignServer with s's step (nil: align here).
+func peakAndPercentileSizes(srv *model.Server, s model.Settings, a *Aligned, pct, comfort float64) (peak, pctl model.Capacity, err error) {
 	bs := s.Clone()
 	bs.Profile, bs.SlotStat, bs.Percentile, bs.PercentileByDim = model.ProfileFull, "max", 100, nil
 	bs.ComfortFactor, bs.SaturationUplift, bs.HorizonMonths, bs.GrowthPctPerYear = 1, 1, 0, 0
 	bs.VMMemOverheadFraction, bs.VMMemOverheadBaseBytes, bs.VMMemOverheadPerVCPUBytes = 0, 0, 0
 	// The anchors size on what was measured: no cap, no evidence reserve.
 	bs.TargetCoreScore, bs.EvidenceReserve = 0, false
-	p, err := Server(srv, bs)
+	p, _, err := profileAligned(srv, bs, a, nil, false)
 	if err != nil {
 		return peak, pctl, err
 	}

@@ -200,15 +200,20 @@ func profileEntry(k int, e entry, s model.Settings, o Options, pcts []float64) p
 		r.srv.Series, _ = r.srv.Series.Split(o.Until)
 	}
 	r.storage, r.storageWarn = Storage(r.srv, s)
+	// The samples are aligned once for both profiles (same step).
+	var a *Aligned
+	if r.srv.Series.Len() > 0 && s.Validate() == nil {
+		a = alignServer(r.srv, s)
+	}
 	if o.BaselineSizes {
 		var err error
-		r.peak, r.base, err = PeakAndPercentileSizes(r.srv, s, model.BaselinePercentile, model.BaselineComfort)
+		r.peak, r.base, err = peakAndPercentileSizes(r.srv, s, a, model.BaselinePercentile, model.BaselineComfort)
 		r.baseOK = err == nil
 	}
 	if len(pcts) > 0 {
-		r.prof, r.alt, r.err = ServerPercentiles(r.srv, s, pcts)
+		r.prof, r.alt, r.err = serverPercentiles(r.srv, s, a, pcts)
 	} else {
-		r.prof, r.err = Server(r.srv, s)
+		r.prof, _, r.err = profileAligned(r.srv, s, a, nil, true)
 	}
 	r.srv.Series = model.Series{} // the samples are no longer needed
 	return r

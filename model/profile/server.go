@@ -107,18 +107,38 @@ func Server(srv *model.Server, s model.Settings) (*Result, error) {
 // this costs little more than Server. With Settings.Profile "full" alt is
 // nil.
 func ServerPercentiles(srv *model.Server, s model.Settings, pcts []float64) (p *Result, alt []model.ServerDemand, err error) {
+	return serverPercentiles(srv, s, nil, pcts)
+}
+
+// serverPercentiles is ServerPercentiles on srv's data aligned by
+// alignServer (nil: align here).
+func serverPercentiles(srv *model.Server, s model.Settings, a *Aligned, pcts []float64) (p *Result, alt []model.ServerDemand, err error) {
 	for _, v := range pcts {
 		if !(v > 0 && v <= 100) {
 			return nil, nil, fmt.Errorf("percentile %g: must be in (0, 100]", v)
 		}
 	}
-	return profileWith(srv, s, pcts)
+	return profileAligned(srv, s, a, pcts, true)
 }
 
 // profileWith is Server and ServerPercentiles: validate the settings,
 // align, sum the metrics of each dimension, analyse, add the
 // virtualisation overhead, scale, fold.
 func profileWith(srv *model.Server, s model.Settings, pcts []float64) (*Result, []model.ServerDemand, error) {
+	return profileAligned(srv, s, nil, pcts, true)
+}
+
+// alignServer aligns the metrics a profile reads (profiledMetrics) of srv
+// onto the whole days of its samples with s's step: what profileAligned
+// takes, shared by every profile of srv with the same step.
+func alignServer(srv *model.Server, s model.Settings) *Aligned {
+	return alignMetrics(&srv.Series, DayGrid(&srv.Series, s.Step()), profiledMetrics)
+}
+
+// profileAligned is profileWith on srv's data already aligned by
+// alignServer with s's step (nil: align here); a is only read. Without
+// virt, Result.Virt is left out (the per-VM baseline does not need it).
+func profileAligned(srv *model.Server, s model.Settings, a *Aligned, pcts []float64, virt bool) (*Result, []model.ServerDemand, error) {
 	if err := s.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -127,7 +147,11 @@ func profileWith(srv *model.Server, s model.Settings, pcts []float64) (*Result, 
 		return nil, nil, err
 	}
 	spd := int(24 * time.Hour / s.Step())
-	a := Align(&srv.Series, DayGrid(&srv.Series, s.Step()))
+	if a == nil {
+		a = alignServer(srv, s)
+	} else if a.Grid.Step != s.Step() {
+		panic("profile: aligned data with another step")
+	}
 	rows, measured := slotRows(a, s.SlotStat)
 	p.SlotsPresent = slotsPresent(&rows)
 	// Busy reference cores, before any overhead: right-sizing and the trend.
@@ -141,7 +165,9 @@ func profileWith(srv *model.Server, s model.Settings, pcts []float64) (*Result, 
 	rows[model.DimCPU] = virtCPU(busy, io, s)
 	scale(&rows, p.Analysis, s)
 	p.Analysis.Entitlement = capCPU(rows[model.DimCPU], io, srv.Inventory, p.CPU, s)
-	p.Virt = p.virtCPUs(srv, busy, io, cpuScale(p.Analysis, s), a.Grid.Start, s)
+	if virt {
+		p.Virt = p.virtCPUs(srv, busy, io, cpuScale(p.Analysis, s), a.Grid.Start, s)
+	}
 	if s.Profile == model.ProfileFull {
 		p.FullStart = a.Grid.Start
 		pcts = nil
