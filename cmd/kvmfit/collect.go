@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/kvmfit/kvmfit/collect"
+	"github.com/kvmfit/kvmfit/collect/promhttp"
+	"github.com/kvmfit/kvmfit/collect/remotewrite"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/spf13/cobra"
@@ -25,6 +28,12 @@ type CollectOptions struct {
 	MaxBytes string
 	NoBench  bool
 	BenchDur time.Duration
+	// RemoteWrite is the URL of a Prometheus remote-write endpoint the
+	// rows are also pushed to ("" = none), with its HTTP settings and the
+	// cap of its on-disk buffer.
+	RemoteWrite       string
+	RemoteWriteHTTP   promhttp.Config
+	RemoteWriteBuffer string
 }
 
 // DefaultCollectOptions are the defaults of `kvmfit collect`.
@@ -45,6 +54,9 @@ func (o *CollectOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Lookup("max-bytes").DefValue = "" // the usage says it: 0 is no cap
 	fs.BoolVar(&o.NoBench, "no-bench", false, "skip the CPU calibration at start (about 2×--bench-time of full CPU)")
 	fs.DurationVar(&o.BenchDur, "bench-time", o.BenchDur, "length of each calibration run")
+	fs.StringVar(&o.RemoteWrite, "remote-write", "", "also push the rows to this Prometheus remote-write `URL` (e.g. http://victoria:8428/api/v1/write)")
+	fs.StringVar(&o.RemoteWriteBuffer, "remote-write-buffer", "64MB", "cap of the on-disk buffer of rows not yet pushed, in `BYTES` (at most a quarter of --max-bytes)")
+	o.RemoteWriteHTTP.AddFlags(fs, "remote-write-", "the remote-write endpoint")
 }
 
 func newCollectCmd(streams IO) *cobra.Command {
@@ -69,6 +81,16 @@ survives (format: docs/format.md; details: docs/collector.md).
   in flight as a shorter row and exits 0.
 - On a full disk or at --max-bytes rows wait in memory and are retried; at
   --max-bytes the oldest closed day is deleted first (and logged).
+- --remote-write URL also pushes each row to a Prometheus remote-write
+  endpoint (VictoriaMetrics, Prometheus, Mimir, Thanos receive) as
+  kvmfit_<metric>_mean and _max with the labels instance (--id or the host
+  name), hostname and machine_id, and kvmfit_info carrying the inventory;
+  'kvmfit import prometheus' reads them back. Rows not yet accepted wait in
+  DIR/<host name>/.remote-write/ (bounded by --remote-write-buffer, keeping
+  256 MB of the disk free) and are retried with backoff; the local files are
+  written as without it. --remote-write-bearer-token-file,
+  --remote-write-basic-auth-*, --remote-write-ca-file, --remote-write-cert-file,
+  --remote-write-header and the proxy environment configure the connection.
 - Needs no privilege, opens no port, writes files 0640. Messages go to
   stderr with a UTC time stamp.
 
@@ -79,6 +101,9 @@ usage error.`,
 
   # 5-minute rows, as the planner's default step, for two weeks
   kvmfit collect --out /var/lib/kvmfit --interval 5m --sample 10s --duration 336h
+
+  # also push to VictoriaMetrics, with a token
+  kvmfit collect --out /var/lib/kvmfit --remote-write https://victoria.example/api/v1/write --remote-write-bearer-token-file /etc/kvmfit/token
 
   # a quick look: 10 one-minute rows without the calibration
   kvmfit collect --out /tmp/kvmfit --duration 10m --no-bench && kvmfit show /tmp/kvmfit`,
@@ -118,6 +143,21 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	}
 	logf := logger(streams.Err)
 	copts.Logf = logf
+	var rwBuffer model.ByteSize
+	if opts.RemoteWrite != "" {
+		if err := opts.RemoteWriteHTTP.ParseHeaders(); err != nil {
+			return usageErrorf("%v", err)
+		}
+		if err := opts.RemoteWriteHTTP.Validate(); err != nil {
+			return usageErrorf("--remote-write: %v", err)
+		}
+		if rwBuffer, err = model.ParseByteSize(opts.RemoteWriteBuffer); err != nil || rwBuffer <= 0 {
+			return usageErrorf("--remote-write-buffer %q: want a size above 0", opts.RemoteWriteBuffer)
+		}
+		if maxBytes > 0 {
+			rwBuffer = min(rwBuffer, maxBytes/4)
+		}
+	}
 
 	inv := collect.Inventory(ctx, time.Now())
 	id := opts.ID
@@ -140,6 +180,26 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	logf("collecting into %s every %s (rows of %s)", dir, opts.Sample, opts.Interval)
 	p := newProgress(streams, "rows written to "+dir)
 	sink := &collectSink{store: store, dir: dir, inv: inv, ctx: ctx, logf: logf, progress: p, lastCheck: time.Now()}
+	if opts.RemoteWrite != "" {
+		client, err := opts.RemoteWriteHTTP.Client(logf)
+		if err != nil {
+			store.Close()
+			return usageErrorf("--remote-write: %v", err)
+		}
+		client.Timeout = 30 * time.Second
+		rw, err := remotewrite.New(remotewrite.Options{URL: opts.RemoteWrite, Client: client, SpoolDir: filepath.Join(dir, ".remote-write"),
+			MaxSpoolBytes: int64(rwBuffer), Logf: logf}, remotewrite.Identity{Instance: id, Hostname: inv.Hostname, MachineID: inv.MachineID}, inv)
+		if err != nil {
+			store.Close()
+			return err
+		}
+		sink.rw = rw
+		rwCtx, rwStop := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() { rw.Run(rwCtx, 10*time.Second); close(done) }()
+		defer func() { rwStop(); <-done; logf("remote write: %d rows pushed", rw.Sent()) }()
+		logf("pushing the rows to %s (%s)", remoteWriteURL(opts.RemoteWrite), opts.RemoteWriteHTTP.String())
+	}
 	disks := []string{}
 	for _, d := range inv.Disks {
 		disks = append(disks, d.Name)
@@ -196,6 +256,17 @@ type collectSink struct {
 	progress  *progress
 	lastCheck time.Time
 	rows      int64
+	rw        *remotewrite.Writer
+}
+
+// remoteWriteURL is u without a user, password or query, for messages.
+func remoteWriteURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	p.User, p.RawQuery = nil, ""
+	return p.String()
 }
 
 func (s *collectSink) Append(x model.Sample) error {
@@ -209,7 +280,15 @@ func (s *collectSink) Append(x model.Sample) error {
 			} else {
 				s.logf("configuration changed: inventory.json rewritten")
 				s.inv = inv
+				if s.rw != nil {
+					s.rw.SetInventory(inv)
+				}
 			}
+		}
+	}
+	if s.rw != nil {
+		if err := s.rw.Append(x); err != nil {
+			s.logf("%v", err)
 		}
 	}
 	err := s.store.Append(x)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/collect/importer"
+	"github.com/kvmfit/kvmfit/collect/promhttp"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/spf13/cobra"
 )
@@ -196,16 +197,29 @@ the zone, which also applies a daylight-saving change inside the log.`,
 func newImportPrometheusCmd(streams IO) *cobra.Command {
 	var out, url, start, end, selector string
 	step, peak, timeout := importer.DefaultPrometheusOptions.Step, importer.DefaultPrometheusOptions.PeakWindow, importer.DefaultPrometheusOptions.Timeout
+	parallel, metrics := importer.DefaultPrometheusOptions.Parallel, importer.DefaultPrometheusOptions.Metrics
+	var httpc promhttp.Config
 	cmd := &cobra.Command{
 		Use:   "prometheus --url URL --start TIME --end TIME --out DIR",
 		Short: "Import node_exporter metrics from a Prometheus-compatible API",
 		Long: `Query a Prometheus-compatible HTTP API (Prometheus, Thanos, VictoriaMetrics,
 Mimir) for node_exporter metrics over [--start, --end) at --step, one server
-per instance. Each sample's mean is the rate over the step, its max the
-largest rate over --peak-window within the step (at least two scrape
-intervals). Long ranges are split below Prometheus' 11,000 points limit.`,
+per instance. The server aggregates at the step, so raw samples never
+travel: for node_exporter, each sample's mean is the rate over the step, its
+max the largest rate over --peak-window within the step (at least two scrape
+intervals); for the rows pushed by 'kvmfit collect --remote-write'
+(kvmfit_*_mean and _max, kvmfit_info), the mean is avg_over_time of the
+rows' means and the max max_over_time of their maxima. Long ranges are split
+below Prometheus' 11,000 points limit; --parallel range queries run at once.
+
+Authentication: --bearer-token-file, or --basic-auth-user with the password
+from --basic-auth-password-file or --basic-auth-password-env (never on the
+command line); --ca-file, --cert-file/--key-file for TLS; --header for
+extra headers such as Mimir's X-Scope-OrgID; HTTPS_PROXY, HTTP_PROXY and
+NO_PROXY are honoured. No credential is written into the dataset.`,
 		Example: `  kvmfit import prometheus --url http://prometheus:9090 --start 2026-01-05 --end 2026-01-19 --step 5m --out data/
-  kvmfit import prometheus --url http://127.0.0.1:9090 --selector 'job="node"' --start 2026-01-05T00:00:00Z --end 2026-01-06T00:00:00Z --out data/`,
+  kvmfit import prometheus --url http://127.0.0.1:9090 --selector 'job="node"' --start 2026-01-05T00:00:00Z --end 2026-01-06T00:00:00Z --out data/
+  kvmfit import prometheus --url https://mimir.example/prometheus --bearer-token-file /etc/kvmfit/token --header X-Scope-OrgID=ops --ca-file ca.pem --start 2026-01-05 --end 2026-02-04 --parallel 8 --out data/`,
 		Args: cobra.NoArgs,
 	}
 	withImport(streams, cmd, "querying", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
@@ -223,9 +237,18 @@ intervals). Long ranges are split below Prometheus' 11,000 points limit.`,
 		if err != nil {
 			return nil, err
 		}
+		if err := httpc.ParseHeaders(); err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		if err := httpc.Validate(); err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		if parallel < 1 || parallel > 64 {
+			return nil, usageErrorf("--parallel %d: want 1..64", parallel)
+		}
 		return func(io importer.Options) (importer.Summary, error) {
 			return importer.Prometheus(cmd.Context(), out, importer.PrometheusOptions{Options: io, URL: url, Start: st, End: en,
-				Step: step, PeakWindow: peak, Selector: selector, Timeout: timeout})
+				Step: step, PeakWindow: peak, Selector: selector, Timeout: timeout, Parallel: parallel, Metrics: metrics, HTTP: httpc})
 		}, nil
 	})
 	cmd.Flags().StringVar(&url, "url", "", "base URL of the API, e.g. http://127.0.0.1:9090")
@@ -235,6 +258,9 @@ intervals). Long ranges are split below Prometheus' 11,000 points limit.`,
 	cmd.Flags().DurationVar(&peak, "peak-window", peak, "rate window of the peak within each step")
 	cmd.Flags().StringVar(&selector, "selector", "", `extra label matchers, e.g. job="node"`)
 	cmd.Flags().DurationVar(&timeout, "timeout", timeout, "timeout of each query")
+	cmd.Flags().IntVar(&parallel, "parallel", parallel, "range queries in flight at once")
+	cmd.Flags().StringVar(&metrics, "metrics", metrics, "series to import: kvmfit (pushed by kvmfit collect --remote-write), node (node_exporter) or auto (kvmfit's where present)")
+	httpc.AddFlags(cmd.Flags(), "", "the API")
 	return cmd
 }
 

@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/kvmfit/kvmfit/collect/promhttp"
+	"github.com/kvmfit/kvmfit/collect/remotewrite"
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/prometheus/client_golang/api"
@@ -36,14 +41,23 @@ type PrometheusOptions struct {
 	// Selector is extra label matchers for every node_exporter series, e.g.
 	// `job="node"` (no braces).
 	Selector string
-	// RoundTripper, if non-nil, is used for HTTP (tests, auth).
+	// RoundTripper, if non-nil, is used for HTTP (tests); else one is
+	// built from HTTP.
 	RoundTripper http.RoundTripper
+	// HTTP is the authentication, TLS and headers of the API.
+	HTTP promhttp.Config
 	// Timeout bounds each query (default 2 minutes).
 	Timeout time.Duration
+	// Parallel bounds the range queries in flight (default 4).
+	Parallel int
+	// Metrics chooses the series: "kvmfit" (the rows pushed by `kvmfit
+	// collect --remote-write`), "node" (node_exporter) or "auto" (default:
+	// kvmfit's where an instance has them, node_exporter's for the others).
+	Metrics string
 }
 
 // DefaultPrometheusOptions are the defaults of the optional fields.
-var DefaultPrometheusOptions = PrometheusOptions{Step: 5 * time.Minute, PeakWindow: time.Minute, Timeout: 2 * time.Minute}
+var DefaultPrometheusOptions = PrometheusOptions{Step: 5 * time.Minute, PeakWindow: time.Minute, Timeout: 2 * time.Minute, Parallel: 4, Metrics: "auto"}
 
 const (
 	// promMaxPoints is Prometheus' limit of points per series in one range
@@ -150,7 +164,15 @@ func Prometheus(ctx context.Context, out string, opts PrometheusOptions) (Summar
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultPrometheusOptions.Timeout
 	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = DefaultPrometheusOptions.Parallel
+	}
+	if opts.Metrics == "" {
+		opts.Metrics = DefaultPrometheusOptions.Metrics
+	}
 	switch {
+	case opts.Metrics != "auto" && opts.Metrics != "kvmfit" && opts.Metrics != "node":
+		return Summary{}, fmt.Errorf("prometheus: metrics %q: want auto, kvmfit or node", opts.Metrics)
 	case opts.URL == "":
 		return Summary{}, errors.New("prometheus: the URL of the API is required")
 	case opts.Start.IsZero() || opts.End.IsZero() || !opts.End.After(opts.Start):
@@ -169,10 +191,25 @@ func Prometheus(ctx context.Context, out string, opts PrometheusOptions) (Summar
 			}
 		}
 	}
-	client, err := api.NewClient(api.Config{Address: opts.URL, RoundTripper: opts.RoundTripper})
+	rt := opts.RoundTripper
+	if rt == nil {
+		var err error
+		warn := func(f string, a ...any) {
+			if opts.Warn != nil {
+				opts.Warn(fmt.Errorf(f, a...))
+			}
+		}
+		if rt, err = opts.HTTP.RoundTripper(warn); err != nil {
+			return Summary{}, fmt.Errorf("prometheus %s: %w", safeURL(opts.URL), err)
+		}
+	}
+	client, err := api.NewClient(api.Config{Address: opts.URL, RoundTripper: rt})
 	if err != nil {
 		return Summary{}, fmt.Errorf("prometheus: %w", err)
 	}
+	// The URL as it goes into the dataset and messages: without a user,
+	// password or query string (which may carry a token).
+	opts.URL = safeURL(opts.URL)
 	pi := &promImport{api: v1.NewAPI(client), opts: opts, ctx: ctx}
 	r := &run{opts: opts.Options, files: []string{opts.URL}, prog: progress{fn: opts.Progress}}
 	pi.r = r
@@ -220,50 +257,195 @@ func (pi *promImport) warnings(what string, ws v1.Warnings) {
 type promInfo struct {
 	instance, nodename, release, machine string
 	cpus                                 int
+	// inv is the inventory the series carry (kvmfit_info), nil for
+	// node_exporter.
+	inv *model.Inventory
 	// fs is the local filesystems with their last size and used bytes.
 	fs []model.Filesystem
 }
 
-func (pi *promImport) importAll() error {
+// instances lists the instances with series name (and the selector)
+// within the range, sorted.
+func (pi *promImport) instances(name string) ([]string, error) {
 	o := pi.opts
 	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
-	match := "node_cpu_seconds_total"
+	defer cancel()
+	match := name
 	if o.Selector != "" {
 		match += "{" + o.Selector + "}"
 	}
 	insts, ws, _, err := pi.api.LabelValues(ctx, "instance", []string{match}, o.Start, o.End)
-	cancel()
 	if err != nil {
-		return pi.errf("list instances", err)
+		return nil, pi.errf("list instances", err)
 	}
 	pi.warnings("list instances", ws)
-	if len(insts) == 0 {
-		return fmt.Errorf("%w: prometheus %s has no node_cpu_seconds_total series%s between %s and %s", ErrNoServers, o.URL,
-			map[bool]string{true: " matching " + o.Selector, false: ""}[o.Selector != ""], o.Start.UTC().Format(time.RFC3339), o.End.UTC().Format(time.RFC3339))
-	}
-	names := make([]string, len(insts))
-	for i, v := range insts {
-		names[i] = string(v)
+	names := make([]string, 0, len(insts))
+	for _, v := range insts {
+		names = append(names, string(v))
 	}
 	sort.Strings(names)
+	return names, nil
+}
+
+// promFamily is one kind of series an instance is imported from.
+type promFamily struct {
+	name    string
+	queries func(sel, s, p string) []promQuery
+	info    func(pi *promImport, batch []string, sel string) (map[string]*promInfo, error)
+}
+
+var (
+	nodeFamily   = promFamily{"node_exporter", promQueries, (*promImport).info}
+	kvmfitFamily = promFamily{"kvmfit", kvmfitQueries, (*promImport).kvmfitInfo}
+)
+
+func (pi *promImport) importAll() error {
+	o := pi.opts
+	var kv, node []string
+	var err error
+	if o.Metrics != "node" {
+		if kv, err = pi.instances(remotewrite.InfoMetric); err != nil {
+			return err
+		}
+	}
+	if o.Metrics != "kvmfit" {
+		if node, err = pi.instances("node_cpu_seconds_total"); err != nil {
+			return err
+		}
+		if len(kv) > 0 {
+			has := map[string]bool{}
+			for _, k := range kv {
+				has[k] = true
+			}
+			node = slices.DeleteFunc(node, func(n string) bool { return has[n] })
+		}
+	}
+	if len(kv)+len(node) == 0 {
+		what := map[string]string{"auto": "kvmfit_info or node_cpu_seconds_total", "kvmfit": "kvmfit_info", "node": "node_cpu_seconds_total"}[o.Metrics]
+		return fmt.Errorf("%w: prometheus %s has no %s series%s between %s and %s", ErrNoServers, o.URL, what,
+			map[bool]string{true: " matching " + o.Selector, false: ""}[o.Selector != ""], o.Start.UTC().Format(time.RFC3339), o.End.UTC().Format(time.RFC3339))
+	}
 	steps := int64(o.End.Sub(o.Start) / o.Step)
 	if steps < 1 {
 		steps = 1
 	}
-	batches := (len(names) + promBatch - 1) / promBatch
-	chunkSteps := int64(promMaxPoints)
-	if per := int64(promChunkValues / (2 * int(model.NumMetrics) * min(len(names), promBatch))); per < chunkSteps {
-		chunkSteps = max(per, 1)
+	type plan struct {
+		fam        promFamily
+		names      []string
+		chunkSteps int64
 	}
-	chunks := (steps + chunkSteps - 1) / chunkSteps
-	pi.r.prog.total = int64(batches) * chunks
-	for b := 0; b < len(names); b += promBatch {
-		batch := names[b:min(b+promBatch, len(names))]
-		if err := pi.importBatch(batch, steps, chunkSteps); err != nil {
-			return err
+	var plans []plan
+	for _, p := range []plan{{kvmfitFamily, kv, 0}, {nodeFamily, node, 0}} {
+		if len(p.names) == 0 {
+			continue
+		}
+		p.chunkSteps = int64(promMaxPoints)
+		if per := int64(promChunkValues / (2 * int(model.NumMetrics) * min(len(p.names), promBatch))); per < p.chunkSteps {
+			p.chunkSteps = max(per, 1)
+		}
+		batches := (len(p.names) + promBatch - 1) / promBatch
+		pi.r.prog.total += int64(batches) * ((steps + p.chunkSteps - 1) / p.chunkSteps)
+		plans = append(plans, p)
+	}
+	for _, p := range plans {
+		for b := 0; b < len(p.names); b += promBatch {
+			batch := p.names[b:min(b+promBatch, len(p.names))]
+			if err := pi.importBatch(p.fam, batch, steps, p.chunkSteps); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// kvmfitQueries are the queries of the rows pushed by `kvmfit collect
+// --remote-write`: the mean of a step is the mean of the rows' means that
+// end within it (avg_over_time), its max the largest of their maxima
+// (max_over_time). One series per instance: should a server's labels change
+// (a new machine_id), the largest value counts.
+func kvmfitQueries(sel, s, _ string) []promQuery {
+	var q []promQuery
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
+		q = append(q,
+			promQuery{m, false, `max by (instance) (avg_over_time(` + remotewrite.MetricName(m, false) + `{` + sel + `}[` + s + `]))`},
+			promQuery{m, true, `max by (instance) (max_over_time(` + remotewrite.MetricName(m, true) + `{` + sel + `}[` + s + `]))`})
+	}
+	return q
+}
+
+// kvmfitInfo reads the inventory of each instance of the batch from its
+// latest kvmfit_info and kvmfit_filesystem_* series within the range.
+func (pi *promImport) kvmfitInfo(batch []string, sel string) (map[string]*promInfo, error) {
+	o := pi.opts
+	infos := map[string]*promInfo{}
+	for _, inst := range batch {
+		infos[inst] = &promInfo{instance: inst}
+	}
+	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
+	defer cancel()
+	rng := promDuration(o.End.Sub(o.Start).Truncate(time.Second) + o.Step)
+	vec, err := pi.queryVector(ctx, `last_over_time(`+remotewrite.InfoMetric+`{`+sel+`}[`+rng+`])`)
+	if err != nil {
+		return nil, err
+	}
+	// The latest of an instance's info series (labels change with the
+	// configuration); ties go to the larger label set, for determinism.
+	latest := map[string]pmodel.Sample{}
+	for _, smp := range vec {
+		inst := string(smp.Metric["instance"])
+		if old, ok := latest[inst]; !ok || smp.Timestamp > old.Timestamp || (smp.Timestamp == old.Timestamp && smp.Metric.String() > old.Metric.String()) {
+			latest[inst] = *smp
+		}
+	}
+	for inst, smp := range latest {
+		in := infos[inst]
+		if in == nil {
+			continue
+		}
+		ls := map[string]string{}
+		for k, v := range smp.Metric {
+			ls[string(k)] = string(v)
+		}
+		inv := remotewrite.InventoryFromLabels(ls)
+		in.inv = &inv
+		in.nodename, in.cpus = inv.Hostname, inv.Threads
+	}
+	type key struct{ inst, mount string }
+	last := func(name string) (map[key]pmodel.Sample, error) {
+		vec, err := pi.queryVector(ctx, `last_over_time(`+name+`{`+sel+`}[`+rng+`])`)
+		if err != nil {
+			return nil, err
+		}
+		out := map[key]pmodel.Sample{}
+		for _, smp := range vec {
+			k := key{string(smp.Metric["instance"]), string(smp.Metric["mountpoint"])}
+			if old, ok := out[k]; !ok || smp.Timestamp > old.Timestamp {
+				out[k] = *smp
+			}
+		}
+		return out, nil
+	}
+	sizes, err := last(remotewrite.FSSizeMetric)
+	if err != nil {
+		return nil, err
+	}
+	used, err := last(remotewrite.FSUsedMetric)
+	if err != nil {
+		return nil, err
+	}
+	for k, smp := range sizes {
+		in := infos[k.inst]
+		size, u := float64(smp.Value), float64(used[k].Value)
+		if in == nil || k.mount == "" || !(size > 0 && size <= maxFSBytes) {
+			continue
+		}
+		in.fs = append(in.fs, model.Filesystem{Mount: k.mount, Device: string(smp.Metric["device"]), FSType: string(smp.Metric["fstype"]),
+			SizeBytes: int64(size), UsedBytes: int64(math.Min(math.Max(u, 0), size))})
+	}
+	for _, in := range infos {
+		sort.Slice(in.fs, func(i, j int) bool { return in.fs[i].Mount < in.fs[j].Mount })
+	}
+	return infos, nil
 }
 
 // info asks for each instance of the batch its latest node_uname_info and
@@ -376,14 +558,14 @@ type promServer struct {
 
 // importBatch imports the instances of one batch, chunk by chunk of the
 // range, with their servers open throughout.
-func (pi *promImport) importBatch(batch []string, steps, chunkSteps int64) error {
+func (pi *promImport) importBatch(fam promFamily, batch []string, steps, chunkSteps int64) error {
 	o := pi.opts
 	sel := pi.batchSelector(batch)
-	infos, err := pi.info(batch, sel)
+	infos, err := fam.info(pi, batch, sel)
 	if err != nil {
 		return err
 	}
-	queries := promQueries(sel, promDuration(o.Step), promDuration(o.PeakWindow))
+	queries := fam.queries(sel, promDuration(o.Step), promDuration(o.PeakWindow))
 	servers := map[string]*promServer{}
 	for _, inst := range batch {
 		servers[inst] = &promServer{inv: pi.inventory(inst, infos[inst])}
@@ -426,6 +608,24 @@ func (pi *promImport) batchSelector(batch []string) string {
 // inventory is what the import knows of instance inst before its samples.
 func (pi *promImport) inventory(inst string, in *promInfo) model.Inventory {
 	o := pi.opts
+	if in.inv != nil {
+		inv := *in.inv
+		if inv.Hostname == "" {
+			inv.Hostname = inst
+		}
+		inv.Source = "import:prometheus"
+		inv.SourceFiles = []string{o.URL}
+		inv.Filesystems = in.fs
+		inv.Notes = []string{
+			"instance " + inst + " of " + o.URL + ": the rows pushed by kvmfit collect --remote-write",
+			fmt.Sprintf("step %s: mean = avg_over_time of the rows' means ending within the step; max = max_over_time of their maxima", o.Step),
+			"inventory from kvmfit_info and kvmfit_filesystem_* at the end of the range; disks and NICs are not pushed",
+		}
+		if len(in.fs) == 0 {
+			inv.Notes = append(inv.Notes, noStorageNote+" (no kvmfit_filesystem_size_bytes)")
+		}
+		return inv
+	}
 	name := in.nodename
 	if name == "" {
 		name = inst
@@ -466,12 +666,12 @@ func (pi *promImport) queryChunk(queries []promQuery, servers map[string]*promSe
 	rng := v1.Range{Start: o.Start.Add(time.Duration(first+1) * o.Step), End: o.Start.Add(time.Duration(last+1) * o.Step), Step: o.Step}
 	n := int(last - first + 1)
 	samples := map[string][]model.Sample{}
-	for _, q := range queries {
-		mat, err := pi.queryRange(q.expr, rng)
-		if err != nil {
-			return nil, err
-		}
-		for _, ss := range mat {
+	mats, err := pi.queryAll(queries, rng)
+	if err != nil {
+		return nil, err
+	}
+	for i, q := range queries {
+		for _, ss := range mats[i] {
 			inst := string(ss.Metric["instance"])
 			if servers[inst] == nil {
 				continue
@@ -488,6 +688,35 @@ func (pi *promImport) queryChunk(queries []promQuery, servers map[string]*promSe
 		}
 	}
 	return samples, nil
+}
+
+// queryAll runs the range queries, at most Parallel at a time, and
+// returns their results in the order of queries (the first error wins).
+func (pi *promImport) queryAll(queries []promQuery, rng v1.Range) ([]pmodel.Matrix, error) {
+	mats := make([]pmodel.Matrix, len(queries))
+	errs := make([]error, len(queries))
+	sem := make(chan struct{}, pi.opts.Parallel)
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			mats[i], errs[i] = pi.queryRange(q.expr, rng)
+		}()
+	}
+	wg.Wait()
+	return mats, errors.Join(errs...)
+}
+
+// safeURL is u without a user, password or query string.
+func safeURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	p.User, p.RawQuery, p.Fragment = nil, "", ""
+	return p.String()
 }
 
 // queryRange runs the range query expr.
@@ -575,7 +804,9 @@ func (pi *promImport) closeServer(inst string, s *promServer) error {
 		return err
 	}
 	s.inv.UpdatedAt = s.lastEnd
-	s.inv.MemTotalBytes = int64(s.memTot)
+	if s.memTot > 0 || s.inv.MemTotalBytes == 0 {
+		s.inv.MemTotalBytes = int64(s.memTot)
+	}
 	s.inv.Notes = append(s.inv.Notes, "updated_at is the end of the last sample")
 	return dataset.WriteInventory(s.sw.Dir, s.inv)
 }

@@ -77,7 +77,11 @@ func (f *fakePrometheus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/api/v1/label/instance/values"):
-		ok([]string{"b:9100", "a:9100"})
+		if strings.Contains(r.Form.Get("match[]"), "node_cpu_seconds_total") {
+			ok([]string{"b:9100", "a:9100"})
+		} else {
+			ok([]string{})
+		}
 	case r.URL.Path == "/api/v1/query":
 		q := r.Form.Get("query")
 		var res []any

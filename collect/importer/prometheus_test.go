@@ -33,7 +33,7 @@ func lookBinary(names ...string) string {
 	return ""
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -45,7 +45,7 @@ func freePort(t *testing.T) int {
 
 // startProcess runs a program until the test ends, its output in a log
 // file shown if the test fails.
-func startProcess(t *testing.T, dir, name, bin string, args ...string) *exec.Cmd {
+func startProcess(t testing.TB, dir, name, bin string, args ...string) *exec.Cmd {
 	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.Create(logPath)

@@ -72,7 +72,43 @@ func RowSeries(id Identity, inv model.Inventory, x model.Sample) []Series {
 		}
 	}
 	out = append(out, Series{Labels: id.labels(InfoMetric, InventoryLabels(inv)...), Points: []Point{{1, end}}})
+	for _, f := range inv.Filesystems {
+		fl := []Label{{"mountpoint", f.Mount}, {"device", f.Device}, {"fstype", f.FSType}}
+		out = append(out,
+			Series{Labels: id.labels(FSSizeMetric, fl...), Points: []Point{{float64(f.SizeBytes), end}}},
+			Series{Labels: id.labels(FSUsedMetric, fl...), Points: []Point{{float64(f.UsedBytes), end}}})
+	}
 	return out
+}
+
+// The series of the inventory's filesystems, labelled mountpoint, device
+// and fstype (node_exporter's names).
+const (
+	FSSizeMetric = "kvmfit_filesystem_size_bytes"
+	FSUsedMetric = "kvmfit_filesystem_used_bytes"
+)
+
+// InventoryFromLabels is the inverse of InventoryLabels and Identity: the
+// inventory fields of a kvmfit_info series' labels (unknown labels and
+// values that do not parse are left out).
+func InventoryFromLabels(ls map[string]string) model.Inventory {
+	atoi := func(k string) int { n, _ := strconv.Atoi(ls[k]); return max(n, 0) }
+	atof := func(k string) float64 {
+		v, err := strconv.ParseFloat(ls[k], 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return 0
+		}
+		return v
+	}
+	mem, _ := strconv.ParseInt(ls["mem_total_bytes"], 10, 64)
+	vm, _ := strconv.ParseBool(ls["is_vm"])
+	return model.Inventory{
+		Hostname: ls["hostname"], MachineID: ls["machine_id"],
+		OS: ls["os"], OSFamily: ls["os_family"], CPUModel: ls["cpu_model"],
+		Sockets: atoi("sockets"), Cores: atoi("cores"), Threads: atoi("threads"),
+		CPUMHz: atof("cpu_mhz"), CPUScorePerCore: atof("cpu_score_per_core"), CPUScoreAllCores: atof("cpu_score_all_cores"),
+		MemTotalBytes: max(mem, 0), IsVM: vm, Hypervisor: ls["hypervisor"], TimeZone: ls["time_zone"],
+	}
 }
 
 // InventoryLabels are the inventory's scalar fields as labels (empty ones

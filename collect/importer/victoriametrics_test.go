@@ -1,0 +1,276 @@
+//go:build realtime
+
+package importer
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/golang/snappy"
+	"github.com/kvmfit/kvmfit/collect/promhttp"
+	"github.com/kvmfit/kvmfit/collect/remotewrite"
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// vmUser and vmPassword protect the test's VictoriaMetrics (basic auth on
+// every endpoint): the import must send them and write neither.
+const (
+	vmUser     = "kvmfit"
+	vmPassword = "vm-pw-5e1c9a77d3"
+)
+
+// startVictoriaMetrics runs Debian's victoria-metrics single node on a free
+// loopback port with a temporary storage directory and basic auth, and
+// returns its base URL; it skips (fails under CI) when it is not installed.
+func startVictoriaMetrics(t testing.TB) string {
+	t.Helper()
+	bin := lookBinary("victoria-metrics", "victoria-metrics-prod")
+	if bin == "" {
+		msg := "victoria-metrics not installed (apt-get install victoria-metrics): the VictoriaMetrics round trip is not tested"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	dir := t.TempDir()
+	port := freePort(t)
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	startProcess(t, dir, "victoria-metrics", bin, "-storageDataPath="+filepath.Join(dir, "data"), "-httpListenAddr=127.0.0.1:"+strconv.Itoa(port),
+		"-retentionPeriod=100y", "-search.disableCache", "-search.latencyOffset=0s", "-httpAuth.username="+vmUser, "-httpAuth.password="+vmPassword,
+		"-loggerLevel=WARN")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		req, _ := http.NewRequest(http.MethodGet, base+"/health", nil)
+		req.SetBasicAuth(vmUser, vmPassword)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("victoria-metrics at %s not ready after 30s: %v", base, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// vmFlush makes what was written searchable at once.
+func vmFlush(t testing.TB, base string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/internal/force_flush", nil)
+	req.SetBasicAuth(vmUser, vmPassword)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// vmHTTP is the importer's and the writer's HTTP configuration for the
+// test's VictoriaMetrics: basic auth, the password from the environment.
+func vmHTTP(t testing.TB) promhttp.Config {
+	t.Setenv("KVMFIT_TEST_VM_PASSWORD", vmPassword)
+	return promhttp.Config{BasicAuthUser: vmUser, BasicAuthPasswordEnv: "KVMFIT_TEST_VM_PASSWORD", Timeout: time.Minute}
+}
+
+// noSecret fails if a file under dir holds the password.
+func noSecret(t testing.TB, dir string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(vmPassword)) {
+			t.Errorf("%s holds the password", p)
+		}
+		return nil
+	})
+}
+
+// TestVictoriaMetricsRoundTrip pushes two servers' 60 s rows through
+// remotewrite.Writer (as `kvmfit collect --remote-write` does) into a real
+// VictoriaMetrics, imports them back at a 5-minute step with
+// `kvmfit import prometheus`'s importer, and checks every value: a step's
+// mean is the mean of its five rows' means, its max the largest of their
+// maxima; the inventory comes back from kvmfit_info.
+func TestVictoriaMetricsRoundTrip(t *testing.T) {
+	base := startVictoriaMetrics(t)
+	httpc := vmHTTP(t)
+	client, err := httpc.Client(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	const rows = 120 // two hours of 60 s rows
+	cpu := func(srv, i int) (mean, max float64) { return float64((i*7+srv*13)%60) + 0.25, float64((i*7+srv*13)%60) + 30.5 }
+	mem := func(srv, i int) (mean, max float64) { return 2e9 + float64(i%9)*1e8 + float64(srv)*1e9, 3e9 + float64(i%11)*1e8 + float64(srv)*1e9 }
+	for srv := range 2 {
+		host := fmt.Sprintf("web%d", srv+1)
+		inv := model.Inventory{Hostname: host + ".example", MachineID: "mid-" + host, CPUModel: "Test CPU", Cores: 4, Threads: 8,
+			CPUScorePerCore: 987.5, MemTotalBytes: 16 << 30, OSFamily: "linux",
+			Filesystems: []model.Filesystem{{Mount: "/", Device: "/dev/vda1", FSType: "ext4", SizeBytes: 50e9, UsedBytes: 20e9}}}
+		clk := start
+		w, err := remotewrite.New(remotewrite.Options{URL: base + "/api/v1/write", Client: client, SpoolDir: t.TempDir(), MinFreeBytes: -1,
+			Now: func() time.Time { return clk }}, remotewrite.Identity{Instance: host, Hostname: inv.Hostname, MachineID: inv.MachineID}, inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			x := model.NewSample(start.Add(time.Duration(i)*time.Minute), time.Minute)
+			a, b := cpu(srv, i)
+			x.Set(model.CPUBusyPct, a, b)
+			a, b = mem(srv, i)
+			x.Set(model.MemUsedBytes, a, b)
+			if err := w.Append(x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if w.Sent() != rows {
+			t.Fatalf("%s: %d rows sent, want %d", host, w.Sent(), rows)
+		}
+	}
+	vmFlush(t, base)
+
+	out := filepath.Join(t.TempDir(), "out")
+	var ws warnings
+	sum, err := Prometheus(context.Background(), out, PrometheusOptions{Options: ws.opts(), URL: base, Start: start, End: start.Add(rows * time.Minute),
+		Step: 5 * time.Minute, HTTP: httpc, Parallel: 4})
+	checkClean(t, sum, err, ws, 2, 2*rows/5)
+	srvs := readServers(t, out)
+	for srv := range 2 {
+		host := fmt.Sprintf("web%d.example", srv+1)
+		s := srvs[host]
+		if s == nil {
+			t.Fatalf("servers %v: no %s", srvs, host)
+		}
+		inv := s.Inventory
+		if inv.MachineID != fmt.Sprintf("mid-web%d", srv+1) || inv.Threads != 8 || inv.Cores != 4 || inv.CPUScorePerCore != 987.5 ||
+			inv.MemTotalBytes != 16<<30 || len(inv.Filesystems) != 1 || inv.Filesystems[0].SizeBytes != 50e9 || inv.Filesystems[0].UsedBytes != 20e9 {
+			t.Errorf("%s: inventory %+v", host, inv)
+		}
+		ser := s.Series
+		if len(ser.Start) != rows/5 {
+			t.Fatalf("%s: %d samples, want %d", host, len(ser.Start), rows/5)
+		}
+		for k := range rows / 5 {
+			if ser.Start[k] != start.Add(time.Duration(k)*5*time.Minute).Unix() || ser.IntervalSec[k] != 300 {
+				t.Fatalf("%s: sample %d at %d (%d s)", host, k, ser.Start[k], ser.IntervalSec[k])
+			}
+			var cm, cx, mm, mx float64
+			for i := 5 * k; i < 5*k+5; i++ {
+				a, b := cpu(srv, i)
+				c, d := mem(srv, i)
+				cm, cx, mm, mx = cm+a/5, math.Max(cx, b), mm+c/5, math.Max(mx, d)
+			}
+			for _, c := range []struct {
+				what      string
+				got, want float64
+			}{
+				{"cpu mean", ser.Mean[model.CPUBusyPct][k], cm}, {"cpu max", ser.Max[model.CPUBusyPct][k], cx},
+				{"mem mean", ser.Mean[model.MemUsedBytes][k], mm}, {"mem max", ser.Max[model.MemUsedBytes][k], mx},
+			} {
+				if !(math.Abs(c.got-c.want) <= 1e-9*math.Max(1, math.Abs(c.want))) {
+					t.Errorf("%s sample %d: %s %v, want %v", host, k, c.what, c.got, c.want)
+				}
+			}
+			if !math.IsNaN(ser.Mean[model.NetRxBytesPerSec][k]) {
+				t.Errorf("%s sample %d: net rx %v, never pushed", host, k, ser.Mean[model.NetRxBytesPerSec][k])
+			}
+		}
+	}
+	noSecret(t, out)
+}
+
+// pushGenerated writes n servers × steps 5-minute rows of every metric
+// straight into VictoriaMetrics, one request per server.
+func pushGenerated(t testing.TB, base string, client *http.Client, n, steps int, start time.Time) {
+	t.Helper()
+	var body []byte
+	for srv := range n {
+		id := remotewrite.Identity{Instance: fmt.Sprintf("gen%05d", srv), Hostname: fmt.Sprintf("gen%05d", srv)}
+		var series []remotewrite.Series
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
+			for _, isMax := range []bool{false, true} {
+				pts := make([]remotewrite.Point, steps)
+				for i := range pts {
+					v := float64((i*31+srv*17+int(m)*7)%100) + 1
+					if isMax {
+						v *= 1.5
+					}
+					pts[i] = remotewrite.Point{Value: v, Time: start.Add(time.Duration(i+1) * 5 * time.Minute)}
+				}
+				series = append(series, remotewrite.Series{Labels: []remotewrite.Label{{Name: "__name__", Value: remotewrite.MetricName(m, isMax)}, {Name: "hostname", Value: id.Hostname}, {Name: "instance", Value: id.Instance}}, Points: pts})
+			}
+		}
+		series = append(series, remotewrite.Series{Labels: []remotewrite.Label{{Name: "__name__", Value: remotewrite.InfoMetric}, {Name: "hostname", Value: id.Hostname}, {Name: "instance", Value: id.Instance}, {Name: "threads", Value: "4"}},
+			Points: []remotewrite.Point{{Value: 1, Time: start.Add(time.Duration(steps) * 5 * time.Minute)}}})
+		body = remotewrite.Encode(body[:0], series)
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/write", bytes.NewReader(snappy.Encode(nil, body)))
+		req.Header.Set("Content-Encoding", "snappy")
+		req.Header.Set("Content-Type", "application/x-protobuf")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("push server %d: %s", srv, resp.Status)
+		}
+	}
+	vmFlush(t, base)
+}
+
+// BenchmarkVictoriaMetricsImport pushes KVMFIT_VM_SERVERS (default 100)
+// servers × KVMFIT_VM_DAYS (default 30) days of 5-minute rows of every
+// metric into a local VictoriaMetrics, then measures `kvmfit import
+// prometheus` of them at a 5-minute step (the issue's target: 1,000
+// servers × 30 days within 60 s on loopback).
+func BenchmarkVictoriaMetricsImport(b *testing.B) {
+	n, days := 100, 30
+	if v, err := strconv.Atoi(os.Getenv("KVMFIT_VM_SERVERS")); err == nil && v > 0 {
+		n = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("KVMFIT_VM_DAYS")); err == nil && v > 0 {
+		days = v
+	}
+	base := startVictoriaMetrics(b)
+	httpc := vmHTTP(b)
+	client, err := httpc.Client(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	steps := days * 288
+	t0 := time.Now()
+	pushGenerated(b, base, client, n, steps, start)
+	b.Logf("pushed %d servers × %d days (%d samples) in %s", n, days, int64(n)*int64(steps)*2*int64(model.NumMetrics), time.Since(t0).Round(time.Millisecond))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out := filepath.Join(b.TempDir(), "out")
+		t1 := time.Now()
+		sum, err := Prometheus(context.Background(), out, PrometheusOptions{URL: base, Start: start, End: start.Add(time.Duration(steps) * 5 * time.Minute),
+			Step: 5 * time.Minute, HTTP: httpc, Parallel: 4, Metrics: "kvmfit"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.Servers != n || sum.Samples != int64(n*steps) {
+			b.Fatalf("imported %d servers, %d samples; want %d, %d", sum.Servers, sum.Samples, n, n*steps)
+		}
+		b.ReportMetric(time.Since(t1).Seconds(), "s/import")
+		b.ReportMetric(float64(n), "servers")
+	}
+}
