@@ -55,6 +55,16 @@ func (s *Series) Append(x Sample) {
 	}
 }
 
+// Truncate keeps the first n samples.
+func (s *Series) Truncate(n int) {
+	s.Start = s.Start[:n]
+	s.IntervalSec = s.IntervalSec[:n]
+	for m := Metric(0); m < NumMetrics; m++ {
+		s.Mean[m] = s.Mean[m][:n]
+		s.Max[m] = s.Max[m][:n]
+	}
+}
+
 // At returns sample i.
 func (s *Series) At(i int) Sample {
 	x := Sample{Start: time.Unix(s.Start[i], 0).UTC(), Interval: time.Duration(s.IntervalSec[i]) * time.Second}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 )
 
 // ParquetFile is the samples file that Writer writes: the same columns as
@@ -160,121 +161,261 @@ func ReadParquet(r io.ReaderAt, size int64, name string, s *model.Series) (warni
 		return warnings, err
 	}
 	row0 := 0 // rows of the previous row groups
-	buf := make([]parquet.Value, 1024)
-	var ts []int64
-	var iv []int32
-	var vals [2 * model.NumMetrics][]float64
+	var rd columnReader
 	for _, rg := range pf.RowGroups() {
 		n := int(rg.NumRows())
 		if n < 0 || n > 1<<28 {
 			return warnings, &model.SampleParseError{File: name, Line: row0 + 1, Err: fmt.Errorf("row group of %d rows", n)}
 		}
 		chunks := rg.ColumnChunks()
-		ts, iv = ts[:0], iv[:0]
-		for k := range vals {
-			vals[k] = vals[k][:0]
-		}
+		base := s.Len()
+		grow(s, n)
 		for _, c := range cols {
 			if c.index >= len(chunks) {
 				return warnings, &model.SampleParseError{File: name, Line: row0 + 1, Err: fmt.Errorf("row group has no column %s", c.name)}
 			}
-			got := 0
-			pages := chunks[c.index].Pages()
-			for {
-				page, perr := pages.ReadPage()
-				if perr == io.EOF {
-					break
+			var dst []float64
+			switch c.kind {
+			case colMetric:
+				dst = s.Mean[c.metric][base:]
+				if c.isMax {
+					dst = s.Max[c.metric][base:]
 				}
-				if perr != nil {
-					pages.Close()
-					return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: perr}
-				}
-				vr := page.Values()
-				for {
-					k, verr := vr.ReadValues(buf[:cap(buf)])
-					for _, v := range buf[:k] {
-						if got >= n {
-							break
-						}
-						got++
-						switch c.kind {
-						case colTimestamp:
-							if v.IsNull() {
-								pages.Close()
-								return warnings, &model.SampleParseError{File: name, Line: row0 + got, Field: c.name, Err: errors.New("missing")}
-							}
-							ts = append(ts, v.Int64())
-						case colInterval:
-							if v.IsNull() {
-								pages.Close()
-								return warnings, &model.SampleParseError{File: name, Line: row0 + got, Field: c.name, Err: errors.New("missing")}
-							}
-							iv = append(iv, clampInt32(v.Int64(), v.Kind()))
-						default:
-							x := math.NaN()
-							switch {
-							case v.IsNull():
-							case v.Kind() == parquet.Float:
-								x = float64(v.Float())
-							default:
-								x = v.Double()
-							}
-							vals[c.slot] = append(vals[c.slot], x)
-						}
-					}
-					if verr == io.EOF {
-						break
-					}
-					if verr != nil {
-						pages.Close()
-						return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: verr}
-					}
-				}
-				parquet.Release(page)
 			}
-			pages.Close()
-			if got != n {
-				return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: fmt.Errorf("column has %d values, row group %d rows", got, n)}
+			got, err := rd.read(chunks[c.index], c, n, s.Start[base:], s.IntervalSec[base:], dst)
+			if err != nil {
+				s.Truncate(base)
+				return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: err}
 			}
 		}
-		for i := range n {
-			x := model.NewSample(time.Time{}, 0)
-			line := row0 + i + 1
-			t := time.Unix(ts[i], 0).UTC()
-			if err := checkStart(t); err != nil {
-				return warnings, &model.SampleParseError{File: name, Line: line, Field: "timestamp", Err: err}
+		for i := base; i < base+n; i++ {
+			line := row0 + i - base + 1
+			fail := func(field string, err error) ([]error, error) {
+				s.Truncate(base)
+				return warnings, &model.SampleParseError{File: name, Line: line, Field: field, Err: err}
 			}
-			if iv[i] <= 0 || iv[i] > maxIntervalSec {
-				return warnings, &model.SampleParseError{File: name, Line: line, Field: "interval_sec", Err: fmt.Errorf("%d is not a whole number of seconds in 1..%d", iv[i], maxIntervalSec)}
+			if err := checkStart(time.Unix(s.Start[i], 0)); err != nil {
+				return fail("timestamp", err)
 			}
-			x.Start, x.Interval = t, time.Duration(iv[i])*time.Second
-			for _, c := range cols {
-				if c.kind != colMetric {
-					continue
-				}
-				v := vals[c.slot][i]
-				if math.IsNaN(v) {
-					continue
-				}
-				if err := checkValue(c.metric, v); err != nil {
-					return warnings, &model.SampleParseError{File: name, Line: line, Field: c.name, Err: err}
-				}
-				if c.isMax {
-					x.Max[c.metric] = v
-				} else {
-					x.Mean[c.metric] = v
-				}
+			if iv := s.IntervalSec[i]; iv <= 0 || iv > maxIntervalSec {
+				return fail("interval_sec", fmt.Errorf("%d is not a whole number of seconds in 1..%d", iv, maxIntervalSec))
 			}
 			for m := model.Metric(0); m < model.NumMetrics; m++ {
-				if field, err := checkMeanMax(&x, m); err != nil {
-					return warnings, &model.SampleParseError{File: name, Line: line, Field: field, Err: err}
+				mean, mx := s.Mean[m][i], s.Max[m][i]
+				if !math.IsNaN(mean) {
+					if err := checkValue(m, mean); err != nil {
+						return fail(m.String()+"_mean", err)
+					}
+				}
+				if !math.IsNaN(mx) {
+					if err := checkValue(m, mx); err != nil {
+						return fail(m.String()+"_max", err)
+					}
+				}
+				switch {
+				case math.IsNaN(mean) && math.IsNaN(mx):
+				case math.IsNaN(mean):
+					s.Mean[m][i] = mx
+				case math.IsNaN(mx):
+					s.Max[m][i] = mean
+				case mean > mx*(1+meanAboveMaxTol)+meanAboveMaxTol:
+					return fail(m.String()+"_mean", fmt.Errorf("mean %g is above max %g", mean, mx))
+				case mean > mx:
+					s.Mean[m][i] = mx
 				}
 			}
-			s.Append(x)
 		}
 		row0 += n
 	}
 	return warnings, nil
+}
+
+// grow appends n rows to s: unmeasured (NaN) metrics, zero times.
+func grow(s *model.Series, n int) {
+	s.Start = append(s.Start, make([]int64, n)...)
+	s.IntervalSec = append(s.IntervalSec, make([]int32, n)...)
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
+		for _, col := range []*[]float64{&s.Mean[m], &s.Max[m]} {
+			k := len(*col)
+			*col = append(*col, make([]float64, n)...)
+			for i := k; i < len(*col); i++ {
+				(*col)[i] = math.NaN()
+			}
+		}
+	}
+}
+
+// columnReader reads column chunks into the columns of a Series.
+type columnReader struct {
+	buf []parquet.Value
+}
+
+// read reads the n values of chunk, column c, into ts, iv or dst (by the
+// column's kind): a null metric stays NaN. It returns how many values were
+// read before an error.
+func (rd *columnReader) read(chunk parquet.ColumnChunk, c parquetColumn, n int, ts []int64, iv []int32, dst []float64) (got int, err error) {
+	pages := chunk.Pages()
+	defer pages.Close()
+	for {
+		page, err := pages.ReadPage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return got, err
+		}
+		k, err := rd.page(page, c, n-got, ts[got:], iv[got:], dst[min(got, len(dst)):])
+		parquet.Release(page)
+		got += k
+		if err != nil {
+			return got, err
+		}
+	}
+	if got != n {
+		return got, fmt.Errorf("column has %d values, its row group %d rows", got, n)
+	}
+	return got, nil
+}
+
+// page reads one page of at most room values.
+func (rd *columnReader) page(page parquet.Page, c parquetColumn, room int, ts []int64, iv []int32, dst []float64) (int, error) {
+	nv := page.NumValues()
+	if nv < 0 || nv > int64(room) {
+		return 0, fmt.Errorf("page of %d values, %d rows left", nv, room)
+	}
+	n := int(nv)
+	if page.Dictionary() == nil && page.RepetitionLevels() == nil {
+		// Plain, delta or byte-stream-split data: decoded values, one per
+		// definition level of 1 (none for a REQUIRED column).
+		data := page.Data()
+		def := page.DefinitionLevels()
+		if def != nil && len(def) != n {
+			return 0, fmt.Errorf("%d definition levels, %d values", len(def), n)
+		}
+		switch c.kind {
+		case colTimestamp, colInterval:
+			if def != nil {
+				for i, d := range def {
+					if d == 0 {
+						return i, errors.New("missing")
+					}
+				}
+			}
+			switch data.Kind() {
+			case encoding.Int64:
+				v := data.Int64()
+				if len(v) != n {
+					return 0, fmt.Errorf("%d values, %d expected", len(v), n)
+				}
+				for i, x := range v {
+					if c.kind == colTimestamp {
+						ts[i] = x
+					} else {
+						iv[i] = clampInt32(x, parquet.Int64)
+					}
+				}
+				return n, nil
+			case encoding.Int32:
+				v := data.Int32()
+				if len(v) != n {
+					return 0, fmt.Errorf("%d values, %d expected", len(v), n)
+				}
+				for i, x := range v {
+					if c.kind == colTimestamp {
+						ts[i] = int64(x)
+					} else {
+						iv[i] = x
+					}
+				}
+				return n, nil
+			}
+		case colMetric:
+			var f64 []float64
+			var f32 []float32
+			switch data.Kind() {
+			case encoding.Double:
+				f64 = data.Double()
+			case encoding.Float:
+				f32 = data.Float()
+			default:
+				return 0, fmt.Errorf("column data of kind %v", data.Kind())
+			}
+			present := max(len(f64), len(f32))
+			if def == nil {
+				if present != n {
+					return 0, fmt.Errorf("%d values, %d expected", present, n)
+				}
+				if f64 != nil {
+					copy(dst, f64)
+				} else {
+					for i, x := range f32 {
+						dst[i] = float64(x)
+					}
+				}
+				return n, nil
+			}
+			j := 0
+			for i, d := range def {
+				if d == 0 {
+					continue
+				}
+				if j >= present {
+					return i, fmt.Errorf("more definition levels than values (%d)", present)
+				}
+				if f64 != nil {
+					dst[i] = f64[j]
+				} else {
+					dst[i] = float64(f32[j])
+				}
+				j++
+			}
+			if j != present {
+				return n, fmt.Errorf("%d values, %d defined", present, j)
+			}
+			return n, nil
+		}
+	}
+	// Any other page (dictionary-encoded, as pandas and DuckDB write by
+	// default): value by value.
+	if rd.buf == nil {
+		rd.buf = make([]parquet.Value, 1024)
+	}
+	vr := page.Values()
+	got := 0
+	for {
+		k, err := vr.ReadValues(rd.buf)
+		for _, v := range rd.buf[:k] {
+			if got >= n {
+				return got, fmt.Errorf("page has more than %d values", n)
+			}
+			switch c.kind {
+			case colTimestamp, colInterval:
+				if v.IsNull() {
+					return got, errors.New("missing")
+				}
+				if c.kind == colTimestamp {
+					ts[got] = v.Int64()
+				} else {
+					iv[got] = clampInt32(v.Int64(), v.Kind())
+				}
+			default:
+				switch {
+				case v.IsNull():
+				case v.Kind() == parquet.Float:
+					dst[got] = float64(v.Float())
+				default:
+					dst[got] = v.Double()
+				}
+			}
+			got++
+		}
+		if err == io.EOF {
+			return got, nil
+		}
+		if err != nil {
+			return got, err
+		}
+	}
 }
 
 // clampInt32 returns an INT32 or INT64 interval as an int32, or -1 when it

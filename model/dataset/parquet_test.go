@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -392,4 +393,53 @@ func FuzzReadParquet(f *testing.F) {
 			}
 		}
 	})
+}
+
+// dictRow is a samples file with dictionary-encoded columns, as pandas and
+// DuckDB write by default.
+type dictRow struct {
+	Timestamp   int64    `parquet:"timestamp,dict"`
+	IntervalSec int32    `parquet:"interval_sec,dict"`
+	CPUMean     *float64 `parquet:"cpu_busy_pct_mean,optional,dict"`
+	CPUMax      *float32 `parquet:"cpu_busy_pct_max,optional,dict"`
+}
+
+// TestReadParquetDictionary reads dictionary-encoded pages, value by value.
+func TestReadParquetDictionary(t *testing.T) {
+	f64 := func(v float64) *float64 { return &v }
+	f32 := func(v float32) *float32 { return &v }
+	var rows []dictRow
+	for i := range 3000 {
+		r := dictRow{Timestamp: 1767225600 + int64(i)*60, IntervalSec: 60, CPUMean: f64(float64(i % 7)), CPUMax: f32(float32(i%7) + 0.5)}
+		if i == 5 {
+			r.CPUMean, r.CPUMax = nil, nil
+		}
+		rows = append(rows, r)
+	}
+	var buf bytes.Buffer
+	if err := parquet.Write(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc := pf.Metadata().RowGroups[0].Columns[2].MetaData.Encoding; !strings.Contains(fmt.Sprint(enc), "DICT") {
+		t.Fatalf("column encodings %v: not a dictionary", enc)
+	}
+	var s model.Series
+	if _, err := ReadParquet(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "d.parquet", &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() != 3000 || s.Start[2999] != 1767225600+2999*60 || s.IntervalSec[7] != 60 {
+		t.Fatalf("%d rows", s.Len())
+	}
+	for _, i := range []int{0, 4, 6, 2999} {
+		if s.Mean[model.CPUBusyPct][i] != float64(i%7) || s.Max[model.CPUBusyPct][i] != float64(i%7)+0.5 {
+			t.Errorf("row %d: %v/%v", i, s.Mean[model.CPUBusyPct][i], s.Max[model.CPUBusyPct][i])
+		}
+	}
+	if !math.IsNaN(s.Mean[model.CPUBusyPct][5]) {
+		t.Errorf("null row read as %v", s.Mean[model.CPUBusyPct][5])
+	}
 }

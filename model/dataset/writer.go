@@ -201,7 +201,9 @@ func (w *Writer) Commit() error {
 // Abort discards everything written.
 func (w *Writer) Abort() {
 	for _, sw := range w.open {
-		sw.pq.f.Close()
+		if !sw.closed {
+			sw.pq.f.Close()
+		}
 	}
 	w.open = nil
 	os.RemoveAll(w.tmp)
@@ -271,5 +273,7 @@ func (sw *ServerWriter) Close() error {
 		return nil
 	}
 	sw.closed = true
-	return sw.pq.close()
+	err := sw.pq.close()
+	sw.pq = nil // the Writer keeps sw until Commit: free the column buffers
+	return err
 }
