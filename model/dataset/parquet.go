@@ -11,6 +11,7 @@ import (
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // ParquetFile is the samples file that Writer writes: the same columns as
@@ -31,37 +32,83 @@ func maxFormatVersion() int { return max(model.FormatVersion, ParquetFormatVersi
 // them in a few (docs/format.md).
 const parquetRowGroupRows = 65536
 
-// The metric columns are DOUBLE. FLOAT (float32, a 24-bit significand:
-// a relative step of 6e-8) would be plenty for what they measure and makes
-// files about a third smaller, but it is not what the CSV holds (values
-// rounded to 6 decimals, up to 1e18 bytes): a plan read from it differs
-// from the plan of the same data as CSV in the 7th significant digit (a
-// fleet peak of 39.732933 reference cores becomes 39.732935). Plans must
-// not depend on the storage format, so Writer keeps every value exactly;
-// ReadParquet reads FLOAT columns too (files written by other tools).
+// The metric columns are exact: the file holds what the CSV codec would
+// read back, so a plan does not depend on the storage format. FLOAT
+// (float32) would do for what they measure, but a plan read from it
+// differs from the plan of the same data as CSV in the 7th significant
+// digit (a fleet peak of 39.732933 reference cores becomes 39.732935).
+// Instead a column whose values are all 6-decimal numbers is an INT64
+// DECIMAL (writeParquet), any other DOUBLE. ReadParquet reads FLOAT
+// columns too (files written by other tools).
 
-// parquetSchema is the schema Writer writes. The metric columns are
-// OPTIONAL: a null is "not measured", as an empty CSV field.
-var parquetSchema = func() *parquet.Schema {
+// maxDecimalScale is the most decimals a DECIMAL column holds: the CSV
+// codec rounds every value to 6.
+const maxDecimalScale = 6
+
+// exactInt is the largest integer a float64 holds exactly (2^53).
+const exactInt = 1 << 53
+
+// pow10 are the powers of ten up to maxDecimalScale, exact in float64.
+var pow10 = [...]float64{1, 10, 100, 1e3, 1e4, 1e5, 1e6}
+
+// decimalScale returns the fewest decimals k (0..6) that hold every value
+// of vs exactly as an INT64 DECIMAL: v*10^k rounds to an integer q below
+// 2^53 with q/10^k == v, so that reading q/10^k gives v back bit for bit.
+// It returns -1 when no k does (a value too large, or not a 6-decimal
+// number), and 0 when vs has no value.
+func decimalScale(vs []float64) int {
+	k := 0
+	for _, v := range vs {
+		if math.IsNaN(v) {
+			continue
+		}
+		for ; k <= maxDecimalScale; k++ {
+			q := math.Round(v * pow10[k])
+			if math.Abs(q) < exactInt && q/pow10[k] == v {
+				break
+			}
+		}
+		if k > maxDecimalScale {
+			return -1
+		}
+	}
+	return k
+}
+
+// parquetSchema is the schema of a samples file whose metric columns have
+// the given decimal scales (-1: DOUBLE). The metric columns are OPTIONAL:
+// a null is "not measured", as an empty CSV field.
+func parquetSchema(scales *[2 * model.NumMetrics]int) *parquet.Schema {
 	g := parquet.Group{
 		"timestamp":    parquet.Encoded(parquet.Leaf(parquet.Int64Type), &parquet.DeltaBinaryPacked),
 		"interval_sec": parquet.Encoded(parquet.Leaf(parquet.Int32Type), &parquet.DeltaBinaryPacked),
 	}
 	for m := model.Metric(0); m < model.NumMetrics; m++ {
-		for _, suffix := range []string{"_mean", "_max"} {
-			g[m.String()+suffix] = parquet.Optional(parquet.Encoded(parquet.Leaf(parquet.DoubleType), &parquet.ByteStreamSplit))
+		for j, suffix := range []string{"_mean", "_max"} {
+			var node parquet.Node
+			if k := scales[2*int(m)+j]; k >= 0 {
+				node = parquet.Encoded(parquet.Decimal(k, 18, parquet.Int64Type), &parquet.DeltaBinaryPacked)
+			} else {
+				node = parquet.Encoded(parquet.Leaf(parquet.DoubleType), &parquet.ByteStreamSplit)
+			}
+			g[m.String()+suffix] = parquet.Optional(node)
 		}
 	}
 	return parquet.NewSchema("kvmfit_samples", g)
-}()
+}
 
 // parquetColumns maps the columns of parquetSchema to their indices.
 var parquetColumns = func() (c struct {
 	ts, iv   int
 	mean, mx [model.NumMetrics]int
 }) {
+	var doubles [2 * model.NumMetrics]int
+	for k := range doubles {
+		doubles[k] = -1
+	}
+	schema := parquetSchema(&doubles)
 	idx := func(name string) int {
-		l, ok := parquetSchema.Lookup(name)
+		l, ok := schema.Lookup(name)
 		if !ok {
 			panic("dataset: no column " + name)
 		}
@@ -74,61 +121,26 @@ var parquetColumns = func() (c struct {
 	return c
 }()
 
-// parquetSink writes samples to a ParquetFile.
+// parquetSink writes samples to a ParquetFile. It keeps the samples
+// until close, which chooses each column's type from all its values (a
+// server-month is 1.5 MB), then writes the file.
 type parquetSink struct {
-	f    *os.File
-	w    *parquet.Writer
-	rows []parquet.Row
+	f *os.File
+	s model.Series
 }
 
-func newParquetSink(f *os.File) *parquetSink {
-	return &parquetSink{f: f, w: parquet.NewWriter(f, parquetSchema,
-		parquet.Compression(&parquet.Zstd),
-		parquet.MaxRowsPerRowGroup(parquetRowGroupRows),
-		parquet.CreatedBy("kvmfit", "", ""),
-	)}
-}
+func newParquetSink(f *os.File) *parquetSink { return &parquetSink{f: f} }
 
 // add queues one sample, already checked and rounded.
 func (p *parquetSink) add(x model.Sample) error {
-	c := &parquetColumns
-	row := make(parquet.Row, 2+2*int(model.NumMetrics))
-	row[c.ts] = parquet.Int64Value(x.Start.Unix()).Level(0, 0, c.ts)
-	row[c.iv] = parquet.Int32Value(int32(x.Interval/time.Second)).Level(0, 0, c.iv)
-	for m := model.Metric(0); m < model.NumMetrics; m++ {
-		row[c.mean[m]] = metricValue(x.Mean[m], c.mean[m])
-		row[c.mx[m]] = metricValue(x.Max[m], c.mx[m])
-	}
-	p.rows = append(p.rows, row)
-	if len(p.rows) >= 4096 {
-		return p.flushRows()
-	}
+	p.s.Append(x)
 	return nil
 }
 
-// metricValue is the value of a metric column: null when not measured.
-func metricValue(v float64, col int) parquet.Value {
-	if math.IsNaN(v) {
-		return parquet.NullValue().Level(0, 0, col)
-	}
-	return parquet.DoubleValue(v).Level(0, 1, col)
-}
-
-func (p *parquetSink) flushRows() error {
-	if len(p.rows) == 0 {
-		return nil
-	}
-	_, err := p.w.WriteRows(p.rows)
-	p.rows = p.rows[:0]
-	return err
-}
-
-// close writes the footer, syncs and closes the file.
+// close writes the file, syncs and closes it.
 func (p *parquetSink) close() error {
-	err := p.flushRows()
-	if cerr := p.w.Close(); err == nil {
-		err = cerr
-	}
+	err := writeParquet(p.f, &p.s)
+	p.s = model.Series{}
 	if serr := p.f.Sync(); err == nil {
 		err = serr
 	}
@@ -136,6 +148,58 @@ func (p *parquetSink) close() error {
 		err = cerr
 	}
 	return err
+}
+
+// writeParquet writes s as a samples Parquet file to out. A metric column
+// whose values are all numbers of at most 6 decimals below 2^53 in their
+// smallest unit (what the CSV codec writes: percentages, rates, byte
+// counts) is an INT64 DECIMAL, delta-encoded: exact, and a third of the
+// size of the DOUBLE that holds any other column.
+func writeParquet(out io.Writer, s *model.Series) error {
+	var scales [2 * model.NumMetrics]int
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
+		scales[2*int(m)] = decimalScale(s.Mean[m])
+		scales[2*int(m)+1] = decimalScale(s.Max[m])
+	}
+	w := parquet.NewWriter(out, parquetSchema(&scales),
+		parquet.Compression(&parquet.Zstd),
+		parquet.MaxRowsPerRowGroup(parquetRowGroupRows),
+		parquet.CreatedBy("kvmfit", "", ""),
+	)
+	c := &parquetColumns
+	const batch = 4096
+	rows := make([]parquet.Row, 0, batch)
+	cells := make([]parquet.Value, batch*(2+2*int(model.NumMetrics)))
+	for i := 0; i < s.Len(); i += batch {
+		rows = rows[:0]
+		for j := i; j < min(i+batch, s.Len()); j++ {
+			row := parquet.Row(cells[(j-i)*(2+2*int(model.NumMetrics)):][:2+2*int(model.NumMetrics)])
+			row[c.ts] = parquet.Int64Value(s.Start[j]).Level(0, 0, c.ts)
+			row[c.iv] = parquet.Int32Value(s.IntervalSec[j]).Level(0, 0, c.iv)
+			for m := model.Metric(0); m < model.NumMetrics; m++ {
+				row[c.mean[m]] = metricValue(s.Mean[m][j], scales[2*int(m)], c.mean[m])
+				row[c.mx[m]] = metricValue(s.Max[m][j], scales[2*int(m)+1], c.mx[m])
+			}
+			rows = append(rows, row)
+		}
+		if _, err := w.WriteRows(rows); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// metricValue is the value of a metric column of the given decimal scale
+// (-1: DOUBLE): null when not measured.
+func metricValue(v float64, scale, col int) parquet.Value {
+	switch {
+	case math.IsNaN(v):
+		return parquet.NullValue().Level(0, 0, col)
+	case scale >= 0:
+		return parquet.Int64Value(int64(math.Round(v*pow10[scale]))).Level(0, 1, col)
+	default:
+		return parquet.DoubleValue(v).Level(0, 1, col)
+	}
 }
 
 // ReadParquet parses a samples Parquet file of size bytes from r, appending
@@ -332,29 +396,59 @@ func (rd *columnReader) page(page parquet.Page, c parquetColumn, room int, ts []
 		case colMetric:
 			var f64 []float64
 			var f32 []float32
+			var i64 []int64
+			var i32 []int32
 			switch data.Kind() {
 			case encoding.Double:
 				f64 = data.Double()
 			case encoding.Float:
 				f32 = data.Float()
+			case encoding.Int64:
+				i64 = data.Int64()
+			case encoding.Int32:
+				i32 = data.Int32()
 			default:
 				return 0, fmt.Errorf("column data of kind %v", data.Kind())
 			}
-			present := max(len(f64), len(f32))
+			present := max(len(f64), len(f32), len(i64), len(i32))
+			at := func(j int) float64 {
+				switch {
+				case f64 != nil:
+					return f64[j]
+				case f32 != nil:
+					return float64(f32[j])
+				case i64 != nil:
+					return float64(i64[j]) / c.div
+				default:
+					return float64(i32[j]) / c.div
+				}
+			}
 			if def == nil {
 				if present != n {
 					return 0, fmt.Errorf("%d values, %d expected", present, n)
 				}
-				if f64 != nil {
+				switch {
+				case f64 != nil:
 					copy(dst, f64)
-				} else {
-					for i, x := range f32 {
-						dst[i] = float64(x)
+				case i64 != nil:
+					for i, x := range i64 {
+						dst[i] = float64(x) / c.div
+					}
+				default:
+					for i := range n {
+						dst[i] = at(i)
 					}
 				}
 				return n, nil
 			}
 			j := 0
+			if i64 != nil && len(def) == present {
+				// No nulls: the common case of a DECIMAL column.
+				for i, x := range i64 {
+					dst[i] = float64(x) / c.div
+				}
+				return n, nil
+			}
 			for i, d := range def {
 				if d == 0 {
 					continue
@@ -362,11 +456,7 @@ func (rd *columnReader) page(page parquet.Page, c parquetColumn, room int, ts []
 				if j >= present {
 					return i, fmt.Errorf("more definition levels than values (%d)", present)
 				}
-				if f64 != nil {
-					dst[i] = f64[j]
-				} else {
-					dst[i] = float64(f32[j])
-				}
+				dst[i] = at(j)
 				j++
 			}
 			if j != present {
@@ -403,6 +493,8 @@ func (rd *columnReader) page(page parquet.Page, c parquetColumn, room int, ts []
 				case v.IsNull():
 				case v.Kind() == parquet.Float:
 					dst[got] = float64(v.Float())
+				case v.Kind() == parquet.Int64, v.Kind() == parquet.Int32:
+					dst[got] = float64(v.Int64()) / c.div
 				default:
 					dst[got] = v.Double()
 				}
@@ -444,6 +536,7 @@ type parquetColumn struct {
 	slot   int // index into the per-metric value buffers
 	metric model.Metric
 	isMax  bool
+	div    float64 // 10^scale of a DECIMAL metric column, else 1
 }
 
 // parquetFileColumns checks the schema of pf and returns the columns to
@@ -483,8 +576,20 @@ func parquetFileColumns(pf *parquet.File, name string) ([]parquetColumn, []error
 				unknown = append(unknown, h)
 				continue
 			}
-			if kind != parquet.Float && kind != parquet.Double {
-				return nil, warnings, &model.SampleParseError{File: name, Field: h, Err: fmt.Errorf("column type %s, want FLOAT or DOUBLE", kind)}
+			c.div = 1
+			switch kind {
+			case parquet.Float, parquet.Double:
+			case parquet.Int64, parquet.Int32:
+				var dec *format.DecimalType
+				if lt := leaf.Node.Type().LogicalType(); lt != nil {
+					dec, _ = lt.Value.(*format.DecimalType)
+				}
+				if dec == nil || dec.Scale < 0 || dec.Scale > 18 {
+					return nil, warnings, &model.SampleParseError{File: name, Field: h, Err: fmt.Errorf("column type %s without a DECIMAL scale", kind)}
+				}
+				c.div = math.Pow10(int(dec.Scale))
+			default:
+				return nil, warnings, &model.SampleParseError{File: name, Field: h, Err: fmt.Errorf("column type %s, want DOUBLE, FLOAT or DECIMAL", kind)}
 			}
 			c.kind, c.metric, c.isMax = colMetric, m, isMax
 			c.slot = 2 * int(m)

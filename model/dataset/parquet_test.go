@@ -119,6 +119,34 @@ func TestParquetSameAsCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameSeries(t, "parquet", &srv.Series, &want)
+	// Column types: DECIMAL with the fewest decimals that hold every value
+	// exactly, DOUBLE where none does (1e18 is above 2^53).
+	data, err := os.ReadFile(filepath.Join(dir, ParquetFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col, want := range map[string]string{
+		"cpu_busy_pct_mean":         "DECIMAL(18,6)",
+		"mem_used_bytes_mean":       "DECIMAL(18,1)",
+		"mem_total_bytes_max":       "DECIMAL(18,0)",
+		"disk_read_iops_mean":       "DECIMAL(18,6)",
+		"disk_read_iops_max":        "DECIMAL(18,1)",
+		"fs_used_bytes_mean":        "DOUBLE",
+		"net_tx_bytes_per_sec_mean": "DECIMAL(18,0)",
+	} {
+		l, _ := pf.Schema().Lookup(col)
+		got := l.Node.Type().Kind().String()
+		if lt := l.Node.Type().LogicalType(); lt != nil {
+			got = lt.String()
+		}
+		if got != want {
+			t.Errorf("%s is %s, want %s", col, got, want)
+		}
+	}
 	// Spot checks against known answers.
 	if got := srv.Series.Max[model.FSUsedBytes][0]; got != 1e18 {
 		t.Errorf("fs_used_bytes_max %v, want 1e18", got)
@@ -131,6 +159,33 @@ func TestParquetSameAsCSV(t *testing.T) {
 	}
 	if !math.IsNaN(srv.Series.Mean[model.NetRxBytesPerSec][1]) {
 		t.Errorf("unmeasured net rx read as %v", srv.Series.Mean[model.NetRxBytesPerSec][1])
+	}
+}
+
+// TestDecimalScale checks the decimals chosen for a column.
+func TestDecimalScale(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		vs   []float64
+		want int
+	}{
+		{nil, 0},
+		{[]float64{nan, nan}, 0},
+		{[]float64{0, 17179869184, nan}, 0},
+		{[]float64{1.257, 2.5, 100}, 3},
+		{[]float64{0.000001}, 6},
+		{[]float64{1.0000001}, -1},                 // 7 decimals
+		{[]float64{1e18}, -1},                      // above 2^53
+		{[]float64{9007199254740991}, 0},           // 2^53-1
+		{[]float64{3398708534419.9995}, -1},        // 3.4e16 in units of 1e-4: above 2^53
+		{[]float64{1, math.Nextafter(1.1, 2)}, -1}, // not what a 6-decimal text reads as
+		{[]float64{123456789012.5, 123456789013}, 1},
+		{[]float64{339870853441.9995}, 4},
+	}
+	for _, c := range cases {
+		if got := decimalScale(c.vs); got != c.want {
+			t.Errorf("decimalScale(%v) = %d, want %d", c.vs, got, c.want)
+		}
 	}
 }
 
@@ -174,7 +229,9 @@ func TestParquetFileLayout(t *testing.T) {
 			t.Errorf("column %v compressed with %s, want ZSTD", c.MetaData.PathInSchema, c.MetaData.Codec)
 		}
 	}
-	want := map[string]string{"timestamp": "INT64", "interval_sec": "INT32", "cpu_busy_pct_mean": "DOUBLE", "fs_used_bytes_max": "DOUBLE"}
+	// cpu_busy_pct holds whole numbers: DECIMAL(18,0); fs_used_bytes is
+	// never measured: all nulls, the same.
+	want := map[string]string{"timestamp": "INT64", "interval_sec": "INT32", "cpu_busy_pct_mean": "INT64", "fs_used_bytes_max": "INT64"}
 	for name, typ := range want {
 		l, ok := pf.Schema().Lookup(name)
 		if !ok {
