@@ -6,10 +6,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -98,6 +101,30 @@ func noSecret(t testing.TB, dir string) {
 	})
 }
 
+// vmWaitFor waits until the collector's row ending at end is searchable.
+func vmWaitFor(t testing.TB, base string, end time.Time) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		vmFlush(t, base)
+		q := url.Values{"query": {"timestamp(kvmfit_cpu_busy_pct_mean[1s])"}, "time": {strconv.FormatInt(end.Unix(), 10)}}
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/query?"+q.Encode(), nil)
+		req.SetBasicAuth(vmUser, vmPassword)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if bytes.Contains(b, []byte(`"`+strconv.FormatInt(end.Unix(), 10)+`"`)) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the row ending %s is not searchable after 30 s", end)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // TestVictoriaMetricsRoundTrip pushes two servers' 60 s rows through
 // remotewrite.Writer (as `kvmfit collect --remote-write` does) into a real
 // VictoriaMetrics, imports them back at a 5-minute step with
@@ -113,8 +140,12 @@ func TestVictoriaMetricsRoundTrip(t *testing.T) {
 	}
 	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 	const rows = 120 // two hours of 60 s rows
-	cpu := func(srv, i int) (mean, max float64) { return float64((i*7+srv*13)%60) + 0.25, float64((i*7+srv*13)%60) + 30.5 }
-	mem := func(srv, i int) (mean, max float64) { return 2e9 + float64(i%9)*1e8 + float64(srv)*1e9, 3e9 + float64(i%11)*1e8 + float64(srv)*1e9 }
+	cpu := func(srv, i int) (mean, max float64) {
+		return float64((i*7+srv*13)%60) + 0.25, float64((i*7+srv*13)%60) + 30.5
+	}
+	mem := func(srv, i int) (mean, max float64) {
+		return 2e9 + float64(i%9)*1e8 + float64(srv)*1e9, 3e9 + float64(i%11)*1e8 + float64(srv)*1e9
+	}
 	for srv := range 2 {
 		host := fmt.Sprintf("web%d", srv+1)
 		inv := model.Inventory{Hostname: host + ".example", MachineID: "mid-" + host, CPUModel: "Test CPU", Cores: 4, Threads: 8,
@@ -216,8 +247,12 @@ func pushGenerated(t testing.TB, base string, client *http.Client, n, steps int,
 				series = append(series, remotewrite.Series{Labels: []remotewrite.Label{{Name: "__name__", Value: remotewrite.MetricName(m, isMax)}, {Name: "hostname", Value: id.Hostname}, {Name: "instance", Value: id.Instance}}, Points: pts})
 			}
 		}
+		info := make([]remotewrite.Point, steps)
+		for i := range info {
+			info[i] = remotewrite.Point{Value: 1, Time: start.Add(time.Duration(i+1) * 5 * time.Minute)}
+		}
 		series = append(series, remotewrite.Series{Labels: []remotewrite.Label{{Name: "__name__", Value: remotewrite.InfoMetric}, {Name: "hostname", Value: id.Hostname}, {Name: "instance", Value: id.Instance}, {Name: "threads", Value: "4"}},
-			Points: []remotewrite.Point{{Value: 1, Time: start.Add(time.Duration(steps) * 5 * time.Minute)}}})
+			Points: info})
 		body = remotewrite.Encode(body[:0], series)
 		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/write", bytes.NewReader(snappy.Encode(nil, body)))
 		req.Header.Set("Content-Encoding", "snappy")
@@ -273,4 +308,83 @@ func BenchmarkVictoriaMetricsImport(b *testing.B) {
 		b.ReportMetric(time.Since(t1).Seconds(), "s/import")
 		b.ReportMetric(float64(n), "servers")
 	}
+}
+
+// TestCollectRemoteWriteVictoriaMetrics runs the real `kvmfit collect
+// --remote-write` for a few one-second rows into a VictoriaMetrics behind
+// basic auth, imports them back at a one-second step and checks that every
+// row of the collector's local files comes back with the same mean and
+// max, and that neither the local files nor the import hold the password.
+func TestCollectRemoteWriteVictoriaMetrics(t *testing.T) {
+	base := startVictoriaMetrics(t)
+	httpc := vmHTTP(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "kvmfit")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/kvmfit").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	local := filepath.Join(dir, "local")
+	cmd := exec.Command(bin, "collect", "--out", local, "--id", "rt-host", "--interval", "1s", "--sample", "1s", "--duration", "6s", "--no-bench",
+		"--remote-write", base+"/api/v1/write", "--remote-write-basic-auth-user", vmUser, "--remote-write-basic-auth-password-env", "KVMFIT_TEST_VM_PASSWORD")
+	cmd.Env = append(os.Environ(), "KVMFIT_TEST_VM_PASSWORD="+vmPassword)
+	msgs, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("kvmfit collect: %v\n%s", err, msgs)
+	}
+	if bytes.Contains(msgs, []byte(vmPassword)) {
+		t.Errorf("the collector's messages show the password:\n%s", msgs)
+	}
+	if !bytes.Contains(msgs, []byte("rows pushed")) {
+		t.Errorf("no count of pushed rows in:\n%s", msgs)
+	}
+	want := readServers(t, local)["rt-host"]
+	if want == nil || len(want.Series.Start) < 3 {
+		t.Fatalf("local dataset: %v\n%s", want, msgs)
+	}
+	ws := want.Series
+	n := len(ws.Start)
+	first := time.Unix(ws.Start[0], 0).UTC()
+	last := time.Unix(ws.Start[n-1]+int64(ws.IntervalSec[n-1]), 0).UTC()
+	// Rows just received become searchable within a second or two.
+	vmWaitFor(t, base, last)
+	out := filepath.Join(dir, "imported")
+	sum, err := Prometheus(context.Background(), out, PrometheusOptions{URL: base, Start: first, End: last, Step: time.Second, HTTP: httpc, Metrics: "kvmfit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Servers != 1 {
+		t.Fatalf("imported %+v", sum)
+	}
+	var got *model.Server
+	for _, s := range readServers(t, out) {
+		got = s
+	}
+	gs := got.Series
+	at := map[int64]int{}
+	for i, s := range gs.Start {
+		at[s] = i
+	}
+	for i := range n {
+		if ws.IntervalSec[i] != 1 {
+			continue // a shorter first or last row ends inside a step
+		}
+		j, ok := at[ws.Start[i]]
+		if !ok {
+			t.Errorf("row %s not imported", time.Unix(ws.Start[i], 0).UTC())
+			continue
+		}
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
+			for _, c := range [][2]float64{{ws.Mean[m][i], gs.Mean[m][j]}, {ws.Max[m][i], gs.Max[m][j]}} {
+				if math.IsNaN(c[0]) != math.IsNaN(c[1]) || math.Abs(c[0]-c[1]) > 1e-6*math.Max(1, math.Abs(c[0])) {
+					t.Errorf("row %s %s: local %v, through VictoriaMetrics %v", time.Unix(ws.Start[i], 0).UTC(), m, c[0], c[1])
+				}
+			}
+		}
+	}
+	if got.Inventory.Hostname != want.Inventory.Hostname || got.Inventory.Threads != want.Inventory.Threads || got.Inventory.MachineID != want.Inventory.MachineID {
+		t.Errorf("inventory: hostname %q threads %d machine %q, want %q %d %q", got.Inventory.Hostname, got.Inventory.Threads, got.Inventory.MachineID,
+			want.Inventory.Hostname, want.Inventory.Threads, want.Inventory.MachineID)
+	}
+	noSecret(t, local)
+	noSecret(t, out)
 }
