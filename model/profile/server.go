@@ -165,15 +165,16 @@ func profileAligned(srv *model.Server, s model.Settings, a *Aligned, pcts []floa
 	rows[model.DimCPU] = virtCPU(busy, io, s)
 	scale(&rows, p.Analysis, s)
 	p.Analysis.Entitlement = capCPU(rows[model.DimCPU], io, srv.Inventory, p.CPU, s)
-	if virt {
-		p.Virt = p.virtCPUs(srv, busy, io, cpuScale(p.Analysis, s), a.Grid.Start, s)
-	}
 	if s.Profile == model.ProfileFull {
 		p.FullStart = a.Grid.Start
 		pcts = nil
 	}
 	ovh := VMMemOverheadBytes(GuestRAMBytes(srv), p.CPU.Cores, s)
 	alt := p.fold(srv, &rows, measured, a.Grid.Start, ovh, pcts, s)
+	if virt {
+		// The plan's own CPU row, just folded, is its variant's: reused.
+		p.Virt = p.virtCPUs(srv, busy, io, cpuScale(p.Analysis, s), a.Grid.Start, p.Demand.Values[model.DimCPU], s)
+	}
 	p.Analysis.Entitlement.MemEntitledBytes = GuestRAMBytes(srv) + ovh
 	return p, alt, nil
 }

@@ -66,11 +66,16 @@ func VirtVariants(s model.Settings) []VirtVariant {
 // virtCPUs profiles the server's CPU under every variant (VirtVariants):
 // busy reference cores with the variant's factor and CPU cost of I/O,
 // scaled by cpuScale, capped at the variant's entitlement and folded like
-// the plan's own CPU row. Variants with the same CPU numbers share a row.
-func (p *Result) virtCPUs(srv *model.Server, busy []float64, io slotIO, cpuScale float64, start time.Time, s model.Settings) []VirtCPU {
+// the plan's own CPU row. Variants with the same CPU numbers share a row;
+// planCPU, when not nil, is s's own CPU row already folded (Result.Demand's,
+// which these steps give exactly), taken instead of folding it again.
+func (p *Result) virtCPUs(srv *model.Server, busy []float64, io slotIO, cpuScale float64, start time.Time, planCPU []float64, s model.Settings) []VirtCPU {
 	spd := int(24 * time.Hour / s.Step())
 	type key struct{ f, k, n float64 }
 	done := map[key][]float32{}
+	if planCPU != nil {
+		done[key{s.CPUVirtFactor, s.CPUCoresPerKIOPS, s.CPUCoresPerNetGBPerSec}] = float32Row(planCPU)
+	}
 	var out []VirtCPU
 	for _, v := range VirtVariants(s) {
 		vs := v.Settings
@@ -83,15 +88,21 @@ func (p *Result) virtCPUs(srv *model.Server, busy []float64, io slotIO, cpuScale
 			}
 			capCPU(cpu, io, srv.Inventory, p.CPU, vs)
 			folded, _ := foldRows(cpu, model.DimCPU, spd, start, s.PercentileOf(model.DimCPU), s.Profile)
-			row = make([]float32, len(folded))
-			for t, x := range folded {
-				if !math.IsNaN(x) {
-					row[t] = float32(x)
-				}
-			}
+			row = float32Row(folded)
 			done[k] = row
 		}
 		out = append(out, VirtCPU{Name: v.Name, CPU: row, MemOverheadBytes: VMMemOverheadBytes(GuestRAMBytes(srv), p.CPU.Cores, vs)})
 	}
 	return out
+}
+
+// float32Row is a folded row as float32, NaN as 0.
+func float32Row(folded []float64) []float32 {
+	row := make([]float32, len(folded))
+	for t, x := range folded {
+		if !math.IsNaN(x) {
+			row[t] = float32(x)
+		}
+	}
+	return row
 }

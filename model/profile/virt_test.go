@@ -91,3 +91,38 @@ func TestStorage(t *testing.T) {
 		}
 	}
 }
+
+// TestVirtRowsMatchTheirOwnProfile checks every variant's CPU row against
+// the packed CPU row of the server profiled with that variant's settings:
+// the plan's row is reused, the others folded apart, all the same way.
+func TestVirtRowsMatchTheirOwnProfile(t *testing.T) {
+	io := &model.Server{ID: "io", Inventory: model.Inventory{Cores: 8, Threads: 16, CPUMHz: 2400, MemTotalBytes: 16 * model.GiB}, Series: *benchSeries(3*288, 300)}
+	for _, srv := range []*model.Server{profileServer(), io} {
+		for _, kind := range []model.ProfileKind{model.ProfileDay, model.ProfileWeek} {
+			s := maxSettings()
+			s.Profile = kind
+			s.CPUVirtFactor, s.CPUCoresPerKIOPS = 1.1, 0.03 // apart from every preset
+			p, err := Server(srv, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range VirtVariants(s) {
+				vs := v.Settings.Clone()
+				vs.Virt = "lxc" // a valid name: only the numbers count here
+				q, err := Server(srv, vs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, want := p.Virt[k].CPU, float32Row(q.Demand.Values[model.DimCPU])
+				if p.Virt[k].Name != v.Name || len(got) != len(want) {
+					t.Fatalf("%s %s: variant %d is %q with %d slots, want %q with %d", srv.ID, kind, k, p.Virt[k].Name, len(got), v.Name, len(want))
+				}
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%s %s %s: slot %d = %v, want %v", srv.ID, kind, v.Name, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
