@@ -35,6 +35,10 @@ func TestCollectUsageErrors(t *testing.T) {
 		{"--out", t.TempDir(), "--sample", "10ms"},
 		{"--out", t.TempDir(), "--max-bytes", "lots"},
 		{"--out", t.TempDir(), "--id", "a/b"},
+		{"--out", t.TempDir(), "--remote-write", "http://127.0.0.1:1/api/v1/write", "--remote-write-basic-auth-password-env", "HOME"},
+		{"--out", t.TempDir(), "--remote-write", "http://127.0.0.1:1/api/v1/write", "--remote-write-header", "no-equals"},
+		{"--out", t.TempDir(), "--remote-write", "http://127.0.0.1:1/api/v1/write", "--remote-write-buffer", "0"},
+		{"--out", t.TempDir(), "--remote-write", "http://127.0.0.1:1/api/v1/write", "--remote-write-bearer-token-file", "/nonexistent/token"},
 	} {
 		err, _, _ := runCmd(t, newCollectCmd, args...)
 		var ue usageError

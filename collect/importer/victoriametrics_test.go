@@ -15,6 +15,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,6 +37,13 @@ const (
 // loopback port with a temporary storage directory and basic auth, and
 // returns its base URL; it skips (fails under CI) when it is not installed.
 func startVictoriaMetrics(t testing.TB) string {
+	base, _ := startVictoriaMetricsPID(t)
+	return base
+}
+
+// startVictoriaMetricsPID is startVictoriaMetrics, also returning the
+// server's process id.
+func startVictoriaMetricsPID(t testing.TB) (string, int) {
 	t.Helper()
 	bin := lookBinary("victoria-metrics", "victoria-metrics-prod")
 	if bin == "" {
@@ -47,7 +56,7 @@ func startVictoriaMetrics(t testing.TB) string {
 	dir := t.TempDir()
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	startProcess(t, dir, "victoria-metrics", bin, "-storageDataPath="+filepath.Join(dir, "data"), "-httpListenAddr=127.0.0.1:"+strconv.Itoa(port),
+	cmd := startProcess(t, dir, "victoria-metrics", bin, "-storageDataPath="+filepath.Join(dir, "data"), "-httpListenAddr=127.0.0.1:"+strconv.Itoa(port),
 		"-retentionPeriod=100y", "-search.disableCache", "-search.latencyOffset=0s", "-httpAuth.username="+vmUser, "-httpAuth.password="+vmPassword,
 		"-loggerLevel=WARN")
 	deadline := time.Now().Add(30 * time.Second)
@@ -58,7 +67,7 @@ func startVictoriaMetrics(t testing.TB) string {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return base, cmd.Process.Pid
 			}
 		}
 		if time.Now().After(deadline) {
@@ -282,7 +291,7 @@ func BenchmarkVictoriaMetricsImport(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("KVMFIT_VM_DAYS")); err == nil && v > 0 {
 		days = v
 	}
-	base := startVictoriaMetrics(b)
+	base, pid := startVictoriaMetricsPID(b)
 	httpc := vmHTTP(b)
 	client, err := httpc.Client(nil)
 	if err != nil {
@@ -296,7 +305,7 @@ func BenchmarkVictoriaMetricsImport(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		out := filepath.Join(b.TempDir(), "out")
-		t1 := time.Now()
+		t1, self0, vm0 := time.Now(), selfCPU(), procCPU(pid)
 		sum, err := Prometheus(context.Background(), out, PrometheusOptions{URL: base, Start: start, End: start.Add(time.Duration(steps) * 5 * time.Minute),
 			Step: 5 * time.Minute, HTTP: httpc, Parallel: 4, Metrics: "kvmfit"})
 		if err != nil {
@@ -306,6 +315,8 @@ func BenchmarkVictoriaMetricsImport(b *testing.B) {
 			b.Fatalf("imported %d servers, %d samples; want %d, %d", sum.Servers, sum.Samples, n, n*steps)
 		}
 		b.ReportMetric(time.Since(t1).Seconds(), "s/import")
+		b.ReportMetric((selfCPU() - self0).Seconds(), "importer-CPU-s")
+		b.ReportMetric((procCPU(pid) - vm0).Seconds(), "victoria-CPU-s")
 		b.ReportMetric(float64(n), "servers")
 	}
 }
@@ -387,4 +398,23 @@ func TestCollectRemoteWriteVictoriaMetrics(t *testing.T) {
 	}
 	noSecret(t, local)
 	noSecret(t, out)
+}
+
+// selfCPU is the CPU time (user + system) of this process so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procCPU is the CPU time of process pid so far (Linux /proc, USER_HZ 100).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
 }
