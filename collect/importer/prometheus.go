@@ -200,7 +200,10 @@ func Prometheus(ctx context.Context, out string, opts PrometheusOptions) (Summar
 				opts.Warn(fmt.Errorf(f, a...))
 			}
 		}
-		if rt, err = opts.HTTP.RoundTripper(warn); err != nil {
+		hc := opts.HTTP
+		// Gzip on loopback costs both processes CPU and saves nothing.
+		hc.DisableCompression = hc.DisableCompression || promhttp.IsLoopback(opts.URL)
+		if rt, err = hc.RoundTripper(warn); err != nil {
 			return Summary{}, fmt.Errorf("prometheus %s: %w", safeURL(opts.URL), err)
 		}
 	}

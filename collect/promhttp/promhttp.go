@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -38,6 +39,9 @@ type Config struct {
 	Headers map[string]string
 	// Timeout bounds each request, 0 = none (the caller's context then).
 	Timeout time.Duration
+	// DisableCompression asks for uncompressed responses (a server on
+	// the same machine: gzip would cost both sides CPU for nothing).
+	DisableCompression bool
 	// headerFlags is the raw --header values of AddFlags.
 	headerFlags []string
 }
@@ -216,6 +220,7 @@ func (c *Config) RoundTripper(warn func(string, ...any)) (http.RoundTripper, err
 		IdleConnTimeout:       90 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     true,
+		DisableCompression:    c.DisableCompression,
 	}
 	return &authTransport{c: *c, base: base}, nil
 }
@@ -255,4 +260,19 @@ func (t *authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.SetBasicAuth(t.c.BasicAuthUser, pw)
 	}
 	return t.base.RoundTrip(r)
+}
+
+// IsLoopback reports whether the host of rawURL is this machine
+// (localhost, 127.0.0.0/8, ::1).
+func IsLoopback(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

@@ -144,3 +144,12 @@ func TestTLS(t *testing.T) {
 		t.Errorf("no loud warning for --insecure-skip-verify: %q", warned)
 	}
 }
+
+func TestIsLoopback(t *testing.T) {
+	for u, want := range map[string]bool{"http://127.0.0.1:8428": true, "http://localhost:9090/": true, "http://[::1]:1": true,
+		"https://victoria.example/": false, "http://10.0.0.1:8428": false, "::": false} {
+		if got := IsLoopback(u); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
