@@ -150,6 +150,8 @@ func scaleOnce(b *testing.B, n, days int) {
 			b.Fatalf("%s: %v", name, err)
 		}
 		uses = append(uses, u)
+		// At once, for long runs (the benchmark's log comes at its end).
+		fmt.Fprintf(os.Stderr, "scale: %d servers: %s %.1f s wall, %.1f CPU-s, %.0f MiB peak RSS\n", n, u.name, u.wall, u.cpu, u.peakRSSMiB)
 	}
 	complete := filepath.Join(data, ".complete")
 	if _, err := os.Stat(complete); err != nil {
