@@ -5,10 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/golang/snappy"
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/dataset"
@@ -72,10 +78,39 @@ func TestCollectShortRun(t *testing.T) {
 	if !strings.Contains(stderr, "calibration:") || !strings.Contains(stderr, "stopped:") {
 		t.Errorf("stderr %q", stderr)
 	}
-	// A restart keeps the scores without calibrating again.
-	err, _, stderr = runCmd(t, newCollectCmd, "--out", out, "--id", "srv1", "--interval", "1s", "--sample", "250ms", "--duration", "1500ms")
+	// A restart keeps the scores without calibrating again; it also
+	// pushes its rows to a remote-write endpoint, with a token.
+	var mu sync.Mutex
+	var pushes int
+	var auths []string
+	rw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		raw, err := snappy.Decode(nil, body)
+		mu.Lock()
+		defer mu.Unlock()
+		auths = append(auths, r.Header.Get("Authorization")+" "+r.Header.Get("X-Scope-OrgID"))
+		if err != nil || !bytes.Contains(raw, []byte("kvmfit_cpu_busy_pct_mean")) {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		pushes++
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rw.Close()
+	tok := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tok, []byte("t0k3n"), 0o600)
+	err, _, stderr = runCmd(t, newCollectCmd, "--out", out, "--id", "srv1", "--interval", "1s", "--sample", "250ms", "--duration", "1500ms",
+		"--remote-write", rw.URL+"/api/v1/write", "--remote-write-bearer-token-file", tok, "--remote-write-header", "X-Scope-OrgID=ops")
 	if err != nil || strings.Contains(stderr, "calibrating") {
 		t.Fatalf("restart: %v\n%s", err, stderr)
+	}
+	mu.Lock()
+	if pushes < 1 || auths[0] != "Bearer t0k3n ops" || strings.Contains(stderr, "t0k3n") {
+		t.Errorf("remote write: %d pushes, auth %q; stderr %s", pushes, auths, stderr)
+	}
+	mu.Unlock()
+	if ents, _ := os.ReadDir(filepath.Join(out, "srv1", ".remote-write")); len(ents) != 0 {
+		t.Errorf("%d rows left in the remote-write buffer after a clean stop", len(ents))
 	}
 	data, _ := os.ReadFile(filepath.Join(out, "srv1", "inventory.json"))
 	var inv2 model.Inventory
