@@ -4,8 +4,8 @@
 // # The generator
 //
 // Generate writes a deterministic, synthetic dataset (dataset.Create)
-// of legacy physical servers, in the format the collector writes: one
-// inventory.json and one samples.csv per server, with the mean and the max
+// of legacy physical servers, in the format the importers write: one
+// inventory.json and one samples.parquet per server, with the mean and the max
 // of every metric over each interval. It models what the field tells us
 // about office estates:
 //

@@ -224,6 +224,12 @@ func ReadParquet(r io.ReaderAt, size int64, name string, s *model.Series) (warni
 	if err != nil {
 		return warnings, err
 	}
+	// A corrupt footer may claim any number of rows, and the reader sizes
+	// the series from it: rows are bounded by the file's size (a generous
+	// 200 a byte, more than constant columns compress to).
+	if rows, most := pf.NumRows(), 200*size+200_000; rows < 0 || rows > most {
+		return warnings, &model.SampleParseError{File: name, Err: fmt.Errorf("not a readable Parquet file: it claims %d rows in %d bytes", rows, size)}
+	}
 	row0 := 0 // rows of the previous row groups
 	var rd columnReader
 	for _, rg := range pf.RowGroups() {
