@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/kvmfit/kvmfit/model/dataset"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -202,7 +203,7 @@ func hideEmptyDefaults(c *cobra.Command) {
 
 // versionLine is what `kvmfit version` and `kvmfit --version` print.
 func versionLine() string {
-	return fmt.Sprintf("kvmfit %s (dataset format %d)\n", version, datasetFormatVersion())
+	return fmt.Sprintf("kvmfit %s (dataset format %d: reads %d to %d, CSV or Parquet samples)\n", version, dataset.ParquetFormatVersion, 1, dataset.ParquetFormatVersion)
 }
 
 func newVersionCmd(streams IO) *cobra.Command {

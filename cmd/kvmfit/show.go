@@ -152,5 +152,3 @@ func fmtBytes(v float64) string {
 	}
 	return fmt.Sprintf("%.2f %s", v, units[i])
 }
-
-func datasetFormatVersion() int { return model.FormatVersion }
