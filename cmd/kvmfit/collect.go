@@ -127,37 +127,12 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if opts.Out == "" {
-		return usageErrorf("collect needs --out DIR")
-	}
-	maxBytes, err := model.ParseByteSize(opts.MaxBytes)
+	maxBytes, rwBuffer, copts, err := opts.check()
 	if err != nil {
-		return usageErrorf("--max-bytes %q: %v", opts.MaxBytes, err)
-	}
-	copts := collect.Options{Interval: opts.Interval, Sample: opts.Sample, Duration: opts.Duration}
-	if err := copts.Validate(); err != nil {
-		return usageErrorf("%v", err)
-	}
-	if opts.ID != "" && (opts.ID != dataset.SafeID(opts.ID) || opts.ID == "." || opts.ID == "..") {
-		return usageErrorf("--id %q: use letters, digits, '.', '-' and '_' only", opts.ID)
+		return err
 	}
 	logf := logger(streams.Err)
 	copts.Logf = logf
-	var rwBuffer model.ByteSize
-	if opts.RemoteWrite != "" {
-		if err := opts.RemoteWriteHTTP.ParseHeaders(); err != nil {
-			return usageErrorf("%v", err)
-		}
-		if err := opts.RemoteWriteHTTP.Validate(); err != nil {
-			return usageErrorf("--remote-write: %v", err)
-		}
-		if rwBuffer, err = model.ParseByteSize(opts.RemoteWriteBuffer); err != nil || rwBuffer <= 0 {
-			return usageErrorf("--remote-write-buffer %q: want a size above 0", opts.RemoteWriteBuffer)
-		}
-		if maxBytes > 0 {
-			rwBuffer = min(rwBuffer, maxBytes/4)
-		}
-	}
 
 	inv := collect.Inventory(ctx, time.Now())
 	id := opts.ID
@@ -181,24 +156,12 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	p := newProgress(streams, "rows written to "+dir)
 	sink := &collectSink{store: store, dir: dir, inv: inv, ctx: ctx, logf: logf, progress: p, lastCheck: time.Now()}
 	if opts.RemoteWrite != "" {
-		client, err := opts.RemoteWriteHTTP.Client(logf)
-		if err != nil {
-			store.Close()
-			return usageErrorf("--remote-write: %v", err)
-		}
-		client.Timeout = 30 * time.Second
-		rw, err := remotewrite.New(remotewrite.Options{URL: opts.RemoteWrite, Client: client, SpoolDir: filepath.Join(dir, ".remote-write"),
-			MaxSpoolBytes: int64(rwBuffer), Logf: logf}, remotewrite.Identity{Instance: id, Hostname: inv.Hostname, MachineID: inv.MachineID}, inv)
+		stop, err := opts.startRemoteWrite(ctx, sink, id, rwBuffer)
 		if err != nil {
 			store.Close()
 			return err
 		}
-		sink.rw = rw
-		rwCtx, rwStop := context.WithCancel(context.WithoutCancel(ctx))
-		done := make(chan struct{})
-		go func() { rw.Run(rwCtx, 10*time.Second); close(done) }()
-		defer func() { rwStop(); <-done; logf("remote write: %d rows pushed", rw.Sent()) }()
-		logf("pushing the rows to %s (%s)", remoteWriteURL(opts.RemoteWrite), opts.RemoteWriteHTTP.String())
+		defer stop()
 	}
 	disks := []string{}
 	for _, d := range inv.Disks {
@@ -215,6 +178,65 @@ func collectRun(ctx context.Context, opts *CollectOptions, streams IO) error {
 	}
 	logf("stopped: %d rows written", sink.rows)
 	return nil
+}
+
+// check validates the options before any work: the output, the disk
+// budget, the intervals, the ID and the remote-write settings. It returns
+// the disk budget, the remote-write buffer (at most a quarter of the
+// budget) and the collector's options.
+func (opts *CollectOptions) check() (maxBytes, rwBuffer model.ByteSize, copts collect.Options, err error) {
+	if opts.Out == "" {
+		return 0, 0, copts, usageErrorf("collect needs --out DIR")
+	}
+	if maxBytes, err = model.ParseByteSize(opts.MaxBytes); err != nil {
+		return 0, 0, copts, usageErrorf("--max-bytes %q: %v", opts.MaxBytes, err)
+	}
+	copts = collect.Options{Interval: opts.Interval, Sample: opts.Sample, Duration: opts.Duration}
+	if err := copts.Validate(); err != nil {
+		return 0, 0, copts, usageErrorf("%v", err)
+	}
+	if opts.ID != "" && (opts.ID != dataset.SafeID(opts.ID) || opts.ID == "." || opts.ID == "..") {
+		return 0, 0, copts, usageErrorf("--id %q: use letters, digits, '.', '-' and '_' only", opts.ID)
+	}
+	if opts.RemoteWrite == "" {
+		return maxBytes, 0, copts, nil
+	}
+	if err := opts.RemoteWriteHTTP.ParseHeaders(); err != nil {
+		return 0, 0, copts, usageErrorf("%v", err)
+	}
+	if err := opts.RemoteWriteHTTP.Validate(); err != nil {
+		return 0, 0, copts, usageErrorf("--remote-write: %v", err)
+	}
+	if rwBuffer, err = model.ParseByteSize(opts.RemoteWriteBuffer); err != nil || rwBuffer <= 0 {
+		return 0, 0, copts, usageErrorf("--remote-write-buffer %q: want a size above 0", opts.RemoteWriteBuffer)
+	}
+	if maxBytes > 0 {
+		rwBuffer = min(rwBuffer, maxBytes/4)
+	}
+	return maxBytes, rwBuffer, copts, nil
+}
+
+// startRemoteWrite starts pushing the sink's rows to --remote-write (with
+// an on-disk spool of at most rwBuffer bytes) and returns the function
+// that stops it once the collector has stopped.
+func (opts *CollectOptions) startRemoteWrite(ctx context.Context, sink *collectSink, id string, rwBuffer model.ByteSize) (stop func(), err error) {
+	logf, inv := sink.logf, sink.inv
+	client, err := opts.RemoteWriteHTTP.Client(logf)
+	if err != nil {
+		return nil, usageErrorf("--remote-write: %v", err)
+	}
+	client.Timeout = 30 * time.Second
+	rw, err := remotewrite.New(remotewrite.Options{URL: opts.RemoteWrite, Client: client, SpoolDir: filepath.Join(sink.dir, ".remote-write"),
+		MaxSpoolBytes: int64(rwBuffer), Logf: logf}, remotewrite.Identity{Instance: id, Hostname: inv.Hostname, MachineID: inv.MachineID}, inv)
+	if err != nil {
+		return nil, err
+	}
+	sink.rw = rw
+	rwCtx, rwStop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { rw.Run(rwCtx, 10*time.Second); close(done) }()
+	logf("pushing the rows to %s (%s)", remoteWriteURL(opts.RemoteWrite), opts.RemoteWriteHTTP.String())
+	return func() { rwStop(); <-done; logf("remote write: %d rows pushed", rw.Sent()) }, nil
 }
 
 // keepInventory gives inv the CPU scores of the inventory already in dir

@@ -194,11 +194,18 @@ the zone, which also applies a daylight-saving change inside the log.`,
 	return cmd
 }
 
+// promFlags are the flags of `kvmfit import prometheus`.
+type promFlags struct {
+	out, url, start, end, selector string
+	step, peak, timeout            time.Duration
+	parallel                       int
+	metrics                        string
+	httpc                          promhttp.Config
+}
+
 func newImportPrometheusCmd(streams IO) *cobra.Command {
-	var out, url, start, end, selector string
-	step, peak, timeout := importer.DefaultPrometheusOptions.Step, importer.DefaultPrometheusOptions.PeakWindow, importer.DefaultPrometheusOptions.Timeout
-	parallel, metrics := importer.DefaultPrometheusOptions.Parallel, importer.DefaultPrometheusOptions.Metrics
-	var httpc promhttp.Config
+	d := importer.DefaultPrometheusOptions
+	f := &promFlags{step: d.Step, peak: d.PeakWindow, timeout: d.Timeout, parallel: d.Parallel, metrics: d.Metrics}
 	cmd := &cobra.Command{
 		Use:   "prometheus --url URL --start TIME --end TIME --out DIR",
 		Short: "Import node_exporter metrics from a Prometheus-compatible API",
@@ -222,46 +229,63 @@ NO_PROXY are honoured. No credential is written into the dataset.`,
   kvmfit import prometheus --url https://mimir.example/prometheus --bearer-token-file /etc/kvmfit/token --header X-Scope-OrgID=ops --ca-file ca.pem --start 2026-01-05 --end 2026-02-04 --parallel 8 --out data/`,
 		Args: cobra.NoArgs,
 	}
-	withImport(streams, cmd, "querying", &out, func(cmd *cobra.Command, args []string) (importFunc, error) {
-		if url == "" {
-			return nil, usageErrorf("import prometheus needs --url")
-		}
-		st, err := parseStart(start)
+	withImport(streams, cmd, "querying", &f.out, func(cmd *cobra.Command, args []string) (importFunc, error) {
+		po, err := f.options()
 		if err != nil {
 			return nil, err
-		}
-		if end == "" {
-			return nil, usageErrorf("--end is required")
-		}
-		en, err := parseStart(end)
-		if err != nil {
-			return nil, err
-		}
-		if err := httpc.ParseHeaders(); err != nil {
-			return nil, usageErrorf("%v", err)
-		}
-		if err := httpc.Validate(); err != nil {
-			return nil, usageErrorf("%v", err)
-		}
-		if parallel < 1 || parallel > 64 {
-			return nil, usageErrorf("--parallel %d: want 1..64", parallel)
 		}
 		return func(io importer.Options) (importer.Summary, error) {
-			return importer.Prometheus(cmd.Context(), out, importer.PrometheusOptions{Options: io, URL: url, Start: st, End: en,
-				Step: step, PeakWindow: peak, Selector: selector, Timeout: timeout, Parallel: parallel, Metrics: metrics, HTTP: httpc})
+			po.Options = io
+			return importer.Prometheus(cmd.Context(), f.out, po)
 		}, nil
 	})
-	cmd.Flags().StringVar(&url, "url", "", "base URL of the API, e.g. http://127.0.0.1:9090")
-	cmd.Flags().StringVar(&start, "start", "", "start of the range: 2026-01-05 (UTC midnight) or RFC 3339")
-	cmd.Flags().StringVar(&end, "end", "", "end of the range: a date or RFC 3339")
-	cmd.Flags().DurationVar(&step, "step", step, "sample interval")
-	cmd.Flags().DurationVar(&peak, "peak-window", peak, "rate window of the peak within each step")
-	cmd.Flags().StringVar(&selector, "selector", "", `extra label matchers, e.g. job="node"`)
-	cmd.Flags().DurationVar(&timeout, "timeout", timeout, "timeout of each query")
-	cmd.Flags().IntVar(&parallel, "parallel", parallel, "range queries in flight at once")
-	cmd.Flags().StringVar(&metrics, "metrics", metrics, "series to import: kvmfit (pushed by kvmfit collect --remote-write), node (node_exporter) or auto (kvmfit's where present)")
-	httpc.AddFlags(cmd.Flags(), "", "the API")
+	f.addFlags(cmd)
 	return cmd
+}
+
+// options checks the flags and returns the importer's options (without
+// the common import options).
+func (f *promFlags) options() (importer.PrometheusOptions, error) {
+	var po importer.PrometheusOptions
+	if f.url == "" {
+		return po, usageErrorf("import prometheus needs --url")
+	}
+	st, err := parseStart(f.start)
+	if err != nil {
+		return po, err
+	}
+	if f.end == "" {
+		return po, usageErrorf("--end is required")
+	}
+	en, err := parseStart(f.end)
+	if err != nil {
+		return po, err
+	}
+	if err := f.httpc.ParseHeaders(); err != nil {
+		return po, usageErrorf("%v", err)
+	}
+	if err := f.httpc.Validate(); err != nil {
+		return po, usageErrorf("%v", err)
+	}
+	if f.parallel < 1 || f.parallel > 64 {
+		return po, usageErrorf("--parallel %d: want 1..64", f.parallel)
+	}
+	return importer.PrometheusOptions{URL: f.url, Start: st, End: en, Step: f.step, PeakWindow: f.peak, Selector: f.selector,
+		Timeout: f.timeout, Parallel: f.parallel, Metrics: f.metrics, HTTP: f.httpc}, nil
+}
+
+func (f *promFlags) addFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.url, "url", "", "base URL of the API, e.g. http://127.0.0.1:9090")
+	fs.StringVar(&f.start, "start", "", "start of the range: 2026-01-05 (UTC midnight) or RFC 3339")
+	fs.StringVar(&f.end, "end", "", "end of the range: a date or RFC 3339")
+	fs.DurationVar(&f.step, "step", f.step, "sample interval")
+	fs.DurationVar(&f.peak, "peak-window", f.peak, "rate window of the peak within each step")
+	fs.StringVar(&f.selector, "selector", "", `extra label matchers, e.g. job="node"`)
+	fs.DurationVar(&f.timeout, "timeout", f.timeout, "timeout of each query")
+	fs.IntVar(&f.parallel, "parallel", f.parallel, "range queries in flight at once")
+	fs.StringVar(&f.metrics, "metrics", f.metrics, "series to import: kvmfit (pushed by kvmfit collect --remote-write), node (node_exporter) or auto (kvmfit's where present)")
+	f.httpc.AddFlags(fs, "", "the API")
 }
 
 func newImportAlibabaCmd(streams IO) *cobra.Command {
