@@ -378,17 +378,24 @@ func kvmfitQueries(sel, s, _ string) []promQuery {
 	return q
 }
 
-// kvmfitInfo reads the inventory of each instance of the batch from its
-// latest kvmfit_info and kvmfit_filesystem_* series within the range.
-func (pi *promImport) kvmfitInfo(batch []string, sel string) (map[string]*promInfo, error) {
+// infoQuery starts an inventory query of the batch: an empty promInfo per
+// instance, the query's context (the importer's timeout) and the range
+// that covers the whole import as a PromQL duration.
+func (pi *promImport) infoQuery(batch []string) (map[string]*promInfo, context.Context, context.CancelFunc, string) {
 	o := pi.opts
 	infos := map[string]*promInfo{}
 	for _, inst := range batch {
 		infos[inst] = &promInfo{instance: inst}
 	}
 	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
+	return infos, ctx, cancel, promDuration(o.End.Sub(o.Start).Truncate(time.Second) + o.Step)
+}
+
+// kvmfitInfo reads the inventory of each instance of the batch from its
+// latest kvmfit_info and kvmfit_filesystem_* series within the range.
+func (pi *promImport) kvmfitInfo(batch []string, sel string) (map[string]*promInfo, error) {
+	infos, ctx, cancel, rng := pi.infoQuery(batch)
 	defer cancel()
-	rng := promDuration(o.End.Sub(o.Start).Truncate(time.Second) + o.Step)
 	vec, err := pi.queryVector(ctx, `last_over_time(`+remotewrite.InfoMetric+`{`+sel+`}[`+rng+`])`)
 	if err != nil {
 		return nil, err
@@ -456,14 +463,8 @@ func (pi *promImport) kvmfitInfo(batch []string, sel string) (map[string]*promIn
 // info asks for each instance of the batch its latest node_uname_info and
 // its CPU count within the range.
 func (pi *promImport) info(batch []string, sel string) (map[string]*promInfo, error) {
-	o := pi.opts
-	infos := map[string]*promInfo{}
-	for _, inst := range batch {
-		infos[inst] = &promInfo{instance: inst}
-	}
-	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
+	infos, ctx, cancel, rng := pi.infoQuery(batch)
 	defer cancel()
-	rng := promDuration(o.End.Sub(o.Start).Truncate(time.Second) + o.Step)
 	uname, err := pi.queryVector(ctx, `last_over_time(node_uname_info{`+sel+`}[`+rng+`])`)
 	if err != nil {
 		return nil, err

@@ -174,12 +174,7 @@ func TestDatasetsPeriods(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "the servers' data cover 2 periods that do not overlap: 2026-01-01T00:00:00Z to 2026-01-04T00:00:00Z (2 servers: a, b); 2026-01-11T00:00:00Z to 2026-01-12T00:00:00Z (1 server: c). The plan adds their demand slot by slot (the day profile lines them up by time of day) as if they had run at the same time"
-	var got []model.InputIssue
-	for _, x := range f.InputIssues {
-		if x.Kind == "periods" {
-			got = append(got, x)
-		}
-	}
+	got := issuesOfKind(f, "periods")
 	if len(got) != 1 || !reflect.DeepEqual(got[0].Servers, []string{"c"}) || !strings.HasPrefix(got[0].Message, want) ||
 		!slices.Contains(f.Warnings, got[0].Message) {
 		t.Errorf("periods issues %+v, warnings %q", got, f.Warnings)
@@ -252,12 +247,7 @@ func TestDatasetsTimeZones(t *testing.T) {
 	}
 	want := model.InputIssue{Kind: "time_zone", Servers: []string{"aix1", "lnx1"},
 		Message: "local times of 2 servers (aix1, lnx1) were read as UTC because no time zone was given: if they were recorded in another zone, their day profile is shifted by the difference; re-import them with --tz"}
-	var got []model.InputIssue
-	for _, x := range f.InputIssues {
-		if x.Kind == "time_zone" {
-			got = append(got, x)
-		}
-	}
+	got := issuesOfKind(f, "time_zone")
 	if !reflect.DeepEqual(got, []model.InputIssue{want}) || !slices.Contains(f.Warnings, want.Message) {
 		t.Errorf("issues %+v, warnings %q", got, f.Warnings)
 	}
@@ -281,12 +271,7 @@ func TestDatasetsImplausibleTrend(t *testing.T) {
 	if g.CPUTrend != model.TrendImplausible || g.CPUTrendPctPerYear != 0 || g.MemTrend != model.TrendNotSignificant {
 		t.Errorf("growth %+v", g)
 	}
-	var got []model.InputIssue
-	for _, x := range f.InputIssues {
-		if x.Kind == "trend" {
-			got = append(got, x)
-		}
-	}
+	got := issuesOfKind(f, "trend")
 	if len(got) != 1 || !reflect.DeepEqual(got[0].Servers, []string{"ramp"}) ||
 		!strings.HasPrefix(got[0].Message, "trends of 1 server dropped as implausible: beyond ±100 % a year") {
 		t.Errorf("trend issues %+v", got)
@@ -309,12 +294,7 @@ func TestDatasetsTruncated(t *testing.T) {
 	}
 	want := model.InputIssue{Kind: "truncated", Servers: []string{"sa1"},
 		Message: "input files of 1 server ended early: sa1 (sa20: truncated sa file: last record 2026-01-05T10:40:00Z); the samples before each cut were kept, the rest of those periods is missing and counts as no data"}
-	var got []model.InputIssue
-	for _, x := range f.InputIssues {
-		if x.Kind == "truncated" {
-			got = append(got, x)
-		}
-	}
+	got := issuesOfKind(f, "truncated")
 	if !reflect.DeepEqual(got, []model.InputIssue{want}) || !slices.Contains(f.Warnings, want.Message) {
 		t.Errorf("issues %+v, warnings %q", got, f.Warnings)
 	}
@@ -344,4 +324,15 @@ func TestDatasetsPeriodSpans(t *testing.T) {
 	if !slices.ContainsFunc(f.InputIssues, func(x model.InputIssue) bool { return x.Kind == "periods" && slices.Equal(x.Servers, []string{"late"}) }) {
 		t.Errorf("issues %+v: want the periods issue naming late", f.InputIssues)
 	}
+}
+
+// issuesOfKind returns the fleet's input issues of one kind.
+func issuesOfKind(f *Fleet, kind string) []model.InputIssue {
+	var out []model.InputIssue
+	for _, x := range f.InputIssues {
+		if x.Kind == kind {
+			out = append(out, x)
+		}
+	}
+	return out
 }
