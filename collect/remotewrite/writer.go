@@ -17,6 +17,7 @@ import (
 
 	"github.com/golang/snappy"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/dataset"
 )
 
 // Options configure a Writer.
@@ -121,7 +122,7 @@ func New(opts Options, id Identity, inv model.Inventory) (*Writer, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		if strings.HasSuffix(f.name, ".tmp") {
+		if !isRow(f.name) { // a write a crash cut short
 			os.Remove(filepath.Join(opts.SpoolDir, f.name))
 			continue
 		}
@@ -189,6 +190,10 @@ func (w *Writer) spooled() ([]spoolFile, int64, error) {
 	return out, total, nil
 }
 
+// isRow reports whether a spool file is a whole row (spoolName), not the
+// temporary file of a write in progress (dataset.WriteFileAtomic).
+func isRow(name string) bool { return strings.HasSuffix(name, ".sz") && !strings.HasPrefix(name, ".") }
+
 // spoolName is the file of request seq: fixed width, so names sort by age.
 func spoolName(seq uint64) string { return fmt.Sprintf("%020d.sz", seq) }
 
@@ -215,24 +220,7 @@ func (w *Writer) spool(seq uint64, data []byte) error {
 			return fmt.Errorf("remote write: row dropped: %s has %d bytes free, fewer than the %d kept free", dir, free, w.opts.MinFreeBytes)
 		}
 	}
-	name := filepath.Join(dir, spoolName(seq))
-	tmp := name + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
-	if err != nil {
-		return fmt.Errorf("remote write spool: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := dataset.WriteFileAtomic(filepath.Join(dir, spoolName(seq)), data, 0o640); err != nil {
 		return fmt.Errorf("remote write spool: %w", err)
 	}
 	return nil
@@ -256,7 +244,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 		var batch []spoolFile
 		var body []byte
 		for _, f := range files {
-			if strings.HasSuffix(f.name, ".tmp") {
+			if !isRow(f.name) {
 				continue
 			}
 			raw, err := os.ReadFile(filepath.Join(w.opts.SpoolDir, f.name))
