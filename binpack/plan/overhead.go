@@ -218,20 +218,8 @@ func (b *planBuilder) demandUnder(v, pl *profile.VirtVariant) *model.Demand {
 // fleetPeaks returns the peaks of the fleet's time-aligned CPU and memory
 // demand.
 func fleetPeaks(d *model.Demand) (cpu, mem float64) {
-	for k, dim := range []model.Dim{model.DimCPU, model.DimMem} {
-		sum := make([]float64, d.Slots)
-		for _, sd := range d.Servers {
-			for t, v := range sd.Values[dim] {
-				sum[t] += v
-			}
-		}
-		if k == 0 {
-			cpu = round6(peakOf(sum))
-		} else {
-			mem = math.Round(peakOf(sum))
-		}
-	}
-	return cpu, mem
+	_, pos, _ := profile.Coincidence(d, nil)
+	return round6(pos[model.DimCPU]), math.Round(pos[model.DimMem])
 }
 
 // overheadSummary says in one sentence what virtualisation costs the plan,

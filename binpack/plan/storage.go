@@ -6,6 +6,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/binpack"
 	"github.com/kvmfit/kvmfit/model"
+	"github.com/kvmfit/kvmfit/model/profile"
 )
 
 // storageDim is the plan instance's dimension of storage capacity: one
@@ -141,27 +142,14 @@ func (b *planBuilder) fleetDiskPeaks(plan *model.Plan) (iops, bytesPerSec float6
 	for _, a := range plan.Assignments {
 		placed[a.Server] = true
 	}
-	n := b.in.Demand.Slots
-	sum := [2][]float64{make([]float64, n), make([]float64, n)}
-	for _, sd := range b.in.Demand.Servers {
-		if !placed[sd.ID] {
-			continue
-		}
-		for k, d := range []model.Dim{model.DimDiskIOPS, model.DimDiskBytes} {
-			for t, v := range sd.Values[d] {
-				sum[k][t] += v
-			}
+	members := []int{} // not nil: nil would mean every server
+	for i, sd := range b.in.Demand.Servers {
+		if placed[sd.ID] {
+			members = append(members, i)
 		}
 	}
-	return math.Round(peakOf(sum[0])), math.Round(peakOf(sum[1]))
-}
-
-func peakOf(row []float64) float64 {
-	p := 0.0
-	for _, v := range row {
-		p = max(p, v)
-	}
-	return p
+	_, pos, _ := profile.Coincidence(b.in.Demand, members)
+	return math.Round(pos[model.DimDiskIOPS]), math.Round(pos[model.DimDiskBytes])
 }
 
 // costNotes fills a candidate's licence and storage pool cost, what its
