@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	jsoniter "github.com/json-iterator/go"
 	"github.com/kvmfit/kvmfit/collect/promhttp"
 	"github.com/kvmfit/kvmfit/collect/remotewrite"
 	"github.com/kvmfit/kvmfit/model"
@@ -215,6 +214,7 @@ func Prometheus(ctx context.Context, out string, opts PrometheusOptions) (Summar
 	// password or query string (which may carry a token).
 	opts.URL = safeURL(opts.URL)
 	pi := &promImport{api: v1.NewAPI(client), client: client, opts: opts, ctx: ctx}
+	pi.decoders.New = func() any { return new(promDecoder) }
 	r := &run{opts: opts.Options, files: []string{opts.URL}, prog: progress{fn: opts.Progress}}
 	pi.r = r
 	return r.do(out, func(string) error { return pi.importAll() })
@@ -246,6 +246,8 @@ type promImport struct {
 	opts   PrometheusOptions
 	ctx    context.Context
 	r      *run
+	// decoders are the response decoders, one per query in flight.
+	decoders sync.Pool
 }
 
 func (pi *promImport) errf(what string, err error) error {
@@ -572,29 +574,67 @@ func (pi *promImport) importBatch(fam promFamily, batch []string, steps, chunkSt
 		return err
 	}
 	queries := fam.queries(sel, promDuration(o.Step), promDuration(o.PeakWindow))
-	servers := map[string]*promServer{}
-	for _, inst := range batch {
-		servers[inst] = &promServer{inv: pi.inventory(inst, infos[inst])}
+	servers := make([]*promServer, len(batch))
+	for i, inst := range batch {
+		servers[i] = &promServer{inv: pi.inventory(inst, infos[inst])}
 	}
+	c := newPromChunk(batch, len(queries), int(min(steps, chunkSteps)))
 	for first := int64(0); first < steps; first += chunkSteps {
 		last := min(steps, first+chunkSteps) - 1
-		samples, err := pi.queryChunk(queries, servers, first, last)
-		if err != nil {
+		c.reset(first, int(last-first+1))
+		if err := pi.queryChunk(queries, c); err != nil {
 			return err
 		}
-		for _, inst := range batch {
-			if err := pi.writeSamples(inst, servers[inst], samples[inst]); err != nil {
+		for i, inst := range batch {
+			if err := pi.writeSamples(inst, servers[i], queries, c, i); err != nil {
 				return err
 			}
 		}
 		pi.r.prog.add(1)
 	}
-	for _, inst := range batch {
-		if err := pi.closeServer(inst, servers[inst]); err != nil {
+	for i, inst := range batch {
+		if err := pi.closeServer(inst, servers[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// promChunk holds the values of one chunk of a batch: for each instance
+// of the batch, each query's column of the chunk's steps, NaN where the
+// API returned nothing. Queries fill their own columns concurrently.
+type promChunk struct {
+	// first is the chunk's first sample of the range, n its samples.
+	first int64
+	n     int
+	// row is the index of each instance of the batch.
+	row     map[string]int
+	queries int
+	vals    []float64
+}
+
+func newPromChunk(batch []string, queries, capSteps int) *promChunk {
+	c := &promChunk{row: make(map[string]int, len(batch)), queries: queries, vals: make([]float64, len(batch)*queries*capSteps)}
+	for i, inst := range batch {
+		c.row[inst] = i
+	}
+	return c
+}
+
+// reset empties the chunk for n samples from sample first on.
+func (c *promChunk) reset(first int64, n int) {
+	c.first, c.n = first, n
+	c.vals = c.vals[:len(c.row)*c.queries*n]
+	nan := math.NaN()
+	for i := range c.vals {
+		c.vals[i] = nan
+	}
+}
+
+// col is the column of query q of the instance in row r.
+func (c *promChunk) col(r, q int) []float64 {
+	off := (r*c.queries + q) * c.n
+	return c.vals[off : off+c.n : off+c.n]
 }
 
 // batchSelector is the label matchers of a batch: the user's selector and
@@ -662,44 +702,14 @@ func (pi *promImport) inventory(inst string, in *promInfo) model.Inventory {
 	return inv
 }
 
-// queryChunk runs every query over samples first..last of the range and
-// returns the samples of each instance of the batch that the queries
-// returned.
-func (pi *promImport) queryChunk(queries []promQuery, servers map[string]*promServer, first, last int64) (map[string][]model.Sample, error) {
+// queryChunk runs every query over the samples of chunk c, at most
+// Parallel at a time, and fills c with what they return for the
+// instances of the batch (the first error wins).
+func (pi *promImport) queryChunk(queries []promQuery, c *promChunk) error {
 	o := pi.opts
 	// Sample k covers [Start + k·step, Start + (k+1)·step): the query is
 	// evaluated at its end.
-	rng := v1.Range{Start: o.Start.Add(time.Duration(first+1) * o.Step), End: o.Start.Add(time.Duration(last+1) * o.Step), Step: o.Step}
-	n := int(last - first + 1)
-	samples := map[string][]model.Sample{}
-	mats, err := pi.queryAll(queries, rng)
-	if err != nil {
-		return nil, err
-	}
-	for i, q := range queries {
-		for _, ss := range mats[i] {
-			inst := string(ss.Metric["instance"])
-			if servers[inst] == nil {
-				continue
-			}
-			xs := samples[inst]
-			if xs == nil {
-				xs = make([]model.Sample, n)
-				for k := range xs {
-					xs[k] = model.NewSample(o.Start.Add(time.Duration(first+int64(k))*o.Step), o.Step)
-				}
-				samples[inst] = xs
-			}
-			pi.fill(xs, first, q, ss.Values)
-		}
-	}
-	return samples, nil
-}
-
-// queryAll runs the range queries, at most Parallel at a time, and
-// returns their results in the order of queries (the first error wins).
-func (pi *promImport) queryAll(queries []promQuery, rng v1.Range) ([]pmodel.Matrix, error) {
-	mats := make([]pmodel.Matrix, len(queries))
+	rng := v1.Range{Start: o.Start.Add(time.Duration(c.first+1) * o.Step), End: o.Start.Add(time.Duration(c.first+int64(c.n)) * o.Step), Step: o.Step}
 	errs := make([]error, len(queries))
 	sem := make(chan struct{}, pi.opts.Parallel)
 	var wg sync.WaitGroup
@@ -708,11 +718,17 @@ func (pi *promImport) queryAll(queries []promQuery, rng v1.Range) ([]pmodel.Matr
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			mats[i], errs[i] = pi.queryRange(q.expr, rng)
+			d := pi.decoders.Get().(*promDecoder)
+			defer pi.decoders.Put(d)
+			errs[i] = pi.queryRange(d, q.expr, rng, func(inst []byte, pts []promPoint) {
+				if r, ok := c.row[string(inst)]; ok {
+					pi.fill(c.col(r, i), c.first, q, pts)
+				}
+			})
 		}()
 	}
 	wg.Wait()
-	return mats, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // safeURL is u without a user, password or query string.
@@ -725,11 +741,12 @@ func safeURL(u string) string {
 	return p.String()
 }
 
-// queryRange runs the range query expr. It decodes the response once,
-// with the client's registered fast decoders of samples (the client's own
-// QueryRange scans each response three more times with encoding/json,
-// more than half of the import's CPU on a large fleet).
-func (pi *promImport) queryRange(expr string, rng v1.Range) (pmodel.Matrix, error) {
+// queryRange runs the range query expr and hands each series of its
+// result to series (see promDecoder.decode), as the body is decoded once:
+// the client's own QueryRange scans each response three more times and
+// builds a string and a float per point, most of the import's CPU on a
+// large fleet.
+func (pi *promImport) queryRange(d *promDecoder, expr string, rng v1.Range, series func(inst []byte, pts []promPoint)) error {
 	ctx, cancel := context.WithTimeout(pi.ctx, pi.opts.Timeout)
 	defer cancel()
 	form := url.Values{"query": {expr}, "start": {promTime(rng.Start)}, "end": {promTime(rng.End)},
@@ -737,7 +754,7 @@ func (pi *promImport) queryRange(expr string, rng v1.Range) (pmodel.Matrix, erro
 	u := pi.client.URL("/api/v1/query_range", nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, pi.errf("query "+expr, err)
+		return pi.errf("query "+expr, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, body, err := pi.client.Do(ctx, req)
@@ -749,33 +766,28 @@ func (pi *promImport) queryRange(expr string, rng v1.Range) (pmodel.Matrix, erro
 		}
 	}
 	if err != nil {
-		return nil, pi.errf("query "+expr, err)
+		return pi.errf("query "+expr, err)
 	}
-	var r struct {
-		Status    string   `json:"status"`
-		ErrorType string   `json:"errorType"`
-		Error     string   `json:"error"`
-		Warnings  []string `json:"warnings"`
-		Data      struct {
-			ResultType string        `json:"resultType"`
-			Result     pmodel.Matrix `json:"result"`
-		} `json:"data"`
+	ok := resp.StatusCode/100 == 2
+	if !ok {
+		// An error's body fills nothing.
+		series = func([]byte, []promPoint) {}
 	}
-	jerr := jsoniter.Unmarshal(body, &r)
+	r, jerr := d.decode(body, "instance", series)
 	switch {
-	case resp.StatusCode/100 != 2 || (jerr == nil && r.Status != "success"):
+	case !ok || (jerr == nil && r.Status != "success"):
 		msg := r.Error
 		if jerr != nil || msg == "" {
 			msg = strings.TrimSpace(string(body[:min(len(body), 256)]))
 		}
-		return nil, pi.errf("query "+expr, fmt.Errorf("%s: %s %s", resp.Status, r.ErrorType, msg))
+		return pi.errf("query "+expr, fmt.Errorf("%s: %s %s", resp.Status, r.ErrorType, msg))
 	case jerr != nil:
-		return nil, pi.errf("query "+expr, fmt.Errorf("decode the response: %w", jerr))
-	case r.Data.ResultType != "matrix":
-		return nil, pi.errf("query "+expr, fmt.Errorf("result is a %s, want a matrix", r.Data.ResultType))
+		return pi.errf("query "+expr, fmt.Errorf("decode the response: %w", jerr))
+	case r.ResultType != "matrix":
+		return pi.errf("query "+expr, fmt.Errorf("result is a %s, want a matrix", r.ResultType))
 	}
 	pi.warnings("query "+expr, r.Warnings)
-	return r.Data.Result, nil
+	return nil
 }
 
 // promTime formats t as the API's seconds since the epoch.
@@ -783,35 +795,48 @@ func promTime(t time.Time) string {
 	return strconv.FormatFloat(float64(t.Unix())+float64(t.Nanosecond())/1e9, 'f', -1, 64)
 }
 
-// fill puts the points of one series of query q into the mean or the max
-// of its metric in xs, the samples from sample first of the range on.
-// Points outside xs, NaN and infinities are left out; values below 0 count
-// as 0, and CPU above 100 % as 100.
-func (pi *promImport) fill(xs []model.Sample, first int64, q promQuery, points []pmodel.SamplePair) {
+// fill puts the points of one series of query q into col, its column of
+// the chunk from sample first of the range on. Points outside the chunk,
+// NaN and infinities are left out; values below 0 count as 0, and CPU
+// above 100 % as 100. Where several series of an instance answer (they
+// should not: the queries aggregate by instance), the last one wins.
+func (pi *promImport) fill(col []float64, first int64, q promQuery, points []promPoint) {
 	o := pi.opts
+	start := o.Start.UnixNano()
 	for _, p := range points {
-		k := int64(p.Timestamp.Time().Sub(o.Start)/o.Step) - 1 - first
-		v := float64(p.Value)
-		if k < 0 || k >= int64(len(xs)) || math.IsNaN(v) || math.IsInf(v, 0) {
+		k := (p.ms*int64(time.Millisecond)-start)/int64(o.Step) - 1 - first
+		v := p.v
+		if k < 0 || k >= int64(len(col)) || math.IsNaN(v) || math.IsInf(v, 0) {
 			continue
 		}
 		v = math.Max(v, 0)
 		if q.metric == model.CPUBusyPct {
 			v = math.Min(v, 100)
 		}
-		if q.isMax {
-			xs[k].Max[q.metric] = v
-		} else {
-			xs[k].Mean[q.metric] = v
-		}
+		col[k] = v
 	}
 }
 
-// writeSamples writes the samples of instance inst that hold data,
-// creating its server at the first.
-func (pi *promImport) writeSamples(inst string, s *promServer, xs []model.Sample) error {
-	for _, x := range xs {
-		if !promHasData(&x) {
+// writeSamples writes the samples of the instance in row r of chunk c
+// that hold data, creating its server at the first.
+func (pi *promImport) writeSamples(inst string, s *promServer, queries []promQuery, c *promChunk, r int) error {
+	o := pi.opts
+	for k := range c.n {
+		x := model.NewSample(o.Start.Add(time.Duration(c.first+int64(k))*o.Step), o.Step)
+		has := false
+		for qi, q := range queries {
+			v := c.vals[(r*c.queries+qi)*c.n+k]
+			if math.IsNaN(v) {
+				continue
+			}
+			has = true
+			if q.isMax {
+				x.Max[q.metric] = v
+			} else {
+				x.Mean[q.metric] = v
+			}
+		}
+		if !has {
 			continue
 		}
 		for m := model.Metric(0); m < model.NumMetrics; m++ {
@@ -857,14 +882,4 @@ func (pi *promImport) closeServer(inst string, s *promServer) error {
 	}
 	s.inv.Notes = append(s.inv.Notes, "updated_at is the end of the last sample")
 	return dataset.WriteInventory(s.sw.Dir, s.inv)
-}
-
-// promHasData reports whether x holds any value.
-func promHasData(x *model.Sample) bool {
-	for m := model.Metric(0); m < model.NumMetrics; m++ {
-		if !math.IsNaN(x.Mean[m]) || !math.IsNaN(x.Max[m]) {
-			return true
-		}
-	}
-	return false
 }
