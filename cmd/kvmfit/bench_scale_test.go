@@ -31,6 +31,7 @@ var (
 	scaleServers = flag.Int("scale.servers", envInt("KVMFIT_SCALE_SERVERS", 20), "servers the scale benchmark generates and plans")
 	scaleDays    = flag.Int("scale.days", envInt("KVMFIT_SCALE_DAYS", 30), "days of 5-minute samples per server")
 	scaleDir     = flag.String("scale.dir", os.Getenv("KVMFIT_SCALE_DIR"), "where to generate the dataset (default: a temporary directory, removed afterwards)")
+	scaleUntil   = flag.String("scale.until", os.Getenv("KVMFIT_SCALE_UNTIL"), "last phase to run: generate, profile, pack, risk or write (default: all); with -cpuprofile, -scale.until=profile profiles reading and profiling alone")
 )
 
 func envInt(name string, def int) int {
@@ -153,6 +154,7 @@ func scaleOnce(b *testing.B, n, days int) {
 		// At once, for long runs (the benchmark's log comes at its end).
 		fmt.Fprintf(os.Stderr, "scale: %d servers: %s %.1f s wall, %.1f CPU-s, %.0f MiB peak RSS\n", n, u.name, u.wall, u.cpu, u.peakRSSMiB)
 	}
+	done := func(name string) bool { return *scaleUntil == name }
 	complete := filepath.Join(data, ".complete")
 	if _, err := os.Stat(complete); err != nil {
 		phase("generate", func() error {
@@ -172,6 +174,13 @@ func scaleOnce(b *testing.B, n, days int) {
 	size, err := dirBytes(data)
 	if err != nil {
 		b.Fatal(err)
+	}
+	defer func() {
+		reportPhases(b, uses, size)
+		b.Logf("dataset: %d servers × %d days, %.1f MiB on disk in %s (GOMAXPROCS %d)", n, days, float64(size)/(1<<20), data, runtime.GOMAXPROCS(0))
+	}()
+	if done("generate") {
+		return
 	}
 
 	opts := &PlanOptions{Settings: model.DefaultSettings.Clone()}
@@ -194,15 +203,24 @@ func scaleOnce(b *testing.B, n, days int) {
 		in, err = planner.Prepare(req)
 		return err
 	})
+	if done("profile") {
+		return
+	}
 	var plan *model.Plan
 	phase("pack", func() (err error) {
 		plan, err = planner.Build(in)
 		return err
 	})
+	if done("pack") {
+		return
+	}
 	phase("risk", func() (err error) {
 		plan.Risk, err = backtest.PlanRisk(req, plan, opts.RiskOrigins, opts.RiskMaxServers)
 		return err
 	})
+	if done("risk") {
+		return
+	}
 	phase("write", func() error {
 		files, err := planOutputs(opts, plan, in)
 		if err != nil {
@@ -211,7 +229,11 @@ func scaleOnce(b *testing.B, n, days int) {
 		return writeOutputs(files)
 	})
 	in, plan = nil, nil
+}
 
+// reportPhases reports each phase and the plan (the phases after generation;
+// its peak RSS is the largest), and the dataset's bytes on disk.
+func reportPhases(b *testing.B, uses []phaseUse, size int64) {
 	total := phaseUse{name: "plan"}
 	for _, u := range uses {
 		if u.name != "generate" {
@@ -227,5 +249,4 @@ func scaleOnce(b *testing.B, n, days int) {
 		b.Logf("%-8s %8.1f s wall %8.1f CPU-s %8.0f MiB peak RSS", u.name, u.wall, u.cpu, u.peakRSSMiB)
 	}
 	b.ReportMetric(float64(size)/(1<<20), "dataset-MiB")
-	b.Logf("dataset: %d servers × %d days, %.1f MiB on disk in %s (GOMAXPROCS %d)", n, days, float64(size)/(1<<20), data, runtime.GOMAXPROCS(0))
 }

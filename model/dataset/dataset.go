@@ -58,8 +58,20 @@ func appendValue(dst []byte, v float64) []byte {
 
 // round6 rounds v to six decimals, which are far below any measurement's
 // resolution and keep files human-readable and stable. The rounding is
-// monotonic, so a mean at or below its max stays so.
-func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+// monotonic, so a mean at or below its max stays so. A value of
+// round6Exact or more is kept as it is: a float64 that large has no six
+// decimals to round to, and v*1e6 would be inexact (a byte count of
+// 13090499351760 came back as 13090499351759.998).
+func round6(v float64) float64 {
+	if math.Abs(v) >= round6Exact {
+		return v
+	}
+	return math.Round(v*1e6) / 1e6
+}
+
+// round6Exact is 2^53 / 10^6: below it, v*1e6 rounds to an integer that
+// a float64 holds exactly.
+const round6Exact = (1 << 53) / 1e6
 
 // Bounds of a sample that the codec accepts (docs/format.md).
 const (

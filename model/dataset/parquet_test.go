@@ -12,6 +12,7 @@ import (
 
 	"github.com/kvmfit/kvmfit/model"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // parquetSamples are samples with what the format must keep: six-decimal
@@ -498,5 +499,109 @@ func TestReadParquetDictionary(t *testing.T) {
 	}
 	if !math.IsNaN(s.Mean[model.CPUBusyPct][5]) {
 		t.Errorf("null row read as %v", s.Mean[model.CPUBusyPct][5])
+	}
+}
+
+// TestParquetEncodingChoice: each DECIMAL column is DELTA_BINARY_PACKED or
+// BYTE_STREAM_SPLIT, whichever is smaller for its values: a smooth ramp
+// (a filesystem filling) delta, memory in whole KiB byte stream split; either reads back bit for bit, and
+// large whole byte counts stay whole (DECIMAL(18,0), not DOUBLE).
+func TestParquetEncodingChoice(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	const n = 8640
+	xs := make([]model.Sample, n)
+	h := uint64(1)
+	rnd := func() float64 { // xorshift: deterministic noise in [0, 1)
+		h ^= h << 13
+		h ^= h >> 7
+		h ^= h << 17
+		return float64(h>>11) / (1 << 53)
+	}
+	for i := range xs {
+		x := model.NewSample(t0.Add(time.Duration(i)*5*time.Minute), 5*time.Minute)
+		cpu := math.Round((20+10*rnd())*100) / 100
+		x.Set(model.CPUBusyPct, cpu, cpu+10)
+		mem := 16*float64(model.GiB) + 1024*math.Round(1e6*rnd())
+		x.Set(model.MemUsedBytes, mem, mem+1024*math.Round(1e4*rnd()))
+		fs := 13090499351760 + 4096*float64(i) // above 2^53/1e6: was rounded off its integer
+		x.Set(model.FSUsedBytes, fs, fs+4096)
+		xs[i] = x
+	}
+	dir := writeParquetServer(t, filepath.Join(t.TempDir(), "ds"), "srv", xs)
+	data, err := os.ReadFile(filepath.Join(dir, ParquetFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"mem_used_bytes_mean": "BYTE_STREAM_SPLIT DECIMAL(18,0)",
+		"mem_used_bytes_max":  "BYTE_STREAM_SPLIT DECIMAL(18,0)",
+		"fs_used_bytes_mean":  "DELTA_BINARY_PACKED DECIMAL(18,0)",
+		"fs_used_bytes_max":   "DELTA_BINARY_PACKED DECIMAL(18,0)",
+		"timestamp":           "DELTA_BINARY_PACKED INT(64,true)",
+	}
+	for _, c := range pf.Metadata().RowGroups[0].Columns {
+		name := c.MetaData.PathInSchema[0]
+		w, ok := want[name]
+		if !ok {
+			continue
+		}
+		l, _ := pf.Schema().Lookup(name)
+		var encs []string
+		for _, e := range c.MetaData.Encoding {
+			if e != format.RLE { // the definition levels
+				encs = append(encs, e.String())
+			}
+		}
+		got := strings.Join(encs, ",")
+		if lt := l.Node.Type().LogicalType(); lt != nil {
+			got += " " + lt.String()
+		}
+		if got != w {
+			t.Errorf("%s: %s, want %s", name, got, w)
+		}
+	}
+	srv, err := ReadServer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := []byte(HeaderLine())
+	for _, x := range xs {
+		csv = AppendRow(csv, x)
+	}
+	var fromCSV model.Series
+	if _, err := ReadSamples(bytes.NewReader(csv), "x.csv", &fromCSV); err != nil {
+		t.Fatal(err)
+	}
+	sameSeries(t, "parquet", &srv.Series, &fromCSV)
+	if got := srv.Series.Mean[model.FSUsedBytes][0]; got != 13090499351760 {
+		t.Errorf("fs_used_bytes_mean %v, want 13090499351760", got)
+	}
+}
+
+// TestRound6 checks the six-decimal rounding of written values, large
+// values (which have no six decimals) unchanged.
+func TestRound6(t *testing.T) {
+	for _, c := range []struct{ v, want float64 }{
+		{1.2345674, 1.234567},
+		{1.2345675001, 1.234568},
+		{0.0000004, 0},
+		{9007199254.7409915, 9007199254.740992},
+		{13090499351760, 13090499351760},
+		{1.3090499351759998e13, 1.3090499351759998e13},
+		{1e18, 1e18},
+	} {
+		if got := round6(c.v); got != c.want {
+			t.Errorf("round6(%v) = %v, want %v", c.v, got, c.want)
+		}
+	}
+	// Monotonic across the threshold: a mean at or below its max stays so.
+	for v := math.Nextafter(round6Exact, 0); v < round6Exact+0.01; v = math.Nextafter(v, math.Inf(1)) + 1e-7 {
+		if a, b := round6(v), round6(math.Nextafter(v, math.Inf(1))); a > b {
+			t.Fatalf("round6(%v) = %v > round6(next) = %v", v, a, b)
+		}
 	}
 }
