@@ -21,14 +21,21 @@
 //     spikes to 92–100 % inside an interval, so an interval's max is far
 //     above its mean;
 //   - memory as the steady resource: a fixed share of RAM in use per
-//     server, except one server whose use grows by 1.2 % a day (a leak).
+//     server, except one server whose use grows by 1.2 % a day (a leak);
+//     it drifts around that level as memory does (an AR(1) from reading to
+//     reading, coefficient 0.99, standard deviation 0.2 % of the level)
+//     instead of jumping at every reading.
 //
 // Each interval of Step is simulated as SubSamples collector readings (20
 // readings of 15 s in a 5-minute interval by default). A reading is the
 // interval's workload level times a mean-one log-normal factor (sigma 0.35
 // for CPU and network, 0.35–0.8 for disk IO by archetype); IOPS are bytes/s
 // divided by the archetype's mean IO size. The interval's mean and max are
-// taken over the readings, so mean ≤ max always holds.
+// taken over the readings, so mean ≤ max always holds. Values come at the
+// resolution the usual collectors report: CPU percent and IOPS to 0.01
+// (sar, mpstat, iostat), memory means in whole KiB (/proc/meminfo, sar's
+// kbmemused) and its readings in whole 4 KiB pages, byte rates and byte
+// counts in whole bytes.
 //
 // # Archetypes
 //

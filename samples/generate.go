@@ -183,6 +183,9 @@ type server struct {
 	ar float64
 	// act is the current activity factor: day factor × short-term load.
 	act float64
+	// memDrift is the relative drift of memory in use around its level,
+	// an AR(1) from reading to reading.
+	memDrift float64
 }
 
 // params are a server's draws around its archetype.
@@ -329,6 +332,17 @@ const (
 	daySigma = 0.1
 )
 
+// Memory in use drifts around its level from reading to reading: an AR(1)
+// with coefficient memRho (a time constant of 100 readings, 25 minutes at
+// the default 15 s) and a stationary standard deviation of 0.2 % of the
+// level, whose innovation is memInnov. Readings are whole pages.
+const (
+	memRho    = 0.99
+	pageBytes = 4096
+)
+
+var memInnov = 0.002 * math.Sqrt(1-memRho*memRho)
+
 // tick advances the server's calendar and activity to the interval whose
 // middle is mid, filling c.
 func (s *server) tick(c *clock, mid, start time.Time) {
@@ -429,7 +443,10 @@ func (s *server) writeSamples(sw *dataset.ServerWriter, o GenerateOptions) error
 				rd, wr = rd*diskMax/sum, wr*diskMax/sum
 			}
 			acc.add(model.CPUBusyPct, min(cpu, 100))
-			acc.add(model.MemUsedBytes, min(lv.memBytes*(1+0.002*ns.draw(normal)), memTotal))
+			// Memory in use drifts: an AR(1) around the level, not a
+			// new draw at every reading; the OS counts it in pages.
+			s.memDrift = memRho*s.memDrift + memInnov*ns.draw(normal)
+			acc.add(model.MemUsedBytes, math.Round(min(lv.memBytes*(1+s.memDrift), memTotal)/pageBytes)*pageBytes)
 			acc.add(model.DiskReadBytesPerSec, rd)
 			acc.add(model.DiskWriteBytesPerSec, wr)
 			acc.add(model.DiskReadIOPS, rd/lv.rdBlk*ns.draw(noiseIOPS))
@@ -472,15 +489,18 @@ func (a *accumulator) add(m model.Metric, v float64) {
 	}
 }
 
-// resolution is the rounding step of each metric in the output: whole bytes,
-// hundredths of an IO, thousandths of a CPU percent. Rounding mean and max
-// the same way keeps mean ≤ max.
+// resolution is the rounding step of each metric in the output, what
+// the usual collectors report: hundredths of a CPU percent and of an IO
+// per second (sar, mpstat, iostat), memory in whole KiB (/proc/meminfo,
+// sar's kbmemused; its readings are whole 4 KiB pages, so the max is one),
+// whole bytes otherwise. Rounding mean and max the same way keeps
+// mean ≤ max.
 func resolution(m model.Metric) float64 {
 	switch m {
-	case model.CPUBusyPct:
-		return 0.001
-	case model.DiskReadIOPS, model.DiskWriteIOPS:
+	case model.CPUBusyPct, model.DiskReadIOPS, model.DiskWriteIOPS:
 		return 0.01
+	case model.MemUsedBytes:
+		return 1024
 	default:
 		return 1
 	}
