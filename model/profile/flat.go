@@ -13,6 +13,7 @@ import (
 // memory for memory, else 0). p = 1 is the server's peak.
 func SlotQuantile(p *Result, q float64) model.Capacity {
 	var c model.Capacity
+	var x []float64 // scratch, shared by the resources
 	for d := model.Dim(0); d < model.NumDims; d++ {
 		if p.Full[d] == nil {
 			if row := p.Demand.Values[d]; len(row) > 0 {
@@ -20,11 +21,17 @@ func SlotQuantile(p *Result, q float64) model.Capacity {
 			}
 			continue
 		}
-		x := make([]float64, 0, len(p.Full[d]))
-		for _, v := range p.Full[d] {
-			x = append(x, float64(v))
+		var v float64
+		if q == 1 {
+			// The peak: float32 to float64 is exact and keeps the order.
+			v = float64(maxNonNaN32(p.Full[d]))
+		} else {
+			x = x[:0]
+			for _, f := range p.Full[d] {
+				x = append(x, float64(f))
+			}
+			v = quantileInPlace(q, x)
 		}
-		v := quantileInPlace(q, x) // x is scratch
 		if math.IsNaN(v) {
 			v = 0
 		}
@@ -81,4 +88,15 @@ func GuestRAMBytes(srv *model.Server) float64 {
 		return 0
 	}
 	return v
+}
+
+// maxNonNaN32 is maxNonNaN of float32 values.
+func maxNonNaN32(x []float32) float32 {
+	m := float32(math.NaN())
+	for _, v := range x {
+		if v > m || (m != m && v == v) {
+			m = v
+		}
+	}
+	return m
 }

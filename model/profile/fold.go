@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -45,6 +46,85 @@ func Fold(x []float64, offset, period int, pct float64) (prof []float64, empty i
 		}
 	}
 	return prof, empty
+}
+
+// foldMulti is Fold at each of the percentiles pcts (0 < pct ≤ 100):
+// profs[i] is what Fold(x, offset, period, pcts[i]) returns, the same
+// values, from one sort of each slot's values instead of one selection
+// per percentile.
+func foldMulti(x []float64, offset, period int, pcts []float64) (profs [][]float64, empty int) {
+	if period <= 0 || offset < 0 {
+		panic("model: Fold with a non-positive period or negative offset")
+	}
+	for _, pct := range pcts {
+		if !(pct >= 0 && pct <= 100) {
+			panic("model: Quantile with p outside [0, 1]")
+		}
+	}
+	profs = make([][]float64, len(pcts))
+	for i := range profs {
+		profs[i] = make([]float64, period)
+	}
+	col := make([]float64, 0, len(x)/period+2)
+	for j := range period {
+		col = col[:0]
+		for t := ((j-offset)%period + period) % period; t < len(x); t += period {
+			if v := x[t]; !math.IsNaN(v) {
+				col = append(col, v)
+			}
+		}
+		if len(col) == 0 {
+			for i := range profs {
+				profs[i][j] = math.NaN()
+			}
+			empty++
+			continue
+		}
+		slices.Sort(col)
+		for i, pct := range pcts {
+			profs[i][j] = col[rank(pct/100, len(col))-1]
+		}
+	}
+	return profs, empty
+}
+
+// foldRowsMulti is foldRows at each of the percentiles pcts, from one
+// sort per slot (foldMulti); the warnings are those of pcts[0].
+func foldRowsMulti(row []float64, d model.Dim, spd int, start time.Time, pcts []float64, kind model.ProfileKind) ([][]float64, []string) {
+	var warns []string
+	profs, empty := foldMulti(row, 0, spd, pcts)
+	if empty > 0 {
+		for _, prof := range profs {
+			peak := 0.0
+			for _, v := range prof {
+				if v > peak {
+					peak = v
+				}
+			}
+			for j, v := range prof {
+				if math.IsNaN(v) {
+					prof[j] = peak
+				}
+			}
+		}
+		warns = append(warns, fmt.Sprintf("%s: %d of %d times of day have no data on any day; filled with the profile's peak", d, empty, spd))
+	}
+	if kind == model.ProfileWeek {
+		off := weekdayOffset(start) * spd
+		wks, empty := foldMulti(row, off, 7*spd, pcts)
+		if empty > 0 {
+			for i, wk := range wks {
+				for j, v := range wk {
+					if math.IsNaN(v) {
+						wk[j] = profs[i][j%spd]
+					}
+				}
+			}
+			warns = append(warns, fmt.Sprintf("%s: %d of %d times of week have no data in any week; filled with the time-of-day P%g", d, empty, 7*spd, pcts[0]))
+		}
+		profs = wks
+	}
+	return profs, warns
 }
 
 // foldRows folds one dimension's aligned slots into its profile at

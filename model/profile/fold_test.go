@@ -2,9 +2,12 @@ package profile
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/kvmfit/kvmfit/model"
 	"github.com/kvmfit/kvmfit/model/internal/modeltest"
 )
 
@@ -64,4 +67,40 @@ func TestFoldDays(t *testing.T) {
 		}()
 		FoldDays(make([]float64, 5), 3, 95)
 	})
+}
+
+// TestFoldRowsMulti: folding at several percentiles from one sort per slot
+// gives exactly what foldRows gives at each, for day and week profiles,
+// with ties, gaps and times of day or week without any data.
+func TestFoldRowsMulti(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const spd = 24
+	start := time.Date(2026, 1, 7, 0, 0, 0, 0, time.UTC) // a Wednesday
+	for _, days := range []int{1, 9, 30} {
+		x := make([]float64, days*spd)
+		for i := range x {
+			switch {
+			case i%spd == 5, rng.IntN(10) == 0:
+				x[i] = math.NaN() // 05:00 never has data
+			default:
+				x[i] = float64(rng.IntN(7)) * 1.5
+			}
+		}
+		pcts := []float64{95, 80, 90, 99, 100, 95, 50}
+		for _, kind := range []model.ProfileKind{model.ProfileDay, model.ProfileWeek} {
+			got, warns := foldRowsMulti(x, model.DimCPU, spd, start, pcts, kind)
+			for i, pct := range pcts {
+				want, w := foldRows(x, model.DimCPU, spd, start, pct, kind)
+				if !slices.Equal(got[i], want) {
+					t.Errorf("%d days %s P%g: %v, want %v", days, kind, pct, got[i], want)
+				}
+				if i == 0 && !slices.Equal(warns, w) {
+					t.Errorf("%d days %s: warnings %q, want %q", days, kind, warns, w)
+				}
+			}
+			if len(warns) == 0 {
+				t.Errorf("%d days %s: no warning for 05:00 without data", days, kind)
+			}
+		}
+	}
 }

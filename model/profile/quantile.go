@@ -24,6 +24,11 @@ func quantileInPlace(p float64, x []float64) float64 {
 	if !(p >= 0 && p <= 1) {
 		panic("model: Quantile with p outside [0, 1]")
 	}
+	if p == 1 {
+		// The n-th of n (k = ⌈n − 1e-9·n⌉ = n below 10^9 values): the
+		// largest, in one pass, x untouched.
+		return maxNonNaN(x)
+	}
 	v := x[:0]
 	for _, f := range x {
 		if !math.IsNaN(f) {
@@ -33,10 +38,15 @@ func quantileInPlace(p float64, x []float64) float64 {
 	if len(v) == 0 {
 		return math.NaN()
 	}
-	f := p * float64(len(v))
-	k := int(math.Ceil(f - 1e-9*f)) // 1-based rank
-	k = min(max(k, 1), len(v))
-	return selectKth(v, k-1)
+	return selectKth(v, rank(p, len(v))-1)
+}
+
+// rank is the 1-based rank of the p-quantile of n ≥ 1 values: ⌈p·n⌉,
+// tolerating rounding in p·n, within 1..n.
+func rank(p float64, n int) int {
+	f := p * float64(n)
+	k := int(math.Ceil(f - 1e-9*f))
+	return min(max(k, 1), n)
 }
 
 // selectKth returns the k-th smallest (0-based) of v, reordering v: a
@@ -76,4 +86,16 @@ func selectKth(v []float64, k int) float64 {
 		}
 	}
 	return v[k]
+}
+
+// maxNonNaN returns the largest value of x that is not NaN, NaN when there
+// is none.
+func maxNonNaN(x []float64) float64 {
+	m := math.NaN()
+	for _, v := range x {
+		if v > m || (m != m && v == v) {
+			m = v
+		}
+	}
+	return m
 }

@@ -54,6 +54,8 @@ func TestQuantile(t *testing.T) {
 		{"P95 of 1..10", 0.95, seq(1, 10), 10},          // k = ⌈9.5⌉ = 10
 		{"P50 of 1..4", 0.50, []float64{4, 3, 2, 1}, 2}, // k = 2, unsorted input
 		{"P100 is the max", 1, []float64{3, 9, 1}, 9},
+		{"P100 with NaNs", 1, []float64{nan, 3, nan, 9, 1, nan}, 9},
+		{"P100 all NaN", 1, []float64{nan, nan}, nan},
 		{"P0 is the min", 0, []float64{3, 9, 1}, 1},
 		{"P95 of 2 days", 0.95, []float64{40, 90}, 90}, // k = ⌈1.9⌉ = 2
 		{"single", 0.5, []float64{7}, 7},

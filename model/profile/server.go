@@ -327,18 +327,32 @@ func (p *Result) fold(srv *model.Server, rows *[model.NumDims][]float64, measure
 			continue
 		}
 		pct := s.PercentileOf(d)
-		prof, warns := foldRows(rows[d], d, spd, start, pct, s.Profile)
+		var prof []float64
+		var warns []string
+		if len(pcts) == 0 {
+			prof, warns = foldRows(rows[d], d, spd, start, pct, s.Profile)
+		} else {
+			// The plan's percentile and the others from one sort per slot.
+			ps := make([]float64, 1, 1+len(pcts))
+			ps[0] = pct
+			for _, v := range pcts {
+				if pct != s.Percentile {
+					v = pct // set apart by PercentileByDim: keeps its own
+				}
+				ps = append(ps, v)
+			}
+			var profs [][]float64
+			profs, warns = foldRowsMulti(rows[d], d, spd, start, ps, s.Profile)
+			prof = profs[0]
+			for k := range alt {
+				alt[k].Values[d] = profs[1+k]
+			}
+		}
 		p.Warnings = append(p.Warnings, warns...)
 		if s.Profile == model.ProfileFull {
 			p.Full[d] = fullRow(rows[d], d, ovh)
 		}
 		p.Demand.Values[d] = prof
-		for k, v := range pcts {
-			if pct != s.Percentile {
-				v = pct // set apart by PercentileByDim: keeps its own
-			}
-			alt[k].Values[d], _ = foldRows(rows[d], d, spd, start, v, s.Profile)
-		}
 	}
 	addOverhead(p.Demand.Values[model.DimMem], ovh)
 	for k := range alt {
