@@ -54,6 +54,13 @@ type PrometheusOptions struct {
 	// collect --remote-write`), "node" (node_exporter) or "auto" (default:
 	// kvmfit's where an instance has them, node_exporter's for the others).
 	Metrics string
+	// NoExport keeps the range queries for the kvmfit rows even when the
+	// server is VictoriaMetrics (see prometheus_vm.go): the same dataset,
+	// more of the server's CPU.
+	NoExport bool
+	// forceExport exports the kvmfit rows from VictoriaMetrics however
+	// dense they are (tests: the export path's averages of several rows).
+	forceExport bool
 }
 
 // DefaultPrometheusOptions are the defaults of the optional fields.
@@ -87,6 +94,11 @@ type promQuery struct {
 	metric model.Metric
 	isMax  bool
 	expr   string
+	// raw, for the kvmfit rows, is the selector of the series whose raw
+	// points VictoriaMetrics' export gives: expr is then the largest per
+	// instance of their avg_over_time (max_over_time if isMax) at the
+	// step, which the export path computes itself (prometheus_vm.go).
+	raw string
 }
 
 // promQueries builds the queries. sel is the label matchers (with the
@@ -119,14 +131,14 @@ func promQueries(sel, s, p string) []promQuery {
 	disk := `device!~"` + promDiskExclude + `"`
 	net := `device!="lo"`
 	q := []promQuery{
-		{model.CPUBusyPct, false, cpu(s)},
-		{model.CPUBusyPct, true, peak(cpu(p))},
-		{model.MemTotalBytes, false, `max by (instance) (avg_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]))`},
-		{model.MemTotalBytes, true, `max by (instance) (max_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]))`},
-		{model.MemUsedBytes, false, `max by (instance) (avg_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]) - avg_over_time(node_memory_MemAvailable_bytes` + join("") + `[` + s + `]))`},
-		{model.MemUsedBytes, true, `max by (instance) (max_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]) - min_over_time(node_memory_MemAvailable_bytes` + join("") + `[` + s + `]))`},
-		{model.FSUsedBytes, false, `sum by (instance) (max by (instance, device) (avg_over_time(node_filesystem_size_bytes` + join(promFSFilter) + `[` + s + `]) - avg_over_time(node_filesystem_free_bytes` + join(promFSFilter) + `[` + s + `])))`},
-		{model.FSUsedBytes, true, `sum by (instance) (max by (instance, device) (max_over_time(node_filesystem_size_bytes` + join(promFSFilter) + `[` + s + `]) - min_over_time(node_filesystem_free_bytes` + join(promFSFilter) + `[` + s + `])))`},
+		{model.CPUBusyPct, false, cpu(s), ""},
+		{model.CPUBusyPct, true, peak(cpu(p)), ""},
+		{model.MemTotalBytes, false, `max by (instance) (avg_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]))`, ""},
+		{model.MemTotalBytes, true, `max by (instance) (max_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]))`, ""},
+		{model.MemUsedBytes, false, `max by (instance) (avg_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]) - avg_over_time(node_memory_MemAvailable_bytes` + join("") + `[` + s + `]))`, ""},
+		{model.MemUsedBytes, true, `max by (instance) (max_over_time(node_memory_MemTotal_bytes` + join("") + `[` + s + `]) - min_over_time(node_memory_MemAvailable_bytes` + join("") + `[` + s + `]))`, ""},
+		{model.FSUsedBytes, false, `sum by (instance) (max by (instance, device) (avg_over_time(node_filesystem_size_bytes` + join(promFSFilter) + `[` + s + `]) - avg_over_time(node_filesystem_free_bytes` + join(promFSFilter) + `[` + s + `])))`, ""},
+		{model.FSUsedBytes, true, `sum by (instance) (max by (instance, device) (max_over_time(node_filesystem_size_bytes` + join(promFSFilter) + `[` + s + `]) - min_over_time(node_filesystem_free_bytes` + join(promFSFilter) + `[` + s + `])))`, ""},
 	}
 	for _, c := range []struct {
 		m          model.Metric
@@ -139,7 +151,7 @@ func promQueries(sel, s, p string) []promQuery {
 		{model.NetRxBytesPerSec, "node_network_receive_bytes_total", net},
 		{model.NetTxBytesPerSec, "node_network_transmit_bytes_total", net},
 	} {
-		q = append(q, promQuery{c.m, false, rate(c.name, c.filt, s)}, promQuery{c.m, true, peak(rate(c.name, c.filt, p))})
+		q = append(q, promQuery{c.m, false, rate(c.name, c.filt, s), ""}, promQuery{c.m, true, peak(rate(c.name, c.filt, p)), ""})
 	}
 	return q
 }
@@ -248,6 +260,13 @@ type promImport struct {
 	r      *run
 	// decoders are the response decoders, one per query in flight.
 	decoders sync.Pool
+	// closing is the goroutine closing a batch's servers, closeErr its
+	// error (read after closing.Wait).
+	closing  sync.WaitGroup
+	closeErr error
+	// vmExport is set when the server is VictoriaMetrics: batches of
+	// kvmfit rows no denser than the step are exported (prometheus_vm.go).
+	vmExport bool
 }
 
 func (pi *promImport) errf(what string, err error) error {
@@ -306,7 +325,17 @@ var (
 	kvmfitFamily = promFamily{"kvmfit", kvmfitQueries, (*promImport).kvmfitInfo}
 )
 
+// importAll imports every instance; the last batch's servers are closed
+// (or, after an error, no longer written) when it returns.
 func (pi *promImport) importAll() error {
+	if err := pi.importBatches(); err != nil {
+		pi.waitClosed()
+		return err
+	}
+	return pi.waitClosed()
+}
+
+func (pi *promImport) importBatches() error {
 	o := pi.opts
 	var kv, node []string
 	var err error
@@ -331,6 +360,11 @@ func (pi *promImport) importAll() error {
 		what := map[string]string{"auto": "kvmfit_info or node_cpu_seconds_total", "kvmfit": "kvmfit_info", "node": "node_cpu_seconds_total"}[o.Metrics]
 		return fmt.Errorf("%w: prometheus %s has no %s series%s between %s and %s", ErrNoServers, o.URL, what,
 			map[bool]string{true: " matching " + o.Selector, false: ""}[o.Selector != ""], o.Start.UTC().Format(time.RFC3339), o.End.UTC().Format(time.RFC3339))
+	}
+	if len(kv) > 0 && !o.NoExport {
+		if pi.vmExport, err = pi.probeExport(); err != nil {
+			return err
+		}
 	}
 	steps := int64(o.End.Sub(o.Start) / o.Step)
 	if steps < 1 {
@@ -374,8 +408,8 @@ func kvmfitQueries(sel, s, _ string) []promQuery {
 	var q []promQuery
 	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		q = append(q,
-			promQuery{m, false, `max by (instance) (avg_over_time(` + remotewrite.MetricName(m, false) + `{` + sel + `}[` + s + `]))`},
-			promQuery{m, true, `max by (instance) (max_over_time(` + remotewrite.MetricName(m, true) + `{` + sel + `}[` + s + `]))`})
+			promQuery{m, false, `max by (instance) (avg_over_time(` + remotewrite.MetricName(m, false) + `{` + sel + `}[` + s + `]))`, remotewrite.MetricName(m, false) + `{` + sel + `}`},
+			promQuery{m, true, `max by (instance) (max_over_time(` + remotewrite.MetricName(m, true) + `{` + sel + `}[` + s + `]))`, remotewrite.MetricName(m, true) + `{` + sel + `}`})
 	}
 	return q
 }
@@ -574,6 +608,13 @@ func (pi *promImport) importBatch(fam promFamily, batch []string, steps, chunkSt
 		return err
 	}
 	queries := fam.queries(sel, promDuration(o.Step), promDuration(o.PeakWindow))
+	export := false
+	if pi.vmExport && fam.name == kvmfitFamily.name {
+		if export, err = pi.sparseRows(sel, steps); err != nil {
+			return err
+		}
+		export = export || o.forceExport
+	}
 	servers := make([]*promServer, len(batch))
 	for i, inst := range batch {
 		servers[i] = &promServer{inv: pi.inventory(inst, infos[inst])}
@@ -582,7 +623,7 @@ func (pi *promImport) importBatch(fam promFamily, batch []string, steps, chunkSt
 	for first := int64(0); first < steps; first += chunkSteps {
 		last := min(steps, first+chunkSteps) - 1
 		c.reset(first, int(last-first+1))
-		if err := pi.queryChunk(queries, c); err != nil {
+		if err := pi.queryChunk(queries, c, export); err != nil {
 			return err
 		}
 		for i, inst := range batch {
@@ -592,12 +633,44 @@ func (pi *promImport) importBatch(fam promFamily, batch []string, steps, chunkSt
 		}
 		pi.r.prog.add(1)
 	}
-	for i, inst := range batch {
-		if err := pi.closeServer(inst, servers[i]); err != nil {
-			return err
-		}
+	return pi.closeBatch(batch, servers)
+}
+
+// closeBatch closes the servers of a batch: those without samples are
+// skipped at once; the others' files (the Parquet encoding, a good part of
+// the import's CPU) are written by a goroutine while the next batch is
+// queried, after the previous batch's (so that at most two batches of
+// servers are held in memory).
+func (pi *promImport) closeBatch(batch []string, servers []*promServer) error {
+	if err := pi.waitClosed(); err != nil {
+		return err
 	}
+	var open []*promServer
+	for i, inst := range batch {
+		if servers[i].sw == nil {
+			pi.r.skip(pi.opts.URL+" instance "+inst, "no samples in the range")
+			continue
+		}
+		open = append(open, servers[i])
+	}
+	pi.closing.Add(1)
+	go func() {
+		defer pi.closing.Done()
+		for _, s := range open {
+			if err := pi.closeServer(s); err != nil {
+				pi.closeErr = err
+				return
+			}
+		}
+	}()
 	return nil
+}
+
+// waitClosed waits for the servers being closed and returns the first
+// error in closing them.
+func (pi *promImport) waitClosed() error {
+	pi.closing.Wait()
+	return pi.closeErr
 }
 
 // promChunk holds the values of one chunk of a batch: for each instance
@@ -705,7 +778,7 @@ func (pi *promImport) inventory(inst string, in *promInfo) model.Inventory {
 // queryChunk runs every query over the samples of chunk c, at most
 // Parallel at a time, and fills c with what they return for the
 // instances of the batch (the first error wins).
-func (pi *promImport) queryChunk(queries []promQuery, c *promChunk) error {
+func (pi *promImport) queryChunk(queries []promQuery, c *promChunk, export bool) error {
 	o := pi.opts
 	// Sample k covers [Start + k·step, Start + (k+1)·step): the query is
 	// evaluated at its end.
@@ -720,6 +793,10 @@ func (pi *promImport) queryChunk(queries []promQuery, c *promChunk) error {
 			defer func() { <-sem; wg.Done() }()
 			d := pi.decoders.Get().(*promDecoder)
 			defer pi.decoders.Put(d)
+			if export && q.raw != "" {
+				errs[i] = pi.exportRange(d, q, i, c)
+				return
+			}
 			errs[i] = pi.queryRange(d, q.expr, rng, func(inst []byte, pts []promPoint) {
 				if r, ok := c.row[string(inst)]; ok {
 					pi.fill(c.col(r, i), c.first, q, pts)
@@ -804,16 +881,7 @@ func (pi *promImport) fill(col []float64, first int64, q promQuery, points []pro
 	o := pi.opts
 	start := o.Start.UnixNano()
 	for _, p := range points {
-		k := (p.ms*int64(time.Millisecond)-start)/int64(o.Step) - 1 - first
-		v := p.v
-		if k < 0 || k >= int64(len(col)) || math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		v = math.Max(v, 0)
-		if q.metric == model.CPUBusyPct {
-			v = math.Min(v, 100)
-		}
-		col[k] = v
+		putValue(col, (p.ms*int64(time.Millisecond)-start)/int64(o.Step)-1-first, q.metric, p.v)
 	}
 }
 
@@ -866,13 +934,9 @@ func (pi *promImport) writeSamples(inst string, s *promServer, queries []promQue
 	return nil
 }
 
-// closeServer closes the server of instance inst and writes its
-// inventory, or skips an instance without samples.
-func (pi *promImport) closeServer(inst string, s *promServer) error {
-	if s.sw == nil {
-		pi.r.skip(pi.opts.URL+" instance "+inst, "no samples in the range")
-		return nil
-	}
+// closeServer closes the server of an instance with samples and writes
+// its inventory.
+func (pi *promImport) closeServer(s *promServer) error {
 	if err := s.sw.Close(); err != nil {
 		return err
 	}

@@ -459,3 +459,147 @@ func (d *promDecoder) eat(c byte) bool {
 	}
 	return false
 }
+
+// exportLines decodes the JSON lines of VictoriaMetrics' /api/v1/export:
+// {"metric":{...},"values":[...],"timestamps":[...]} per line, values
+// JSON numbers, timestamps integer milliseconds. Each line is handed to
+// line with the value of its label, the raw bytes of its metric object
+// (the series' identity) and its points, all valid only during the call.
+func (d *promDecoder) exportLines(body []byte, label string, line func(labelValue, metric []byte, pts []promPoint)) error {
+	d.b, d.i = body, 0
+	defer func() { d.b = nil }()
+	var ts []int64
+	var vs []float64
+	for {
+		d.ws()
+		if d.i >= len(d.b) {
+			return nil
+		}
+		var lv, metric []byte
+		ts, vs = ts[:0], vs[:0]
+		err := d.object(func(key []byte) error {
+			switch string(key) {
+			case "metric":
+				d.ws()
+				start := d.i
+				err := d.object(func(name []byte) error {
+					if string(name) != label {
+						return d.skip()
+					}
+					s, err := d.str()
+					lv = s
+					return err
+				})
+				metric = d.b[start:d.i]
+				return err
+			case "values":
+				var err error
+				vs, err = d.exportValues(vs)
+				return err
+			case "timestamps":
+				var err error
+				ts, err = d.exportTimestamps(ts)
+				return err
+			}
+			return d.skip()
+		})
+		if err != nil {
+			return err
+		}
+		if len(ts) != len(vs) {
+			return d.fail(fmt.Sprintf("a line has %d values and %d timestamps", len(vs), len(ts)))
+		}
+		d.pts = d.pts[:0]
+		for i := range ts {
+			d.pts = append(d.pts, promPoint{ts[i], vs[i]})
+		}
+		line(lv, metric, d.pts)
+	}
+}
+
+// exportValues decodes an array of JSON numbers (NaN and Inf written
+// bare, as VictoriaMetrics does) onto vs.
+func (d *promDecoder) exportValues(vs []float64) ([]float64, error) {
+	d.ws()
+	if !d.eat('[') {
+		return vs, d.fail("want an array")
+	}
+	d.ws()
+	if d.eat(']') {
+		return vs, nil
+	}
+	for {
+		d.ws()
+		start := d.i
+		for d.i < len(d.b) && d.b[d.i] != ',' && d.b[d.i] != ']' && d.b[d.i] > ' ' {
+			d.i++
+		}
+		v, err := parsePromValue(d.b[start:d.i])
+		if err != nil || d.i == start {
+			d.i = start
+			return vs, d.fail("want a number")
+		}
+		vs = append(vs, v)
+		d.ws()
+		if d.eat(']') {
+			return vs, nil
+		}
+		if !d.eat(',') {
+			return vs, d.fail("want ',' or ']' in an array")
+		}
+	}
+}
+
+// exportTimestamps decodes an array of integer milliseconds onto ts.
+func (d *promDecoder) exportTimestamps(ts []int64) ([]int64, error) {
+	d.ws()
+	if !d.eat('[') {
+		return ts, d.fail("want an array")
+	}
+	d.ws()
+	if d.eat(']') {
+		return ts, nil
+	}
+	b := d.b
+	for {
+		for d.i < len(b) && (b[d.i] == ' ' || b[d.i] == '\n' || b[d.i] == '\t' || b[d.i] == '\r') {
+			d.i++
+		}
+		start := d.i
+		neg := d.i < len(b) && b[d.i] == '-'
+		if neg {
+			d.i++
+		}
+		var n int64
+		digits := 0
+		for d.i < len(b) {
+			c := b[d.i] - '0'
+			if c > 9 {
+				break
+			}
+			n = n*10 + int64(c)
+			d.i++
+			digits++
+		}
+		if digits == 0 || digits > 18 {
+			d.i = start
+			return ts, d.fail("want a timestamp in milliseconds")
+		}
+		if neg {
+			n = -n
+		}
+		ts = append(ts, n)
+		for d.i < len(b) && (b[d.i] == ' ' || b[d.i] == '\n' || b[d.i] == '\t' || b[d.i] == '\r') {
+			d.i++
+		}
+		if d.i < len(b) && b[d.i] == ',' {
+			d.i++
+			continue
+		}
+		if d.i < len(b) && b[d.i] == ']' {
+			d.i++
+			return ts, nil
+		}
+		return ts, d.fail("want ',' or ']' in an array")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -417,4 +418,183 @@ func procCPU(pid int) time.Duration {
 	u, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
+// countingRT counts the requests per path.
+type countingRT struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	n    map[string]int
+}
+
+func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.n[r.URL.Path]++
+	c.mu.Unlock()
+	return c.base.RoundTrip(r)
+}
+
+// pushSeries writes series straight into VictoriaMetrics.
+func pushSeries(t testing.TB, base string, client *http.Client, series []remotewrite.Series) {
+	t.Helper()
+	body := remotewrite.Encode(nil, series)
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/write", bytes.NewReader(snappy.Encode(nil, body)))
+	req.Header.Set("Content-Encoding", "snappy")
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("push: %s", resp.Status)
+	}
+}
+
+// sameTree fails unless the files under a and b are the same, byte for
+// byte.
+func sameTree(t *testing.T, a, b string) {
+	t.Helper()
+	files := func(dir string) map[string][]byte {
+		m := map[string][]byte{}
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			m[rel], _ = os.ReadFile(p)
+			return nil
+		})
+		return m
+	}
+	fa, fb := files(a), files(b)
+	if len(fa) == 0 || len(fa) != len(fb) {
+		t.Fatalf("%d files through the export, %d through the range queries", len(fa), len(fb))
+	}
+	for name, x := range fa {
+		if y, ok := fb[name]; !ok || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between the export and the range queries", name)
+		}
+	}
+}
+
+// TestVictoriaMetricsExportSameAsQueries: kvmfit rows read through
+// VictoriaMetrics' /api/v1/export give the dataset the range queries
+// give, byte for byte: rows at the step (on the steps' ends, off them,
+// with gaps, a server whose machine_id changes so that two series
+// overlap, values that are not round) and, forced, rows at 60 s (several
+// a step, averaged); rows denser than the step take the range queries.
+func TestVictoriaMetricsExportSameAsQueries(t *testing.T) {
+	base := startVictoriaMetrics(t)
+	httpc := vmHTTP(t)
+	client, err := httpc.Client(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC)
+	const steps = 600 // two chunks of a batch of 6 and a part
+	series := func(inst, mid string, every time.Duration, offset time.Duration, n int, skip func(i int) bool) []remotewrite.Series {
+		var out []remotewrite.Series
+		labels := func(name string) []remotewrite.Label {
+			ls := []remotewrite.Label{{Name: "__name__", Value: name}, {Name: "hostname", Value: inst + ".example"}, {Name: "instance", Value: inst}}
+			if mid != "" {
+				ls = append(ls, remotewrite.Label{Name: "machine_id", Value: mid})
+			}
+			return ls
+		}
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
+			for _, isMax := range []bool{false, true} {
+				var pts []remotewrite.Point
+				for i := range n {
+					if skip != nil && skip(i+int(m)) {
+						continue
+					}
+					v := float64((i*37+int(m)*11+len(inst))%97)/3 + 0.123456
+					if m == model.MemUsedBytes || m == model.MemTotalBytes || m == model.FSUsedBytes {
+						v = v*1e8 + 4e9
+					}
+					if isMax {
+						v = v*1.25 + 1
+					}
+					pts = append(pts, remotewrite.Point{Value: v, Time: start.Add(offset + time.Duration(i+1)*every)})
+				}
+				out = append(out, remotewrite.Series{Labels: labels(remotewrite.MetricName(m, isMax)), Points: pts})
+			}
+		}
+		var info []remotewrite.Point
+		for i := range n {
+			info = append(info, remotewrite.Point{Value: 1, Time: start.Add(offset + time.Duration(i+1)*every)})
+		}
+		return append(out, remotewrite.Series{Labels: append(labels(remotewrite.InfoMetric), remotewrite.Label{Name: "threads", Value: "8"}), Points: info})
+	}
+	step := 5 * time.Minute
+	pushSeries(t, base, client, series("a", "m-a", step, 0, steps, nil))
+	pushSeries(t, base, client, series("b", "m-b", step, 17*time.Second, steps, func(i int) bool { return i%7 == 3 }))
+	pushSeries(t, base, client, series("c", "m-c1", step, 0, steps/2, nil))
+	// c's machine_id changes: the second series overlaps the first for
+	// 20 steps, 2 minutes off.
+	pushSeries(t, base, client, series("c", "m-c2", step, time.Duration(steps/2-20)*step-2*time.Minute, steps/2+19, nil))
+	pushSeries(t, base, client, series("d", "", step, 0, 40, nil))
+	pushSeries(t, base, client, series("e", "m-e", 60*time.Second, 0, 5*steps, func(i int) bool { return i%13 == 0 }))
+	vmFlush(t, base)
+
+	imp := func(insts string, o PrometheusOptions) (string, *countingRT) {
+		t.Helper()
+		rt, err := httpc.RoundTripper(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &countingRT{base: rt, n: map[string]int{}}
+		out := filepath.Join(t.TempDir(), "out")
+		var ws warnings
+		o.Options, o.URL, o.RoundTripper, o.Start, o.End, o.Step, o.Metrics, o.Selector = ws.opts(), base, c, start, start.Add(steps*step), step, "kvmfit", `instance=~"`+insts+`"`
+		if _, err := Prometheus(context.Background(), out, o); err != nil {
+			t.Fatal(err)
+		}
+		if len(ws) > 0 {
+			t.Errorf("warnings %v", ws)
+		}
+		return out, c
+	}
+	// Rows at the step: exported.
+	viaExport, c := imp("a|b|c|d", PrometheusOptions{})
+	if c.n["/api/v1/export"] < 2*int(model.NumMetrics) || c.n["/api/v1/query_range"] != 0 {
+		t.Errorf("rows at the step: requests %v, want the export and no range query", c.n)
+	}
+	viaQueries, c := imp("a|b|c|d", PrometheusOptions{NoExport: true})
+	if c.n["/api/v1/export"] != 0 || c.n["/api/v1/query_range"] < 2*int(model.NumMetrics) {
+		t.Errorf("NoExport: requests %v", c.n)
+	}
+	sameTree(t, viaExport, viaQueries)
+	// c's overlap: the larger of the two series' values.
+	srv := readServers(t, viaExport)["c.example"]
+	if srv == nil || srv.Series.Len() != steps-1 {
+		t.Fatalf("c: %d samples, want %d", srv.Series.Len(), steps-1)
+	}
+	f := func(i int, m model.Metric) float64 { return float64((i*37+int(m)*11+1)%97)/3 + 0.123456 }
+	for _, k := range []int{279, 280, 290, 299, 300} {
+		want := f(k, model.CPUBusyPct)
+		if k >= 280 {
+			want = math.Max(want, f(k-280, model.CPUBusyPct))
+		}
+		if k >= 300 {
+			want = f(k-280, model.CPUBusyPct)
+		}
+		if got := srv.Series.Mean[model.CPUBusyPct][k]; math.Abs(got-want) > 1e-6 {
+			t.Errorf("c step %d: cpu mean %v, want %v", k, got, want)
+		}
+	}
+
+	// 60 s rows, five a step: the range queries, unless forced.
+	_, c = imp("e", PrometheusOptions{})
+	if c.n["/api/v1/export"] != 1 || c.n["/api/v1/query_range"] == 0 {
+		t.Errorf("rows denser than the step: requests %v, want only the probe of the export", c.n)
+	}
+	viaExport, c = imp("e", PrometheusOptions{forceExport: true})
+	if c.n["/api/v1/query_range"] != 0 {
+		t.Errorf("forced export: requests %v", c.n)
+	}
+	viaQueries, _ = imp("e", PrometheusOptions{NoExport: true})
+	sameTree(t, viaExport, viaQueries)
+	noSecret(t, viaExport)
 }

@@ -1,0 +1,190 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kvmfit/kvmfit/collect/remotewrite"
+	"github.com/kvmfit/kvmfit/model"
+)
+
+// The VictoriaMetrics export path of the kvmfit rows.
+//
+// A range query makes the server evaluate each step and write every
+// answer as JSON, most of VictoriaMetrics' CPU in an import (it writes
+// the points of a range query through a locked buffer, one small write at
+// a time). When the server is VictoriaMetrics and the rows of a batch are
+// no denser than one per step (the collector pushed them at the plan's
+// step or coarser), its /api/v1/export of the raw rows carries no more
+// points than the range queries would, and costs the server far less:
+// the importer then computes, for each step, the avg_over_time (or
+// max_over_time) of each series over (t − step, t] and the largest per
+// instance, as the range query would, to the same float64. Prometheus,
+// Thanos and Mimir have no such endpoint and keep the range queries; so
+// do node_exporter series, whose rates the server must compute.
+
+// probeExport reports whether the API answers VictoriaMetrics'
+// /api/v1/export: a 200 with JSON lines (none, for a selector that
+// matches nothing). Any other answer is not VictoriaMetrics.
+func (pi *promImport) probeExport() (bool, error) {
+	ctx, cancel := context.WithTimeout(pi.ctx, pi.opts.Timeout)
+	defer cancel()
+	t := promTime(pi.opts.Start)
+	form := url.Values{"match[]": {remotewrite.InfoMetric + `{instance="kvmfit-export-probe-matches-nothing"}`}, "start": {t}, "end": {t}}
+	resp, body, err := pi.post(ctx, "/api/v1/export", form)
+	if err != nil {
+		return false, pi.errf("ask whether the server is VictoriaMetrics (/api/v1/export)", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return false, nil
+	}
+	var d promDecoder
+	return d.exportLines(body, "instance", func(_, _ []byte, _ []promPoint) {}) == nil, nil
+}
+
+// post sends form to path of the API.
+func (pi *promImport) post(ctx context.Context, path string, form url.Values) (*http.Response, []byte, error) {
+	u := pi.client.URL(path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return pi.client.Do(ctx, req)
+}
+
+// sparseRows reports whether no series of the batch (label matchers sel)
+// has more kvmfit rows in the range than the range has steps (the export
+// is exact however dense the rows: this only weighs its cost).
+func (pi *promImport) sparseRows(sel string, steps int64) (bool, error) {
+	_, ctx, cancel, rng := pi.infoQuery(nil)
+	defer cancel()
+	vec, err := pi.queryVector(ctx, `max(count_over_time(`+remotewrite.InfoMetric+`{`+sel+`}[`+rng+`]))`)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range vec {
+		// The range reaches one step before the start.
+		if !(float64(s.Value) <= float64(steps+1)) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// promSeriesAcc is one raw series' points per step of a chunk: the sum
+// and count of its values (the max, for a max query).
+type promSeriesAcc struct {
+	row int
+	v   []float64
+	n   []int32
+}
+
+// exportRange fills column qi of chunk c with what range query q would
+// return, from the raw points of q.raw exported by VictoriaMetrics.
+func (pi *promImport) exportRange(d *promDecoder, q promQuery, qi int, c *promChunk) error {
+	o := pi.opts
+	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
+	defer cancel()
+	// Sample k holds the points in (Start + k·step, Start + (k+1)·step].
+	from := o.Start.Add(time.Duration(c.first) * o.Step)
+	form := url.Values{"match[]": {q.raw}, "start": {promTime(from)}, "end": {promTime(from.Add(time.Duration(c.n) * o.Step))}}
+	resp, body, err := pi.post(ctx, "/api/v1/export", form)
+	if err != nil {
+		return pi.errf("export "+q.raw, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return pi.errf("export "+q.raw, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body[:min(len(body), 256)]))))
+	}
+	fromNs, step := from.UnixNano(), int64(o.Step)
+	accs := map[string]*promSeriesAcc{}
+	var order []*promSeriesAcc
+	err = d.exportLines(body, "instance", func(inst, metric []byte, pts []promPoint) {
+		r, ok := c.row[string(inst)]
+		if !ok {
+			return
+		}
+		a := accs[string(metric)]
+		if a == nil {
+			a = &promSeriesAcc{row: r, v: make([]float64, c.n), n: make([]int32, c.n)}
+			accs[string(metric)] = a
+			order = append(order, a)
+		}
+		for _, p := range pts {
+			dt := p.ms*int64(time.Millisecond) - fromNs
+			if dt <= 0 || math.IsNaN(p.v) {
+				// Before the chunk; NaN is a staleness marker, which
+				// the rollups leave out.
+				continue
+			}
+			k := (dt - 1) / step
+			if k >= int64(c.n) {
+				continue
+			}
+			switch {
+			case a.n[k] == 0:
+				a.v[k] = p.v
+			case q.isMax:
+				if p.v > a.v[k] {
+					a.v[k] = p.v
+				}
+			default:
+				a.v[k] += p.v
+			}
+			a.n[k]++
+		}
+	})
+	if err != nil {
+		return pi.errf("export "+q.raw, fmt.Errorf("decode the response: %w", err))
+	}
+	// The largest per instance of the series' values, as max by
+	// (instance) does, then what fill does to a range query's points.
+	best := map[int][]float64{}
+	for _, a := range order {
+		b := best[a.row]
+		if b == nil {
+			b = make([]float64, c.n)
+			for k := range b {
+				b[k] = math.NaN()
+			}
+			best[a.row] = b
+		}
+		for k, n := range a.n {
+			if n == 0 {
+				continue
+			}
+			v := a.v[k]
+			if !q.isMax {
+				v /= float64(n)
+			}
+			if math.IsNaN(b[k]) || v > b[k] {
+				b[k] = v
+			}
+		}
+	}
+	for r, b := range best {
+		col := c.col(r, qi)
+		for k, v := range b {
+			putValue(col, int64(k), q.metric, v)
+		}
+	}
+	return nil
+}
+
+// putValue puts v, a value of metric m, at col[k] as fill does: NaN and
+// infinities left out, values below 0 as 0, CPU above 100 % as 100.
+func putValue(col []float64, k int64, m model.Metric, v float64) {
+	if k < 0 || k >= int64(len(col)) || math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	v = math.Max(v, 0)
+	if m == model.CPUBusyPct {
+		v = math.Min(v, 100)
+	}
+	col[k] = v
+}
