@@ -44,12 +44,15 @@ type Config struct {
 	DisableCompression bool
 	// headerFlags is the raw --header values of AddFlags.
 	headerFlags []string
+	// flagPrefix is the prefix of AddFlags' flag names, for messages.
+	flagPrefix string
 }
 
 // AddFlags registers the configuration's flags on fs, each name prefixed
 // with prefix (e.g. "" or "remote-write-"); what names the endpoint in the
 // usage strings, e.g. "the API".
 func (c *Config) AddFlags(fs *pflag.FlagSet, prefix, what string) {
+	c.flagPrefix = prefix
 	fs.StringVar(&c.BearerTokenFile, prefix+"bearer-token-file", c.BearerTokenFile, "`FILE` holding a bearer token for "+what)
 	fs.StringVar(&c.BasicAuthUser, prefix+"basic-auth-user", c.BasicAuthUser, "basic auth `USER` for "+what+" (password from --"+prefix+"basic-auth-password-file or --"+prefix+"basic-auth-password-env)")
 	fs.StringVar(&c.BasicAuthPasswordFile, prefix+"basic-auth-password-file", c.BasicAuthPasswordFile, "`FILE` holding the basic auth password")
@@ -259,7 +262,28 @@ func (t *authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		r.SetBasicAuth(t.c.BasicAuthUser, pw)
 	}
-	return t.base.RoundTrip(r)
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		err = t.c.explain(err)
+	}
+	return resp, err
+}
+
+// explain adds what to do to the TLS alerts of a server that wants a
+// client certificate: the bare "remote error: tls: certificate required"
+// does not say which flags give one.
+func (c *Config) explain(err error) error {
+	s := err.Error()
+	rejected := strings.Contains(s, "tls: certificate required") || strings.Contains(s, "tls: bad certificate") ||
+		strings.Contains(s, "tls: unknown certificate authority") || strings.Contains(s, "tls: unknown certificate")
+	switch {
+	case !rejected:
+		return err
+	case c.CertFile == "":
+		return fmt.Errorf("%w (the server requires a client certificate: give --%scert-file and --%skey-file)", err, c.flagPrefix, c.flagPrefix)
+	default:
+		return fmt.Errorf("%w (the server did not accept the client certificate %s: is it issued by a CA the server trusts, for client authentication?)", err, c.CertFile)
+	}
 }
 
 // IsLoopback reports whether the host of rawURL is this machine
