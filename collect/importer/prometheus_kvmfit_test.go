@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kvmfit/kvmfit/collect/promhttp"
+	"github.com/kvmfit/kvmfit/collect/promhttp/promhttptest"
 	"github.com/kvmfit/kvmfit/model"
 )
 
@@ -155,4 +156,32 @@ func TestPrometheusKvmfitSeriesWithAuth(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("without credentials: %v, want a 401", err)
 	}
+}
+
+// An API behind mutual TLS: imported with the CA, client certificate and
+// key; without the certificate, a message that names the URL and the flags
+// to give, and no output.
+func TestPrometheusMutualTLS(t *testing.T) {
+	const token = "tok-mtls-1234"
+	srv, pki := promhttptest.NewMTLSServer(t, &fakeKvmfitAPI{t: t, token: token})
+	tokFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokFile, []byte(token), 0o600)
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	opts := func(c promhttp.Config) PrometheusOptions {
+		c.BearerTokenFile, c.Headers = tokFile, map[string]string{"X-Scope-OrgID": "team1"}
+		return PrometheusOptions{URL: srv.URL, Start: start, End: start.Add(2 * time.Hour), Step: 5 * time.Minute, HTTP: c}
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	var w warnings
+	o := opts(promhttp.Config{CAFile: pki.CAFile, CertFile: pki.CertFile, KeyFile: pki.KeyFile})
+	o.Options = w.opts()
+	sum, err := Prometheus(context.Background(), out, o)
+	checkClean(t, sum, err, w, 1, 24)
+
+	out = filepath.Join(t.TempDir(), "out")
+	_, err = Prometheus(context.Background(), out, opts(promhttp.Config{CAFile: pki.CAFile}))
+	if err == nil || !strings.Contains(err.Error(), "prometheus "+srv.URL) || !strings.Contains(err.Error(), "give --cert-file and --key-file") {
+		t.Errorf("without a client certificate: %v", err)
+	}
+	noOutput(t, out)
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/golang/snappy"
+	"github.com/kvmfit/kvmfit/collect/promhttp"
+	"github.com/kvmfit/kvmfit/collect/promhttp/promhttptest"
 	"github.com/kvmfit/kvmfit/model"
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -340,5 +342,51 @@ func TestWriterDropsRejected(t *testing.T) {
 	w.Append(row(1, 10, 20))
 	if err := w.Flush(context.Background()); err == nil || spoolCount(t, dir) != 1 {
 		t.Errorf("401: err %v, spool %d, want kept", err, spoolCount(t, dir))
+	}
+}
+
+// An endpoint that requires a client certificate (what `kvmfit collect
+// --remote-write` meets with --remote-write-cert-file): rows are sent with
+// the certificate; without it the push fails with a message naming the
+// flags and the rows stay in the spool.
+func TestWriterMutualTLS(t *testing.T) {
+	rec := &receiver{t: t}
+	srv, pki := promhttptest.NewMTLSServer(t, rec)
+	clk := &fakeClock{time.Date(2026, 1, 5, 10, 2, 0, 0, time.UTC)}
+	client := func(c promhttp.Config) *http.Client {
+		cl, err := c.Client(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl
+	}
+	var logs []string
+	w, dir := newTestWriter(t, srv.URL+"/api/v1/write", clk, func(o *Options) {
+		o.Client = client(promhttp.Config{CAFile: pki.CAFile})
+		o.Logf = func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }
+	})
+	if err := w.Append(row(0, 10, 40)); err != nil {
+		t.Fatal(err)
+	}
+	err := w.Flush(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "the server requires a client certificate: give --cert-file and --key-file") ||
+		!strings.Contains(err.Error(), srv.URL) {
+		t.Errorf("without a client certificate: %v", err)
+	}
+	if spoolCount(t, dir) != 1 || w.Sent() != 0 || len(logs) != 1 || !strings.Contains(logs[0], "rows are kept") {
+		t.Errorf("spool %d, sent %d, logs %q: want the row kept", spoolCount(t, dir), w.Sent(), logs)
+	}
+
+	w, dir = newTestWriter(t, srv.URL+"/api/v1/write", clk, func(o *Options) {
+		o.Client = client(promhttp.Config{CAFile: pki.CAFile, CertFile: pki.CertFile, KeyFile: pki.KeyFile})
+	})
+	if err := w.Append(row(0, 10, 40)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatalf("with the client certificate: %v", err)
+	}
+	if rec.requests != 1 || w.Sent() != 1 || spoolCount(t, dir) != 0 {
+		t.Errorf("requests %d, sent %d, spool %d; want 1, 1, 0", rec.requests, w.Sent(), spoolCount(t, dir))
 	}
 }
