@@ -200,6 +200,7 @@ type promFlags struct {
 	step, peak, timeout            time.Duration
 	parallel                       int
 	metrics                        string
+	noExport                       bool
 	httpc                          promhttp.Config
 }
 
@@ -218,6 +219,9 @@ intervals); for the rows pushed by 'kvmfit collect --remote-write'
 (kvmfit_*_mean and _max, kvmfit_info), the mean is avg_over_time of the
 rows' means and the max max_over_time of their maxima. Long ranges are split
 below Prometheus' 11,000 points limit; --parallel range queries run at once.
+From VictoriaMetrics, rows pushed at the step (or coarser) are read with its
+cheaper /api/v1/export and aggregated the same way by kvmfit (the same
+dataset; --no-export keeps the range queries).
 
 Authentication: --bearer-token-file, or --basic-auth-user with the password
 from --basic-auth-password-file or --basic-auth-password-env (never on the
@@ -271,7 +275,7 @@ func (f *promFlags) options() (importer.PrometheusOptions, error) {
 		return po, usageErrorf("--parallel %d: want 1..64", f.parallel)
 	}
 	return importer.PrometheusOptions{URL: f.url, Start: st, End: en, Step: f.step, PeakWindow: f.peak, Selector: f.selector,
-		Timeout: f.timeout, Parallel: f.parallel, Metrics: f.metrics, HTTP: f.httpc}, nil
+		Timeout: f.timeout, Parallel: f.parallel, Metrics: f.metrics, NoExport: f.noExport, HTTP: f.httpc}, nil
 }
 
 func (f *promFlags) addFlags(cmd *cobra.Command) {
@@ -285,6 +289,7 @@ func (f *promFlags) addFlags(cmd *cobra.Command) {
 	fs.DurationVar(&f.timeout, "timeout", f.timeout, "timeout of each query")
 	fs.IntVar(&f.parallel, "parallel", f.parallel, "range queries in flight at once")
 	fs.StringVar(&f.metrics, "metrics", f.metrics, "series to import: kvmfit (pushed by kvmfit collect --remote-write), node (node_exporter) or auto (kvmfit's where present)")
+	fs.BoolVar(&f.noExport, "no-export", false, "never read VictoriaMetrics' /api/v1/export: range queries only (the same dataset, more of the server's CPU)")
 	f.httpc.AddFlags(fs, "", "the API")
 }
 
