@@ -29,16 +29,58 @@ func quantileInPlace(p float64, x []float64) float64 {
 		// largest, in one pass, x untouched.
 		return maxNonNaN(x)
 	}
+	n := 0
+	for _, f := range x {
+		if f == f { // not NaN
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	k := rank(p, n)
+	if m := n - k + 1; m <= topMax {
+		// A high percentile (P95 of a time of day's 30 values is the 2nd
+		// largest, of a day's 288 the 15th): keep the m largest in one pass.
+		return largest(x, m)
+	}
 	v := x[:0]
 	for _, f := range x {
-		if !math.IsNaN(f) {
+		if f == f {
 			v = append(v, f)
 		}
 	}
-	if len(v) == 0 {
-		return math.NaN()
+	return selectKth(v, k-1)
+}
+
+// topMax is the most values largest keeps.
+const topMax = 16
+
+// largest returns the m-th largest (1 ≤ m ≤ topMax) of the values of x
+// that are not NaN, of which there are at least m: the same value as
+// selecting the (n−m+1)-th smallest, without reordering x.
+func largest(x []float64, m int) float64 {
+	var top [topMax]float64 // the m largest so far, descending
+	have := 0
+	for _, v := range x {
+		if v != v {
+			continue
+		}
+		if have == m {
+			if v <= top[m-1] {
+				continue
+			}
+			have--
+		}
+		i := have
+		for i > 0 && top[i-1] < v {
+			top[i] = top[i-1]
+			i--
+		}
+		top[i] = v
+		have++
 	}
-	return selectKth(v, rank(p, len(v))-1)
+	return top[m-1]
 }
 
 // rank is the 1-based rank of the p-quantile of n ≥ 1 values: ⌈p·n⌉,

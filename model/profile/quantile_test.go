@@ -11,22 +11,39 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// TestQuantileSelect checks the quickselect inside Quantile against sorting
-// on long inputs with many ties (memory series are often constant).
+// TestQuantileSelect checks the quickselect and the top-m pass inside
+// Quantile against sorting on inputs with many ties (memory series are
+// often constant) and with NaNs, at ranks on either side of topMax from
+// the top.
 func TestQuantileSelect(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{17, 100, 1000, 8640} {
+	for _, n := range []int{1, 2, 17, 30, 100, 288, 1000, 8640} {
 		for _, levels := range []int{1, 3, 1000} {
-			x := make([]float64, n)
-			for i := range x {
-				x[i] = float64(rng.IntN(levels))
-			}
-			sorted := slices.Clone(x)
-			slices.Sort(sorted)
-			for _, p := range []float64{0, 0.01, 0.5, 0.8, 0.95, 0.99, 1} {
-				k := min(max(int(math.Ceil(p*float64(n)-1e-9*p*float64(n))), 1), n)
-				if got, want := Quantile(p, x), sorted[k-1]; got != want {
-					t.Fatalf("n=%d levels=%d p=%v: %v, want %v", n, levels, p, got, want)
+			for _, nanPct := range []int{0, 20} {
+				x := make([]float64, n)
+				var sorted []float64
+				for i := range x {
+					x[i] = float64(rng.IntN(levels))
+					if rng.IntN(100) < nanPct {
+						x[i] = math.NaN()
+					} else {
+						sorted = append(sorted, x[i])
+					}
+				}
+				slices.Sort(sorted)
+				m := len(sorted)
+				for _, p := range []float64{0, 0.01, 0.5, 0.8, 0.9, 0.95, 0.99, 1} {
+					got := Quantile(p, x)
+					if m == 0 {
+						if !math.IsNaN(got) {
+							t.Fatalf("n=%d all NaN p=%v: %v", n, p, got)
+						}
+						continue
+					}
+					k := min(max(int(math.Ceil(p*float64(m)-1e-9*p*float64(m))), 1), m)
+					if want := sorted[k-1]; got != want {
+						t.Fatalf("n=%d levels=%d NaN %d %% p=%v: %v, want %v", n, levels, nanPct, p, got, want)
+					}
 				}
 			}
 		}
