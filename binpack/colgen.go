@@ -75,6 +75,11 @@ type cgProblem struct {
 	// the restricted LP then proves that no packing into g bins exists
 	// (the dive uses it; a column below minLoad costs 1 + cgPenalty).
 	minLoad int64
+	// price, when set, replaces the knapsack pricing (the vector bound,
+	// lpvec.go); its problem has no exchange columns (noDOI: rows are not
+	// ordered by dominance there).
+	price func(pi []float64) (col cgCol, val float64, exact bool, ub float64)
+	noDOI bool
 }
 
 // cgPenalty is the extra cost of a column below minLoad.
@@ -158,10 +163,12 @@ func newMaster(p *cgProblem, init []cgCol, work *int64, stop func() bool) *cgMas
 		s.cols = append(s.cols, cgCol{idx: []int32{int32(i)}, cnt: []int32{int32(k)}})
 		s.basis = append(s.basis, i)
 	}
-	for i := 0; i+1 < m; i++ {
-		s.cols = append(s.cols, cgCol{idx: []int32{int32(i), int32(i + 1)}, cnt: []int32{-1, 1}, doi: true})
+	if !p.noDOI {
+		for i := 0; i+1 < m; i++ {
+			s.cols = append(s.cols, cgCol{idx: []int32{int32(i), int32(i + 1)}, cnt: []int32{-1, 1}, doi: true})
+		}
+		s.cols = append(s.cols, cgCol{idx: []int32{int32(m - 1)}, cnt: []int32{-1}, doi: true})
 	}
-	s.cols = append(s.cols, cgCol{idx: []int32{int32(m - 1)}, cnt: []int32{-1}, doi: true})
 	for _, c := range init {
 		s.cols = append(s.cols, c)
 	}
@@ -570,6 +577,9 @@ func (s *cgMaster) primal() {
 // be needed to reach the load and are kept.
 func (s *cgMaster) priceKnapsack() (cgCol, float64, bool, float64) {
 	p := s.p
+	if p.price != nil {
+		return p.price(s.pi)
+	}
 	var rows []int
 	for i, v := range s.pi {
 		if p.d[i] > 0 && (v > cgEps || p.minLoad > 0) {

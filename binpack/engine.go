@@ -175,6 +175,11 @@ var Heuristics = []string{HeurFFDSize, HeurFFDVolume, HeurBFDSize, HeurOverlapBF
 // problem's size only, never on time.
 const binCentricLimit = 2e8
 
+// overlapLimit is the largest n·LB·K (items times the lower bound times
+// coordinates) for which overlap-bf runs (a size rule: about 5 s of
+// growth evaluations; the fleet search does better above it).
+const overlapLimit = 3e9
+
 type vitem struct {
 	rows   [][]float64
 	peak   []float64
@@ -226,6 +231,9 @@ type engine struct {
 	// rcBound is a lower bound the one-dimensional search proved (see
 	// Bounds.RC), else 0.
 	rcBound int
+	// lb is the lower bound of the placeable items (Bounds.Best), set
+	// before the constructive heuristics run.
+	lb int
 }
 
 func newEngine(inst *Instance) *engine {
@@ -541,6 +549,11 @@ func (e *engine) construct(name string, base *state, items []int, allowNew bool)
 	case HeurBFDSize:
 		key, rule = func(v *vitem) float64 { return v.size*1e3 + v.psum }, "best"
 	case HeurOverlapBF:
+		// growth costs every coordinate of every bin an item fits: about
+		// n·LB·K operations
+		if float64(len(items))*float64(max(e.lb, 1))*float64(e.coords()) > overlapLimit {
+			return nil, false
+		}
 		key, rule = func(v *vitem) float64 { return v.size*1e3 + v.psum }, "overlap"
 	case HeurMBS:
 		if len(base.bins) > 0 || !allowNew || float64(len(items))*float64(e.coords()) > mbsLimit {
@@ -829,6 +842,7 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 	sol := Solution{}
 	sol.Bounds = e.bounds(placeable)
 	sol.LowerBound = sol.Bounds.Best
+	e.lb = sol.LowerBound
 	names := opt.Heuristics
 	if names == nil {
 		names = Heuristics
@@ -861,6 +875,8 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 		before := best.newBins()
 		if e.oneDimApplicable(opt, placeable) {
 			best = e.improve1D(best, sol.LowerBound)
+		} else if e.fleetApplicable(opt, placeable, sol.LowerBound) {
+			best = e.improveFleet(best, sol.LowerBound)
 		} else if e.vecApplicable(opt, placeable) {
 			best = e.improveVec(best, sol.LowerBound)
 		} else {

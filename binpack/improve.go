@@ -469,6 +469,9 @@ func (e *engine) bounds(items []int) Bounds {
 	}
 	bd.Conflict = e.conflictClique(items)
 	bd.LP = e.lpBound(items)
+	if bd.LP == 0 {
+		bd.LP = e.lpVecBound(items)
+	}
 	bd.Best = max(1, bd.L1, bd.L2, bd.Conflict, bd.LP)
 	return bd
 }

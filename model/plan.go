@@ -156,7 +156,10 @@ type LowerBounds struct {
 	L2 int `json:"l2"`
 	// Conflict is a set of servers no two of which can share a host.
 	Conflict int `json:"conflict"`
-	Best     int `json:"best"`
+	// LP is the linear relaxation of the host-pattern formulation,
+	// rounded up (small fleets only; 0 when not computed).
+	LP   int `json:"lp,omitempty"`
+	Best int `json:"best"`
 }
 
 // Search describes the packer's search for the chosen candidate.

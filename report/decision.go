@@ -133,7 +133,7 @@ func decisionHosts(b *strings.Builder, p *model.Plan, s summary) {
 	if s.Load <= p.LowerBound {
 		fmt.Fprintf(b, " The load needs the lower bound: no plan can use fewer than %d %s for the load.", p.LowerBound, lb)
 	} else {
-		fmt.Fprintf(b, " No plan can use fewer than %d %s for the load (the lower bound), so at most %d more could be saved.", p.LowerBound, lb, s.Load-p.LowerBound)
+		fmt.Fprintf(b, " No plan can use fewer than %d %s for the load (the lower bound): this one is at most %s%% above the best possible, so at most %d more could be saved.", p.LowerBound, lb, fmtFixed(100*float64(s.Load-p.LowerBound)/float64(p.LowerBound), 1), s.Load-p.LowerBound)
 	}
 }
 

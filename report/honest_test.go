@@ -243,7 +243,7 @@ func TestHeadlinesLikeWithLike(t *testing.T) {
 	checkLacks(t, k, "than sum of peaks (11)", "hosts at least (lower bound)</span>")
 	checkContains(t, decisionOf(t, s),
 		"Buy 8 × std-1u for 99 servers (12.4 per host): 7 hosts for the load &#43; 1 spare (N&#43;1).",
-		"No plan can use fewer than 6 hosts for the load (the lower bound), so at most 1 more could be saved.",
+		"No plan can use fewer than 6 hosts for the load (the lower bound): this one is at most 16.7% above the best possible, so at most 1 more could be saved.",
 		"Sizing every server at its own peak would need 11 hosts for the load against these 7 (spares apart)")
 	checkContains(t, s, `<th class="n">hosts to buy (with HA spares)</th><th class="n">hosts for the load</th><th class="n">lower bound, hosts for the load</th><th class="n">sum of peaks, hosts for the load</th>`)
 }

@@ -573,7 +573,11 @@ func pctlLabel(b model.Baseline) string {
 func searchText(p *model.Plan) string {
 	var parts []string
 	if lb := p.LowerBounds; lb.Best > 0 {
-		parts = append(parts, fmt.Sprintf("Lower bounds: volume per resource and slot (L1) %d, Martello–Toth L2 %d, conflict (servers that pairwise cannot share a host) %d; the best is %d.", lb.L1, lb.L2, lb.Conflict, lb.Best))
+		txt := fmt.Sprintf("Lower bounds: volume per resource and slot (L1) %d, Martello–Toth L2 %d, conflict (servers that pairwise cannot share a host) %d", lb.L1, lb.L2, lb.Conflict)
+		if lb.LP > 0 {
+			txt += fmt.Sprintf(", linear relaxation of the host patterns (LP) %d", lb.LP)
+		}
+		parts = append(parts, txt+fmt.Sprintf("; the best is %d.", lb.Best))
 	}
 	if p.HostsWithoutHA > 0 && p.LowerBound > 0 {
 		if p.LowerBoundGapPct <= 0 {
