@@ -362,7 +362,7 @@ func (pi *promImport) importBatches() error {
 			map[bool]string{true: " matching " + o.Selector, false: ""}[o.Selector != ""], o.Start.UTC().Format(time.RFC3339), o.End.UTC().Format(time.RFC3339))
 	}
 	if len(kv) > 0 && !o.NoExport {
-		if pi.vmExport, err = pi.probeExport(); err != nil {
+		if pi.vmExport, err = pi.probeExport(kv[0]); err != nil {
 			return err
 		}
 	}

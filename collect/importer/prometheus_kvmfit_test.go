@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -184,4 +185,33 @@ func TestPrometheusMutualTLS(t *testing.T) {
 		t.Errorf("without a client certificate: %v", err)
 	}
 	noOutput(t, out)
+}
+
+// A server that answers /api/v1/export with an empty 200 or a page (a
+// proxy, a UI) is not taken for VictoriaMetrics: the range queries run.
+func TestPrometheusExportProbe(t *testing.T) {
+	for _, answer := range []string{"", "<html>login</html>", `{"metric":{"instance":"other"},"values":[1],"timestamps":[1]}` + "\n"} {
+		const token = "tok-probe"
+		fake := &fakeKvmfitAPI{t: t, token: token}
+		exports := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/v1/export" {
+				exports++
+				io.WriteString(w, answer)
+				return
+			}
+			fake.ServeHTTP(w, r)
+		}))
+		tokFile := filepath.Join(t.TempDir(), "token")
+		os.WriteFile(tokFile, []byte(token), 0o600)
+		start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+		var w warnings
+		sum, err := Prometheus(context.Background(), filepath.Join(t.TempDir(), "out"), PrometheusOptions{Options: w.opts(), URL: srv.URL, Start: start, End: start.Add(2 * time.Hour),
+			Step: 5 * time.Minute, HTTP: promhttp.Config{BearerTokenFile: tokFile, Headers: map[string]string{"X-Scope-OrgID": "team1"}}})
+		checkClean(t, sum, err, w, 1, 24)
+		if exports != 1 || len(fake.queries) != 2*int(model.NumMetrics) {
+			t.Errorf("export answered %q: %d export requests, %d range queries; want the probe and the range queries", answer, exports, len(fake.queries))
+		}
+		srv.Close()
+	}
 }

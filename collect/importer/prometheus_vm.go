@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,13 +30,18 @@ import (
 // do node_exporter series, whose rates the server must compute.
 
 // probeExport reports whether the API answers VictoriaMetrics'
-// /api/v1/export: a 200 with JSON lines (none, for a selector that
-// matches nothing). Any other answer is not VictoriaMetrics.
-func (pi *promImport) probeExport() (bool, error) {
+// /api/v1/export: asked for the kvmfit_info series of inst, an instance
+// the API listed, over the range, it must return them as JSON lines. Any
+// other answer (Prometheus' 404, a proxy's page, an empty 200) is not
+// VictoriaMetrics, and the range queries are used.
+func (pi *promImport) probeExport(inst string) (bool, error) {
 	ctx, cancel := context.WithTimeout(pi.ctx, pi.opts.Timeout)
 	defer cancel()
-	t := promTime(pi.opts.Start)
-	form := url.Values{"match[]": {remotewrite.InfoMetric + `{instance="kvmfit-export-probe-matches-nothing"}`}, "start": {t}, "end": {t}}
+	sel := `instance=` + strconv.Quote(inst)
+	if pi.opts.Selector != "" {
+		sel = pi.opts.Selector + "," + sel
+	}
+	form := url.Values{"match[]": {remotewrite.InfoMetric + `{` + sel + `}`}, "start": {promTime(pi.opts.Start)}, "end": {promTime(pi.opts.End)}}
 	resp, body, err := pi.post(ctx, "/api/v1/export", form)
 	if err != nil {
 		return false, pi.errf("ask whether the server is VictoriaMetrics (/api/v1/export)", err)
@@ -44,7 +50,9 @@ func (pi *promImport) probeExport() (bool, error) {
 		return false, nil
 	}
 	var d promDecoder
-	return d.exportLines(body, "instance", func(_, _ []byte, _ []promPoint) {}) == nil, nil
+	found := false
+	err = d.exportLines(body, "instance", func(lv, _ []byte, pts []promPoint) { found = found || (string(lv) == inst && len(pts) > 0) })
+	return err == nil && found, nil
 }
 
 // post sends form to path of the API.
