@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -364,16 +365,21 @@ func ReadParquet(r io.ReaderAt, size int64, name string, s *model.Series) (warni
 	return warnings, nil
 }
 
-// grow appends n rows to s: unmeasured (NaN) metrics, zero times.
+// grow appends n rows to s: unmeasured (NaN) metrics, zero times. It
+// reuses the columns' spare capacity (ReadServerInto).
 func grow(s *model.Series, n int) {
-	s.Start = append(s.Start, make([]int64, n)...)
-	s.IntervalSec = append(s.IntervalSec, make([]int32, n)...)
+	k := len(s.Start)
+	s.Start = slices.Grow(s.Start, n)[:k+n]
+	clear(s.Start[k:])
+	s.IntervalSec = slices.Grow(s.IntervalSec, n)[:k+n]
+	clear(s.IntervalSec[k:])
+	nan := math.NaN()
 	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		for _, col := range []*[]float64{&s.Mean[m], &s.Max[m]} {
 			k := len(*col)
-			*col = append(*col, make([]float64, n)...)
+			*col = slices.Grow(*col, n)[:k+n]
 			for i := k; i < len(*col); i++ {
-				(*col)[i] = math.NaN()
+				(*col)[i] = nan
 			}
 		}
 	}

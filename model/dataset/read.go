@@ -18,12 +18,25 @@ import (
 // samples*.csv, samples*.csv.gz and samples*.parquet in name order. Samples are sorted by time;
 // repeated timestamps keep the first row and are counted in a warning.
 func ReadServer(dir string) (*model.Server, error) {
+	return ReadServerInto(dir, nil)
+}
+
+// ReadServerInto is ReadServer reading the samples into buf's arrays when
+// they are large enough (buf nil: new ones): reading a fleet one server
+// after another, the same buffers serve every server. buf's samples are
+// dropped; the server's Series then uses buf's arrays, so buf must not be
+// used again until the server's samples are no longer needed.
+func ReadServerInto(dir string, buf *model.Series) (*model.Server, error) {
 	// The ID is the directory's own name, also when dir is "." or "..".
 	id := filepath.Base(filepath.Clean(dir))
 	if abs, err := filepath.Abs(dir); err == nil {
 		id = filepath.Base(abs)
 	}
 	srv := &model.Server{ID: id, Dir: dir}
+	if buf != nil {
+		srv.Series = *buf
+		srv.Series.Truncate(0)
+	}
 	inv, err := ReadInventory(dir)
 	if err != nil {
 		return nil, err
