@@ -73,7 +73,8 @@ const (
 	// promBatch is how many instances are imported together: their
 	// writers stay open and their chunks are held in memory at once.
 	promBatch = 50
-	// promChunkValues bounds the values held for one chunk of a batch.
+	// promChunkValues bounds the values held for one chunk of a batch (two
+	// chunks are held: one queried while the other is written).
 	promChunkValues = 2_000_000
 	// promDiskExclude leaves out device-mapper, md, loop, ram and optical
 	// devices (node_exporter already leaves out partitions by default).
@@ -619,15 +620,34 @@ func (pi *promImport) importBatch(fam promFamily, batch []string, steps, chunkSt
 	for i, inst := range batch {
 		servers[i] = &promServer{inv: pi.inventory(inst, infos[inst])}
 	}
-	c := newPromChunk(batch, len(queries), int(min(steps, chunkSteps)))
-	for first := int64(0); first < steps; first += chunkSteps {
-		last := min(steps, first+chunkSteps) - 1
-		c.reset(first, int(last-first+1))
-		if err := pi.queryChunk(queries, c, export); err != nil {
+	// Two chunks: the next is queried while the samples of the last are
+	// written.
+	capSteps := int(min(steps, chunkSteps))
+	chunks := [2]*promChunk{newPromChunk(batch, len(queries), capSteps)}
+	if steps > chunkSteps {
+		chunks[1] = newPromChunk(batch, len(queries), capSteps)
+	}
+	query := func(c *promChunk, first int64) chan error {
+		c.reset(first, int(min(steps, first+chunkSteps)-first))
+		done := make(chan error, 1)
+		go func() { done <- pi.queryChunk(queries, c, export) }()
+		return done
+	}
+	pending := query(chunks[0], 0)
+	for i, first := 0, int64(0); first < steps; i, first = i+1, first+chunkSteps {
+		c := chunks[i%2]
+		if err := <-pending; err != nil {
 			return err
 		}
-		for i, inst := range batch {
-			if err := pi.writeSamples(inst, servers[i], queries, c, i); err != nil {
+		pending = nil
+		if next := first + chunkSteps; next < steps {
+			pending = query(chunks[(i+1)%2], next)
+		}
+		for j, inst := range batch {
+			if err := pi.writeSamples(inst, servers[j], queries, c, j); err != nil {
+				if pending != nil {
+					<-pending
+				}
 				return err
 			}
 		}
