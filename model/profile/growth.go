@@ -157,11 +157,26 @@ func ProjectGrowth(busy, mem []float64, slotsPerDay int, s model.Settings) model
 	g.MemTrendPctPerYear, g.MemTrend, g.MemFactor = fit(mem)
 	g.CPUTrendSignificant = g.CPUTrend == model.TrendShown && g.CPUTrendPctPerYear > 0
 	g.MemTrendSignificant = g.MemTrend == model.TrendShown && g.MemTrendPctPerYear > 0
+	capGrowth(&g, s)
+	return g
+}
+
+// growthFactors is ProjectGrowth's factors when no trend is projected
+// (HorizonMonths 0 or GrowthTrend off): the global factor for all three,
+// capped, whatever the data.
+func growthFactors(s model.Settings) model.Growth {
+	g := model.Growth{GlobalFactor: math.Pow(1+s.GrowthPctPerYear/100, s.HorizonMonths/12)}
+	g.CPUFactor, g.MemFactor = g.GlobalFactor, g.GlobalFactor
+	capGrowth(&g, s)
+	return g
+}
+
+// capGrowth caps the growth factors at GrowthCap.
+func capGrowth(g *model.Growth, s model.Settings) {
 	for _, f := range []*float64{&g.GlobalFactor, &g.CPUFactor, &g.MemFactor} {
 		if *f > s.GrowthCap {
 			*f = s.GrowthCap
 			g.Capped = true
 		}
 	}
-	return g
 }

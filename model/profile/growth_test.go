@@ -122,3 +122,43 @@ func TestDailyP95(t *testing.T) {
 	modeltest.CheckFloats(t, "days", days, []float64{0, 2}, 0)
 	modeltest.CheckFloats(t, "p95", p, []float64{4, 6}, 0)
 }
+
+// TestGrowthFactorsWithoutTrend: when no trend is projected (no horizon,
+// or GrowthTrend off), ProjectGrowth's factors are growthFactors', whatever
+// the data: a steep, significant trend, flat data, no data; with and
+// without the cap.
+func TestGrowthFactorsWithoutTrend(t *testing.T) {
+	const spd = 24
+	steep := make([]float64, 60*spd)
+	for i := range steep {
+		steep[i] = 1 + float64(i)/spd*0.0005 // 18 % a year
+	}
+	flat := make([]float64, 60*spd)
+	for i := range flat {
+		flat[i] = 3
+	}
+	for _, c := range []struct {
+		horizon, pct, cap float64
+		trend             bool
+	}{
+		{0, 0, 2, true}, {0, 25, 2, true}, {12, 25, 2, false}, {24, 50, 1.5, false}, {0, 0, 0.5, true},
+	} {
+		s := model.DefaultSettings.Clone()
+		s.HorizonMonths, s.GrowthPctPerYear, s.GrowthCap, s.GrowthTrend = c.horizon, c.pct, c.cap, c.trend
+		want := growthFactors(s)
+		for _, x := range [][]float64{steep, flat, nil} {
+			g := ProjectGrowth(x, x, spd, s)
+			if g.GlobalFactor != want.GlobalFactor || g.CPUFactor != want.CPUFactor || g.MemFactor != want.MemFactor || g.Capped != want.Capped {
+				t.Errorf("%+v, %d slots: ProjectGrowth factors %v %v %v (capped %v), growthFactors %v %v %v (%v)", c, len(x),
+					g.GlobalFactor, g.CPUFactor, g.MemFactor, g.Capped, want.GlobalFactor, want.CPUFactor, want.MemFactor, want.Capped)
+			}
+		}
+	}
+	// With a horizon and GrowthTrend the steep trend is projected: the
+	// factors differ, and profileAligned takes the whole analysis.
+	s := model.DefaultSettings.Clone()
+	s.HorizonMonths, s.GrowthTrend, s.GrowthCap = 12, true, 10
+	if g := ProjectGrowth(steep, steep, spd, s); g.CPUFactor == growthFactors(s).CPUFactor {
+		t.Errorf("steep trend not projected: %v", g.CPUFactor)
+	}
+}

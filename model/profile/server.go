@@ -137,7 +137,9 @@ func alignServer(srv *model.Server, s model.Settings) *Aligned {
 
 // profileAligned is profileWith on srv's data already aligned by
 // alignServer with s's step (nil: align here); a is only read. Without
-// virt, Result.Virt is left out (the per-VM baseline does not need it).
+// virt, the profile is for its sizes only (the per-VM baseline): Result.Virt
+// is left out, and so is the part of the analysis that changes no slot
+// (sizesOnlyAnalysis).
 func profileAligned(srv *model.Server, s model.Settings, a *Aligned, pcts []float64, virt bool) (*Result, []model.ServerDemand, error) {
 	if err := s.Validate(); err != nil {
 		return nil, nil, err
@@ -159,7 +161,11 @@ func profileAligned(srv *model.Server, s model.Settings, a *Aligned, pcts []floa
 	for t, v := range rows[model.DimCPU] {
 		busy[t] = v / 100 * p.CPU.CoresRef
 	}
-	p.analyse(srv, a, rows[model.DimMem], busy, spd, s)
+	if virt || (s.HorizonMonths > 0 && s.GrowthTrend) {
+		p.analyse(srv, a, rows[model.DimMem], busy, spd, s)
+	} else {
+		p.sizesOnlyAnalysis(a, spd, s)
+	}
 	p.fillUnusable(srv, &rows, &measured, busy, s)
 	io := ioRows(a)
 	rows[model.DimCPU] = virtCPU(busy, io, s)
@@ -240,6 +246,18 @@ func (p *Result) analyse(srv *model.Server, a *Aligned, mem, busy []float64, spd
 	if an.Growth.Capped {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("growth projection capped at × %g", s.GrowthCap))
 	}
+}
+
+// sizesOnlyAnalysis is analyse for a profile whose slots are all that is
+// used, without a horizon or without GrowthTrend: what scale reads, the
+// same numbers (saturation, and growth factors that are then the global
+// one whatever the trend: growthFactors); the trend fit, the right-sizing
+// and the warnings are left out.
+func (p *Result) sizesOnlyAnalysis(a *Aligned, spd int, s model.Settings) {
+	an := &p.Analysis
+	an.CPUNorm = p.CPU
+	an.Saturation = DetectSaturation(a.Mean[model.CPUBusyPct], spd, s)
+	an.Growth = growthFactors(s)
 }
 
 // slotIO is a server's disk IOPS and network bytes/s per aligned slot
