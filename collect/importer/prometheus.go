@@ -226,7 +226,7 @@ func Prometheus(ctx context.Context, out string, opts PrometheusOptions) (Summar
 	// The URL as it goes into the dataset and messages: without a user,
 	// password or query string (which may carry a token).
 	opts.URL = safeURL(opts.URL)
-	pi := &promImport{api: v1.NewAPI(client), client: client, opts: opts, ctx: ctx}
+	pi := &promImport{api: v1.NewAPI(client), client: client, http: &http.Client{Transport: rt}, opts: opts, ctx: ctx}
 	pi.decoders.New = func() any { return new(promDecoder) }
 	r := &run{opts: opts.Options, files: []string{opts.URL}, prog: progress{fn: opts.Progress}}
 	pi.r = r
@@ -256,9 +256,11 @@ func splitMatchers(s string) []string {
 type promImport struct {
 	api    v1.API
 	client api.Client
-	opts   PrometheusOptions
-	ctx    context.Context
-	r      *run
+	// http sends the requests whose answers are read into reused buffers.
+	http *http.Client
+	opts PrometheusOptions
+	ctx  context.Context
+	r    *run
 	// decoders are the response decoders, one per query in flight.
 	decoders sync.Pool
 	// closing is the goroutine closing a batch's servers, closeErr its

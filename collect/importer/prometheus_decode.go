@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,6 +36,9 @@ type promDecoder struct {
 	b   []byte
 	i   int
 	pts []promPoint
+	// body and export are the memory of the export path, reused.
+	body   bytes.Buffer
+	export promExportScratch
 }
 
 // promMaxDepth bounds the nesting of the values the decoder skips.

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -42,28 +43,38 @@ func (pi *promImport) probeExport(inst string) (bool, error) {
 		sel = pi.opts.Selector + "," + sel
 	}
 	form := url.Values{"match[]": {remotewrite.InfoMetric + `{` + sel + `}`}, "start": {promTime(pi.opts.Start)}, "end": {promTime(pi.opts.End)}}
-	resp, body, err := pi.post(ctx, "/api/v1/export", form)
+	var d promDecoder
+	resp, body, err := pi.post(ctx, "/api/v1/export", form, &d.body)
 	if err != nil {
 		return false, pi.errf("ask whether the server is VictoriaMetrics (/api/v1/export)", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return false, nil
 	}
-	var d promDecoder
 	found := false
 	err = d.exportLines(body, "instance", func(lv, _ []byte, pts []promPoint) { found = found || (string(lv) == inst && len(pts) > 0) })
 	return err == nil && found, nil
 }
 
-// post sends form to path of the API.
-func (pi *promImport) post(ctx context.Context, path string, form url.Values) (*http.Response, []byte, error) {
+// post sends form to path of the API and reads the answer into buf
+// (reused from one request to the next).
+func (pi *promImport) post(ctx context.Context, path string, form url.Values, buf *bytes.Buffer) (*http.Response, []byte, error) {
 	u := pi.client.URL(path, nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return pi.client.Do(ctx, req)
+	resp, err := pi.http.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	buf.Reset()
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return nil, nil, err
+	}
+	return resp, buf.Bytes(), nil
 }
 
 // sparseRows reports whether no series of the batch (label matchers sel)
@@ -85,16 +96,11 @@ func (pi *promImport) sparseRows(sel string, steps int64) (bool, error) {
 	return true, nil
 }
 
-// promSeriesAcc is one raw series' points per step of a chunk: the sum
-// and count of its values (the max, for a max query).
-type promSeriesAcc struct {
-	row int
-	v   []float64
-	n   []int32
-}
-
 // exportRange fills column qi of chunk c with what range query q would
-// return, from the raw points of q.raw exported by VictoriaMetrics.
+// return, from the raw points of q.raw exported by VictoriaMetrics: per
+// series, the mean (max) of its points in each step's (t − step, t]; per
+// instance, the largest of its series' (max by (instance)); then what
+// fill does to a range query's points.
 func (pi *promImport) exportRange(d *promDecoder, q promQuery, qi int, c *promChunk) error {
 	o := pi.opts
 	ctx, cancel := context.WithTimeout(pi.ctx, o.Timeout)
@@ -102,27 +108,36 @@ func (pi *promImport) exportRange(d *promDecoder, q promQuery, qi int, c *promCh
 	// Sample k holds the points in (Start + k·step, Start + (k+1)·step].
 	from := o.Start.Add(time.Duration(c.first) * o.Step)
 	form := url.Values{"match[]": {q.raw}, "start": {promTime(from)}, "end": {promTime(from.Add(time.Duration(c.n) * o.Step))}}
-	resp, body, err := pi.post(ctx, "/api/v1/export", form)
+	resp, body, err := pi.post(ctx, "/api/v1/export", form, &d.body)
 	if err != nil {
 		return pi.errf("export "+q.raw, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		return pi.errf("export "+q.raw, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body[:min(len(body), 256)]))))
 	}
-	fromNs, step := from.UnixNano(), int64(o.Step)
-	accs := map[string]*promSeriesAcc{}
-	var order []*promSeriesAcc
+	fromNs, step, n := from.UnixNano(), int64(o.Step), c.n
+	// Series i's sums (maxima) and counts are sum[i*n:], cnt[i*n:]; a
+	// series split over several lines is found again by its labels.
+	x := &d.export
+	clear(x.series)
+	if x.series == nil {
+		x.series = map[string]int{}
+	}
+	x.rows, x.sum, x.cnt = x.rows[:0], x.sum[:0], x.cnt[:0]
 	err = d.exportLines(body, "instance", func(inst, metric []byte, pts []promPoint) {
 		r, ok := c.row[string(inst)]
 		if !ok {
 			return
 		}
-		a := accs[string(metric)]
-		if a == nil {
-			a = &promSeriesAcc{row: r, v: make([]float64, c.n), n: make([]int32, c.n)}
-			accs[string(metric)] = a
-			order = append(order, a)
+		i, ok := x.series[string(metric)]
+		if !ok {
+			i = len(x.rows)
+			x.series[string(metric)] = i
+			x.rows = append(x.rows, r)
+			x.sum = append(x.sum, make([]float64, n)...)
+			x.cnt = append(x.cnt, make([]int32, n)...)
 		}
+		sum, cnt := x.sum[i*n:(i+1)*n], x.cnt[i*n:(i+1)*n]
 		for _, p := range pts {
 			dt := p.ms*int64(time.Millisecond) - fromNs
 			if dt <= 0 || math.IsNaN(p.v) {
@@ -131,57 +146,59 @@ func (pi *promImport) exportRange(d *promDecoder, q promQuery, qi int, c *promCh
 				continue
 			}
 			k := (dt - 1) / step
-			if k >= int64(c.n) {
+			if k >= int64(n) {
 				continue
 			}
 			switch {
-			case a.n[k] == 0:
-				a.v[k] = p.v
+			case cnt[k] == 0:
+				sum[k] = p.v
 			case q.isMax:
-				if p.v > a.v[k] {
-					a.v[k] = p.v
+				if p.v > sum[k] {
+					sum[k] = p.v
 				}
 			default:
-				a.v[k] += p.v
+				sum[k] += p.v
 			}
-			a.n[k]++
+			cnt[k]++
 		}
 	})
 	if err != nil {
 		return pi.errf("export "+q.raw, fmt.Errorf("decode the response: %w", err))
 	}
-	// The largest per instance of the series' values, as max by
-	// (instance) does, then what fill does to a range query's points.
-	best := map[int][]float64{}
-	for _, a := range order {
-		b := best[a.row]
-		if b == nil {
-			b = make([]float64, c.n)
-			for k := range b {
-				b[k] = math.NaN()
-			}
-			best[a.row] = b
-		}
-		for k, n := range a.n {
-			if n == 0 {
+	// The largest per instance, into the instance's column (NaN until
+	// then: only this query writes it), then fill's clamping.
+	for i, r := range x.rows {
+		col := c.col(r, qi)
+		sum, cnt := x.sum[i*n:(i+1)*n], x.cnt[i*n:(i+1)*n]
+		for k, m := range cnt {
+			if m == 0 {
 				continue
 			}
-			v := a.v[k]
+			v := sum[k]
 			if !q.isMax {
-				v /= float64(n)
+				v /= float64(m)
 			}
-			if math.IsNaN(b[k]) || v > b[k] {
-				b[k] = v
+			if math.IsNaN(col[k]) || v > col[k] {
+				col[k] = v
 			}
 		}
 	}
-	for r, b := range best {
+	for _, r := range x.rows {
 		col := c.col(r, qi)
-		for k, v := range b {
+		for k, v := range col {
+			col[k] = math.NaN()
 			putValue(col, int64(k), q.metric, v)
 		}
 	}
 	return nil
+}
+
+// promExportScratch is the reused memory of exportRange.
+type promExportScratch struct {
+	series map[string]int
+	rows   []int
+	sum    []float64
+	cnt    []int32
 }
 
 // putValue puts v, a value of metric m, at col[k] as fill does: NaN and
