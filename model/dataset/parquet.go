@@ -323,29 +323,32 @@ func ReadParquet(r io.ReaderAt, size int64, name string, s *model.Series) (warni
 				return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: err}
 			}
 		}
+		minTS, maxTS := minTimestamp.Unix(), maxTimestamp.Unix()
 		for i := base; i < base+n; i++ {
 			line := row0 + i - base + 1
 			fail := func(field string, err error) ([]error, error) {
 				s.Truncate(base)
 				return warnings, &model.SampleParseError{File: name, Line: line, Field: field, Err: err}
 			}
-			if err := checkStart(time.Unix(s.Start[i], 0)); err != nil {
-				return fail("timestamp", err)
+			if ts := s.Start[i]; ts < minTS || ts >= maxTS {
+				return fail("timestamp", checkStart(time.Unix(ts, 0)))
 			}
 			if iv := s.IntervalSec[i]; iv <= 0 || iv > maxIntervalSec {
 				return fail("interval_sec", fmt.Errorf("%d is not a whole number of seconds in 1..%d", iv, maxIntervalSec))
 			}
 			for m := model.Metric(0); m < model.NumMetrics; m++ {
 				mean, mx := s.Mean[m][i], s.Max[m][i]
-				if !math.IsNaN(mean) {
-					if err := checkValue(m, mean); err != nil {
-						return fail(m.String()+"_mean", err)
-					}
+				// What checkValue accepts, without the call: in range (NaN
+				// and infinities are not).
+				lim := maxReasonable
+				if m == model.CPUBusyPct {
+					lim = maxCPUPct
 				}
-				if !math.IsNaN(mx) {
-					if err := checkValue(m, mx); err != nil {
-						return fail(m.String()+"_max", err)
-					}
+				if !(mean >= 0 && mean <= lim) && !math.IsNaN(mean) {
+					return fail(m.String()+"_mean", checkValue(m, mean))
+				}
+				if !(mx >= 0 && mx <= lim) && !math.IsNaN(mx) {
+					return fail(m.String()+"_max", checkValue(m, mx))
 				}
 				switch {
 				case math.IsNaN(mean) && math.IsNaN(mx):
