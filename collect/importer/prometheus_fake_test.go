@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -234,6 +235,36 @@ func TestPrometheusBadOptions(t *testing.T) {
 	_, err := Prometheus(context.Background(), out, PrometheusOptions{URL: "http://127.0.0.1:1", Start: now.Add(-time.Hour), End: now, Timeout: 5 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "http://127.0.0.1:1") {
 		t.Errorf("err %v", err)
+	}
+	noOutput(t, out)
+}
+
+// An import interrupted in its second chunk (the first chunk's samples
+// written, the next chunk's queries in flight) returns the interruption
+// and leaves nothing behind.
+func TestPrometheusInterrupted(t *testing.T) {
+	fake := &fakePrometheus{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	ranges := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/query_range" {
+			mu.Lock()
+			ranges++
+			if ranges == 2*int(model.NumMetrics)+3 {
+				cancel()
+			}
+			mu.Unlock()
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	start := time.Unix(1_700_000_000, 0).UTC()
+	out := filepath.Join(t.TempDir(), "out")
+	_, err := Prometheus(ctx, out, PrometheusOptions{URL: srv.URL, Start: start, End: start.Add(25000 * time.Second), Step: time.Second})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v, want the interruption", err)
 	}
 	noOutput(t, out)
 }
