@@ -132,6 +132,14 @@ type replayer struct {
 	groupsOf map[int][]int
 	vol      []float64
 	caps     [][]float64
+	// base is every host's load before a failure (per dimension and
+	// slot), basePeak its peak per dimension, baseGroups its anti-affinity
+	// groups; itemPeak is a unit's peak per dimension. A scenario copies
+	// only the hosts that take a server.
+	base       [][][]float64
+	basePeak   [][]float64
+	baseGroups []map[int]bool
+	itemPeak   [][]float64
 }
 
 func (b *planBuilder) newReplayer(c *candidate, inst *binpack.Instance) *replayer {
@@ -144,6 +152,35 @@ func (b *planBuilder) newReplayer(c *candidate, inst *binpack.Instance) *replaye
 	}
 	for j := range c.bins {
 		r.caps = append(r.caps, b.capacity(c.types[j]))
+	}
+	r.itemPeak = make([][]float64, len(r.rows))
+	for u, rw := range r.rows {
+		r.itemPeak[u] = make([]float64, len(rw))
+		for d, row := range rw {
+			r.itemPeak[u][d] = slices.Max(row)
+		}
+	}
+	for j, bin := range c.bins {
+		l := make([][]float64, len(r.caps[j]))
+		pk := make([]float64, len(l))
+		for d := range l {
+			l[d] = make([]float64, len(r.rows[0][d]))
+		}
+		gs := map[int]bool{}
+		for _, u := range bin {
+			for d, row := range r.rows[u] {
+				for t, v := range row {
+					l[d][t] += v
+				}
+			}
+			for _, g := range r.groupsOf[u] {
+				gs[g] = true
+			}
+		}
+		for d := range l {
+			pk[d] = slices.Max(l[d])
+		}
+		r.base, r.basePeak, r.baseGroups = append(r.base, l), append(r.basePeak, pk), append(r.baseGroups, gs)
 	}
 	return r
 }
@@ -162,30 +199,29 @@ func (r *replayer) replay(failed []int) model.FailureScenario {
 		}
 	}
 	slices.SortStableFunc(surv, func(x, y int) int { return cmp.Compare(vol[x], vol[y]) })
+	// hosts that took a server in this scenario: their own copy
 	load := map[int][][]float64{}
+	peak := map[int][]float64{}
 	groups := map[int]map[int]bool{}
-	loadOf := func(j int) [][]float64 {
+	own := func(j int) {
+		if _, ok := load[j]; ok {
+			return
+		}
+		l := make([][]float64, len(r.base[j]))
+		for d, row := range r.base[j] {
+			l[d] = slices.Clone(row)
+		}
+		gs := make(map[int]bool, len(r.baseGroups[j]))
+		for g := range r.baseGroups[j] {
+			gs[g] = true
+		}
+		load[j], peak[j], groups[j] = l, slices.Clone(r.basePeak[j]), gs
+	}
+	loadOf := func(j int) ([][]float64, []float64, map[int]bool) {
 		if l, ok := load[j]; ok {
-			return l
+			return l, peak[j], groups[j]
 		}
-		cp := r.caps[j]
-		l := make([][]float64, len(cp))
-		for d := range cp {
-			l[d] = make([]float64, len(rows[0][d]))
-		}
-		gs := map[int]bool{}
-		for _, u := range c.bins[j] {
-			for d, row := range rows[u] {
-				for t, v := range row {
-					l[d][t] += v
-				}
-			}
-			for _, g := range groupsOf[u] {
-				gs[g] = true
-			}
-		}
-		load[j], groups[j] = l, gs
-		return l
+		return r.base[j], r.basePeak[j], r.baseGroups[j]
 	}
 	var moving []int
 	for _, j := range failed {
@@ -211,10 +247,10 @@ func (r *replayer) replay(failed []int) model.FailureScenario {
 	for _, u := range moving {
 		placed := -1
 		for _, j := range surv {
-			l := loadOf(j)
+			l, pk, gs := loadOf(j)
 			conflict := false
 			for _, g := range groupsOf[u] {
-				if groups[j][g] {
+				if gs[g] {
 					conflict = true
 				}
 			}
@@ -223,9 +259,12 @@ func (r *replayer) replay(failed []int) model.FailureScenario {
 			}
 			cp := r.caps[j]
 			ok := true
-			for d, r := range rows[u] {
+			for d, row := range rows[u] {
 				lim := binpack.Limit(cp[d])
-				for t, v := range r {
+				if pk[d]+r.itemPeak[u][d] <= lim {
+					continue // no slot can overflow
+				}
+				for t, v := range row {
 					if l[d][t]+v > lim {
 						ok = false
 						break
@@ -236,9 +275,12 @@ func (r *replayer) replay(failed []int) model.FailureScenario {
 				}
 			}
 			if ok {
-				for d, r := range rows[u] {
-					for t, v := range r {
+				own(j)
+				l, pk := load[j], peak[j]
+				for d, row := range rows[u] {
+					for t, v := range row {
 						l[d][t] += v
+						pk[d] = max(pk[d], l[d][t])
 					}
 				}
 				for _, g := range groupsOf[u] {
