@@ -323,6 +323,10 @@ func ReadParquet(r io.ReaderAt, size int64, name string, s *model.Series) (warni
 				return warnings, &model.SampleParseError{File: name, Line: row0 + got + 1, Field: c.name, Err: err}
 			}
 		}
+		if rowsClean(s, base, n) {
+			row0 += n
+			continue
+		}
 		minTS, maxTS := minTimestamp.Unix(), maxTimestamp.Unix()
 		for i := base; i < base+n; i++ {
 			line := row0 + i - base + 1
@@ -366,6 +370,43 @@ func ReadParquet(r io.ReaderAt, size int64, name string, s *model.Series) (warni
 		row0 += n
 	}
 	return warnings, nil
+}
+
+// rowsClean tells whether rows base..base+n of s need nothing from the
+// row-by-row check in ReadParquet: every time and interval in range, and
+// every metric either unmeasured (mean and max null) or both in range with
+// mean ≤ max. It checks column by column (the check row by row, which
+// names the first bad row and fills or clamps, runs only when it says no).
+func rowsClean(s *model.Series, base, n int) bool {
+	minTS, maxTS := minTimestamp.Unix(), maxTimestamp.Unix()
+	for _, ts := range s.Start[base : base+n] {
+		if ts < minTS || ts >= maxTS {
+			return false
+		}
+	}
+	for _, iv := range s.IntervalSec[base : base+n] {
+		if iv <= 0 || iv > maxIntervalSec {
+			return false
+		}
+	}
+	for m := model.Metric(0); m < model.NumMetrics; m++ {
+		lim := maxReasonable
+		if m == model.CPUBusyPct {
+			lim = maxCPUPct
+		}
+		maxes := s.Max[m][base : base+n]
+		for i, mean := range s.Mean[m][base : base+n] {
+			mx := maxes[i]
+			if mean >= 0 && mean <= mx && mx <= lim {
+				continue
+			}
+			if mean != mean && mx != mx {
+				continue // not measured
+			}
+			return false
+		}
+	}
+	return true
 }
 
 // grow appends n rows to s: unmeasured (NaN) metrics, zero times. It

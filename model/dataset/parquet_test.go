@@ -645,3 +645,41 @@ func TestReadServerInto(t *testing.T) {
 		t.Errorf("server %s (%s), want short", got.ID, got.Inventory.Hostname)
 	}
 }
+
+// TestRowsClean: the column-by-column check passes exactly the rows that
+// the row-by-row check leaves as they are.
+func TestRowsClean(t *testing.T) {
+	nan := math.NaN()
+	row := func(f func(x *model.Sample)) *model.Series {
+		x := model.NewSample(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), 5*time.Minute)
+		for m := model.Metric(0); m < model.NumMetrics; m++ {
+			x.Set(m, 1, 2)
+		}
+		f(&x)
+		var s model.Series
+		s.Append(x)
+		return &s
+	}
+	for _, c := range []struct {
+		name string
+		f    func(x *model.Sample)
+		want bool
+	}{
+		{"clean", func(x *model.Sample) {}, true},
+		{"unmeasured", func(x *model.Sample) { x.Set(model.NetRxBytesPerSec, nan, nan) }, true},
+		{"mean equal max", func(x *model.Sample) { x.Set(model.DiskReadIOPS, 3, 3) }, true},
+		{"CPU at 100.5", func(x *model.Sample) { x.Set(model.CPUBusyPct, 100.5, 100.5) }, true},
+		{"mean only", func(x *model.Sample) { x.Set(model.DiskReadIOPS, 3, nan) }, false},
+		{"max only", func(x *model.Sample) { x.Set(model.DiskReadIOPS, nan, 3) }, false},
+		{"mean above max", func(x *model.Sample) { x.Set(model.MemUsedBytes, 3, 2) }, false},
+		{"negative", func(x *model.Sample) { x.Set(model.MemUsedBytes, -1, 2) }, false},
+		{"CPU above 100.5", func(x *model.Sample) { x.Set(model.CPUBusyPct, 1, 101) }, false},
+		{"infinite", func(x *model.Sample) { x.Set(model.FSUsedBytes, 1, math.Inf(1)) }, false},
+		{"before 1970", func(x *model.Sample) { x.Start = time.Unix(-1, 0) }, false},
+		{"interval 0", func(x *model.Sample) { x.Interval = 0 }, false},
+	} {
+		if got := rowsClean(row(c.f), 0, 1); got != c.want {
+			t.Errorf("%s: rowsClean = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
