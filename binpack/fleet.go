@@ -232,7 +232,9 @@ func (fs *fleetSearch) addCoord(c fcoord) {
 	fs.act[c] = true
 	fs.co = append(fs.co, c)
 	fs.lim = append(fs.lim, e.limit[c.d])
-	fs.inv = append(fs.inv, 1/e.cap[c.d])
+	// a dimension of capacity 0 only overflows by rounding noise within
+	// AbsTolerance: weigh it as a capacity of AbsTolerance
+	fs.inv = append(fs.inv, 1/max(e.cap[c.d], AbsTolerance))
 	fs.w = append(fs.w, 1)
 	for r, i := range fs.item {
 		fs.dem[r] = append(fs.dem[r], e.items[i].rows[c.d][c.t])
@@ -624,10 +626,7 @@ func (fs *fleetSearch) activateViolations() bool {
 			for t, x := range load {
 				if x > e.limit[d] {
 					any = true
-					v := math.Inf(1)
-					if e.cap[d] > 0 {
-						v = (x - e.limit[d]) / e.cap[d]
-					}
+					v := (x - e.limit[d]) / max(e.cap[d], AbsTolerance)
 					if v > worst && !fs.act[fcoord{d, t}] {
 						worst, wc = v, fcoord{d, t}
 					}

@@ -88,3 +88,41 @@ func fleetApplicableTo(inst *Instance, sol Solution) bool {
 	}
 	return e.fleetApplicable(SolveOptions{}, items, sol.LowerBound)
 }
+
+// TestFleetSearchValid: random fleet-shaped instances with a one-slot
+// count dimension (VMs per host), a dimension of capacity 0 that items
+// use at rounding-noise level, and items too big for a host: every packing
+// the fleet search returns fits in every dimension and slot (checkSolution)
+// and never uses more bins than the best constructive heuristic.
+func TestFleetSearchValid(t *testing.T) {
+	for seed := range uint64(4) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		inst := hiddenFleet(30, 15, 24, 0.9, seed)
+		inst.Capacity = append(inst.Capacity, 20, 0)
+		inst.DimNames = append(inst.DimNames, "vms", "zero")
+		for i := range inst.Items {
+			inst.Items[i].Values = append(inst.Items[i].Values, []float64{1}, []float64{AbsTolerance / 4 * r.Float64()})
+		}
+		inst.Items[3].Values[0][5] = 70 // bigger than a host
+		sol := Solve(inst, SolveOptions{Work: 3_000_000, Seed: 1})
+		checkSolution(t, inst.Name, inst, sol)
+		if !fleetApplicableTo(inst, sol) {
+			t.Fatalf("seed %d: the fleet search does not apply", seed)
+		}
+		if len(sol.Unplaced) != 1 || sol.Unplaced[0].Item != 3 {
+			t.Errorf("seed %d: unplaced %+v, want item 3 alone", seed, sol.Unplaced)
+		}
+		best := math.MaxInt
+		for _, h := range sol.Constructive {
+			best = min(best, h.Bins)
+		}
+		if len(sol.Bins) > best {
+			t.Errorf("seed %d: %d bins, the constructive heuristics had %d", seed, len(sol.Bins), best)
+		}
+		for _, bin := range sol.Bins {
+			if len(bin) > 20 {
+				t.Errorf("seed %d: a bin of %d items breaks the count dimension of 20", seed, len(bin))
+			}
+		}
+	}
+}
