@@ -70,8 +70,9 @@ const (
 	// promMaxPoints is Prometheus' limit of points per series in one range
 	// query (11,000); chunks stay below it.
 	promMaxPoints = 10000
-	// promBatch is how many instances are imported together: their
-	// writers stay open and their chunks are held in memory at once.
+	// promBatch is how many instances at most are imported together:
+	// their writers stay open and their chunks are held in memory at once
+	// (fewer when the chunks are long: see promChunkValues).
 	promBatch = 50
 	// promChunkValues bounds the values held for one chunk of a batch (two
 	// chunks are held: one queried while the other is written).
@@ -373,27 +374,29 @@ func (pi *promImport) importBatches() error {
 	if steps < 1 {
 		steps = 1
 	}
+	// A chunk covers as much of the range as a range query may (each
+	// chunk makes the server read again the blocks it overlaps), and the
+	// batch is as large as the chunk's values allow.
 	type plan struct {
 		fam        promFamily
 		names      []string
 		chunkSteps int64
+		batch      int
 	}
 	var plans []plan
-	for _, p := range []plan{{kvmfitFamily, kv, 0}, {nodeFamily, node, 0}} {
+	for _, p := range []plan{{kvmfitFamily, kv, 0, 0}, {nodeFamily, node, 0, 0}} {
 		if len(p.names) == 0 {
 			continue
 		}
-		p.chunkSteps = int64(promMaxPoints)
-		if per := int64(promChunkValues / (2 * int(model.NumMetrics) * min(len(p.names), promBatch))); per < p.chunkSteps {
-			p.chunkSteps = max(per, 1)
-		}
-		batches := (len(p.names) + promBatch - 1) / promBatch
+		p.chunkSteps = min(int64(promMaxPoints), steps)
+		p.batch = max(1, min(promBatch, promChunkValues/(2*int(model.NumMetrics)*int(p.chunkSteps))))
+		batches := (len(p.names) + p.batch - 1) / p.batch
 		pi.r.prog.total += int64(batches) * ((steps + p.chunkSteps - 1) / p.chunkSteps)
 		plans = append(plans, p)
 	}
 	for _, p := range plans {
-		for b := 0; b < len(p.names); b += promBatch {
-			batch := p.names[b:min(b+promBatch, len(p.names))]
+		for b := 0; b < len(p.names); b += p.batch {
+			batch := p.names[b:min(b+p.batch, len(p.names))]
 			if err := pi.importBatch(p.fam, batch, steps, p.chunkSteps); err != nil {
 				return err
 			}
