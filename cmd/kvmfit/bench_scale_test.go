@@ -31,6 +31,7 @@ var (
 	scaleServers = flag.Int("scale.servers", envInt("KVMFIT_SCALE_SERVERS", 20), "servers the scale benchmark generates and plans")
 	scaleDays    = flag.Int("scale.days", envInt("KVMFIT_SCALE_DAYS", 30), "days of 5-minute samples per server")
 	scaleDir     = flag.String("scale.dir", os.Getenv("KVMFIT_SCALE_DIR"), "where to generate the dataset (default: a temporary directory, removed afterwards)")
+	scaleFlags   = flag.String("scale.flags", os.Getenv("KVMFIT_SCALE_FLAGS"), "more kvmfit plan flags, space-separated (e.g. \"--sensitivity-max-servers 0\" to measure a small fleet the way a large one skips the sweep)")
 	scaleUntil   = flag.String("scale.until", os.Getenv("KVMFIT_SCALE_UNTIL"), "last phase to run: generate, profile, pack, risk or write (default: all); with -cpuprofile, -scale.until=profile profiles reading and profiling alone")
 )
 
@@ -186,8 +187,9 @@ func scaleOnce(b *testing.B, n, days int) {
 	opts := &PlanOptions{Settings: model.DefaultSettings.Clone()}
 	fset := pflag.NewFlagSet("plan", pflag.ContinueOnError)
 	opts.AddFlags(fset)
-	if err := fset.Parse([]string{"--data", data, "--hosts", filepath.Join("..", "..", "samples", "hosts.yaml"),
-		"--out", filepath.Join(out, "plan.json"), "--report", filepath.Join(out, "report.html")}); err != nil {
+	args := []string{"--data", data, "--hosts", filepath.Join("..", "..", "samples", "hosts.yaml"),
+		"--out", filepath.Join(out, "plan.json"), "--report", filepath.Join(out, "report.html")}
+	if err := fset.Parse(append(args, strings.Fields(*scaleFlags)...)); err != nil {
 		b.Fatal(err)
 	}
 	if err := opts.resolve(); err != nil {
