@@ -51,6 +51,9 @@ type Aligned struct {
 	Grid Grid
 	Mean [model.NumMetrics][]float64
 	Max  [model.NumMetrics][]float64
+	// io caches ioRows, which the plan's profile and the per-VM baseline
+	// both take (read only).
+	io *slotIO
 }
 
 // Align resamples s onto g. Samples outside g are ignored. The time weight
@@ -91,6 +94,9 @@ func alignMetrics(s *model.Series, g Grid, ms []model.Metric) *Aligned {
 	n := s.Len()
 	first := make([]int32, n)
 	last := make([]int32, n)
+	// one[i] is the overlap in seconds of a sample within one slot (the
+	// common case: samples of the grid's step, on the grid), else 0.
+	one := make([]float64, n)
 	for i := 0; i < n; i++ {
 		lo := s.Start[i] - g0
 		hi := lo + int64(s.IntervalSec[i])
@@ -100,6 +106,9 @@ func alignMetrics(s *model.Series, g Grid, ms []model.Metric) *Aligned {
 		}
 		first[i] = int32(max(lo, 0) / step)
 		last[i] = int32((min(hi, end) - 1) / step)
+		if k := int64(first[i]); int64(last[i]) == k {
+			one[i] = float64(min(hi, (k+1)*step) - max(lo, k*step))
+		}
 	}
 	cover := make([]float64, g.Slots)
 	for _, m := range ms {
@@ -118,6 +127,16 @@ func alignMetrics(s *model.Series, g Grid, ms []model.Metric) *Aligned {
 			mx := maxes[i]
 			if mx != mx {
 				mx = mean // a mean without a max: the mean bounds it
+			}
+			if o := one[i]; o > 0 {
+				// One slot: the loop below for k = first[i] alone.
+				k := first[i]
+				sum[k] += mean * o
+				cover[k] += o
+				if mx > mxs[k] {
+					mxs[k] = mx
+				}
+				continue
 			}
 			lo := s.Start[i] - g0
 			hi := lo + int64(s.IntervalSec[i])

@@ -265,10 +265,15 @@ func (p *Result) sizesOnlyAnalysis(a *Aligned, spd int, s model.Settings) {
 // virtualisation layer.
 type slotIO struct{ iops, net []float64 }
 
+// ioRows returns a's slotIO, computed once per Aligned (the rows are only
+// read; an Aligned is profiled by one goroutine at a time).
 func ioRows(a *Aligned) slotIO {
-	iops, _ := sumMetrics(&a.Mean, model.DimDiskIOPS, a.Grid.Slots)
-	net, _ := sumMetrics(&a.Mean, model.DimNetBytes, a.Grid.Slots)
-	return slotIO{iops, net}
+	if a.io == nil {
+		iops, _ := sumMetrics(&a.Mean, model.DimDiskIOPS, a.Grid.Slots)
+		net, _ := sumMetrics(&a.Mean, model.DimNetBytes, a.Grid.Slots)
+		a.io = &slotIO{iops, net}
+	}
+	return *a.io
 }
 
 // plusCPU returns v plus the CPU cost of slot t's disk IOPS and network
