@@ -61,6 +61,7 @@ const (
 	// packing spread afresh starts; fleetSpreadCand how many of the
 	// least filled bins each item is tried in.
 	fleetSpreadPct  = 2
+	fleetSpreads    = 3
 	fleetSpreadCand = 16
 	// fleetSwapBins is how many bins' items one search for a swap tries.
 	fleetSwapBins = 64
@@ -128,19 +129,30 @@ func (e *engine) improveFleet(s *state, lb int) *state {
 	fs := e.newFleetSearch(s)
 	best := fs.snapshot()
 	// First a packing spread afresh over a few bins above the bound, with
-	// a third of the budget; the bins are then dropped one at a time from
-	// there (or, when the spread fails, from the constructive packing).
-	if m := lb + (lb*fleetSpreadPct+99)/100; m < len(best) {
+	// a quarter of the budget; when its repair fails (the bound may be
+	// weak: bursty demand fills no host evenly), halfway between that
+	// count and the best packing, up to fleetSpreads times. The bins are
+	// then dropped one at a time from the best packing found.
+	lo := lb + (lb*fleetSpreadPct+99)/100 - 1 // the last count that failed
+	for try := 0; try < fleetSpreads && e.work < e.budget; try++ {
+		m := lo + 1
+		if try > 0 {
+			m = (lo + len(best) + 1) / 2
+		}
+		if m >= len(best)-1 {
+			break
+		}
 		fs.spread(m)
-		ok := fs.repair(e.work + (e.budget-e.work)/3)
+		ok := fs.repair(e.work + (e.budget-e.work)/4)
 		if debugFleet != nil {
 			debugFleet(len(fs.bins), -1, ok, e.work, len(fs.co))
 		}
 		if ok {
 			best = fs.snapshot()
-		} else {
-			fs.restore(best)
+			break
 		}
+		lo = m
+		fs.restore(best)
 	}
 	failed := false
 	for len(best) > lb && e.work < e.budget {
