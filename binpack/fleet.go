@@ -115,17 +115,10 @@ func (e *engine) fleetApplicable(opt SolveOptions, items []int, lb int) bool {
 // improveFleet is the improvement phase of the fleet search (see the
 // comment at the top of this file).
 func (e *engine) improveFleet(s *state, lb int) *state {
-	start, budget := e.work, e.budget
-	e.work = 0
-	if left := budget - start; left > math.MaxInt64/vecOpsPerUnit {
-		e.budget = math.MaxInt64
-	} else {
-		e.budget = max(0, left) * vecOpsPerUnit
-	}
-	defer func() {
-		e.work = start + (e.work+vecOpsPerUnit-1)/vecOpsPerUnit
-		e.budget = budget
-	}()
+	return e.inOps(func() *state { return e.improveFleetOps(s, lb) })
+}
+
+func (e *engine) improveFleetOps(s *state, lb int) *state {
 	fs := e.newFleetSearch(s)
 	best := fs.snapshot()
 	// First a packing spread afresh over a few bins above the bound, with

@@ -104,13 +104,7 @@ func priceVec(dem [][]float64, lim, pi []float64, work *int64) (cgCol, float64, 
 		}
 	}
 	copy(order, rows)
-	ratio := func(r int) float64 {
-		if d := dem[r][bestK]; d > 0 {
-			return pi[r] / d
-		}
-		return math.Inf(1)
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(ratio(b), ratio(a)) })
+	byRatio(dem, pi, order, bestK)
 	load := make([]float64, K)
 	var cur, best []int
 	bestVal, nodes := 0.0, 0
@@ -181,9 +175,9 @@ func priceVec(dem [][]float64, lim, pi []float64, work *int64) (cgCol, float64, 
 	return col, bestVal, exact, ub
 }
 
-// fracBound is the fractional knapsack bound of rows (reordered in place by
-// decreasing π/demand) on coordinate k with capacity c.
-func fracBound(dem [][]float64, pi []float64, rows []int, k int, c float64) float64 {
+// byRatio sorts rows by decreasing π/demand on coordinate k (a row of no
+// demand there first).
+func byRatio(dem [][]float64, pi []float64, rows []int, k int) {
 	ratio := func(r int) float64 {
 		if d := dem[r][k]; d > 0 {
 			return pi[r] / d
@@ -191,6 +185,12 @@ func fracBound(dem [][]float64, pi []float64, rows []int, k int, c float64) floa
 		return math.Inf(1)
 	}
 	slices.SortStableFunc(rows, func(a, b int) int { return cmp.Compare(ratio(b), ratio(a)) })
+}
+
+// fracBound is the fractional knapsack bound of rows (reordered in place by
+// decreasing π/demand) on coordinate k with capacity c.
+func fracBound(dem [][]float64, pi []float64, rows []int, k int, c float64) float64 {
+	byRatio(dem, pi, rows, k)
 	val := 0.0
 	for _, r := range rows {
 		d := dem[r][k]

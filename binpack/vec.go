@@ -258,9 +258,14 @@ func (vs *vecSearch) fitsIn(l []float64, r int) bool {
 // and the budget lasts, the bin of least value goes to the pool and the pool
 // is emptied.
 func (e *engine) improveVec(s *state, lb int) *state {
-	// The search counts coordinate operations, about 3 ns each on the
-	// development machine; vecOpsPerUnit of them make one work unit, so
-	// that a unit takes about as long as elsewhere (~50 ns).
+	return e.inOps(func() *state { return e.improveVecOps(s, lb) })
+}
+
+// inOps runs search with the budget in operations: the vector and fleet
+// searches count coordinate operations, about 3 ns each on the
+// development machine; vecOpsPerUnit of them make one work unit, so that
+// a unit takes about as long as elsewhere (~50 ns).
+func (e *engine) inOps(search func() *state) *state {
 	start, budget := e.work, e.budget
 	e.work = 0
 	if left := budget - start; left > math.MaxInt64/vecOpsPerUnit {
@@ -272,7 +277,7 @@ func (e *engine) improveVec(s *state, lb int) *state {
 		e.work = start + (e.work+vecOpsPerUnit-1)/vecOpsPerUnit
 		e.budget = budget
 	}()
-	return e.improveVecOps(s, lb)
+	return search()
 }
 
 // vecOpsPerUnit is the number of the vector search's operations (one

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/kvmfit/kvmfit/binpack"
@@ -37,6 +39,15 @@ func fleetPlanInput(n, slots int) PlanInput {
 // the default packer options.
 func BenchmarkPlan10k(b *testing.B) {
 	in := fleetPlanInput(10000, 288)
+	plan := benchPlan(b, in)
+	b.ReportMetric(float64(plan.HostsUsed), "hosts_n+1")
+	b.ReportMetric(float64(len(in.Servers))*float64(b.N)/b.Elapsed().Seconds(), "servers/sec")
+	b.Logf("search: %+v", plan.Search)
+}
+
+// benchPlan plans in b.N times and reports the hosts for the load, the
+// lower bound and the gap of the last plan.
+func benchPlan(b *testing.B, in PlanInput) *model.Plan {
 	var plan *model.Plan
 	for b.Loop() {
 		var err error
@@ -46,11 +57,9 @@ func BenchmarkPlan10k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(plan.HostsWithoutHA), "hosts")
-	b.ReportMetric(float64(plan.HostsUsed), "hosts_n+1")
 	b.ReportMetric(float64(plan.LowerBound), "lower_bound")
 	b.ReportMetric(plan.LowerBoundGapPct, "gap_%")
-	b.ReportMetric(float64(len(in.Servers))*float64(b.N)/b.Elapsed().Seconds(), "servers/sec")
-	b.Logf("search: %+v", plan.Search)
+	return plan
 }
 
 // BenchmarkSolve10k packs the same fleet with Solve alone (no baseline, no
@@ -68,4 +77,18 @@ func BenchmarkSolve10k(b *testing.B) {
 	b.ReportMetric(float64(sol.LowerBound), "lower_bound")
 	b.ReportMetric(float64(len(inst.Items))*float64(b.N)/b.Elapsed().Seconds(), "servers/sec")
 	b.Logf("constructive %v, stop %s, work %d", sol.Constructive, sol.Stop, sol.Work)
+}
+
+// BenchmarkPlanN is BenchmarkPlan10k at KVMFIT_PLAN_SERVERS servers
+// (default 30,000): how the packing phase scales beyond 10,000, one host
+// model, in memory (no dataset to read), e.g.
+//
+//	KVMFIT_PLAN_SERVERS=100000 go test -run '^$' -bench PlanN -benchtime 1x -timeout 2h ./binpack/plan/
+func BenchmarkPlanN(b *testing.B) {
+	n := 30000
+	if v, err := strconv.Atoi(os.Getenv("KVMFIT_PLAN_SERVERS")); err == nil && v > 0 {
+		n = v
+	}
+	plan := benchPlan(b, fleetPlanInput(n, 288))
+	b.Logf("%d servers: %d hosts for the load, lower bound %d, search: %+v", n, plan.HostsWithoutHA, plan.LowerBound, plan.Search)
 }
