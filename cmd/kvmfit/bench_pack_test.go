@@ -11,8 +11,6 @@ import (
 
 	planner "github.com/kvmfit/kvmfit/binpack/plan"
 	"github.com/kvmfit/kvmfit/model"
-	"github.com/kvmfit/kvmfit/samples"
-	"github.com/spf13/pflag"
 )
 
 var packSizes = flag.String("pack.servers", envString("KVMFIT_PACK_SERVERS", "1000,3000"), "fleet sizes the packing benchmark plans, comma-separated (10000 takes about 15 minutes to generate)")
@@ -55,31 +53,11 @@ func packFleetOnce(b *testing.B, n, days int) {
 	}
 	data := filepath.Join(dir, fmt.Sprintf("fleet-%d-%d", n, days))
 	if _, err := os.Stat(filepath.Join(data, ".complete")); err != nil {
-		if err := os.RemoveAll(data); err != nil {
-			b.Fatal(err)
-		}
-		o := samples.DefaultGenerateOptions
-		o.Servers, o.Days, o.Seed = n, days, 7
-		if err := samples.Generate(data, o); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(data, ".complete"), nil, 0o644); err != nil {
+		if err := generateFleet(data, n, days); err != nil {
 			b.Fatal(err)
 		}
 	}
-	opts := &PlanOptions{Settings: model.DefaultSettings.Clone()}
-	fset := pflag.NewFlagSet("plan", pflag.ContinueOnError)
-	opts.AddFlags(fset)
-	if err := fset.Parse([]string{"--data", data, "--hosts", filepath.Join("..", "..", "samples", "hosts.yaml")}); err != nil {
-		b.Fatal(err)
-	}
-	if err := opts.resolve(); err != nil {
-		b.Fatal(err)
-	}
-	req, err := opts.request()
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, req := benchPlanRequest(b, []string{"--data", data, "--hosts", filepath.Join("..", "..", "samples", "hosts.yaml")})
 	in, err := planner.Prepare(req)
 	if err != nil {
 		b.Fatal(err)

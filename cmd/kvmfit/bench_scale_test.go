@@ -158,17 +158,7 @@ func scaleOnce(b *testing.B, n, days int) {
 	done := func(name string) bool { return *scaleUntil == name }
 	complete := filepath.Join(data, ".complete")
 	if _, err := os.Stat(complete); err != nil {
-		phase("generate", func() error {
-			if err := os.RemoveAll(data); err != nil {
-				return err
-			}
-			o := samples.DefaultGenerateOptions
-			o.Servers, o.Days, o.Seed = n, days, 7
-			if err := samples.Generate(data, o); err != nil {
-				return err
-			}
-			return os.WriteFile(complete, nil, 0o644)
-		})
+		phase("generate", func() error { return generateFleet(data, n, days) })
 	} else {
 		b.Logf("reusing the dataset in %s (remove it to measure the generation)", data)
 	}
@@ -184,21 +174,9 @@ func scaleOnce(b *testing.B, n, days int) {
 		return
 	}
 
-	opts := &PlanOptions{Settings: model.DefaultSettings.Clone()}
-	fset := pflag.NewFlagSet("plan", pflag.ContinueOnError)
-	opts.AddFlags(fset)
 	args := []string{"--data", data, "--hosts", filepath.Join("..", "..", "samples", "hosts.yaml"),
 		"--out", filepath.Join(out, "plan.json"), "--report", filepath.Join(out, "report.html")}
-	if err := fset.Parse(append(args, strings.Fields(*scaleFlags)...)); err != nil {
-		b.Fatal(err)
-	}
-	if err := opts.resolve(); err != nil {
-		b.Fatal(err)
-	}
-	req, err := opts.request()
-	if err != nil {
-		b.Fatal(err)
-	}
+	opts, req := benchPlanRequest(b, append(args, strings.Fields(*scaleFlags)...))
 	req.Profile.BaselineSizes = true
 	var in *planner.PlanInput
 	phase("profile", func() (err error) {
@@ -251,4 +229,36 @@ func reportPhases(b *testing.B, uses []phaseUse, size int64) {
 		b.Logf("%-8s %8.1f s wall %8.1f CPU-s %8.0f MiB peak RSS", u.name, u.wall, u.cpu, u.peakRSSMiB)
 	}
 	b.ReportMetric(float64(size)/(1<<20), "dataset-MiB")
+}
+
+// generateFleet writes the benchmarks' fleet of n servers × days (seed 7)
+// into data, replacing what is there, and marks it complete.
+func generateFleet(data string, n, days int) error {
+	if err := os.RemoveAll(data); err != nil {
+		return err
+	}
+	o := samples.DefaultGenerateOptions
+	o.Servers, o.Days, o.Seed = n, days, 7
+	if err := samples.Generate(data, o); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(data, ".complete"), nil, 0o644)
+}
+
+// benchPlanRequest parses `kvmfit plan` flags the way the command does.
+func benchPlanRequest(b *testing.B, args []string) (*PlanOptions, planner.Request) {
+	opts := &PlanOptions{Settings: model.DefaultSettings.Clone()}
+	fset := pflag.NewFlagSet("plan", pflag.ContinueOnError)
+	opts.AddFlags(fset)
+	if err := fset.Parse(args); err != nil {
+		b.Fatal(err)
+	}
+	if err := opts.resolve(); err != nil {
+		b.Fatal(err)
+	}
+	req, err := opts.request()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return opts, req
 }
