@@ -201,23 +201,9 @@ func (d *promDecoder) timestamp() (int64, error) {
 	start := d.i
 	// The usual form, digits with at most three decimals, in one pass.
 	var n int64
-	digits, frac, dot := 0, 0, false
-	for ; d.i < len(d.b); d.i++ {
-		c := d.b[d.i]
-		if c >= '0' && c <= '9' {
-			n = n*10 + int64(c-'0')
-			digits++
-			if dot {
-				frac++
-			}
-			continue
-		}
-		if c == '.' && !dot {
-			dot = true
-			continue
-		}
-		break
-	}
+	var digits, frac int
+	var dot bool
+	d.i, n, digits, frac, dot = scanDecimal(d.b, d.i)
 	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E' || d.b[d.i] == '-' || d.b[d.i] == '+') || digits == 0 || digits > 15 || frac > 3 || (dot && frac == 0) {
 		return d.slowTimestamp(start)
 	}
@@ -246,6 +232,29 @@ func (d *promDecoder) slowTimestamp(start int) (int64, error) {
 	return int64(math.Round(f * 1000)), nil
 }
 
+// scanDecimal reads the digits and at most one '.' of b from i: the index
+// after them, the integer of the digits (meaningful up to 18 of them),
+// how many digits, how many after the point, and whether there was one.
+func scanDecimal(b []byte, i int) (end int, n int64, digits, frac int, dot bool) {
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c >= '0' && c <= '9' {
+			n = n*10 + int64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+			continue
+		}
+		if c == '.' && !dot {
+			dot = true
+			continue
+		}
+		break
+	}
+	return i, n, digits, frac, dot
+}
+
 // promPow10 are the powers of ten exact in a float64.
 var promPow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
@@ -256,30 +265,12 @@ var promPow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e1
 // are exact in a float64, and one division rounds correctly.
 func parsePromValue(s []byte) (float64, error) {
 	if len(s) > 0 && len(s) <= 17 {
-		var n int64
 		i := 0
 		neg := s[0] == '-'
 		if neg {
 			i = 1
 		}
-		digits, frac, dot := 0, 0, false
-		j := i
-		for ; j < len(s); j++ {
-			c := s[j]
-			if c >= '0' && c <= '9' {
-				n = n*10 + int64(c-'0')
-				digits++
-				if dot {
-					frac++
-				}
-				continue
-			}
-			if c == '.' && !dot {
-				dot = true
-				continue
-			}
-			break
-		}
+		j, n, digits, frac, dot := scanDecimal(s, i)
 		if j == len(s) && digits > 0 && digits <= 15 && !(dot && frac == 0) && !(dot && j == i+1) {
 			f := float64(n)
 			if frac > 0 {
