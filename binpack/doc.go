@@ -30,14 +30,18 @@
 //     bin completion towards the lower bound, then a pool search that
 //     repacks one bin at a time with its best subset of its items and the
 //     pool; colgen.go, colgen_dive.go, colgen_rc.go, onedim.go and
-//     pool.go); vector and temporal instances without existing bins, pins
-//     or anti-affinity get the same pool search over every dimension × slot
-//     coordinate (vec.go, vec_complete.go, pool.go); everything else,
-//     including large instances, the generic bin-emptying search
-//     (improve.go).
+//     pool.go); fleet-size instances (hundreds of items, many to a bin,
+//     no existing bins, pins or anti-affinity) a search that keeps the
+//     number of bins fixed and minimises their overflow, dropping one bin
+//     after another (fleet.go); other vector and temporal instances
+//     without existing bins, pins or anti-affinity the same pool search
+//     over every dimension × slot coordinate (vec.go, vec_complete.go,
+//     pool.go); everything else, including large instances, the generic
+//     bin-emptying search (improve.go).
 //   - Bounds: L1 (the volume bound per dimension and slot), Martello–Toth
-//     L2, the conflict clique and, for classic one-dimensional instances,
-//     the column-generation LP bound (Solution.Bounds).
+//     L2, the conflict clique and the column-generation LP bound of the
+//     pattern formulation, for classic one-dimensional instances and for
+//     small vector and temporal ones (lpvec.go) (Solution.Bounds).
 //
 // The result depends only on the instance and the options (item IDs break
 // every tie), unless SolveOptions.Deadline, a wall-clock safety cap, ends

@@ -775,9 +775,10 @@ func (e *engine) outOfTime() bool {
 // with the dimension and slot), every applicable constructive heuristic (the
 // best result is kept; ties go to the earlier heuristic in Heuristics), then
 // the improvement phase under opt.Work, which tries to empty one bin at a
-// time (improve1D on classic one-dimensional instances, improveVec on other
-// instances without existing bins, pins, anti-affinity or a fixed fleet up
-// to n·K = vecLimit, improve otherwise), and the lower bounds. The result depends only on inst
+// time (improve1D on classic one-dimensional instances, improveFleet on
+// fleet-size ones (fleetApplicable), improveVec on other instances without
+// existing bins, pins, anti-affinity or a fixed fleet up to n·K = vecLimit,
+// improve otherwise), and the lower bounds. The result depends only on inst
 // and opt (item IDs break every tie), unless opt.Deadline ends the search.
 func Solve(inst *Instance, opt SolveOptions) Solution {
 	e := newEngine(inst)

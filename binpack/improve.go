@@ -415,9 +415,11 @@ type Bounds struct {
 	// size.
 	Conflict int `json:"conflict"`
 	// LP is the bound of the linear relaxation of the pattern formulation
-	// (Gilmore and Gomory 1961), solved by column generation (colgen.go):
-	// only for one dimension of one slot with integral sizes, else 0. It
-	// is at least L2 when the generation converges, and equals the
+	// (Gilmore and Gomory 1961), solved by column generation (colgen.go)
+	// for one dimension of one slot with integral sizes, and for small
+	// vector and temporal instances with sets of items as patterns
+	// (lpvec.go), else 0. It is at least L2 when the generation converges
+	// on one dimension, and equals the
 	// optimum on instances with the integer round-up property (most
 	// classic ones); stopped early by lpBoundWork, it is Farley's bound.
 	LP int `json:"lp,omitempty"`
