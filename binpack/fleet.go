@@ -16,28 +16,34 @@ import (
 // guided local search; Gavranović, Buljubašić and Demirović 2012 on the
 // ROADEF/EURO machine reassignment problem):
 //
-//   - Drop bins: the bins of least volume are taken out and their items go,
-//     largest first, to the bin where they add the least overflow (ties:
-//     the emptiest bin). How many bins go at once halves after a failure,
-//     from a quarter of the gap to the lower bound down to one.
+//   - Spread: every item afresh into ⌈1.02·LB⌉ bins, largest first, each
+//     into the bin, of the fleetSpreadCand least filled, where it adds the
+//     least overflow; a quarter of the budget left repairs it. When that
+//     fails (the bound may be weak), halfway between the count that failed
+//     and the best packing, at most fleetSpreads times.
+//   - Drop bins: from the best packing, the bins of least volume are taken
+//     out and their items go, largest first, to the bin where they add the
+//     least overflow (ties: the emptiest bin). An eighth of the gap to the
+//     lower bound goes at once, with an eighth of the budget left for the
+//     repair, until a repair fails; then one bin at a time.
 //   - Repair: while a bin overflows, its items are moved to another bin,
-//     or swapped with an item of another bin, by the move that lowers the
-//     total weighted overflow most. When no move lowers it, the weights of
-//     the coordinates where the bin overflows grow by one (a guided local
-//     search penalty), which changes which moves pay.
+//     or swapped with an item of the next fleetSwapBins bins, by the move
+//     that lowers the total weighted overflow most. When no move lowers
+//     it, the weights of the coordinates where the bin overflows grow by
+//     one (a guided local search penalty), which changes which moves pay.
+//     fleetPatience steps without a new lowest overflow end it as failed.
 //   - Lazy coordinates: overflow is measured only in the active coordinates
-//     (dimension × slot), at first the busiest slot of each dimension that
+//     (dimension × slot), at first the busiest slots of each dimension that
 //     can overflow. When the active coordinates are all within limits, the
-//     bins are checked in every coordinate; the worst violated coordinate of
-//     each violating bin becomes active and the repair goes on. A packing is
-//     only ever accepted after that exact check.
+//     changed bins are checked in every coordinate; the worst violated
+//     coordinate of each violating bin becomes active and the repair goes
+//     on. A packing is only ever accepted after that exact check.
 //
-// A failed repair (its share of the budget spent) restores the last packing
-// that fitted and tries fewer bins at once; the search ends on the lower
-// bound, when dropping one bin fails, or on the budget. It counts
-// operations (one coordinate of an evaluation or update) like the vector
-// search, vecOpsPerUnit to a work unit, and uses no randomness: the result
-// depends on the instance and the budget only.
+// A failed repair restores the last packing that fitted; the search ends
+// on the lower bound, when dropping one bin fails, or on the budget. It
+// counts operations (one coordinate of an evaluation or update) like the
+// vector search, vecOpsPerUnit to a work unit, and uses no randomness: the
+// result depends on the instance and the budget only.
 
 // fleetMinItems and fleetMinPerBin are the size rule of the fleet search: at
 // least fleetMinItems placeable items and, at the lower bound, at least
@@ -66,8 +72,6 @@ const (
 	// fleetSwapBins is how many bins' items one search for a swap tries.
 	fleetSwapBins = 64
 )
-
-var debugFleet func(bins, drop int, ok bool, work int64, coords int)
 
 type fcoord struct{ d, t int }
 
@@ -136,11 +140,7 @@ func (e *engine) improveFleetOps(s *state, lb int) *state {
 			break
 		}
 		fs.spread(m)
-		ok := fs.repair(e.work + (e.budget-e.work)/4)
-		if debugFleet != nil {
-			debugFleet(len(fs.bins), -1, ok, e.work, len(fs.co))
-		}
-		if ok {
+		if fs.repair(e.work + (e.budget-e.work)/4) {
 			best = fs.snapshot()
 			break
 		}
@@ -161,11 +161,7 @@ func (e *engine) improveFleetOps(s *state, lb int) *state {
 		if drop > 1 {
 			stop = e.work + (e.budget-e.work)/fleetDropDiv
 		}
-		ok := fs.repair(stop)
-		if debugFleet != nil {
-			debugFleet(len(fs.bins), drop, ok, e.work, len(fs.co))
-		}
-		if ok {
+		if fs.repair(stop) {
 			best = fs.snapshot()
 			continue
 		}
