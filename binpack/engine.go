@@ -183,6 +183,7 @@ const overlapLimit = 3e9
 type vitem struct {
 	rows   [][]float64
 	peak   []float64
+	low    []float64 // least demand over the slots, per dimension
 	peakT  []int
 	vol    float64 // Σ_d Σ_t v/(C_d·T_d)
 	size   float64 // max_d peak/C_d
@@ -195,6 +196,7 @@ type vitem struct {
 type vbin struct {
 	load   [][]float64
 	peak   []float64
+	low    []float64 // least load over the slots, per dimension
 	peakT  []int
 	items  []int
 	limit  []float64
@@ -259,19 +261,24 @@ func newEngine(inst *Instance) *engine {
 		v.id = it.ID
 		v.rows = it.Values
 		v.peak = make([]float64, e.dims)
+		v.low = make([]float64, e.dims)
 		v.peakT = make([]int, e.dims)
 		for d, row := range it.Values {
 			if len(row) != e.slots[d] {
 				panic(fmt.Sprintf("binpack: item %d (%q) has %d slots in dimension %d, item 0 has %d", i, it.ID, len(row), d, e.slots[d]))
 			}
-			pk, pt, sum := 0.0, 0, 0.0
+			pk, pt, sum, lo := 0.0, 0, 0.0, math.Inf(1)
 			for t, x := range row {
 				if x > pk {
 					pk, pt = x, t
 				}
+				lo = min(lo, x)
 				sum += x
 			}
 			v.peak[d], v.peakT[d] = pk, pt
+			if len(row) > 0 {
+				v.low[d] = lo
+			}
 			if c := e.cap[d]; c > 0 && len(row) > 0 {
 				v.size = max(v.size, pk/c)
 				v.psum += pk / c
@@ -308,7 +315,7 @@ func (e *engine) limits(c []float64) []float64 {
 }
 
 func (e *engine) newBin(limit []float64) *vbin {
-	b := &vbin{limit: limit, load: make([][]float64, e.dims), peak: make([]float64, e.dims), peakT: make([]int, e.dims)}
+	b := &vbin{limit: limit, load: make([][]float64, e.dims), peak: make([]float64, e.dims), low: make([]float64, e.dims), peakT: make([]int, e.dims)}
 	total := 0
 	for _, s := range e.slots {
 		total += s
@@ -335,6 +342,7 @@ func (b *vbin) clone() *vbin {
 		buf = buf[len(r):]
 	}
 	c.peak = slices.Clone(b.peak)
+	c.low = slices.Clone(b.low)
 	c.peakT = slices.Clone(b.peakT)
 	c.items = slices.Clone(b.items)
 	if b.groups != nil {
@@ -390,15 +398,19 @@ func (e *engine) add(b *vbin, i int) {
 	}
 	for d := range e.dims {
 		load, row := b.load[d], it.rows[d]
-		pk, pt := b.peak[d], b.peakT[d]
+		pk, pt, lo := b.peak[d], b.peakT[d], math.Inf(1)
 		for t, v := range row {
 			s := load[t] + v
 			load[t] = s
 			if s > pk {
 				pk, pt = s, t
 			}
+			lo = min(lo, s)
 		}
 		b.peak[d], b.peakT[d] = pk, pt
+		if len(row) > 0 {
+			b.low[d] = lo
+		}
 	}
 	e.work += int64(e.coords())
 }
@@ -413,7 +425,7 @@ func (e *engine) remove(b *vbin, i int) {
 	}
 	for d := range e.dims {
 		load, row := b.load[d], it.rows[d]
-		pk, pt := 0.0, 0
+		pk, pt, lo := 0.0, 0, math.Inf(1)
 		for t, v := range row {
 			s := load[t] - v
 			if len(b.items) == 0 || s < 0 {
@@ -423,8 +435,12 @@ func (e *engine) remove(b *vbin, i int) {
 			if s > pk {
 				pk, pt = s, t
 			}
+			lo = min(lo, s)
 		}
 		b.peak[d], b.peakT[d] = pk, pt
+		if len(row) > 0 {
+			b.low[d] = lo
+		}
 	}
 	e.work += int64(e.coords())
 }
@@ -569,10 +585,37 @@ func (e *engine) construct(name string, base *state, items []int, allowNew bool)
 	default:
 		return nil, false
 	}
-	for _, i := range e.sortedBy(items, key) {
+	order := e.sortedBy(items, key)
+	// A bin is closed for good when, in some dimension, its least load
+	// plus the least demand of every item still to come exceeds its
+	// limit: no later item fits it (loads only grow here, and the
+	// suffix minimum only grows). Closed bins are skipped through
+	// forward links (skip[j] = j while bin j is open), which keeps a
+	// scan over thousands of full hosts short and every choice the same.
+	suf := e.suffixLows(order)
+	var skip []int
+	for j := range s.bins {
+		skip = append(skip, j)
+	}
+	next := func(j int) int {
+		for j < len(skip) && skip[j] != j {
+			nj := skip[j]
+			if nj < len(skip) {
+				skip[j] = skip[nj]
+			}
+			j = nj
+		}
+		return j
+	}
+	for k, i := range order {
 		var best *vbin
 		bestScore := math.Inf(1)
-		for _, b := range s.bins {
+		for j := next(0); j < len(s.bins); j = next(j + 1) {
+			b := s.bins[j]
+			if closedFor(b, suf[k]) {
+				skip[j] = j + 1
+				continue
+			}
 			if !e.fits(b, i) {
 				continue
 			}
@@ -597,10 +640,39 @@ func (e *engine) construct(name string, base *state, items []int, allowNew bool)
 			}
 			best = e.newBin(e.limit)
 			s.bins = append(s.bins, best)
+			skip = append(skip, len(skip))
 		}
 		e.add(best, i)
 	}
 	return s, true
+}
+
+// suffixLows returns, for each position k of order, the least demand over
+// the slots of the items order[k:], per dimension.
+func (e *engine) suffixLows(order []int) [][]float64 {
+	suf := make([][]float64, len(order)+1)
+	suf[len(order)] = make([]float64, e.dims)
+	for d := range e.dims {
+		suf[len(order)][d] = math.Inf(1)
+	}
+	for k := len(order) - 1; k >= 0; k-- {
+		suf[k] = make([]float64, e.dims)
+		for d, lo := range e.items[order[k]].low {
+			suf[k][d] = min(lo, suf[k+1][d])
+		}
+	}
+	return suf
+}
+
+// closedFor reports whether no item whose least demand per dimension is at
+// least low can fit b.
+func closedFor(b *vbin, low []float64) bool {
+	for d, lo := range low {
+		if b.low[d]+lo > b.limit[d] {
+			return true
+		}
+	}
+	return false
 }
 
 // binCentric fills one bin at a time (Panigrahy, Talwar, Uyeda and Wieder
