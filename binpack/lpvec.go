@@ -111,18 +111,7 @@ func priceVec(dem [][]float64, lim, pi []float64, work *int64) (cgCol, float64, 
 	// upper bound from position x with room on bestK: fractional knapsack
 	// in ratio order
 	bound := func(x int, val float64) float64 {
-		room := lim[bestK] - load[bestK]
-		for ; x < len(order); x++ {
-			r := order[x]
-			d := dem[r][bestK]
-			if d <= room {
-				room -= d
-				val += pi[r]
-				continue
-			}
-			return val + pi[r]*room/d
-		}
-		return val
+		return fracFill(dem, pi, order[x:], bestK, lim[bestK]-load[bestK], val)
 	}
 	var dfs func(x int, val float64)
 	dfs = func(x int, val float64) {
@@ -191,7 +180,12 @@ func byRatio(dem [][]float64, pi []float64, rows []int, k int) {
 // decreasing π/demand) on coordinate k with capacity c.
 func fracBound(dem [][]float64, pi []float64, rows []int, k int, c float64) float64 {
 	byRatio(dem, pi, rows, k)
-	val := 0.0
+	return fracFill(dem, pi, rows, k, c, 0)
+}
+
+// fracFill adds to val the duals of rows, taken in their order, that fit
+// capacity c on coordinate k, and the fraction of the first that does not.
+func fracFill(dem [][]float64, pi []float64, rows []int, k int, c, val float64) float64 {
 	for _, r := range rows {
 		d := dem[r][k]
 		if d <= c {
