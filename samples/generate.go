@@ -35,6 +35,9 @@ type GenerateOptions struct {
 	// Changes makes the fleet change over time (sleeping servers, moving
 	// batches, month-end peaks); the zero value changes nothing.
 	Changes Changes
+	// PrecisionBits, if not 0, stores the samples compact (lossy) at that
+	// many significant bits (dataset.Writer.SetPrecisionBits); 0 is exact.
+	PrecisionBits int
 	// Progress, if set, is called after each server is written with the
 	// number of servers done and the total. It is called from the
 	// generating goroutines, one call at a time, with done increasing.
@@ -100,10 +103,17 @@ func Generate(out string, opts GenerateOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := dataset.CheckPrecisionBits(o.PrecisionBits); err != nil {
+		return err
+	}
 	fleet := planFleet(o)
 	w, err := dataset.Create(out)
 	if err != nil {
 		return fmt.Errorf("create dataset %s: %w", out, err)
+	}
+	if err := w.SetPrecisionBits(o.PrecisionBits); err != nil {
+		w.Abort()
+		return err
 	}
 	if err := writeFleet(w, fleet, o); err != nil {
 		w.Abort()

@@ -27,6 +27,11 @@ type Options struct {
 	// Warn, if non-nil, receives non-fatal problems (one call per problem;
 	// repetitive ones are aggregated per file).
 	Warn func(error)
+	// PrecisionBits, if not 0, stores the new servers' samples compact
+	// (lossy) at that many significant bits (dataset.Writer.SetPrecisionBits).
+	// Samples merged into a server already in the dataset are added to its
+	// samples.csv, exact.
+	PrecisionBits int
 }
 
 // Summary says what an import did.
@@ -105,8 +110,15 @@ func newRun(files []string, opts Options) (*run, error) {
 // finish, if given, runs after the last file and before the commit (to
 // close servers that span files).
 func (r *run) do(out string, each func(path string) error, finish ...func() error) (Summary, error) {
+	if err := dataset.CheckPrecisionBits(r.opts.PrecisionBits); err != nil {
+		return r.sum, err
+	}
 	dw, err := dataset.Create(out)
 	if err != nil {
+		return r.sum, err
+	}
+	if err := dw.SetPrecisionBits(r.opts.PrecisionBits); err != nil {
+		dw.Abort()
 		return r.sum, err
 	}
 	r.dw = dw

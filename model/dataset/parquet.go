@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/kvmfit/kvmfit/model"
@@ -77,8 +78,12 @@ func decimalScale(vs []float64) int {
 	return k
 }
 
+// floatScale is the "decimal scale" of a FLOAT column: a compact metric
+// (SetPrecisionBits), written as BYTE_STREAM_SPLIT.
+const floatScale = -2
+
 // parquetSchema is the schema of a samples file whose metric columns have
-// the given decimal scales (-1: DOUBLE) and, for a DECIMAL column, split
+// the given decimal scales (-1: DOUBLE, floatScale: FLOAT) and, for a DECIMAL column, split
 // true for BYTE_STREAM_SPLIT in place of DELTA_BINARY_PACKED. The metric
 // columns are OPTIONAL: a null is "not measured", as an empty CSV field.
 func parquetSchema(scales *[2 * model.NumMetrics]int, split *[2 * model.NumMetrics]bool) *parquet.Schema {
@@ -90,6 +95,8 @@ func parquetSchema(scales *[2 * model.NumMetrics]int, split *[2 * model.NumMetri
 		for j, suffix := range []string{"_mean", "_max"} {
 			var node parquet.Node
 			switch k := scales[2*int(m)+j]; {
+			case k == floatScale:
+				node = parquet.Encoded(parquet.Leaf(parquet.FloatType), &parquet.ByteStreamSplit)
 			case k < 0:
 				node = parquet.Encoded(parquet.Leaf(parquet.DoubleType), &parquet.ByteStreamSplit)
 			case split[2*int(m)+j]:
@@ -176,11 +183,12 @@ var parquetColumns = func() (c struct {
 // until close, which chooses each column's type from all its values (a
 // server-month is 1.5 MB), then writes the file.
 type parquetSink struct {
-	f *os.File
-	s model.Series
+	f    *os.File
+	s    model.Series
+	bits int // compact storage's significant bits; 0: exact
 }
 
-func newParquetSink(f *os.File) *parquetSink { return &parquetSink{f: f} }
+func newParquetSink(f *os.File, bits int) *parquetSink { return &parquetSink{f: f, bits: bits} }
 
 // add queues one sample, already checked and rounded.
 func (p *parquetSink) add(x model.Sample) error {
@@ -190,7 +198,7 @@ func (p *parquetSink) add(x model.Sample) error {
 
 // close writes the file, syncs and closes it.
 func (p *parquetSink) close() error {
-	err := writeParquet(p.f, &p.s)
+	err := writeParquet(p.f, &p.s, p.bits)
 	p.s = model.Series{}
 	if serr := p.f.Sync(); err == nil {
 		err = serr
@@ -205,13 +213,26 @@ func (p *parquetSink) close() error {
 // whose values are all numbers of at most 6 decimals below 2^53 in their
 // smallest unit (what the CSV codec writes: percentages, rates, byte
 // counts) is an INT64 DECIMAL, delta-encoded: exact, and a third of the
-// size of the DOUBLE that holds any other column.
-func writeParquet(out io.Writer, s *model.Series) error {
+// size of the DOUBLE that holds any other column. With bits > 0 the
+// Compact metrics' columns, already rounded to bits significant bits, are
+// FLOAT, and the file's metadata says bits (PrecisionKey).
+func writeParquet(out io.Writer, s *model.Series, bits int) error {
 	var scales [2 * model.NumMetrics]int
 	var split [2 * model.NumMetrics]bool
 	var e encodeScratch
 	for m := model.Metric(0); m < model.NumMetrics; m++ {
 		for j, vs := range [2][]float64{s.Mean[m], s.Max[m]} {
+			if bits > 0 && Compact(m) {
+				scales[2*int(m)+j] = floatScale
+				for i, v := range vs {
+					if !math.IsNaN(v) && float64(float32(v)) != v {
+						// compactValue makes this impossible for a value
+						// that Write accepts: never a silent change.
+						return fmt.Errorf("%s row %d: %g is not exact in float32", m, i+1, v)
+					}
+				}
+				continue
+			}
 			k := decimalScale(vs)
 			scales[2*int(m)+j] = k
 			if k < 0 {
@@ -226,11 +247,16 @@ func writeParquet(out io.Writer, s *model.Series) error {
 			split[2*int(m)+j] = e.splitIsSmaller(e.q)
 		}
 	}
-	w := parquet.NewWriter(out, parquetSchema(&scales, &split),
+	opts := []parquet.WriterOption{
+		parquetSchema(&scales, &split),
 		parquet.Compression(parquetCodec),
 		parquet.MaxRowsPerRowGroup(parquetRowGroupRows),
 		parquet.CreatedBy("kvmfit", "", ""),
-	)
+	}
+	if bits > 0 {
+		opts = append(opts, parquet.KeyValueMetadata(PrecisionKey, strconv.Itoa(bits)))
+	}
+	w := parquet.NewWriter(out, opts...)
 	c := &parquetColumns
 	const batch = 4096
 	rows := make([]parquet.Row, 0, batch)
@@ -255,11 +281,13 @@ func writeParquet(out io.Writer, s *model.Series) error {
 }
 
 // metricValue is the value of a metric column of the given decimal scale
-// (-1: DOUBLE): null when not measured.
+// (-1: DOUBLE, floatScale: FLOAT): null when not measured.
 func metricValue(v float64, scale, col int) parquet.Value {
 	switch {
 	case math.IsNaN(v):
 		return parquet.NullValue().Level(0, 0, col)
+	case scale == floatScale:
+		return parquet.FloatValue(float32(v)).Level(0, 1, col)
 	case scale >= 0:
 		return parquet.Int64Value(int64(math.Round(v*pow10[scale]))).Level(0, 1, col)
 	default:
@@ -288,6 +316,12 @@ func ReadParquet(r io.ReaderAt, size int64, name string, s *model.Series) (warni
 	cols, warnings, err := parquetFileColumns(pf, name)
 	if err != nil {
 		return warnings, err
+	}
+	// A compact file says so in every plan and `kvmfit show` of it.
+	if bits, err := parsePrecision(pf.Lookup(PrecisionKey)); err != nil {
+		warnings = append(warnings, fmt.Errorf("%s: %w", name, err))
+	} else if bits > 0 {
+		warnings = append(warnings, fmt.Errorf("%s: samples stored compact, to %s (--precision-bits %d)", name, PrecisionText(bits), bits))
 	}
 	// A corrupt footer may claim any number of rows, and the reader sizes
 	// the series from it: rows are bounded by the file's size (a generous

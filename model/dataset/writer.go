@@ -88,6 +88,7 @@ type Writer struct {
 	final, tmp string
 	ids        map[string]bool
 	open       []*ServerWriter
+	bits       int // compact storage's significant bits; 0: exact
 }
 
 // Create starts a dataset that Commit will place at dir. dir may not exist
@@ -108,6 +109,19 @@ func Create(dir string) (*Writer, error) {
 		return nil, err
 	}
 	return &Writer{final: filepath.Clean(dir), tmp: tmp, ids: map[string]bool{}}, nil
+}
+
+// SetPrecisionBits makes the servers added from now on store their
+// samples compact (lossy) at b significant bits: each value of a Compact
+// metric is rounded to b bits (relative error at most 2^-b) and its
+// column is FLOAT, the file's metadata saying b (PrecisionKey). 0, the
+// default, stores them exact. b must pass CheckPrecisionBits.
+func (w *Writer) SetPrecisionBits(b int) error {
+	if err := CheckPrecisionBits(b); err != nil {
+		return err
+	}
+	w.bits = b
+	return nil
 }
 
 // UniqueID returns SafeID(name), suffixed with -2, -3, ... if that ID was
@@ -153,7 +167,7 @@ func (w *Writer) AddServer(id string, inv model.Inventory) (*ServerWriter, error
 	if err != nil {
 		return nil, err
 	}
-	sw := &ServerWriter{Dir: dir, pq: newParquetSink(f)}
+	sw := &ServerWriter{Dir: dir, pq: newParquetSink(f, w.bits), bits: w.bits}
 	w.open = append(w.open, sw)
 	return sw, nil
 }
@@ -217,6 +231,7 @@ type ServerWriter struct {
 	pq     *parquetSink
 	last   int64
 	n      int
+	bits   int // compact storage's significant bits; 0: exact
 	closed bool
 }
 
@@ -241,7 +256,11 @@ func (sw *ServerWriter) Write(x model.Sample) error {
 	// Check the values as they will be written (rounded).
 	y := x
 	for m := model.Metric(0); m < model.NumMetrics; m++ {
-		y.Mean[m], y.Max[m] = round6(x.Mean[m]), round6(x.Max[m])
+		if sw.bits > 0 && Compact(m) {
+			y.Mean[m], y.Max[m] = compactValue(m, x.Mean[m], sw.bits), compactValue(m, x.Max[m], sw.bits)
+		} else {
+			y.Mean[m], y.Max[m] = round6(x.Mean[m]), round6(x.Max[m])
+		}
 		for _, v := range [2]float64{y.Mean[m], y.Max[m]} {
 			if math.IsNaN(v) {
 				continue
