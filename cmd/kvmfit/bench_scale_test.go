@@ -32,6 +32,7 @@ var (
 	scaleDays    = flag.Int("scale.days", envInt("KVMFIT_SCALE_DAYS", 30), "days of 5-minute samples per server")
 	scaleDir     = flag.String("scale.dir", os.Getenv("KVMFIT_SCALE_DIR"), "where to generate the dataset (default: a temporary directory, removed afterwards)")
 	scaleFlags   = flag.String("scale.flags", os.Getenv("KVMFIT_SCALE_FLAGS"), "more kvmfit plan flags, space-separated (e.g. \"--sensitivity-max-servers 0\" to measure a small fleet the way a large one skips the sweep)")
+	scaleBits    = flag.Int("scale.precision-bits", envInt("KVMFIT_SCALE_PRECISION_BITS", 0), "generate the dataset compact at this many significant bits (--precision-bits; default 0: exact)")
 	scaleUntil   = flag.String("scale.until", os.Getenv("KVMFIT_SCALE_UNTIL"), "last phase to run: generate, profile, pack, risk or write (default: all); with -cpuprofile, -scale.until=profile profiles reading and profiling alone")
 )
 
@@ -143,9 +144,14 @@ func scaleOnce(b *testing.B, n, days int) {
 	if dir == "" {
 		dir = b.TempDir()
 	}
+	bits := *scaleBits
 	data := filepath.Join(dir, fmt.Sprintf("fleet-%d-%d", n, days))
+	if bits > 0 {
+		data += fmt.Sprintf("-p%d", bits)
+	}
 	out := b.TempDir()
 	var uses []phaseUse
+	var plan *model.Plan
 	phase := func(name string, f func() error) {
 		u, err := measure(name, f)
 		if err != nil {
@@ -158,7 +164,7 @@ func scaleOnce(b *testing.B, n, days int) {
 	done := func(name string) bool { return *scaleUntil == name }
 	complete := filepath.Join(data, ".complete")
 	if _, err := os.Stat(complete); err != nil {
-		phase("generate", func() error { return generateFleet(data, n, days) })
+		phase("generate", func() error { return generateFleetBits(data, n, days, bits) })
 	} else {
 		b.Logf("reusing the dataset in %s (remove it to measure the generation)", data)
 	}
@@ -166,9 +172,14 @@ func scaleOnce(b *testing.B, n, days int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	rows := int64(n) * int64(days) * 288
 	defer func() {
-		reportPhases(b, uses, size)
-		b.Logf("dataset: %d servers × %d days, %.1f MiB on disk in %s (GOMAXPROCS %d)", n, days, float64(size)/(1<<20), data, runtime.GOMAXPROCS(0))
+		reportPhases(b, uses, size, rows)
+		b.Logf("dataset: %d servers × %d days, %s, %d bytes (%.1f MiB) on disk, %.1f bytes a row, in %s (GOMAXPROCS %d)",
+			n, days, precisionName(bits), size, float64(size)/(1<<20), float64(size)/float64(rows), data, runtime.GOMAXPROCS(0))
+		if plan != nil {
+			b.Logf("hosts per model: %s", hostsPerModel(plan))
+		}
 	}()
 	if done("generate") {
 		return
@@ -186,7 +197,6 @@ func scaleOnce(b *testing.B, n, days int) {
 	if done("profile") {
 		return
 	}
-	var plan *model.Plan
 	phase("pack", func() (err error) {
 		plan, err = planner.Build(in)
 		return err
@@ -208,12 +218,35 @@ func scaleOnce(b *testing.B, n, days int) {
 		}
 		return writeOutputs(files)
 	})
-	in, plan = nil, nil
+	in = nil
+}
+
+// precisionName says how the samples are stored.
+func precisionName(bits int) string {
+	if bits == 0 {
+		return "exact samples"
+	}
+	return fmt.Sprintf("samples compact at %d significant bits", bits)
+}
+
+// hostsPerModel is "model N, ..." of each candidate host model the plan
+// evaluated, in the plan's order (the exact and compact fleets compare by
+// it).
+func hostsPerModel(p *model.Plan) string {
+	var parts []string
+	for _, c := range p.Candidates {
+		chosen := ""
+		if c.Chosen {
+			chosen = " (chosen)"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d%s", c.HostType, c.HostsUsed, chosen))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // reportPhases reports each phase and the plan (the phases after generation;
 // its peak RSS is the largest), and the dataset's bytes on disk.
-func reportPhases(b *testing.B, uses []phaseUse, size int64) {
+func reportPhases(b *testing.B, uses []phaseUse, size, rows int64) {
 	total := phaseUse{name: "plan"}
 	for _, u := range uses {
 		if u.name != "generate" {
@@ -229,16 +262,21 @@ func reportPhases(b *testing.B, uses []phaseUse, size int64) {
 		b.Logf("%-8s %8.1f s wall %8.1f CPU-s %8.0f MiB peak RSS", u.name, u.wall, u.cpu, u.peakRSSMiB)
 	}
 	b.ReportMetric(float64(size)/(1<<20), "dataset-MiB")
+	b.ReportMetric(float64(size)/float64(rows), "dataset-bytes/row")
 }
 
 // generateFleet writes the benchmarks' fleet of n servers × days (seed 7)
 // into data, replacing what is there, and marks it complete.
-func generateFleet(data string, n, days int) error {
+func generateFleet(data string, n, days int) error { return generateFleetBits(data, n, days, 0) }
+
+// generateFleetBits is generateFleet storing the samples compact at bits
+// significant bits (--precision-bits; 0: exact).
+func generateFleetBits(data string, n, days, bits int) error {
 	if err := os.RemoveAll(data); err != nil {
 		return err
 	}
 	o := samples.DefaultGenerateOptions
-	o.Servers, o.Days, o.Seed = n, days, 7
+	o.Servers, o.Days, o.Seed, o.PrecisionBits = n, days, 7, bits
 	if err := samples.Generate(data, o); err != nil {
 		return err
 	}

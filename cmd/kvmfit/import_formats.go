@@ -29,15 +29,20 @@ type importFunc func(importer.Options) (importer.Summary, error)
 // flag checks, before anything is written) and runs the import it returns
 // under a progress line labelled label, then reports what was imported.
 func withImport(streams IO, c *cobra.Command, label string, out *string, prepare func(cmd *cobra.Command, args []string) (importFunc, error)) *cobra.Command {
+	var bits int
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if *out == "" {
 			return usageErrorf("import %s needs --out DIR", cmd.Name())
+		}
+		if err := checkPrecisionFlag(bits); err != nil {
+			return err
 		}
 		run, err := prepare(cmd, args)
 		if err != nil {
 			return err
 		}
 		io, p := importerOptions(streams, label)
+		io.PrecisionBits = bits
 		sum, err := run(io)
 		p.Done()
 		if err != nil {
@@ -47,6 +52,7 @@ func withImport(streams IO, c *cobra.Command, label string, out *string, prepare
 		return nil
 	}
 	c.Flags().StringVar(out, "out", "", "dataset directory to write (created, or added to)")
+	addPrecisionFlag(c.Flags(), &bits)
 	return c
 }
 

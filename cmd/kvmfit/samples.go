@@ -83,7 +83,9 @@ const generateExample = `  kvmfit samples generate --servers 40 --days 14 --seed
   # every SQL batch moves 18 h later (to 19:00 UTC) after 14 days
   kvmfit samples generate --days 28 --batch-shifters 1 --batch-shift-days 14 --batch-shift-hours 18 --out fleet-batch
   # month-end closing at 3× load on every file and web server
-  kvmfit samples generate --days 31 --month-end 1 --month-end-load 3 --out fleet-monthend`
+  kvmfit samples generate --days 31 --month-end 1 --month-end-load 3 --out fleet-monthend
+  # compact samples: about half the bytes, each value within 0.39 % (8 significant bits)
+  kvmfit samples generate --servers 1000 --days 30 --precision-bits 8 --out fleet-compact`
 
 // addFlags registers the flags of samples generate.
 func (g *generateFlags) addFlags(f *pflag.FlagSet) {
@@ -102,6 +104,7 @@ func (g *generateFlags) addFlags(f *pflag.FlagSet) {
 	f.IntVar(&g.opts.Changes.BatchShiftDays, "batch-shift-days", preset.BatchShiftDays, "days on the old batch schedule before it moves")
 	f.StringVar(&g.shiftHours, "batch-shift-hours", g.shiftHours, "hours the batch moves later, MIN-MAX or N within 1-20, drawn per server")
 	f.Float64Var(&g.opts.Changes.MonthEnd, "month-end", 0, fmt.Sprintf("share (0–1) of file and web servers with month-end peaks (--changing: %g)", preset.MonthEnd))
+	addPrecisionFlag(f, &g.opts.PrecisionBits)
 	f.Float64Var(&g.opts.Changes.MonthEndLoad, "month-end-load", preset.MonthEndLoad, "load factor 08:00–20:00 UTC on the last two workdays of each month")
 }
 
@@ -112,6 +115,9 @@ func (g *generateFlags) run(cmd *cobra.Command, streams IO) error {
 		return usageErrorf("samples generate needs --out DIR")
 	}
 	if err := g.changeFlags(cmd.Flags()); err != nil {
+		return err
+	}
+	if err := checkPrecisionFlag(opts.PrecisionBits); err != nil {
 		return err
 	}
 	if g.start != "" {
