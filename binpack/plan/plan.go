@@ -448,8 +448,10 @@ func (b *planBuilder) dimNamesFor(flat bool) []string {
 	return n
 }
 
-// unitRows returns the demand rows of every unit (flat: every slot at the
-// unit's peak, for the sum-of-peaks baseline).
+// unitRows returns the demand rows of every unit (flat: one slot at the
+// unit's peak, for the sum-of-peaks baseline: the same packing problem as
+// every slot at the peak, with one coordinate per resource instead of one
+// per resource and slot).
 func (b *planBuilder) unitRows(flat bool) [][][]float64 {
 	if !flat && b.rows != nil {
 		return b.rows
@@ -483,9 +485,8 @@ func (b *planBuilder) unitRows(flat bool) [][][]float64 {
 					}
 				}
 				if flat {
-					for t := range row {
-						row[t] = pk
-					}
+					// every slot would be the same: one slot holds it
+					row = []float64{pk}
 				}
 				r = append(r, row)
 			}
