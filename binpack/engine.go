@@ -196,7 +196,6 @@ type vitem struct {
 type vbin struct {
 	load   [][]float64
 	peak   []float64
-	low    []float64 // least load over the slots, per dimension
 	peakT  []int
 	items  []int
 	limit  []float64
@@ -315,7 +314,7 @@ func (e *engine) limits(c []float64) []float64 {
 }
 
 func (e *engine) newBin(limit []float64) *vbin {
-	b := &vbin{limit: limit, load: make([][]float64, e.dims), peak: make([]float64, e.dims), low: make([]float64, e.dims), peakT: make([]int, e.dims)}
+	b := &vbin{limit: limit, load: make([][]float64, e.dims), peak: make([]float64, e.dims), peakT: make([]int, e.dims)}
 	total := 0
 	for _, s := range e.slots {
 		total += s
@@ -342,7 +341,6 @@ func (b *vbin) clone() *vbin {
 		buf = buf[len(r):]
 	}
 	c.peak = slices.Clone(b.peak)
-	c.low = slices.Clone(b.low)
 	c.peakT = slices.Clone(b.peakT)
 	c.items = slices.Clone(b.items)
 	if b.groups != nil {
@@ -398,19 +396,15 @@ func (e *engine) add(b *vbin, i int) {
 	}
 	for d := range e.dims {
 		load, row := b.load[d], it.rows[d]
-		pk, pt, lo := b.peak[d], b.peakT[d], math.Inf(1)
+		pk, pt := b.peak[d], b.peakT[d]
 		for t, v := range row {
 			s := load[t] + v
 			load[t] = s
 			if s > pk {
 				pk, pt = s, t
 			}
-			lo = min(lo, s)
 		}
 		b.peak[d], b.peakT[d] = pk, pt
-		if len(row) > 0 {
-			b.low[d] = lo
-		}
 	}
 	e.work += int64(e.coords())
 }
@@ -425,7 +419,7 @@ func (e *engine) remove(b *vbin, i int) {
 	}
 	for d := range e.dims {
 		load, row := b.load[d], it.rows[d]
-		pk, pt, lo := 0.0, 0, math.Inf(1)
+		pk, pt := 0.0, 0
 		for t, v := range row {
 			s := load[t] - v
 			if len(b.items) == 0 || s < 0 {
@@ -435,12 +429,8 @@ func (e *engine) remove(b *vbin, i int) {
 			if s > pk {
 				pk, pt = s, t
 			}
-			lo = min(lo, s)
 		}
 		b.peak[d], b.peakT[d] = pk, pt
-		if len(row) > 0 {
-			b.low[d] = lo
-		}
 	}
 	e.work += int64(e.coords())
 }
@@ -586,41 +576,24 @@ func (e *engine) construct(name string, base *state, items []int, allowNew bool)
 		return nil, false
 	}
 	order := e.sortedBy(items, key)
-	// A bin is closed for good when, in some dimension, its least load
-	// plus the least demand of every item still to come exceeds its
-	// limit: no later item fits it (loads only grow here, and the
-	// suffix minimum only grows). Closed bins are skipped through
-	// forward links (skip[j] = j while bin j is open), which keeps a
-	// scan over thousands of full hosts short and every choice the same.
-	suf := e.suffixLows(order)
-	var skip []int
-	for j := range s.bins {
-		skip = append(skip, j)
+	// Only the bins whose room covers the item's least demand can take it
+	// (roomTree): the tree visits them in order, as a scan would, and
+	// passes over hosts that are full without looking at them.
+	tree := newRoomTree(len(s.bins)+len(order), e.dims)
+	for j, b := range s.bins {
+		tree.set(j, b)
 	}
-	next := func(j int) int {
-		for j < len(skip) && skip[j] != j {
-			nj := skip[j]
-			if nj < len(skip) {
-				skip[j] = skip[nj]
-			}
-			j = nj
-		}
-		return j
-	}
-	for k, i := range order {
-		var best *vbin
+	for _, i := range order {
+		need := e.items[i].low
+		best, bestJ := (*vbin)(nil), -1
 		bestScore := math.Inf(1)
-		for j := next(0); j < len(s.bins); j = next(j + 1) {
+		for j := tree.first(0, need); j >= 0 && j < len(s.bins); j = tree.first(j+1, need) {
 			b := s.bins[j]
-			if closedFor(b, suf[k]) {
-				skip[j] = j + 1
-				continue
-			}
 			if !e.fits(b, i) {
 				continue
 			}
 			if rule == "first" {
-				best = b
+				best, bestJ = b, j
 				break
 			}
 			var sc float64
@@ -630,7 +603,7 @@ func (e *engine) construct(name string, base *state, items []int, allowNew bool)
 				sc = e.growth(b, i)*1e3 + e.slackAfter(b, i)
 			}
 			if sc < bestScore {
-				best, bestScore = b, sc
+				best, bestJ, bestScore = b, j, sc
 			}
 		}
 		if best == nil {
@@ -638,41 +611,13 @@ func (e *engine) construct(name string, base *state, items []int, allowNew bool)
 				s.unplaced = append(s.unplaced, e.explain(s, i, "no new hosts"))
 				continue
 			}
-			best = e.newBin(e.limit)
+			best, bestJ = e.newBin(e.limit), len(s.bins)
 			s.bins = append(s.bins, best)
-			skip = append(skip, len(skip))
 		}
 		e.add(best, i)
+		tree.set(bestJ, best)
 	}
 	return s, true
-}
-
-// suffixLows returns, for each position k of order, the least demand over
-// the slots of the items order[k:], per dimension.
-func (e *engine) suffixLows(order []int) [][]float64 {
-	suf := make([][]float64, len(order)+1)
-	suf[len(order)] = make([]float64, e.dims)
-	for d := range e.dims {
-		suf[len(order)][d] = math.Inf(1)
-	}
-	for k := len(order) - 1; k >= 0; k-- {
-		suf[k] = make([]float64, e.dims)
-		for d, lo := range e.items[order[k]].low {
-			suf[k][d] = min(lo, suf[k+1][d])
-		}
-	}
-	return suf
-}
-
-// closedFor reports whether no item whose least demand per dimension is at
-// least low can fit b.
-func closedFor(b *vbin, low []float64) bool {
-	for d, lo := range low {
-		if b.low[d]+lo > b.limit[d] {
-			return true
-		}
-	}
-	return false
 }
 
 // binCentric fills one bin at a time (Panigrahy, Talwar, Uyeda and Wieder
