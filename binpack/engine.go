@@ -445,17 +445,27 @@ func (e *engine) coords() int {
 
 // coordTotals calls f with every coordinate (slot t of a dimension d that
 // has a capacity), in order, and the items' total demand there.
+//
+// The sums run item by item over each item's rows (memory in order, not a
+// cache miss per item and coordinate); each coordinate still adds the
+// items in the order given, so the totals are the same to the bit.
 func (e *engine) coordTotals(items []int, f func(d, t int, total float64)) {
+	sums := make([][]float64, e.dims)
 	for d := range e.dims {
-		if !(e.cap[d] > 0) {
-			continue
+		if e.cap[d] > 0 {
+			sums[d] = make([]float64, e.slots[d])
 		}
-		for t := range e.slots[d] {
-			sum := 0.0
-			for _, i := range items {
-				sum += e.items[i].rows[d][t]
+	}
+	for _, i := range items {
+		for d, sum := range sums {
+			for t, v := range e.items[i].rows[d][:len(sum)] {
+				sum[t] += v
 			}
-			f(d, t, sum)
+		}
+	}
+	for d, sum := range sums {
+		for t, v := range sum {
+			f(d, t, v)
 		}
 	}
 }
@@ -562,7 +572,8 @@ func (e *engine) construct(name string, base *state, items []int, allowNew bool)
 		}
 		key, rule = func(v *vitem) float64 { return v.size*1e3 + v.psum }, "overlap"
 	case HeurMBS:
-		if len(base.bins) > 0 || !allowNew || float64(len(items))*float64(e.coords()) > mbsLimit {
+		if len(base.bins) > 0 || !allowNew || float64(len(items))*float64(e.coords()) > mbsLimit ||
+			float64(max(e.lb, 1))*float64(min(len(items), mbsNodes))*float64(e.coords()) > mbsWorkLimit {
 			return nil, false
 		}
 		return e.mbs(s, items), true
