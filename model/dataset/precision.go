@@ -73,7 +73,7 @@ func RoundBits(v float64, b int) float64 {
 // round6 makes it in the exact store; a CPU above 100 % (collector
 // rounding) is 100, and so is a CPU that rounds above 100 (with b < 5,
 // 100 itself does); a value that rounds above maxReasonable is the
-// largest b-bit value below it. Each step is monotonic and idempotent, so a mean at or
+// largest float32 below it. Each step is monotonic and idempotent, so a mean at or
 // below its max stays so and writing a compact file's values again at the
 // same b gives the same values. Every result other than NaN, an infinity
 // or a value checkValue rejects is exact in float32 (b ≤ 23, and nonzero
@@ -90,13 +90,21 @@ func compactValue(m model.Metric, v float64, b int) float64 {
 		q = 100
 	}
 	if q > maxReasonable && v <= maxReasonable {
-		// The largest b-bit value in range, not one checkValue rejects.
-		frac, exp := math.Frexp(maxReasonable)
-		scale := math.Ldexp(1, b)
-		q = math.Ldexp(math.Floor(frac*scale)/scale, exp)
+		q = maxReasonable32 // not a value checkValue rejects
 	}
 	return q
 }
+
+// maxReasonable32 is the largest float32 at or below maxReasonable: a
+// value that rounds above maxReasonable is stored as it, within 2^-24 of
+// maxReasonable and so nearer the value than its rounding.
+var maxReasonable32 = func() float64 {
+	c := float32(maxReasonable)
+	if float64(c) > maxReasonable {
+		c = math.Nextafter32(c, 0)
+	}
+	return float64(c)
+}()
 
 // parsePrecision reads the PrecisionKey value of a samples file: 0 when
 // absent.

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +105,7 @@ func TestCompactValue(t *testing.T) {
 		{model.DiskReadIOPS, 4e-7, 23, 0},                 // the same for any metric
 		{model.DiskReadIOPS, 1e-6, 8, 1e-6},               // 1e-6 itself stays (within 2^-8)
 		{model.NetRxBytesPerSec, 123456789, 8, 235 << 19}, // spacing 2^19 in 2^26..2^27
-		{model.FSUsedBytes, 1e18, 4, 13 << 56},            // 0.87 × 2^60 would round up to 14/16 × 2^60, above the range
+		{model.FSUsedBytes, 1e18, 4, 999999984306749440},  // would round up to 14/16 × 2^60, above the range: the largest float32 below 1e18
 	} {
 		got := compactValue(c.m, c.v, c.b)
 		if c.v == 1e-6 {
@@ -343,7 +344,7 @@ func TestCompactExactUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.Series.Max[model.FSUsedBytes][0]; got != 13<<56 {
+	if got := srv.Series.Max[model.FSUsedBytes][0]; got != 999999984306749440 {
 		t.Errorf("fs_used_bytes 1e18 at 4 bits: %g", got)
 	}
 }
@@ -382,4 +383,102 @@ func TestReadParquetBadPrecisionKey(t *testing.T) {
 	if got.Len() != 1 || got.Mean[model.CPUBusyPct][0] != 12.5 {
 		t.Errorf("read %d rows", got.Len())
 	}
+}
+
+// FuzzCompactWrite writes the samples of CSV rows (the CSV fuzz corpus's
+// form) compact at b bits and reads them back: every value within 2^-b of
+// the exact store's (or 0 for one below half a millionth, 100 for a CPU
+// above 100 %), a mean never above its max, nulls kept, and the samples
+// read back written again at b give the same file.
+func FuzzCompactWrite(f *testing.F) {
+	row := func(ts string, iv int, cpuMean, cpuMax string) string {
+		return ts + "," + strconv.Itoa(iv) + "," + cpuMean + "," + cpuMax + ",6442450944,6442450944,17179869184,17179869184,120000.5,800000,50000,90000,12.5,60,4.1,9,2048,10240,1024,4096,1e12,1000000000001\n"
+	}
+	f.Add([]byte(row("2026-01-05T00:00:00Z", 300, "3.1", "41.5")), uint8(8))
+	f.Add([]byte(row("2026-01-01T00:00:00Z", 60, "1.0000005", "2.25")+row("2026-01-01T00:01:00Z", 60, "", "100.5")), uint8(4))
+	f.Add([]byte("2026-01-01T00:00:00Z,60,,,999999999999999999,1e18,,,,,,,,,,,,,,,,\n"), uint8(4))
+	f.Add([]byte(row("2026-01-01T00:00:00Z", 60, "1e-7", "0.0000006")), uint8(23))
+	f.Fuzz(func(t *testing.T, data []byte, b uint8) {
+		bits := MinPrecisionBits + int(b)%(MaxPrecisionBits-MinPrecisionBits+1)
+		var s model.Series
+		ReadSamples(bytes.NewReader(append([]byte(HeaderLine()), data...)), "fuzz.csv", &s)
+		if s.Len() == 0 || sortSeries(&s) > 0 {
+			return
+		}
+		xs := make([]model.Sample, s.Len())
+		for i := range xs {
+			xs[i] = s.At(i)
+		}
+		root := t.TempDir()
+		write := func(name string, xs []model.Sample) (string, bool) {
+			w, err := Create(filepath.Join(root, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.SetPrecisionBits(bits); err != nil {
+				t.Fatal(err)
+			}
+			sw, err := w.AddServer("s", model.Inventory{Hostname: "s"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range xs {
+				if err := sw.Write(x); err != nil {
+					w.Abort()
+					return "", false // as the exact writer, it refuses what it cannot store
+				}
+			}
+			if err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(root, name, "s"), true
+		}
+		dir, ok := write("a", xs)
+		if !ok {
+			return
+		}
+		srv, err := ReadServer(dir)
+		if err != nil {
+			t.Fatalf("reading the compact file: %v", err)
+		}
+		if srv.Series.Len() != len(xs) {
+			t.Fatalf("%d rows read back, want %d", srv.Series.Len(), len(xs))
+		}
+		for i, x := range xs {
+			for m := model.Metric(0); m < model.NumMetrics; m++ {
+				got := [2]float64{srv.Series.Mean[m][i], srv.Series.Max[m][i]}
+				for j, v := range [2]float64{round6(x.Mean[m]), round6(x.Max[m])} {
+					if !Compact(m) {
+						v = min(v, round6(x.Max[m])) // the reader clamps a mean above its max
+					}
+					switch {
+					case math.IsNaN(v) != math.IsNaN(got[j]):
+						t.Fatalf("row %d %s: %g read back as %g", i, m, v, got[j])
+					case math.IsNaN(v), got[j] == 0 && v < 5e-7+1e-12:
+					case m == model.CPUBusyPct && v > 100 && got[j] == 100:
+					case !Compact(m) && got[j] != v:
+						t.Fatalf("row %d %s: exact %g read back as %g", i, m, v, got[j])
+					case math.Abs(got[j]-v) > MaxRelativeError(bits)*v+1e-6:
+						t.Fatalf("row %d %s: %g read back as %g at %d bits", i, m, v, got[j], bits)
+					}
+				}
+				if got[0] > got[1] {
+					t.Fatalf("row %d %s: mean %g above max %g", i, m, got[0], got[1])
+				}
+			}
+		}
+		again := make([]model.Sample, srv.Series.Len())
+		for i := range again {
+			again[i] = srv.Series.At(i)
+		}
+		dir2, ok := write("b", again)
+		if !ok {
+			t.Fatal("the compact samples read back do not write again")
+		}
+		d1, _ := os.ReadFile(filepath.Join(dir, ParquetFile))
+		d2, _ := os.ReadFile(filepath.Join(dir2, ParquetFile))
+		if !bytes.Equal(d1, d2) {
+			t.Fatalf("written again at %d bits, the file changed", bits)
+		}
+	})
 }
