@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"time"
 )
@@ -876,9 +877,32 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 	if names == nil {
 		names = Heuristics
 	}
+	// The heuristics run side by side, one per core, each on its own copy
+	// of the engine (construct changes nothing of it but the work count,
+	// which the search resets); the fewest bins wins, ties to the earlier
+	// heuristic, as one after the other.
+	type built struct {
+		s    *state
+		ok   bool
+		done chan struct{}
+	}
+	runs := make([]built, len(names))
+	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for k, name := range names {
+		runs[k].done = make(chan struct{})
+		go func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			ec := *e
+			runs[k].s, runs[k].ok = ec.construct(name, base, placeable, !opt.NoNewBins)
+			close(runs[k].done)
+		}()
+	}
 	var best *state
-	for _, name := range names {
-		s, ok := e.construct(name, base, placeable, !opt.NoNewBins)
+	for k, name := range names {
+		<-runs[k].done
+		s, ok := runs[k].s, runs[k].ok
+		runs[k].s = nil
 		if !ok {
 			continue
 		}

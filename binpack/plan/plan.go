@@ -633,6 +633,13 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 		}
 	}
 	opt.NoNewBins = po.NoNewHosts
+	// The sum-of-peaks baseline is packed alongside (its own instance and
+	// engine): on a large fleet it is one core's work while the plan's own
+	// packing, balancing and N+1 proof take the other.
+	flat := b.instance(spec, true)
+	sopOpt := binpack.SolveOptions{Work: po.Work, Seed: 1, Deadline: opt.Deadline}
+	sopDone := make(chan binpack.Solution, 1)
+	go func() { sopDone <- binpack.Solve(flat, sopOpt) }()
 	c.sol = binpack.Solve(inst, opt)
 	if po.Balance {
 		c.balance = binpack.Balance(inst, c.sol.Bins, binpack.BalanceOptions{Work: po.Work, Existing: opt.Existing, Pins: opt.Pins,
@@ -652,8 +659,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	c.withoutHA = len(c.bins)
 	c.spare = make([]bool, len(c.bins))
 	b.proveHA(c, inst, spec, spec.Name)
-	sop := binpack.Solve(b.instance(spec, true), binpack.SolveOptions{Work: po.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
-	c.sop = sop
+	c.sop = <-sopDone
 	return c
 }
 
