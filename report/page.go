@@ -1,11 +1,13 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +33,9 @@ type page struct {
 	// setting (plan.json sensitivity).
 	Sensitivity sensitivityView
 	Hosts       []hostView
+	// HostChartsNote says which hosts have demand charts when not all do
+	// (more than maxHostCharts hosts); empty when all do.
+	HostChartsNote string
 	// DimNames are the resources, in the order of hostView.Dims.
 	DimNames []string
 	// Placement is the levelling of the load over the hosts.
@@ -135,9 +140,12 @@ type hostView struct {
 	BindingSlots string
 	Charts       []chartView
 	NoDemand     []string
-	Spare        bool
-	Existing     bool
-	Analysis     hostAnalysisView
+	// ChartsLeftOut: the host has demand data but no charts (a fleet of
+	// more than maxHostCharts hosts, HostChartsNote).
+	ChartsLeftOut bool
+	Spare         bool
+	Existing      bool
+	Analysis      hostAnalysisView
 	// Overhead is what virtualisation takes of the host and Storage its
 	// local storage; nil without figures.
 	Overhead *overheadRow
@@ -395,6 +403,11 @@ func (b *pageBuilder) hostViews() error {
 	ovh, sto := b.pg.Overhead.Hosts, b.pg.Storage.Hosts
 	ovhAt := firstPositions(len(ovh), func(i int) string { return ovh[i].Host.Text })
 	stoAt := firstPositions(len(sto), func(i int) string { return sto[i].Host.Text })
+	charted := chartedHosts(b.p.Hosts)
+	if n := len(b.p.Hosts); len(charted) < n {
+		b.pg.HostChartsNote = fmt.Sprintf("Demand charts are drawn for the %d busiest of the %s hosts (highest planned peak utilisation over the resources, then plan order): charts of every host of a fleet this size would make the page too large to open. The table above gives every host's peaks, and assignments.csv and plan.json every placement.",
+			len(charted), fmtGrouped(float64(n)))
+	}
 	for i, h := range b.p.Hosts {
 		hv := b.hostView(h)
 		if j, ok := ovhAt[h.Name]; ok {
@@ -407,12 +420,51 @@ func (b *pageBuilder) hostViews() error {
 			hv.Servers = append(hv.Servers, link{Text: id, Anchor: b.serverAnchor[id]})
 			hv.VMs = append(hv.VMs, b.vmRow(id, detailAt))
 		}
-		if err := b.hostDemandCharts(i, h, &hv); err != nil {
-			return err
+		if charted[i] {
+			if err := b.hostDemandCharts(i, h, &hv); err != nil {
+				return err
+			}
+		} else {
+			hv.ChartsLeftOut = b.demand != nil
 		}
 		b.pg.Hosts = append(b.pg.Hosts, hv)
 	}
 	return nil
+}
+
+// maxHostCharts is the most hosts drawn with demand charts: two charts of
+// every slot each. 100 hosts make a page of a few tens of MB that a
+// browser opens; 4,600 hosts (100,000 servers) made one of 540 MB, and
+// writing it took 7.8 GB of memory.
+const maxHostCharts = 100
+
+// chartedHosts returns which hosts get demand charts: every host up to
+// maxHostCharts, else the maxHostCharts with the highest planned peak
+// utilisation over the resources (ties: plan order).
+func chartedHosts(hosts []model.PlanHost) map[int]bool {
+	out := map[int]bool{}
+	if len(hosts) <= maxHostCharts {
+		for i := range hosts {
+			out[i] = true
+		}
+		return out
+	}
+	peak := func(h model.PlanHost) float64 {
+		m := math.Inf(-1)
+		for _, v := range h.PeakUtilPct {
+			m = math.Max(m, v)
+		}
+		return m
+	}
+	order := make([]int, len(hosts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(peak(hosts[b]), peak(hosts[a])) })
+	for _, i := range order[:maxHostCharts] {
+		out[i] = true
+	}
+	return out
 }
 
 // hostView is the section of host h without its servers and charts.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"reflect"
@@ -264,4 +265,41 @@ func largeInput(servers, hosts, n int) Input {
 		p.HA.Scenarios = append(p.HA.Scenarios, model.FailureScenario{Failed: []string{p.Hosts[h].Name}, OK: true})
 	}
 	return in
+}
+
+// TestHostChartsCapped checks that a fleet of more than maxHostCharts hosts
+// gets demand charts for the busiest maxHostCharts only (highest planned
+// peak over the resources, then plan order), and that the page says so.
+func TestHostChartsCapped(t *testing.T) {
+	in := largeInput(300, maxHostCharts+20, slots)
+	hosts := in.Plan.Hosts
+	// Every host peaks at 80 % (largeInput); the last one at 95 %, so it
+	// is charted, and the plan order leaves out the 20 before it.
+	hosts[len(hosts)-1].PeakUtilPct = dims(60, 95, 10, 10, 10)
+	var buf bytes.Buffer
+	if err := Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for i, want := range map[int]bool{0: true, maxHostCharts - 2: true, maxHostCharts - 1: false, len(hosts) - 2: false, len(hosts) - 1: true} {
+		id := fmt.Sprintf(`id="chart-host-%03d-cpu"`, i+1)
+		if got := strings.Contains(html, id); got != want {
+			t.Errorf("host %d (%s): charted %v, want %v", i+1, hosts[i].Name, got, want)
+		}
+	}
+	if n := strings.Count(html, `class="chart" id="chart-host-`); n != 2*maxHostCharts {
+		t.Errorf("%d host charts, want %d (two for each of %d hosts)", n, 2*maxHostCharts, maxHostCharts)
+	}
+	if !strings.Contains(html, fmt.Sprintf("Demand charts are drawn for the %d busiest of the %d hosts", maxHostCharts, len(hosts))) ||
+		strings.Count(html, "No demand charts for this host") != len(hosts)-maxHostCharts {
+		t.Error("the page does not say which hosts have charts")
+	}
+	small := largeInput(40, 4, slots)
+	buf.Reset()
+	if err := Write(&buf, small); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "busiest of the") {
+		t.Error("a fleet of 4 hosts says charts are left out")
+	}
 }
