@@ -73,7 +73,11 @@ type SolveOptions struct {
 	// check. The result never depends on machine speed while this budget,
 	// not Deadline, ends the search. 0 skips the improvement phase.
 	Work int64
-	// Deadline is a wall-clock safety cap (zero: none). When it ends the
+	// Deadline is a wall-clock safety cap of the search (zero: none),
+	// moved later by the time the constructive heuristics took, so that
+	// it bounds the search alone: on 100,000 servers the heuristics take
+	// about a minute, and the cap would otherwise end the search before it
+	// starts, on one machine and not on a faster one. When it ends the
 	// search, Solution.Stop says so: the result may then differ between
 	// machines.
 	Deadline time.Time
@@ -886,6 +890,7 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 		ok   bool
 		done chan struct{}
 	}
+	built0 := time.Now()
 	runs := make([]built, len(names))
 	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	for k, name := range names {
@@ -914,6 +919,9 @@ func Solve(inst *Instance, opt SolveOptions) Solution {
 	}
 	if best == nil {
 		best = base.clone()
+	}
+	if !e.deadline.IsZero() {
+		e.deadline = e.deadline.Add(time.Since(built0))
 	}
 	e.work = 0
 	e.budget = opt.Work
