@@ -100,3 +100,20 @@ func TestHAReplaySkipChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkBudgetScales checks the search budget per host model: the flag's
+// value up to 10,000 units, in proportion to the units above.
+func TestWorkBudgetScales(t *testing.T) {
+	for _, c := range []struct {
+		units int
+		want  int64
+	}{{1, 30_000_000}, {10_000, 30_000_000}, {10_001, 30_003_000}, {25_000, 75_000_000}, {100_000, 300_000_000}} {
+		b := &planBuilder{in: PlanInput{Pack: PackOptions{Work: 30_000_000}}, units: make([]unit, c.units)}
+		if got := b.workBudget(); got != c.want {
+			t.Errorf("%d units: budget %d, want %d", c.units, got, c.want)
+		}
+		if got := b.solveOptions().Work; got != c.want {
+			t.Errorf("%d units: solveOptions().Work %d, want %d", c.units, got, c.want)
+		}
+	}
+}

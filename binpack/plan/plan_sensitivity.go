@@ -95,7 +95,7 @@ func (b *planBuilder) percentileBaseline(plan *model.Plan, spec model.HostSpec) 
 			{f.Size[0]}, {f.Size[1]}, {f.Size[2]}, {f.Size[3]}, {f.Size[4]}}})
 	}
 	b.in.Pack.progress("per-VM percentile baseline", 0, 1)
-	sol := binpack.Solve(inst, binpack.SolveOptions{Work: b.in.Pack.Work, Seed: 1, Deadline: b.solveOptions().Deadline})
+	sol := binpack.Solve(inst, binpack.SolveOptions{Work: b.workBudget(), Seed: 1, Deadline: b.solveOptions().Deadline})
 	b.in.Pack.progress("per-VM percentile baseline", 1, 1)
 	bl.HostsUsed, bl.LowerBound, bl.Work, bl.Stop = len(sol.Bins), sol.LowerBound, sol.Work, sol.Stop
 	bl.Method = fmt.Sprintf("every server sized at its own P%g × %g of each resource (%s), flat over time, packed on %s by the same packer without constraints and without HA spares (Azure Migrate's performance-based sizing)",

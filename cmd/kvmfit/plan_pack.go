@@ -33,7 +33,7 @@ func (p *packFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&p.ExistingFile, "existing", "", "existing hosts to fill first (YAML: hosts: [{name, type}], type from the catalog)")
 	fs.BoolVar(&p.NoNewHosts, "no-new-hosts", false, "use only the --existing hosts; report what does not fit")
 	fs.IntVar(&p.HA, "ha", d.HA, "N+k: fail every set of k hosts, re-place their servers on the survivors, add spare hosts until it holds (0 = no HA)")
-	fs.Int64Var(&p.Work, "search-work", d.Work, "search budget per host model, in work units (deterministic: the plan does not depend on machine speed; 0 = constructive heuristics only)")
+	fs.Int64Var(&p.Work, "search-work", d.Work, "search budget per host model, in work units, for a fleet of up to 10,000 servers; a larger fleet gets it in proportion to its servers (deterministic: the plan does not depend on machine speed; 0 = constructive heuristics only)")
 	fs.DurationVar(&p.TimeLimit, "search-time-limit", d.TimeLimit, "wall-clock safety cap of the search per host model (the plan warns when it is hit; 0 = none)")
 	fs.BoolVar(&p.Balance, "balance", d.Balance, "level the load over the hosts the search found (off: hosts filled in turn, the leftovers together)")
 	fs.BoolVar(&p.Mix, "mix", d.Mix, "also evaluate a mix of host models (lightest hosts moved to cheaper models)")
