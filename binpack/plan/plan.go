@@ -217,6 +217,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		po.progress("packing host models", i+1, len(specs))
 	}
 	mixBase := 0
+	var finishBaseline func(*model.Plan)
 	if po.Mix && len(specs) > 1 && s.HostType == "" && len(po.Existing) == 0 && !po.NoNewHosts && (cons == nil || len(cons.Pin) == 0) {
 		best := 0
 		for i := range rows {
@@ -225,6 +226,9 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 			}
 		}
 		mixBase = best
+		// The per-VM baseline is packed on this model whether the mix
+		// wins or not (below): alongside the mix.
+		finishBaseline = b.startPercentileBaseline(specs[best])
 		po.progress("mixing host models", 0, 1)
 		if c := b.mix(cands[best], specs); c != nil {
 			cands = append(cands, c)
@@ -251,7 +255,10 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	if rows[chosen].HostType != "mix" {
 		spec = specs[chosen]
 	}
-	b.percentileBaseline(plan, spec)
+	if finishBaseline == nil {
+		finishBaseline = b.startPercentileBaseline(spec)
+	}
+	finishBaseline(plan)
 	plan.Sensitivity = b.sensitivity(spec)
 	b.power(plan, cands[chosen])
 	plan.Storage = b.storagePlan(plan, cands[chosen])

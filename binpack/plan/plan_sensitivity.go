@@ -76,16 +76,18 @@ func (b *planBuilder) percentileComfortSizes() ([]model.FlatSize, string) {
 	return out, "from the slots of each server's profiled demand (no samples were given)"
 }
 
-// percentileBaseline packs every server at its own P95 × 1.3 (Azure
-// Migrate's per-VM sizing), flat over time, on one host model with the
-// plan's budget, without constraints and without HA spares, and fills
-// plan.Baselines.PercentileComfort and the saving against it.
-func (b *planBuilder) percentileBaseline(plan *model.Plan, spec model.HostSpec) {
-	bl := &plan.Baselines.PercentileComfort
-	bl.Percentile, bl.Comfort, bl.HostType = model.BaselinePercentile, model.BaselineComfort, spec.Name
+// startPercentileBaseline packs every server at its own P95 × 1.3 (Azure
+// Migrate's per-VM sizing), flat over time, on spec with the plan's
+// budget, without constraints and without HA spares, in the background
+// (it reads nothing the mix changes), and returns what waits for it and
+// fills plan.Baselines.PercentileComfort and the saving against it.
+func (b *planBuilder) startPercentileBaseline(spec model.HostSpec) func(*model.Plan) {
 	if !b.in.Pack.PercentileBaseline {
-		bl.Method = "not computed"
-		return
+		return func(plan *model.Plan) {
+			bl := &plan.Baselines.PercentileComfort
+			bl.Percentile, bl.Comfort, bl.HostType = model.BaselinePercentile, model.BaselineComfort, spec.Name
+			bl.Method = "not computed"
+		}
 	}
 	sizes, from := b.percentileComfortSizes()
 	usable := spec.UsableCapacity(b.s)
@@ -94,25 +96,32 @@ func (b *planBuilder) percentileBaseline(plan *model.Plan, spec model.HostSpec) 
 		inst.Items = append(inst.Items, binpack.VecItem{ID: f.ID, Values: [][]float64{
 			{f.Size[0]}, {f.Size[1]}, {f.Size[2]}, {f.Size[3]}, {f.Size[4]}}})
 	}
-	b.in.Pack.progress("per-VM percentile baseline", 0, 1)
-	sol := binpack.Solve(inst, binpack.SolveOptions{Work: b.workBudget(), Seed: 1, Deadline: b.solveOptions().Deadline})
-	b.in.Pack.progress("per-VM percentile baseline", 1, 1)
-	bl.HostsUsed, bl.LowerBound, bl.Work, bl.Stop = len(sol.Bins), sol.LowerBound, sol.Work, sol.Stop
-	bl.Method = fmt.Sprintf("every server sized at its own P%g × %g of each resource (%s), flat over time, packed on %s by the same packer without constraints and without HA spares (Azure Migrate's performance-based sizing)",
-		float64(model.BaselinePercentile), model.BaselineComfort, from, spec.Name)
-	if n := len(sol.Unplaced); n > 0 {
-		bl.Unplaced = n
-		if n == 1 {
-			bl.Method += "; 1 server fits no host at this size and is not counted"
-		} else {
-			bl.Method += fmt.Sprintf("; %d servers fit no host at this size and are not counted", n)
+	opt := binpack.SolveOptions{Work: b.workBudget(), Seed: 1, Deadline: b.solveOptions().Deadline}
+	done := make(chan binpack.Solution, 1)
+	go func() { done <- binpack.Solve(inst, opt) }()
+	return func(plan *model.Plan) {
+		b.in.Pack.progress("per-VM percentile baseline", 0, 1)
+		sol := <-done
+		b.in.Pack.progress("per-VM percentile baseline", 1, 1)
+		bl := &plan.Baselines.PercentileComfort
+		bl.Percentile, bl.Comfort, bl.HostType = model.BaselinePercentile, model.BaselineComfort, spec.Name
+		bl.HostsUsed, bl.LowerBound, bl.Work, bl.Stop = len(sol.Bins), sol.LowerBound, sol.Work, sol.Stop
+		bl.Method = fmt.Sprintf("every server sized at its own P%g × %g of each resource (%s), flat over time, packed on %s by the same packer without constraints and without HA spares (Azure Migrate's performance-based sizing)",
+			float64(model.BaselinePercentile), model.BaselineComfort, from, spec.Name)
+		if n := len(sol.Unplaced); n > 0 {
+			bl.Unplaced = n
+			if n == 1 {
+				bl.Method += "; 1 server fits no host at this size and is not counted"
+			} else {
+				bl.Method += fmt.Sprintf("; %d servers fit no host at this size and are not counted", n)
+			}
 		}
-	}
-	if sol.Stop == "deadline" {
-		plan.Warnings = append(plan.Warnings, "the per-VM percentile × comfort baseline was stopped by the search's safety time limit: its host count may differ on another machine")
-	}
-	if bl.HostsUsed > 0 {
-		plan.SavingVsPercentileComfortPct = round2(100 * (1 - float64(plan.HostsWithoutHA)/float64(bl.HostsUsed)))
+		if sol.Stop == "deadline" {
+			plan.Warnings = append(plan.Warnings, "the per-VM percentile × comfort baseline was stopped by the search's safety time limit: its host count may differ on another machine")
+		}
+		if bl.HostsUsed > 0 {
+			plan.SavingVsPercentileComfortPct = round2(100 * (1 - float64(plan.HostsWithoutHA)/float64(bl.HostsUsed)))
+		}
 	}
 }
 
