@@ -210,6 +210,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	var cands []*candidate
 	var rows []model.Candidate
 	for i, spec := range specs {
+		zzTrace("start model " + spec.Name)
 		po.progress("packing host models", i, len(specs))
 		c := b.pack(spec)
 		cands = append(cands, c)
@@ -229,6 +230,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		// The per-VM baseline is packed on this model whether the mix
 		// wins or not (below): alongside the mix.
 		finishBaseline = b.startPercentileBaseline(specs[best])
+		zzTrace("mix")
 		po.progress("mixing host models", 0, 1)
 		if c := b.mix(cands[best], specs); c != nil {
 			cands = append(cands, c)
@@ -248,6 +250,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		}
 	}
 	rows[chosen].Chosen = true
+	zzTrace("assemble")
 	plan := b.assemble(cands[chosen], rows, chosen, warnings)
 	// The host model of the baseline and the sweep: the chosen one, or
 	// for a mix the single model it was built from.
@@ -258,7 +261,9 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	if finishBaseline == nil {
 		finishBaseline = b.startPercentileBaseline(spec)
 	}
+	zzTrace("baseline wait")
 	finishBaseline(plan)
+	zzTrace("sensitivity")
 	plan.Sensitivity = b.sensitivity(spec)
 	b.power(plan, cands[chosen])
 	plan.Storage = b.storagePlan(plan, cands[chosen])
@@ -268,6 +273,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 			formatQuantity(p.HaveBytes, "bytes", 2), p.HaveIOPS, formatQuantity(p.HaveBytesPerSec, "bytes_per_sec", 2)))
 	}
 	plan.Overhead = b.overhead(plan, spec)
+	zzTrace("end")
 	return plan, nil
 }
 
@@ -608,7 +614,8 @@ func (b *planBuilder) instance(spec model.HostSpec, flat bool) *binpack.Instance
 const workScaleServers = 10000
 
 // workBudget is the search budget of one host model: Pack.Work, scaled
-// with the fleet above workScaleServers units.
+// with the fleet above workScaleServers units. The baselines (sum of
+// peaks, per-VM percentile) keep Pack.Work.
 func (b *planBuilder) workBudget() int64 {
 	w := b.in.Pack.Work
 	if n := len(b.units); n > workScaleServers {
@@ -664,10 +671,15 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	// engine): on a large fleet it is one core's work while the plan's own
 	// packing, balancing and N+1 proof take the other.
 	flat := b.instance(spec, true)
-	sopOpt := binpack.SolveOptions{Work: opt.Work, Seed: 1, Deadline: opt.Deadline}
+	// (with the flag's budget as it is: on 100,000 servers ten times it
+	// ran the sum-of-peaks search of 1u-1s16c-256g, 31,000 hosts, into the
+	// safety time limit)
+	sopOpt := binpack.SolveOptions{Work: po.Work, Seed: 1, Deadline: opt.Deadline}
 	sopDone := make(chan binpack.Solution, 1)
 	go func() { sopDone <- binpack.Solve(flat, sopOpt) }()
+	zzTrace("solve " + spec.Name)
 	c.sol = binpack.Solve(inst, opt)
+	zzTrace(fmt.Sprintf("balance/HA %s: bins %d LB %d stop %s heur %s improved %d work %d/%d", spec.Name, len(c.sol.Bins), c.sol.LowerBound, c.sol.Stop, c.sol.Heuristic, c.sol.Improved, c.sol.Work, opt.Work))
 	if po.Balance {
 		c.balance = binpack.Balance(inst, c.sol.Bins, binpack.BalanceOptions{Work: po.Work, Existing: opt.Existing, Pins: opt.Pins,
 			Spread: b.unused, SpreadDim: int(model.DimCPU)})
@@ -686,7 +698,9 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	c.withoutHA = len(c.bins)
 	c.spare = make([]bool, len(c.bins))
 	b.proveHA(c, inst, spec, spec.Name)
+	zzTrace("sop wait " + spec.Name)
 	c.sop = <-sopDone
+	zzTrace(fmt.Sprintf("sop done %s: %d LB %d stop %s", spec.Name, len(c.sop.Bins), c.sop.LowerBound, c.sop.Stop))
 	return c
 }
 

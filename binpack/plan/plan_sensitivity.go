@@ -77,8 +77,8 @@ func (b *planBuilder) percentileComfortSizes() ([]model.FlatSize, string) {
 }
 
 // startPercentileBaseline packs every server at its own P95 × 1.3 (Azure
-// Migrate's per-VM sizing), flat over time, on spec with the plan's
-// budget, without constraints and without HA spares, in the background
+// Migrate's per-VM sizing), flat over time, on spec with the flag's
+// budget (not scaled with the fleet), without constraints and without HA spares, in the background
 // (it reads nothing the mix changes), and returns what waits for it and
 // fills plan.Baselines.PercentileComfort and the saving against it.
 func (b *planBuilder) startPercentileBaseline(spec model.HostSpec) func(*model.Plan) {
@@ -96,7 +96,7 @@ func (b *planBuilder) startPercentileBaseline(spec model.HostSpec) func(*model.P
 		inst.Items = append(inst.Items, binpack.VecItem{ID: f.ID, Values: [][]float64{
 			{f.Size[0]}, {f.Size[1]}, {f.Size[2]}, {f.Size[3]}, {f.Size[4]}}})
 	}
-	opt := binpack.SolveOptions{Work: b.workBudget(), Seed: 1, Deadline: b.solveOptions().Deadline}
+	opt := binpack.SolveOptions{Work: b.in.Pack.Work, Seed: 1, Deadline: b.solveOptions().Deadline}
 	done := make(chan binpack.Solution, 1)
 	go func() { done <- binpack.Solve(inst, opt) }()
 	return func(plan *model.Plan) {
