@@ -210,7 +210,6 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	var cands []*candidate
 	var rows []model.Candidate
 	for i, spec := range specs {
-		zzTrace("start model " + spec.Name)
 		po.progress("packing host models", i, len(specs))
 		c := b.pack(spec)
 		cands = append(cands, c)
@@ -230,7 +229,6 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		// The per-VM baseline is packed on this model whether the mix
 		// wins or not (below): alongside the mix.
 		finishBaseline = b.startPercentileBaseline(specs[best])
-		zzTrace("mix")
 		po.progress("mixing host models", 0, 1)
 		if c := b.mix(cands[best], specs); c != nil {
 			cands = append(cands, c)
@@ -250,7 +248,6 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 		}
 	}
 	rows[chosen].Chosen = true
-	zzTrace("assemble")
 	plan := b.assemble(cands[chosen], rows, chosen, warnings)
 	// The host model of the baseline and the sweep: the chosen one, or
 	// for a mix the single model it was built from.
@@ -261,9 +258,7 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 	if finishBaseline == nil {
 		finishBaseline = b.startPercentileBaseline(spec)
 	}
-	zzTrace("baseline wait")
 	finishBaseline(plan)
-	zzTrace("sensitivity")
 	plan.Sensitivity = b.sensitivity(spec)
 	b.power(plan, cands[chosen])
 	plan.Storage = b.storagePlan(plan, cands[chosen])
@@ -273,7 +268,6 @@ func BuildPlan(in PlanInput) (*model.Plan, error) {
 			formatQuantity(p.HaveBytes, "bytes", 2), p.HaveIOPS, formatQuantity(p.HaveBytesPerSec, "bytes_per_sec", 2)))
 	}
 	plan.Overhead = b.overhead(plan, spec)
-	zzTrace("end")
 	return plan, nil
 }
 
@@ -677,9 +671,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	sopOpt := binpack.SolveOptions{Work: po.Work, Seed: 1, Deadline: opt.Deadline}
 	sopDone := make(chan binpack.Solution, 1)
 	go func() { sopDone <- binpack.Solve(flat, sopOpt) }()
-	zzTrace("solve " + spec.Name)
 	c.sol = binpack.Solve(inst, opt)
-	zzTrace(fmt.Sprintf("balance/HA %s: bins %d LB %d stop %s heur %s improved %d work %d/%d", spec.Name, len(c.sol.Bins), c.sol.LowerBound, c.sol.Stop, c.sol.Heuristic, c.sol.Improved, c.sol.Work, opt.Work))
 	if po.Balance {
 		c.balance = binpack.Balance(inst, c.sol.Bins, binpack.BalanceOptions{Work: po.Work, Existing: opt.Existing, Pins: opt.Pins,
 			Spread: b.unused, SpreadDim: int(model.DimCPU)})
@@ -698,9 +690,7 @@ func (b *planBuilder) pack(spec model.HostSpec) *candidate {
 	c.withoutHA = len(c.bins)
 	c.spare = make([]bool, len(c.bins))
 	b.proveHA(c, inst, spec, spec.Name)
-	zzTrace("sop wait " + spec.Name)
 	c.sop = <-sopDone
-	zzTrace(fmt.Sprintf("sop done %s: %d LB %d stop %s", spec.Name, len(c.sop.Bins), c.sop.LowerBound, c.sop.Stop))
 	return c
 }
 
