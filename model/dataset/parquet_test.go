@@ -49,8 +49,19 @@ func parquetSamples() []model.Sample {
 // returns the server directory.
 func writeParquetServer(t testing.TB, root, id string, xs []model.Sample) string {
 	t.Helper()
+	return writeServerBits(t, root, id, 0, xs)
+}
+
+// writeServerBits writes xs as server id of a new dataset under root, its
+// samples to bits significant bits (0: exact), and returns the server
+// directory.
+func writeServerBits(t testing.TB, root, id string, bits int, xs []model.Sample) string {
+	t.Helper()
 	w, err := Create(root)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetPrecisionBits(bits); err != nil {
 		t.Fatal(err)
 	}
 	sw, err := w.AddServer(id, model.Inventory{Hostname: id})

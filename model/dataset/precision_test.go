@@ -163,26 +163,7 @@ func TestCheckPrecisionBits(t *testing.T) {
 // bits significant bits and returns the server directory.
 func writeCompactServer(t *testing.T, root, id string, bits int, xs []model.Sample) string {
 	t.Helper()
-	w, err := Create(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.SetPrecisionBits(bits); err != nil {
-		t.Fatal(err)
-	}
-	sw, err := w.AddServer(id, model.Inventory{Hostname: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range xs {
-		if err := sw.Write(x); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(root, id)
+	return writeServerBits(t, root, id, bits, xs)
 }
 
 // noisySamples are a day of 5-minute samples with noisy values over the
