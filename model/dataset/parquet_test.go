@@ -79,6 +79,20 @@ func writeServerBits(t testing.TB, root, id string, bits int, xs []model.Sample)
 	return filepath.Join(root, id)
 }
 
+// openParquet opens the Parquet file at path for a test.
+func openParquet(t *testing.T, path string) *parquet.File {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pf
+}
+
 // sameSeries fails unless a and b hold the same samples bit for bit, NaN
 // where the other has NaN.
 func sameSeries(t *testing.T, what string, a, b *model.Series) {
@@ -133,14 +147,7 @@ func TestParquetSameAsCSV(t *testing.T) {
 	sameSeries(t, "parquet", &srv.Series, &want)
 	// Column types: DECIMAL with the fewest decimals that hold every value
 	// exactly, DOUBLE where none does (1e18 is above 2^53).
-	data, err := os.ReadFile(filepath.Join(dir, ParquetFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := openParquet(t, filepath.Join(dir, ParquetFile))
 	for col, want := range map[string]string{
 		"cpu_busy_pct_mean":         "DECIMAL(18,6)",
 		"mem_used_bytes_mean":       "DECIMAL(18,1)",
@@ -539,14 +546,7 @@ func TestParquetEncodingChoice(t *testing.T) {
 		xs[i] = x
 	}
 	dir := writeParquetServer(t, filepath.Join(t.TempDir(), "ds"), "srv", xs)
-	data, err := os.ReadFile(filepath.Join(dir, ParquetFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := openParquet(t, filepath.Join(dir, ParquetFile))
 	want := map[string]string{
 		"mem_used_bytes_mean": "BYTE_STREAM_SPLIT DECIMAL(18,0)",
 		"mem_used_bytes_max":  "BYTE_STREAM_SPLIT DECIMAL(18,0)",

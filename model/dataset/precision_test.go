@@ -256,10 +256,7 @@ func TestCompactStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := openParquet(t, filepath.Join(dir, ParquetFile))
 	if v, ok := pf.Lookup(PrecisionKey); !ok || v != "8" {
 		t.Errorf("%s = %q, %v", PrecisionKey, v, ok)
 	}
