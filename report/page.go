@@ -440,7 +440,8 @@ const maxHostCharts = 100
 
 // chartedHosts returns which hosts get demand charts: every host up to
 // maxHostCharts, else the maxHostCharts with the highest planned peak
-// utilisation over the resources (ties: plan order).
+// utilisation over the resources (peakUtil, the hosts table's "highest"
+// column; ties: plan order).
 func chartedHosts(hosts []model.PlanHost) map[int]bool {
 	out := map[int]bool{}
 	if len(hosts) <= maxHostCharts {
@@ -450,11 +451,10 @@ func chartedHosts(hosts []model.PlanHost) map[int]bool {
 		return out
 	}
 	peak := func(h model.PlanHost) float64 {
-		m := math.Inf(-1)
-		for _, v := range h.PeakUtilPct {
-			m = math.Max(m, v)
+		if u, ok := peakUtil(h); ok {
+			return u
 		}
-		return m
+		return math.Inf(-1)
 	}
 	order := make([]int, len(hosts))
 	for i := range order {

@@ -173,14 +173,21 @@ func entitlementCellsOf(e model.Entitlement, s model.Settings) entitlementCells 
 // overallUtil is the highest planned peak utilisation of host h over the
 // resources, % of usable capacity, and whether it is above 100.
 func overallUtil(h model.PlanHost) (string, bool) {
+	best, ok := peakUtil(h)
+	if !ok {
+		return "—", false
+	}
+	return fmtFixed(best, 1), best > 100
+}
+
+// peakUtil is host h's highest planned peak utilisation over the
+// resources, % of usable capacity; false when the plan gives none.
+func peakUtil(h model.PlanHost) (float64, bool) {
 	best, ok := 0.0, false
 	for d := model.Dim(0); d < model.NumDims; d++ {
 		if u, has := h.PeakUtilPct[d.String()]; has && (!ok || u > best) {
 			best, ok = u, true
 		}
 	}
-	if !ok {
-		return "—", false
-	}
-	return fmtFixed(best, 1), best > 100
+	return best, ok
 }
