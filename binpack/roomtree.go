@@ -23,6 +23,16 @@ type roomTree struct {
 // roomSlack is the share of a bin's limit added to its room.
 const roomSlack = 1e-9
 
+// Room is the room of a bin or host whose peak load over the slots is
+// peak under limit (a Limit): limit − peak, plus roomSlack of the limit so
+// that rounding never makes a demand look larger than the room when the
+// exact test would accept it. A demand whose least value over the slots
+// exceeds Room overflows the bin in its busiest slot. The heuristics'
+// tree and binpack/plan's N+1 replay skip bins with it.
+func Room(limit, peak float64) float64 {
+	return limit - peak + roomSlack*math.Abs(limit)
+}
+
 // newRoomTree returns a tree for up to n bins, all without room.
 func newRoomTree(n, dims int) *roomTree {
 	size := 1
@@ -41,7 +51,7 @@ func (t *roomTree) set(j int, b *vbin) {
 	n := t.size + j
 	r := t.room[n*t.dims : (n+1)*t.dims]
 	for d := range r {
-		r[d] = b.limit[d] - b.peak[d] + roomSlack*math.Abs(b.limit[d])
+		r[d] = Room(b.limit[d], b.peak[d])
 	}
 	for n /= 2; n >= 1; n /= 2 {
 		p, l, rr := t.room[n*t.dims:(n+1)*t.dims], t.room[2*n*t.dims:], t.room[(2*n+1)*t.dims:]

@@ -3,7 +3,6 @@ package plan
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"sync/atomic"
 
@@ -159,11 +158,6 @@ type replayer struct {
 	skipped  int // hosts the room test skipped, for tests
 }
 
-// roomSlack keeps the room test on the safe side of rounding: a host is
-// skipped only when the unit misses it by more than this share of the
-// limit, so the skip never changes which host a unit goes to.
-const roomSlack = 1e-9
-
 // replaySkipRoom is false only in a test that checks the skip changes
 // nothing.
 var replaySkipRoom = true
@@ -220,8 +214,7 @@ func (b *planBuilder) newReplayer(c *candidate, inst *binpack.Instance) *replaye
 	r.room = make([]float64, 0, len(r.order)*nd)
 	for _, j := range r.order {
 		for d := range nd {
-			lim := binpack.Limit(r.caps[j][d])
-			r.room = append(r.room, lim-r.basePeak[j][d]+roomSlack*math.Abs(lim))
+			r.room = append(r.room, binpack.Room(binpack.Limit(r.caps[j][d]), r.basePeak[j][d]))
 		}
 	}
 	r.itemMin = make([][]float64, len(r.rows))
