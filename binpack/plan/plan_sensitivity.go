@@ -78,16 +78,18 @@ func (b *planBuilder) percentileComfortSizes() ([]model.FlatSize, string) {
 
 // startPercentileBaseline packs every server at its own P95 × 1.3 (Azure
 // Migrate's per-VM sizing), flat over time, on spec with the flag's
-// budget (not scaled with the fleet), without constraints and without HA spares, in the background
-// (it reads nothing the mix changes), and returns what waits for it and
-// fills plan.Baselines.PercentileComfort and the saving against it.
+// budget (not scaled with the fleet), without constraints and without HA
+// spares, in the background (it reads nothing the mix changes), and
+// returns what waits for it and fills plan.Baselines.PercentileComfort and
+// the saving against it.
 func (b *planBuilder) startPercentileBaseline(spec model.HostSpec) func(*model.Plan) {
+	fill := func(plan *model.Plan) *model.Baseline {
+		bl := &plan.Baselines.PercentileComfort
+		bl.Percentile, bl.Comfort, bl.HostType = model.BaselinePercentile, model.BaselineComfort, spec.Name
+		return bl
+	}
 	if !b.in.Pack.PercentileBaseline {
-		return func(plan *model.Plan) {
-			bl := &plan.Baselines.PercentileComfort
-			bl.Percentile, bl.Comfort, bl.HostType = model.BaselinePercentile, model.BaselineComfort, spec.Name
-			bl.Method = "not computed"
-		}
+		return func(plan *model.Plan) { fill(plan).Method = "not computed" }
 	}
 	sizes, from := b.percentileComfortSizes()
 	usable := spec.UsableCapacity(b.s)
@@ -103,8 +105,7 @@ func (b *planBuilder) startPercentileBaseline(spec model.HostSpec) func(*model.P
 		b.in.Pack.progress("per-VM percentile baseline", 0, 1)
 		sol := <-done
 		b.in.Pack.progress("per-VM percentile baseline", 1, 1)
-		bl := &plan.Baselines.PercentileComfort
-		bl.Percentile, bl.Comfort, bl.HostType = model.BaselinePercentile, model.BaselineComfort, spec.Name
+		bl := fill(plan)
 		bl.HostsUsed, bl.LowerBound, bl.Work, bl.Stop = len(sol.Bins), sol.LowerBound, sol.Work, sol.Stop
 		bl.Method = fmt.Sprintf("every server sized at its own P%g × %g of each resource (%s), flat over time, packed on %s by the same packer without constraints and without HA spares (Azure Migrate's performance-based sizing)",
 			float64(model.BaselinePercentile), model.BaselineComfort, from, spec.Name)
