@@ -110,9 +110,6 @@ func newRun(files []string, opts Options) (*run, error) {
 // finish, if given, runs after the last file and before the commit (to
 // close servers that span files).
 func (r *run) do(out string, each func(path string) error, finish ...func() error) (Summary, error) {
-	if err := dataset.CheckPrecisionBits(r.opts.PrecisionBits); err != nil {
-		return r.sum, err
-	}
 	dw, err := dataset.Create(out)
 	if err != nil {
 		return r.sum, err
