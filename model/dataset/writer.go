@@ -167,7 +167,7 @@ func (w *Writer) AddServer(id string, inv model.Inventory) (*ServerWriter, error
 	if err != nil {
 		return nil, err
 	}
-	sw := &ServerWriter{Dir: dir, pq: newParquetSink(f, w.bits), bits: w.bits}
+	sw := &ServerWriter{Dir: dir, pq: newParquetSink(f, w.bits)}
 	w.open = append(w.open, sw)
 	return sw, nil
 }
@@ -231,7 +231,6 @@ type ServerWriter struct {
 	pq     *parquetSink
 	last   int64
 	n      int
-	bits   int // compact storage's significant bits; 0: exact
 	closed bool
 }
 
@@ -256,8 +255,8 @@ func (sw *ServerWriter) Write(x model.Sample) error {
 	// Check the values as they will be written (rounded).
 	y := x
 	for m := model.Metric(0); m < model.NumMetrics; m++ {
-		if sw.bits > 0 && Compact(m) {
-			y.Mean[m], y.Max[m] = compactValue(m, x.Mean[m], sw.bits), compactValue(m, x.Max[m], sw.bits)
+		if bits := sw.pq.bits; bits > 0 && Compact(m) {
+			y.Mean[m], y.Max[m] = compactValue(m, x.Mean[m], bits), compactValue(m, x.Max[m], bits)
 		} else {
 			y.Mean[m], y.Max[m] = round6(x.Mean[m]), round6(x.Max[m])
 		}
